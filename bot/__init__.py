@@ -1,0 +1,29 @@
+"""The Flask application: `create_app` builds everything; nothing is created at import."""
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from bot.config import Settings
+
+MAX_REQUEST_BYTES = 1024 * 1024  # Twilio's webhooks are a few KB; refuse floods early
+
+
+def create_app(config: Mapping[str, str] | None = None) -> Flask:
+    """Build the app. `config` overrides environment variables of the same names
+    (`DATABASE_URL`, `TWILIO_AUTH_TOKEN`, `PUBLIC_BASE_URL`, `CRM_ENV`, …)."""
+    app = Flask(__name__)
+    settings = Settings.load({**os.environ, **(config or {})}, Path(app.instance_path))
+    app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
+    app.logger.setLevel(logging.INFO)
+
+    from bot import cli, database, health, webhooks
+
+    database.init_app(app)
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(health.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,67 @@
+"""Typed settings, read once from the environment (or a dict given to `create_app`)."""
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+TWILIO_DEFAULT_API = "https://api.twilio.com"
+DEVELOPMENT = "development"
+PLACEHOLDERS = {"", "changeme", "change-me", "secret", "test", "xxx", "your_auth_token", "token"}
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    public_base_url: str
+    twilio_auth_token: str
+    twilio_account_sid: str | None
+    twilio_whatsapp_from: str | None
+    twilio_api_base_url: str
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == DEVELOPMENT
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str], instance_path: Path) -> "Settings":
+        env = environ.get("CRM_ENV", DEVELOPMENT)
+        settings = cls(
+            env=env,
+            database_url=environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'crm.db'}",
+            public_base_url=environ.get(
+                "PUBLIC_BASE_URL", f"http://127.0.0.1:{environ.get('PORT', '5000')}"
+            ).rstrip("/"),
+            twilio_auth_token=environ.get("TWILIO_AUTH_TOKEN")
+            or (_local_auth_token(instance_path) if env == DEVELOPMENT else ""),
+            twilio_account_sid=environ.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_whatsapp_from=environ.get("TWILIO_WHATSAPP_FROM") or None,
+            twilio_api_base_url=environ.get("TWILIO_API_BASE_URL", TWILIO_DEFAULT_API),
+        )
+        settings.refuse_placeholders()
+        return settings
+
+    def refuse_placeholders(self) -> None:
+        if self.is_development:
+            return
+        if self.twilio_auth_token.strip().lower() in PLACEHOLDERS:
+            raise ConfigError(
+                f"TWILIO_AUTH_TOKEN must be set to the real auth token when CRM_ENV={self.env}"
+            )
+        if not self.public_base_url.startswith("https://") and self.env == "production":
+            raise ConfigError("PUBLIC_BASE_URL must be the https:// URL Twilio calls")
+
+
+def _local_auth_token(instance_path: Path) -> str:
+    """Development only: a token generated once and kept in the instance folder, so
+    the server and `flask chat` sign and check with the same secret."""
+    path = instance_path / "dev-twilio-auth-token"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(16))
+    return path.read_text().strip()

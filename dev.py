@@ -1,0 +1,75 @@
+"""The README's two commands: `python3 dev.py start` and `python3 dev.py test`.
+
+Both first make sure `.venv` exists and holds this project (editable) with its
+development extras, reinstalling only when `pyproject.toml` changed, so a newcomer
+with nothing but Python and pip needs no other step.
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed-from"
+
+
+def _wanted_stamp() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_environment() -> None:
+    if STAMP.exists() and STAMP.read_text() == _wanted_stamp():
+        return
+    if not (BIN / "python").exists():
+        print("dev.py: creating .venv", flush=True)
+        venv.create(VENV, with_pip=True)
+    print("dev.py: installing the project and its dependencies into .venv", flush=True)
+    subprocess.run(
+        [
+            BIN / "python",
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-e",
+            f"{ROOT}[dev]",
+        ],
+        check=True,
+    )
+    STAMP.write_text(_wanted_stamp())
+
+
+def start() -> int:
+    env = {**os.environ, "PORT": os.environ.get("PORT", "5000")}
+    env.setdefault("FLASK_APP", "bot")
+    subprocess.run([BIN / "flask", "crm", "db", "upgrade"], check=True, cwd=ROOT, env=env)
+    print(
+        "dev.py: starting web + worker. In another terminal, talk to the bot with:\n"
+        "  .venv/bin/flask --app bot chat --phone 081234567890",
+        flush=True,
+    )
+    return subprocess.call(
+        [BIN / "honcho", "start", "--no-prefix", "web", "worker"], cwd=ROOT, env=env
+    )
+
+
+def test(args: list[str]) -> int:
+    return subprocess.call([BIN / "python", "-m", "pytest", *args], cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"start", "test"}:
+        print(__doc__)
+        return 2
+    ensure_environment()
+    return start() if argv[0] == "start" else test(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

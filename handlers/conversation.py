@@ -1,0 +1,77 @@
+"""Routing one incoming message to the flow that answers it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from handlers import intake, menu, status, vocabulary
+from handlers.message import IncomingMessage
+from handlers.texts import Texts
+from handlers.turn import Turn
+from store import contacts, drafts
+
+
+@dataclass(frozen=True)
+class Outcome:
+    contact_id: int
+    replies: list[str]
+
+
+def respond(message: IncomingMessage, *, session: Session, now: datetime) -> Outcome:
+    """Answer one message; every change goes into `session`, committed by the caller."""
+    contact = contacts.touch_contact(message.sender, message.profile_name, session=session, now=now)
+    if contact.is_new and vocabulary.looks_english(message.command):
+        contacts.set_language(contact.id, "en", session=session)
+        contact = contacts.ContactInfo(**{**contact.__dict__, "language": "en"})
+    turn = Turn(
+        message=message, contact=contact, session=session, now=now, texts=Texts(contact.language)
+    )
+    _route(turn)
+    return Outcome(contact_id=contact.id, replies=turn.replies)
+
+
+def _route(turn: Turn) -> None:
+    draft = drafts.load_draft(turn.contact.id, session=turn.session)
+    if draft is not None and draft.is_expired(turn.now):
+        drafts.discard_draft(turn.contact.id, session=turn.session)
+        turn.say("draft_expired")
+        draft = None
+    command = turn.message.command
+
+    if command in vocabulary.TO_ENGLISH or command in vocabulary.TO_INDONESIAN:
+        menu.switch_language(turn, "en" if command in vocabulary.TO_ENGLISH else "id")
+        if draft is not None:
+            intake.prompt(turn, draft)
+    elif command in vocabulary.CANCEL:
+        intake.cancel(turn, draft)
+    elif turn.message.is_empty:
+        turn.say("empty_message")
+        if draft is not None:
+            intake.prompt(turn, draft)
+    elif command in vocabulary.MENU:
+        menu.show_menu(turn, has_draft=draft is not None)
+    elif turn.contact.is_new:
+        menu.show_menu(turn, has_draft=False)
+        _route_without_draft(turn, command, first_contact=True)
+    elif draft is not None and command in vocabulary.RESUME_REPORT:
+        intake.start(turn)
+    elif draft is not None:
+        intake.continue_draft(turn, draft)
+    else:
+        _route_without_draft(turn, command)
+
+
+def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = False) -> None:
+    if command in vocabulary.REPORT or turn.message.media or turn.message.location:
+        intake.start(turn)
+    elif command in vocabulary.STATUS:
+        turn.say("status_ask_number")
+    elif command in vocabulary.MY_REPORTS:
+        status.my_reports(turn)
+    elif command in vocabulary.GUIDE:
+        turn.say("guide")
+    elif status.looks_like_status_request(command):
+        status.show_status(turn, command)
+    elif not first_contact:
+        turn.say("unknown_command")

@@ -1,0 +1,51 @@
+"""What a citizen sent, as plain values (the web layer builds these from Twilio's form)."""
+
+import re
+from dataclasses import dataclass
+
+from store.phones import Sender
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+    address: str | None = None
+    label: str | None = None
+
+    def describe(self) -> str:
+        named = ", ".join(part for part in (self.label, self.address) if part)
+        return named or f"{self.latitude:.5f}, {self.longitude:.5f}"
+
+
+@dataclass(frozen=True)
+class Media:
+    url: str
+    content_type: str | None = None
+
+    @property
+    def is_photo(self) -> bool:
+        return (self.content_type or "").lower() in {"image/jpeg", "image/jpg", "image/png"}
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    sender: Sender
+    body: str = ""
+    profile_name: str | None = None
+    media: tuple[Media, ...] = ()
+    location: Location | None = None
+
+    @property
+    def text(self) -> str:
+        """The body with runs of whitespace collapsed."""
+        return re.sub(r"\s+", " ", self.body).strip()
+
+    @property
+    def command(self) -> str:
+        """The body as a keyword: upper case, collapsed, without trailing punctuation."""
+        return re.sub(r"[\s.!?,]+$", "", self.text.upper())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text and not self.media and self.location is None

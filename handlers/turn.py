@@ -1,0 +1,26 @@
+"""One message being answered: who sent it, in which language, and the replies so far."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from handlers.message import IncomingMessage
+from handlers.texts import Texts
+from store.contacts import ContactInfo
+
+
+@dataclass
+class Turn:
+    message: IncomingMessage
+    contact: ContactInfo
+    session: Session
+    now: datetime
+    texts: Texts
+    replies: list[str] = field(default_factory=list)
+
+    def say(self, template: str, **context) -> None:
+        self.replies.append(self.texts.say(template, **context))
+
+    def switch_language(self, language: str) -> None:
+        self.texts = Texts(language)

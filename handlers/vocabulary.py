@@ -1,0 +1,70 @@
+"""The words citizens use for each command, in Indonesian and English.
+
+These are what we *read*, not what we say, so they live here rather than in templates/.
+"""
+
+MENU = {"MENU", "HALO", "HALLO", "HAI", "HI", "HELLO", "HEY", "BANTUAN", "HELP"}
+GUIDE = {"4", "PETUNJUK", "INFO", "CARA", "GUIDE"}
+RESUME_REPORT = {"LAPOR", "REPORT", "BUAT LAPORAN", "NEW REPORT", "LANJUTKAN", "CONTINUE"}
+REPORT = {"1"} | RESUME_REPORT
+STATUS = {"2", "STATUS", "CEK", "CEK STATUS", "CHECK", "CHECK STATUS"}
+STATUS_PREFIXES = ("STATUS ", "CEK STATUS ", "CEK ", "CHECK STATUS ", "CHECK ")
+MY_REPORTS = {"3", "LAPORAN SAYA", "LAPORANKU", "MY REPORTS", "MY REPORT"}
+CANCEL = {"BATAL", "CANCEL", "BATALKAN", "STOP LAPOR"}
+TO_ENGLISH = {"ENGLISH", "INGGRIS", "BAHASA INGGRIS", "EN"}
+TO_INDONESIAN = {"BAHASA", "INDONESIA", "BAHASA INDONESIA", "INDONESIAN", "ID"}
+YES = {"YA", "Y", "YES", "IYA", "OK", "OKE", "KIRIM", "SEND"}
+SKIP = {"LEWATI", "SKIP", "TIDAK", "NO", "TIDAK ADA"}
+DONE = {"LANJUT", "NEXT", "SELESAI", "DONE", "CUKUP"}
+
+# Words that show a first-time sender writes in English.
+ENGLISH_MARKERS = {
+    "HELLO",
+    "HI",
+    "HEY",
+    "HELP",
+    "REPORT",
+    "PLEASE",
+    "WANT",
+    "GOOD",
+    "MORNING",
+    "THE",
+    "MY",
+    "STATUS?",
+    "WHAT",
+    "HOW",
+    "I",
+    "THERE",
+    "IS",
+    "ROAD",
+    "STREET",
+    "FLOOD",
+}
+INDONESIAN_MARKERS = {
+    "HALO",
+    "SAYA",
+    "MAU",
+    "INGIN",
+    "LAPOR",
+    "TOLONG",
+    "SELAMAT",
+    "PAGI",
+    "SIANG",
+    "SORE",
+    "MALAM",
+    "ADA",
+    "DI",
+    "JALAN",
+    "YANG",
+    "BANJIR",
+    "SAMPAH",
+    "BAPAK",
+    "IBU",
+    "MAS",
+    "MBAK",
+}
+
+
+def looks_english(command: str) -> bool:
+    words = set(command.split())
+    return len(words & ENGLISH_MARKERS) > len(words & INDONESIAN_MARKERS)

@@ -1,0 +1,129 @@
+"""The tables. Only `store/` imports this module; others get plain values from its functions."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (no time zones) and
+    PostgreSQL (timestamptz) alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(**kwargs) -> Column:
+    return Column(UTCDateTime(), **kwargs)
+
+
+class Contact(SQLModel, table=True):
+    """A WhatsApp sender, keyed by E.164 number or by Twilio's opaque id."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender_key: str = Field(max_length=128, unique=True)
+    phone: str | None = Field(default=None, max_length=20)
+    profile_name: str | None = Field(default=None, max_length=200)
+    language: str = Field(default="id", max_length=2)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    last_inbound_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class InboundMessage(SQLModel, table=True):
+    """Every message Twilio delivered, once per MessageSid, with the reply we gave."""
+
+    __tablename__ = "inbound_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_sid: str = Field(max_length=64, unique=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    num_media: int = 0
+    received_at: datetime = Field(sa_column=_utc(nullable=False))
+    reply: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Draft(SQLModel, table=True):
+    """A report conversation in progress: one per contact."""
+
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True)
+    step: str = Field(max_length=32)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class NumberCounter(SQLModel, table=True):
+    """Last report sequence handed out per year; bumped in place so concurrent
+    writers on any database get distinct numbers."""
+
+    __tablename__ = "number_counter"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class Report(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_report_reporter_created", "reporter_contact_id", "created_at"),
+        Index("ix_report_stage", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    number_digits: str = Field(max_length=16, unique=True)
+    channel: str = Field(default="whatsapp", max_length=32)
+    category: str = Field(max_length=32)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    location_text: str | None = Field(default=None, max_length=500)
+    latitude: float | None = None
+    longitude: float | None = None
+    kelurahan_id: int = Field(index=True)
+    kelurahan: str = Field(max_length=100)
+    kecamatan: str = Field(max_length=100)
+    kota: str = Field(max_length=100)
+    reporter_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    reporter_name: str | None = Field(default=None, max_length=200)
+    reporter_phone: str | None = Field(default=None, max_length=20)
+    stage: str = Field(max_length=20)
+    stage_changed_at: datetime = Field(sa_column=_utc(nullable=False))
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class ReportMedia(SQLModel, table=True):
+    __tablename__ = "report_media"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    url: str = Field(max_length=2000)
+    content_type: str | None = Field(default=None, max_length=100)
+
+
+class StageChange(SQLModel, table=True):
+    """Append-only history: one row per move, the first one being the creation."""
+
+    __tablename__ = "stage_change"
+    __table_args__ = (UniqueConstraint("report_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    seq: int
+    from_stage: str | None = Field(default=None, max_length=20)
+    to_stage: str = Field(max_length=20)
+    actor_role: str = Field(max_length=20)
+    actor_id: str | None = Field(default=None, max_length=128)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    at: datetime = Field(sa_column=_utc(nullable=False))

@@ -1,0 +1,74 @@
+"""Report numbers: `CRM-YY-NNNNNN-C`.
+
+`YY` is the WIB year the report was created, `NNNNNN` its sequence within that year
+(zero-padded to six digits, growing to seven past 999,999), `C` a Damm check digit
+over all the digits before it. Damm catches every single-digit typo and every swap
+of two adjacent digits, so a mistyped number is told apart from an unknown one.
+
+Citizens may type the number with spaces, dashes, lower case or without `CRM`.
+"""
+
+import re
+from dataclasses import dataclass
+
+PREFIX = "CRM"
+SEQUENCE_WIDTH = 6
+
+# Damm's totally anti-symmetric quasigroup of order 10 (Damm 2004).
+_DAMM = (
+    (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
+    (7, 0, 9, 2, 1, 5, 4, 8, 6, 3),
+    (4, 2, 0, 6, 8, 7, 1, 3, 5, 9),
+    (1, 7, 5, 0, 9, 8, 3, 4, 2, 6),
+    (6, 1, 2, 3, 0, 4, 5, 9, 7, 8),
+    (3, 6, 7, 4, 2, 0, 9, 5, 8, 1),
+    (5, 8, 6, 9, 7, 2, 0, 1, 3, 4),
+    (8, 9, 4, 5, 3, 6, 2, 0, 1, 7),
+    (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
+    (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
+)
+
+_CANDIDATE = re.compile(r"^(?:CRM)?(\d{9,10})$")
+_SEPARATORS = re.compile(r"[\s\-_./#:]+")
+
+
+def damm_digit(digits: str) -> int:
+    interim = 0
+    for char in digits:
+        interim = _DAMM[interim][int(char)]
+    return interim
+
+
+def format_number(year: int, sequence: int) -> str:
+    yy = f"{year % 100:02d}"
+    seq = f"{sequence:0{SEQUENCE_WIDTH}d}"
+    return f"{PREFIX}-{yy}-{seq}-{damm_digit(yy + seq)}"
+
+
+def canonical_digits(number: str) -> str:
+    """The digits a stored number is looked up by (`CRM-26-000123-4` → `260001234`)."""
+    return re.sub(r"\D", "", number)
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    digits: str
+    valid: bool
+
+    @property
+    def display(self) -> str:
+        return f"{PREFIX}-{self.digits[:2]}-{self.digits[2:-1]}-{self.digits[-1]}"
+
+
+def parse_number(text: str) -> ParsedNumber | None:
+    """Read something a citizen typed as a report number.
+
+    None: it does not look like a report number at all. Otherwise the canonical
+    digits and whether the check digit holds.
+    """
+    squeezed = _SEPARATORS.sub("", text.strip().upper())
+    match = _CANDIDATE.match(squeezed)
+    if not match:
+        return None
+    digits = match.group(1)
+    return ParsedNumber(digits=digits, valid=damm_digit(digits) == 0)

@@ -1,0 +1,49 @@
+"""Who sent a message: phone numbers in any form to E.164, and the key we file senders by."""
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+DEFAULT_REGION = "ID"
+_CHANNEL_PREFIX = re.compile(r"^(whatsapp|sms|tel):", re.IGNORECASE)
+
+
+def to_e164(raw: str) -> str | None:
+    """`0812…`, `62812…`, `+62 812-…`, `whatsapp:+62…` → `+62812…`; None if not a phone number."""
+    text = _CHANNEL_PREFIX.sub("", raw.strip())
+    if not text or not re.search(r"\d", text) or re.search(r"[A-Za-z]", text):
+        return None
+    digits_only = re.sub(r"[^\d+]", "", text)
+    if digits_only.startswith("62") and not digits_only.startswith("+"):
+        text = "+" + digits_only
+    try:
+        parsed = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """`key` identifies the sender for good: their E.164 number, or what Twilio sent
+    when it is not a phone number (WhatsApp's opaque user IDs, `whatsapp:<id>`)."""
+
+    key: str
+    phone: str | None
+
+
+def sender_from(raw_from: str) -> Sender:
+    phone = to_e164(raw_from)
+    return Sender(key=phone or raw_from.strip(), phone=phone)
+
+
+def mask(value: str | None) -> str:
+    """For logs: `+6281234567890` → `+62812*****890`."""
+    if not value:
+        return "-"
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 9) + value[-3:]

@@ -1,0 +1,107 @@
+"""DKI Jakarta's 267 kelurahan in 44 kecamatan (from the `areaid` package) and matching
+what a citizen typed against them: a name with small typos, or a postal code."""
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from areaid import buka_data
+
+_JAKARTA = "daerah khusus ibukota jakarta"
+_NOISE_WORDS = re.compile(r"^(kelurahan|kel|desa|kec|kecamatan)\b\.?\s*")
+_CLOSE_ENOUGH = 0.8
+_CLEAR_WINNER = 0.9
+MAX_SUGGESTIONS = 5
+
+
+@dataclass(frozen=True)
+class Kelurahan:
+    id: int
+    name: str
+    kecamatan: str
+    kota: str
+    postal_code: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """`chosen` when one kelurahan fits; otherwise `suggestions` to pick from (maybe none)."""
+
+    chosen: Kelurahan | None = None
+    suggestions: tuple[Kelurahan, ...] = ()
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return _NOISE_WORDS.sub("", text)
+
+
+@cache
+def all_kelurahan() -> tuple[Kelurahan, ...]:
+    (province,) = buka_data(_JAKARTA)
+    return tuple(
+        Kelurahan(
+            id=kel["id"],
+            name=kel["kelu"],
+            kecamatan=kec["kec"],
+            kota=kota["kab_kota"].replace("Kota Adm. ", "").replace("Kabupaten Adm. ", ""),
+            postal_code=str(kel["pos"]),
+        )
+        for kota in province["kabupaten"]
+        for kec in kota["kecamatan"]
+        for kel in kec["kelurahan"]
+    )
+
+
+@cache
+def _by_normalised_name() -> dict[str, Kelurahan]:
+    return {_normalise(kel.name): kel for kel in all_kelurahan()}
+
+
+def kelurahan_by_id(kelurahan_id: int) -> Kelurahan | None:
+    return next((kel for kel in all_kelurahan() if kel.id == kelurahan_id), None)
+
+
+def match_kelurahan(typed: str) -> Match:
+    wanted = _normalise(typed)
+    if not wanted:
+        return Match()
+    if re.fullmatch(r"\d{5}", wanted):
+        return _match_postal_code(wanted)
+    names = _by_normalised_name()
+    if wanted in names:
+        return Match(chosen=names[wanted])
+    return _match_fuzzy(wanted, names)
+
+
+def _match_postal_code(code: str) -> Match:
+    found = tuple(kel for kel in all_kelurahan() if kel.postal_code == code)
+    if len(found) == 1:
+        return Match(chosen=found[0])
+    return Match(suggestions=found)
+
+
+def _match_fuzzy(wanted: str, names: dict[str, Kelurahan]) -> Match:
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, wanted, name).ratio(), name) for name in names),
+        reverse=True,
+    )
+    close = [(score, name) for score, name in scored if score >= _CLOSE_ENOUGH]
+    containing = [name for name in names if wanted in name.split() or name.startswith(wanted)]
+    if _is_clear_winner(close) and (not containing or containing == [close[0][1]]):
+        return Match(chosen=names[close[0][1]])
+    candidates = list(dict.fromkeys([name for _, name in close] + sorted(containing)))
+    if len(candidates) == 1 and close:
+        return Match(chosen=names[candidates[0]])
+    return Match(suggestions=tuple(names[name] for name in candidates[:MAX_SUGGESTIONS]))
+
+
+def _is_clear_winner(close: list[tuple[float, str]]) -> bool:
+    """The best fit is near-exact and no other name fits as well."""
+    if not close or close[0][0] < _CLEAR_WINNER:
+        return False
+    return len(close) == 1 or close[1][0] < close[0][0]

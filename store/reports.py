@@ -1,0 +1,261 @@
+"""Reports: creation with a fresh number, lookup, listing, and stage moves with history."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from store import numbers, stages
+from store.categories import CATEGORIES
+from store.clock import to_wib
+from store.models import NumberCounter, Report, ReportMedia, StageChange
+from store.places import Kelurahan
+from store.stages import Move, Role, Stage
+
+
+@dataclass(frozen=True)
+class Photo:
+    url: str
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class NewReport:
+    category: str
+    description: str
+    kelurahan: Kelurahan
+    location_text: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    photos: tuple[Photo, ...] = ()
+    channel: str = "whatsapp"
+    reporter_contact_id: int | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    from_stage: Stage | None
+    to_stage: Stage
+    actor_role: str
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything about one report. Whoever shows it decides what the viewer may see."""
+
+    number: str
+    category: str
+    description: str
+    kelurahan: str
+    kecamatan: str
+    kota: str
+    location_text: str | None
+    latitude: float | None
+    longitude: float | None
+    channel: str
+    stage: Stage
+    stage_changed_at: datetime
+    created_at: datetime
+    reporter_contact_id: int | None
+    reporter_name: str | None
+    reporter_phone: str | None
+    photos: tuple[Photo, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+
+
+class UnknownReport(LookupError):
+    pass
+
+
+def _next_sequence(year: int, *, session: Session) -> int:
+    """Atomically take the next number of `year`: the row update holds a write lock
+    until commit, so concurrent transactions on any database queue behind it."""
+    bump = (
+        update(NumberCounter)
+        .where(NumberCounter.year == year)
+        .values(last=NumberCounter.last + 1)
+        .returning(NumberCounter.last)
+    )
+    taken = session.exec(bump).scalar()
+    if taken is None:
+        _insert_counter_if_missing(year, session=session)
+        taken = session.exec(bump).scalar()
+    return taken
+
+
+def _insert_counter_if_missing(year: int, *, session: Session) -> None:
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.exec(dialect_insert(NumberCounter).values(year=year, last=0).on_conflict_do_nothing())
+
+
+def create_report(new: NewReport, *, session: Session, now: datetime) -> ReportView:
+    if new.category not in CATEGORIES:
+        raise ValueError(f"unknown category {new.category!r}")
+    year = to_wib(now).year
+    number = numbers.format_number(year, _next_sequence(year, session=session))
+    report = Report(
+        number=number,
+        number_digits=numbers.canonical_digits(number),
+        channel=new.channel,
+        category=new.category,
+        description=new.description,
+        location_text=new.location_text,
+        latitude=new.latitude,
+        longitude=new.longitude,
+        kelurahan_id=new.kelurahan.id,
+        kelurahan=new.kelurahan.name,
+        kecamatan=new.kelurahan.kecamatan,
+        kota=new.kelurahan.kota,
+        reporter_contact_id=new.reporter_contact_id,
+        reporter_name=new.reporter_name,
+        reporter_phone=new.reporter_phone,
+        stage=stages.INITIAL_STAGE,
+        stage_changed_at=now,
+        created_at=now,
+    )
+    session.add(report)
+    session.flush()
+    session.add_all(
+        ReportMedia(report_id=report.id, url=photo.url, content_type=photo.content_type)
+        for photo in new.photos
+    )
+    actor_role = Role.CITIZEN if new.channel == "whatsapp" else Role.CHANNEL
+    session.add(
+        StageChange(
+            report_id=report.id,
+            seq=0,
+            from_stage=None,
+            to_stage=stages.INITIAL_STAGE,
+            actor_role=actor_role,
+            actor_id=new.channel,
+            at=now,
+        )
+    )
+    session.flush()
+    return _view(report, session=session)
+
+
+def find_report(digits: str, *, session: Session) -> ReportView | None:
+    report = session.exec(select(Report).where(Report.number_digits == digits)).first()
+    return None if report is None else _view(report, session=session)
+
+
+def reports_of_contact(contact_id: int, *, session: Session, limit: int) -> list[ReportView]:
+    """The contact's reports, newest first (without history)."""
+    rows = session.exec(
+        select(Report)
+        .where(Report.reporter_contact_id == contact_id)
+        .order_by(Report.created_at.desc(), Report.id.desc())
+        .limit(limit)
+    ).all()
+    return [_view(report, session=session, with_history=False) for report in rows]
+
+
+def count_reports_of_contact(contact_id: int, *, session: Session) -> int:
+    return session.exec(
+        select(func.count()).select_from(Report).where(Report.reporter_contact_id == contact_id)
+    ).one()
+
+
+def count_reports(*, session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Report)).one()
+
+
+def move_report(
+    number: str,
+    to_stage: Stage,
+    *,
+    role: Role,
+    actor_id: str | None,
+    note: str | None,
+    session: Session,
+    now: datetime,
+) -> ReportView:
+    """Apply one move of the state machine and append it to the history.
+
+    Raises `UnknownReport`, or `stages.MoveRefused` (and changes nothing).
+    """
+    report = session.exec(
+        select(Report)
+        .where(Report.number_digits == numbers.canonical_digits(number))
+        .with_for_update()
+    ).first()
+    if report is None:
+        raise UnknownReport(number)
+    from_stage = Stage(report.stage)
+    stages.check_move(Move(from_stage, to_stage, role, note))
+    if role is Role.CITIZEN and now - report.stage_changed_at > stages.REOPEN_WINDOW:
+        raise stages.RoleNotAllowed(
+            "a citizen may reopen a report only within 7 days of its closing",
+            allowed=stages.ALLOWED_MOVES[from_stage],
+        )
+    last_seq = session.exec(
+        select(func.max(StageChange.seq)).where(StageChange.report_id == report.id)
+    ).one()
+    session.add(
+        StageChange(
+            report_id=report.id,
+            seq=(last_seq or 0) + 1,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            actor_role=role,
+            actor_id=actor_id,
+            note=(note or "").strip() or None,
+            at=now,
+        )
+    )
+    report.stage = to_stage
+    report.stage_changed_at = now
+    session.add(report)
+    session.flush()
+    return _view(report, session=session)
+
+
+def _view(report: Report, *, session: Session, with_history: bool = True) -> ReportView:
+    history: tuple[HistoryEntry, ...] = ()
+    photos: tuple[Photo, ...] = ()
+    if with_history:
+        changes = session.exec(
+            select(StageChange).where(StageChange.report_id == report.id).order_by(StageChange.seq)
+        ).all()
+        history = tuple(
+            HistoryEntry(
+                from_stage=Stage(change.from_stage) if change.from_stage else None,
+                to_stage=Stage(change.to_stage),
+                actor_role=change.actor_role,
+                note=change.note,
+                at=change.at,
+            )
+            for change in changes
+        )
+        media = session.exec(
+            select(ReportMedia).where(ReportMedia.report_id == report.id).order_by(ReportMedia.id)
+        ).all()
+        photos = tuple(Photo(url=item.url, content_type=item.content_type) for item in media)
+    return ReportView(
+        number=report.number,
+        category=report.category,
+        description=report.description,
+        kelurahan=report.kelurahan,
+        kecamatan=report.kecamatan,
+        kota=report.kota,
+        location_text=report.location_text,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        channel=report.channel,
+        stage=Stage(report.stage),
+        stage_changed_at=report.stage_changed_at,
+        created_at=report.created_at,
+        reporter_contact_id=report.reporter_contact_id,
+        reporter_name=report.reporter_name,
+        reporter_phone=report.reporter_phone,
+        photos=photos,
+        history=history,
+    )

@@ -1,0 +1,247 @@
+"""Whole report conversations through the signed webhook."""
+
+import time_machine
+
+from store import reports
+from store.clock import utcnow
+from store.numbers import parse_number
+
+CITIZEN = "+6281234567890"
+
+
+def _report_number(reply) -> str:
+    for line in reply.text.splitlines():
+        if "CRM-" in line and "*" in line:
+            return line.split("*")[1]
+    raise AssertionError(f"no report number in {reply.text!r}")
+
+
+def file_report(whatsapp, *, phone=CITIZEN, english=False):
+    """Walk the whole conversation; return the last reply."""
+    whatsapp.send("ENGLISH" if english else "LAPOR", phone=phone)
+    if english:
+        whatsapp.send("REPORT", phone=phone)
+    whatsapp.send("1", phone=phone)
+    whatsapp.send("Jalan berlubang besar di depan sekolah sejak seminggu", phone=phone)
+    whatsapp.send("Jl. Kramat Raya No. 10, depan SDN 01", phone=phone)
+    whatsapp.send("kramat", phone=phone)
+    whatsapp.send("LEWATI", phone=phone)
+    return whatsapp.send("YES" if english else "YA", phone=phone)
+
+
+def test_first_message_gets_menu_addressed_by_profile_name(whatsapp):
+    reply = whatsapp.send("selamat pagi", name="Budi")
+    assert reply.status == 200
+    assert "Halo, Budi!" in reply.text
+    assert "1. LAPOR" in reply.text and "LAPORAN SAYA" in reply.text
+
+
+def test_full_report_in_indonesian_creates_report_in_menunggu(whatsapp, store):
+    assert "kategori" in whatsapp.send("LAPOR").text
+    assert "Jelaskan masalahnya" in whatsapp.send("1").text
+    assert "Di mana lokasinya" in whatsapp.send("Jalan berlubang besar di depan sekolah").text
+    assert "kelurahan" in whatsapp.send("Jl. Kramat Raya No. 10").text.lower()
+    assert "Kirim foto" in whatsapp.send("Kramat").text
+    photo = whatsapp.send(media=[("https://api.twilio.com/media/ME1", "image/jpeg")])
+    assert "Foto diterima (1/5)" in photo.text
+    summary = whatsapp.send("LANJUT")
+    assert "Kategori: Jalan rusak" in summary.text
+    assert "Kelurahan: Kramat, Kec. Senen" in summary.text
+    assert "Foto: 1" in summary.text
+    done = whatsapp.send("ya")
+    assert "laporan Anda sudah kami terima" in done.text
+    number = _report_number(done)
+    parsed = parse_number(number)
+    assert parsed.valid
+    report = store(reports.find_report, parsed.digits)
+    assert report.stage == "menunggu"
+    assert report.category == "jalan_rusak"
+    assert report.kelurahan == "Kramat"
+    assert report.reporter_phone == CITIZEN
+    assert report.reporter_name == "Siti"
+    assert [photo.url for photo in report.photos] == ["https://api.twilio.com/media/ME1"]
+    assert [entry.to_stage for entry in report.history] == ["menunggu"]
+
+
+def test_full_report_in_english(whatsapp, store):
+    assert "English" in whatsapp.send("ENGLISH").text
+    assert "Choose the kind of problem" in whatsapp.send("REPORT").text
+    whatsapp.send("2")
+    assert "Where is it?" in whatsapp.send("Rubbish piled up next to the market for days").text
+    assert "Which kelurahan" in whatsapp.send("Jl. Pasar Baru 5").text
+    assert "Send photos" in whatsapp.send("Pasar Baru").text
+    assert "Please check your report" in whatsapp.send("SKIP").text
+    done = whatsapp.send("YES")
+    assert "we have received your report" in done.text
+    number = _report_number(done)
+    assert store(reports.find_report, parse_number(number).digits).category == "sampah"
+
+
+def test_english_greeting_from_a_new_citizen_is_answered_in_english(whatsapp):
+    assert "Welcome to Jakarta" in whatsapp.send("Hello, I want to report a problem").text
+    assert "Reply with a number" in whatsapp.send("MENU").text
+
+
+def test_language_is_remembered_per_phone(whatsapp):
+    whatsapp.send("ENGLISH")
+    assert "Sorry, we did not understand" in whatsapp.send("asdf").text
+    other = "+6281311112222"
+    whatsapp.send("halo", phone=other)
+    assert "Mohon maaf, kami belum memahami" in whatsapp.send("asdf", phone=other).text
+    whatsapp.send("BAHASA")
+    assert "Mohon maaf" in whatsapp.send("asdf").text
+
+
+def test_cancel_at_any_step_discards_the_draft(whatsapp, store):
+    whatsapp.send("LAPOR")
+    whatsapp.send("3")
+    assert "dibatalkan" in whatsapp.send("batal").text
+    assert "Tidak ada laporan yang sedang dibuat" in whatsapp.send("BATAL").text
+    assert store(reports.count_reports) == 0
+    assert "kategori" in whatsapp.send("LAPOR").text
+
+
+def test_draft_idle_for_24_hours_expires(whatsapp, store):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        whatsapp.send("LAPOR")
+        whatsapp.send("1")
+        clock.shift(60 * 60 * 24 + 60)
+        reply = whatsapp.send("Jalan rusak parah di depan rumah saya")
+    assert "lebih dari 24 jam" in reply.text
+    assert store(reports.count_reports) == 0
+    assert "kategori" in whatsapp.send("LAPOR").text
+
+
+def test_draft_idle_for_23_hours_continues(whatsapp):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        whatsapp.send("LAPOR")
+        whatsapp.send("1")
+        clock.shift(60 * 60 * 23)
+        reply = whatsapp.send("Jalan rusak parah di depan rumah saya")
+    assert "Di mana lokasinya" in reply.text
+
+
+def test_menu_during_a_report_keeps_the_draft(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+    assert "masih tersimpan" in whatsapp.send("MENU").text
+    resumed = whatsapp.send("LAPOR")
+    assert "belum selesai" in resumed.text and "Jelaskan masalahnya" in resumed.text
+
+
+def test_too_short_description_is_asked_again_with_why(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+    for short in ["rusak", "🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂", "..........", "a b c"]:
+        reply = whatsapp.send(short)
+        assert "terlalu singkat" in reply.text and "minimal 10 huruf" in reply.text
+
+
+def test_ten_thousand_character_description_is_refused_politely(whatsapp, store):
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+    reply = whatsapp.send("jalan rusak " * 900)
+    assert reply.status == 200
+    assert "terlalu panjang" in reply.text
+    assert "Jelaskan" not in reply.text
+
+
+def test_category_by_name_and_wrong_number(whatsapp):
+    whatsapp.send("LAPOR")
+    assert "pilihan tersebut tidak ada" in whatsapp.send("42").text
+    assert "Jelaskan masalahnya" in whatsapp.send("sampah").text
+
+
+def test_location_pin_answers_the_location_question(whatsapp, store):
+    whatsapp.send("LAPOR")
+    whatsapp.send("5")
+    whatsapp.send("Lampu jalan mati sudah tiga malam")
+    reply = whatsapp.send(location=(-6.1862, 106.8341, "Jl. Kebon Sirih 22"))
+    assert "Di kelurahan mana" in reply.text
+    whatsapp.send("gambir")
+    whatsapp.send("LEWATI")
+    done = whatsapp.send("YA")
+    report = store(reports.find_report, parse_number(_report_number(done)).digits)
+    assert report.latitude == -6.1862 and report.longitude == 106.8341
+    assert report.location_text == "Jl. Kebon Sirih 22"
+
+
+def test_location_pin_before_report_starts_one_and_skips_location_question(whatsapp):
+    whatsapp.send("halo")
+    reply = whatsapp.send(location=(-6.2, 106.8))
+    assert "lokasi" in reply.text and "Pilih kategori" in reply.text
+    whatsapp.send("1")
+    assert "Di kelurahan mana" in whatsapp.send("Aspal mengelupas di tikungan jalan").text
+
+
+def test_photo_out_of_turn_is_kept_and_the_question_repeated(whatsapp, store):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send(media=[("https://api.twilio.com/media/ME9", "image/png")])
+    assert "1 foto kami simpan" in reply.text
+    assert "Pilih kategori" in reply.text
+    whatsapp.send("1")
+    whatsapp.send("Jalan berlubang besar di depan sekolah")
+    whatsapp.send("Jl. Salemba 1")
+    assert "(1/5 foto)" in whatsapp.send("10430").text
+
+
+def test_photo_with_caption_during_description_keeps_both(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+    reply = whatsapp.send(
+        "Lubang besar di jalan depan pasar",
+        media=[("https://api.twilio.com/media/ME7", "image/jpeg")],
+    )
+    assert "1 foto kami simpan" in reply.text
+    assert "Di mana lokasinya" in reply.text
+
+
+def test_audio_is_not_accepted_as_photo(whatsapp):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send(media=[("https://api.twilio.com/media/ME8", "audio/ogg")])
+    assert "hanya foto" in reply.text
+
+
+def test_ambiguous_kelurahan_offers_suggestions_and_accepts_a_number(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("2")
+    whatsapp.send("Sampah menumpuk di pinggir kali")
+    whatsapp.send("Jl. Daan Mogot km 12")
+    choice = whatsapp.send("cengkareng")
+    assert "1. Cengkareng Barat" in choice.text and "2. Cengkareng Timur" in choice.text
+    assert "Kirim foto" in whatsapp.send("2").text
+    summary = whatsapp.send("LEWATI")
+    assert "Kelurahan: Cengkareng Timur" in summary.text
+
+
+def test_kelurahan_typo_and_postal_code_are_forgiven(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("2")
+    whatsapp.send("Sampah menumpuk di pinggir kali")
+    whatsapp.send("Jl. Daan Mogot km 12")
+    assert "tidak kami temukan" in whatsapp.send("Atlantis").text
+    assert "Kirim foto" in whatsapp.send("  KAPOK   muara ").text
+    summary = whatsapp.send("LEWATI")
+    assert "Kelurahan: Kapuk Muara" in summary.text
+
+
+def test_confirmation_needs_yes(whatsapp, store):
+    whatsapp.send("LAPOR")
+    whatsapp.send("2")
+    whatsapp.send("Sampah menumpuk di pinggir kali")
+    whatsapp.send("Jl. Daan Mogot km 12")
+    whatsapp.send("10310")
+    whatsapp.send("LEWATI")
+    assert "Balas YA" in whatsapp.send("mungkin").text
+    assert store(reports.count_reports) == 0
+
+
+def test_opaque_whatsapp_user_id_can_report(whatsapp, store):
+    done = file_report(whatsapp, phone="whatsapp:ID.8f3a9c2b1e")
+    report = store(reports.find_report, parse_number(_report_number(done)).digits)
+    assert report.reporter_phone is None
+    assert report.reporter_contact_id is not None
+
+
+def test_english_report_end_to_end_helper(whatsapp):
+    assert "we have received your report" in file_report(whatsapp, english=True).text
