@@ -46,16 +46,18 @@ def ensure_environment() -> None:
 
 
 def start() -> int:
-    env = {**os.environ, "PORT": os.environ.get("PORT", "5000")}
-    env.setdefault("FLASK_APP", "bot")
-    subprocess.run([BIN / "flask", "crm", "db", "upgrade"], check=True, cwd=ROOT, env=env)
+    port = os.environ.get("PORT", "5000")
+    env = {**os.environ, "PORT": port, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    subprocess.run(
+        [BIN / "flask", "--app", "bot", "crm", "db", "upgrade"], check=True, cwd=ROOT, env=env
+    )
     print(
         "dev.py: starting web + worker. In another terminal, talk to the bot with:\n"
-        "  .venv/bin/flask --app bot chat --phone 081234567890",
+        f"  .venv/bin/flask --app bot chat --phone 081234567890   (web on port {port})",
         flush=True,
     )
     return subprocess.call(
-        [BIN / "honcho", "start", "--no-prefix", "web", "worker"], cwd=ROOT, env=env
+        [BIN / "honcho", "start", "--port", port, "web", "worker"], cwd=ROOT, env=env
     )
 
 

@@ -14,9 +14,11 @@ MAX_REQUEST_BYTES = 1024 * 1024  # Twilio's webhooks are a few KB; refuse floods
 
 def create_app(config: Mapping[str, str] | None = None) -> Flask:
     """Build the app. `config` overrides environment variables of the same names
-    (`DATABASE_URL`, `TWILIO_AUTH_TOKEN`, `PUBLIC_BASE_URL`, `CRM_ENV`, …)."""
-    app = Flask(__name__)
-    settings = Settings.load({**os.environ, **(config or {})}, Path(app.instance_path))
+    (`DATABASE_URL`, `TWILIO_AUTH_TOKEN`, `PUBLIC_BASE_URL`, `CRM_ENV`,
+    `CRM_INSTANCE_PATH`, …)."""
+    environ = {**os.environ, **(config or {})}
+    app = Flask(__name__, instance_path=environ.get("CRM_INSTANCE_PATH") or None)
+    settings = Settings.load(environ, Path(app.instance_path))
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     app.logger.setLevel(logging.INFO)
 

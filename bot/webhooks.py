@@ -1,6 +1,7 @@
 """Twilio's WhatsApp webhook: verify, record once, let the handlers decide, reply in TwiML."""
 
 import math
+import re
 
 from flask import Blueprint, current_app, request
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,8 @@ from store.phones import mask, sender_from
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 MAX_MEDIA = 10
+_MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ATTEMPTS = 3  # a unique-index race (same MessageSid, or one new sender twice) is retried
 
 
@@ -25,7 +28,7 @@ ATTEMPTS = 3  # a unique-index race (same MessageSid, or one new sender twice) i
 def whatsapp():
     form = request.form
     sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
-    if not sid or not form.get("From", "").strip():
+    if not _MESSAGE_SID.fullmatch(sid) or not _text(form, "From"):
         return twiml([], status=400)
     message = incoming_message(form)
     current_app.logger.info("inbound %s from %s", sid, mask(message.sender.key))
@@ -68,11 +71,17 @@ def _answer_once(sid: str, message: handlers.IncomingMessage) -> list[str]:
     raise AssertionError("unreachable")
 
 
+def _text(form, field: str, limit: int | None = None) -> str:
+    """A form field without control characters (PostgreSQL refuses NUL in text)."""
+    value = _CONTROL_CHARACTERS.sub("", form.get(field, "")).strip()
+    return value[:limit] if limit else value
+
+
 def incoming_message(form) -> handlers.IncomingMessage:
     return handlers.IncomingMessage(
-        sender=sender_from(form.get("From", "")),
-        body=form.get("Body", ""),
-        profile_name=(form.get("ProfileName") or "").strip() or None,
+        sender=sender_from(_text(form, "From", 128)),
+        body=_text(form, "Body"),
+        profile_name=_text(form, "ProfileName", 200) or None,
         media=_media(form),
         location=_location(form),
     )
@@ -85,10 +94,10 @@ def _media(form) -> tuple[handlers.Media, ...]:
         count = 0
     items = []
     for index in range(max(count, 0)):
-        url = form.get(f"MediaUrl{index}", "").strip()
+        url = _text(form, f"MediaUrl{index}", 2000)
         if url:
             items.append(
-                handlers.Media(url=url[:2000], content_type=form.get(f"MediaContentType{index}"))
+                handlers.Media(url=url, content_type=_text(form, f"MediaContentType{index}", 100))
             )
     return tuple(items)
 
@@ -106,6 +115,6 @@ def _location(form) -> handlers.Location | None:
     return handlers.Location(
         latitude=latitude,
         longitude=longitude,
-        address=(form.get("Address") or "").strip()[:300] or None,
-        label=(form.get("Label") or "").strip()[:150] or None,
+        address=_text(form, "Address", 300) or None,
+        label=_text(form, "Label", 150) or None,
     )

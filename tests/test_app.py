@@ -1,0 +1,106 @@
+"""The app factory, settings, health, schema and texts."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from bot import create_app
+from bot.config import ConfigError
+from handlers.texts import Texts
+from store import models  # noqa: F401  (the tables compared with the migrations)
+from store.categories import CATEGORIES
+from store.stages import Stage
+from templates import TEMPLATES_DIR
+
+
+def test_healthz_answers_when_the_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
+            "CRM_ENV": "test",
+            "TWILIO_AUTH_TOKEN": "a-real-looking-token-123",
+        }
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    app.extensions["crm.engine"].dispose()
+
+
+def test_migrations_build_exactly_the_models_schema(app):
+    engine = app.extensions["crm.engine"]
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
+
+
+@pytest.mark.parametrize("token", ["", "changeme", "your_auth_token"])
+def test_production_refuses_placeholder_auth_tokens(token):
+    with pytest.raises(ConfigError):
+        create_app(
+            {
+                "CRM_ENV": "production",
+                "TWILIO_AUTH_TOKEN": token,
+                "PUBLIC_BASE_URL": "https://crm.example.go.id",
+                "DATABASE_URL": "sqlite://",
+            }
+        )
+
+
+def test_production_refuses_a_plain_http_public_url():
+    with pytest.raises(ConfigError):
+        create_app(
+            {
+                "CRM_ENV": "production",
+                "TWILIO_AUTH_TOKEN": "f" * 32,
+                "PUBLIC_BASE_URL": "http://crm.example.go.id",
+                "DATABASE_URL": "sqlite://",
+            }
+        )
+
+
+def test_development_generates_and_keeps_a_local_auth_token(tmp_path, monkeypatch):
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    config = {
+        "CRM_ENV": "development",
+        "DATABASE_URL": "sqlite://",
+        "CRM_INSTANCE_PATH": str(tmp_path),
+    }
+    first = create_app(config)
+    again = create_app(config)
+    token = first.config["SETTINGS"].twilio_auth_token
+    assert len(token) >= 32 and token == again.config["SETTINGS"].twilio_auth_token
+    for app in (first, again):
+        app.extensions["crm.engine"].dispose()
+
+
+def _template_names(language: str) -> set[str]:
+    return {path.stem for path in (TEMPLATES_DIR / language).glob("*.txt")}
+
+
+def test_every_text_exists_in_both_languages():
+    assert _template_names("id") == _template_names("en")
+    assert len(_template_names("id")) > 30
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_stage_and_category_has_a_label(language):
+    with (Path(TEMPLATES_DIR) / language / "labels.toml").open("rb") as file:
+        labels = tomllib.load(file)
+    assert set(labels["stages"]) == {stage.value for stage in Stage}
+    assert set(labels["stage_meanings"]) == {stage.value for stage in Stage}
+    assert set(labels["categories"]) == set(CATEGORIES)
+    assert len(labels["months"]) == 12
+
+
+def test_the_validated_stage_says_so_in_indonesian():
+    assert Texts("id").stage_meaning("validasi") == "telah divalidasi oleh TA Fasilitator"

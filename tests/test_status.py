@@ -1,0 +1,138 @@
+"""Status by report number, for the reporter and for anyone else, and "my reports"."""
+
+import pytest
+
+from store import reports
+from store.clock import utcnow
+from store.numbers import parse_number
+from store.stages import Role, Stage
+
+REPORTER = "+6281234567890"
+STRANGER = "+6285799998888"
+
+
+@pytest.fixture
+def filed(whatsapp):
+    """A report filed by REPORTER through the conversation, then moved twice by officers."""
+    whatsapp.send("LAPOR", phone=REPORTER, name="Siti Aminah")
+    whatsapp.send("1", phone=REPORTER)
+    whatsapp.send("Jalan berlubang besar di depan SDN 01", phone=REPORTER)
+    whatsapp.send("Jl. Kramat Raya No. 10", phone=REPORTER)
+    whatsapp.send("Kramat", phone=REPORTER)
+    whatsapp.send("LEWATI", phone=REPORTER)
+    done = whatsapp.send("YA", phone=REPORTER)
+    number = next(line.split("*")[1] for line in done.text.splitlines() if "*CRM-" in line)
+    return number
+
+
+def _move(store, number, to, role, note=None):
+    return store(
+        reports.move_report,
+        number,
+        Stage(to),
+        role=role,
+        actor_id="officer-7",
+        note=note,
+        now=utcnow(),
+    )
+
+
+def test_reporter_sees_stage_description_and_history_in_wib(whatsapp, store, filed):
+    _move(store, filed, "koordinasi", Role.KELURAHAN, note="Diteruskan ke Sudin Bina Marga")
+    reply = whatsapp.send(f"STATUS {filed}", phone=REPORTER)
+    assert f"Laporan *{filed}*" in reply.text
+    assert "Tahap saat ini: *Koordinasi*" in reply.text
+    assert "WIB" in reply.text
+    assert "Jalan berlubang besar" in reply.text
+    assert "Menunggu" in reply.text and "Diteruskan ke Sudin Bina Marga" in reply.text
+
+
+def test_stranger_sees_stage_and_dates_but_nothing_personal(whatsapp, store, filed):
+    _move(store, filed, "koordinasi", Role.KELURAHAN, note="Hubungi Bu Siti di 0812-3456-7890")
+    whatsapp.send("halo", phone=STRANGER)
+    reply = whatsapp.send(filed, phone=STRANGER)
+    assert "Tahap saat ini: *Koordinasi*" in reply.text
+    for private in ["Siti", "7890", "+62", "Jalan berlubang", "Hubungi"]:
+        assert private not in reply.text
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["{n}", "{n_lower}", "{n_bare}", "STATUS {n_spaced}", "cek {n_bare}", "status {n_lower}"],
+)
+def test_number_lookup_forgives_spacing_case_and_prefix(whatsapp, filed, typed):
+    digits = parse_number(filed).digits
+    text = typed.format(
+        n=filed,
+        n_lower=filed.lower(),
+        n_bare=digits,
+        n_spaced=f"{digits[:2]} {digits[2:5]} {digits[5:]}",
+    )
+    assert "Tahap saat ini" in whatsapp.send(text, phone=REPORTER).text
+
+
+def _typos(digits: str):
+    for index, digit in enumerate(digits):
+        for other in "0123456789":
+            if other != digit:
+                yield digits[:index] + other + digits[index + 1 :]
+    for index in range(len(digits) - 1):
+        if digits[index] != digits[index + 1]:
+            yield digits[:index] + digits[index + 1] + digits[index] + digits[index + 2 :]
+
+
+def test_every_single_digit_typo_and_adjacent_swap_is_invalid_not_unknown(whatsapp, filed):
+    digits = parse_number(filed).digits
+    typos = list(_typos(digits))
+    assert len(typos) >= 9 * len(digits)
+    for typo in typos:
+        reply = whatsapp.send(f"STATUS {typo}", phone=REPORTER)
+        assert "Nomor tidak valid" in reply.text, typo
+
+
+def test_valid_but_unknown_number_is_not_found(whatsapp, filed):
+    whatsapp.send("halo", phone=STRANGER)
+    reply = whatsapp.send("STATUS CRM-26-999999-4", phone=STRANGER)
+    assert parse_number("CRM-26-999999-4").valid
+    assert "tidak ditemukan" in reply.text
+
+
+def test_status_without_number_asks_for_it(whatsapp):
+    whatsapp.send("halo")
+    assert "kirim nomor laporan" in whatsapp.send("2").text
+
+
+def test_status_of_a_non_number_explains_the_format(whatsapp):
+    whatsapp.send("halo")
+    assert "bukan nomor laporan" in whatsapp.send("STATUS jalan rusak").text
+
+
+def test_my_reports_lists_newest_first_with_stages(whatsapp, store, filed):
+    whatsapp.send("LAPOR", phone=REPORTER)
+    whatsapp.send("2", phone=REPORTER)
+    whatsapp.send("Sampah menumpuk di pinggir kali", phone=REPORTER)
+    whatsapp.send("Jl. Daan Mogot km 12", phone=REPORTER)
+    whatsapp.send("Kapuk", phone=REPORTER)
+    whatsapp.send("LEWATI", phone=REPORTER)
+    second = whatsapp.send("YA", phone=REPORTER)
+    newer = next(line.split("*")[1] for line in second.text.splitlines() if "*CRM-" in line)
+    _move(store, filed, "koordinasi", Role.KELURAHAN)
+    listing = whatsapp.send("LAPORAN SAYA", phone=REPORTER).text
+    assert listing.index(newer) < listing.index(filed)
+    assert "Sampah" in listing and "*Menunggu*" in listing and "*Koordinasi*" in listing
+
+
+def test_my_reports_when_there_are_none(whatsapp):
+    whatsapp.send("halo", phone=STRANGER)
+    assert "belum memiliki laporan" in whatsapp.send("3", phone=STRANGER).text
+
+
+def test_long_history_is_split_into_whatsapp_sized_messages(whatsapp, store, filed):
+    long_note = "Catatan petugas " + "sangat panjang " * 60
+    _move(store, filed, "koordinasi", Role.KELURAHAN, note=long_note)
+    _move(store, filed, "proses", Role.KELURAHAN, note=long_note)
+    _move(store, filed, "tindak_lanjut", Role.SKPD, note=long_note)
+    _move(store, filed, "proses", Role.FACILITATOR, note=long_note)
+    reply = whatsapp.send(f"STATUS {filed}", phone=REPORTER)
+    assert len(reply.messages) >= 2
+    assert all(len(message) <= 1600 for message in reply.messages)

@@ -1,0 +1,150 @@
+"""The webhook never loses, doubles or crashes: signatures, replays and bad input."""
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from store import inbound, reports
+
+
+def test_forged_signature_gets_403_and_stores_nothing(whatsapp, store):
+    form = whatsapp.form("LAPOR")
+    forged = RequestValidator("not-our-token").compute_signature(
+        PUBLIC_BASE_URL + whatsapp.path, form
+    )
+    assert whatsapp.post(form, signature=forged).status == 403
+    assert whatsapp.post(form, signature="").status == 403
+    assert store(inbound.count_inbound) == 0
+
+
+def test_signature_over_other_fields_is_refused(whatsapp, store):
+    form = whatsapp.form("STATUS CRM-26-000001-9")
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        PUBLIC_BASE_URL + whatsapp.path, form
+    )
+    form["Body"] = "LAPOR"
+    assert whatsapp.post(form, signature=signature).status == 403
+    assert store(inbound.count_inbound) == 0
+
+
+def test_signature_for_another_url_is_refused(whatsapp, store):
+    form = whatsapp.form("halo")
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        "https://evil.example.com" + whatsapp.path, form
+    )
+    assert whatsapp.post(form, signature=signature).status == 403
+    assert store(inbound.count_inbound) == 0
+
+
+def test_replayed_message_sid_gets_the_same_reply_and_changes_nothing(whatsapp, store):
+    whatsapp.send("LAPOR")
+    first = whatsapp.send("1", sid="SM" + "a" * 32)
+    replay = whatsapp.send("1", sid="SM" + "a" * 32)
+    assert replay.messages == first.messages
+    assert store(inbound.count_inbound) == 2
+    # the draft moved one step only: a second "1" would otherwise be a too-short description
+    assert "Di mana lokasinya" in whatsapp.send("Jalan berlubang besar sekali").text
+
+
+def test_replayed_confirmation_creates_one_report(whatsapp, store):
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+    whatsapp.send("Jalan berlubang besar di depan sekolah")
+    whatsapp.send("Jl. Kramat Raya No. 10")
+    whatsapp.send("Kramat")
+    whatsapp.send("LEWATI")
+    first = whatsapp.send("YA", sid="SM" + "b" * 32)
+    again = whatsapp.send("YA", sid="SM" + "b" * 32)
+    assert again.messages == first.messages
+    assert store(reports.count_reports) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "   ",
+        "x" * 10_000,
+        "🙂🔥🚧" * 50,
+        "'; DROP TABLE report; --",
+        "1 OR 1=1",
+        "</Message></Response><Response><Message>pwned",
+        "<![CDATA[ ]]> & &amp; <b>",
+        "\x00\x07 control",
+        "STATUS",
+        "STATUS 🙂",
+        "status crm-26-000000-0",
+        "١٢٣",
+        "LAPORAN",
+    ],
+)
+def test_bad_input_gets_a_friendly_answer_and_valid_twiml(whatsapp, store, body):
+    whatsapp.send("halo")
+    reply = whatsapp.send(body)
+    assert reply.status == 200
+    assert reply.raw.startswith("<?xml")
+    assert reply.messages and all(message.strip() for message in reply.messages)
+    assert "gangguan" not in reply.text
+    assert store(reports.count_reports) == 0
+
+
+def test_citizen_text_is_escaped_in_twiml(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+    whatsapp.send("Jalan rusak </Message><Message>injected & more")
+    whatsapp.send("Jl. <Kramat> & Raya")
+    whatsapp.send("Kramat")
+    summary = whatsapp.send("LEWATI")
+    assert len(summary.messages) == 1
+    assert "</Message><Message>injected & more" in summary.text
+    assert "&lt;/Message&gt;" in summary.raw
+
+
+def test_empty_message_in_a_draft_repeats_the_question(whatsapp):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send("")
+    assert "Pesan Anda kosong" in reply.text and "Pilih kategori" in reply.text
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"NumMedia": "abc"},
+        {"NumMedia": "-3"},
+        {"NumMedia": "999"},
+        {"NumMedia": "2", "MediaUrl0": "https://x/1", "MediaContentType0": "image/jpeg"},
+        {"Latitude": "north", "Longitude": "east"},
+        {"Latitude": "91", "Longitude": "10"},
+        {"Latitude": "nan", "Longitude": "inf"},
+        {"ProfileName": "😀" * 500},
+    ],
+)
+def test_odd_twilio_fields_never_break_the_webhook(whatsapp, extra):
+    reply = whatsapp.send("halo", **extra)
+    assert reply.status == 200 and reply.messages
+
+
+def test_missing_from_or_sid_is_a_bad_request_not_a_crash(whatsapp, store):
+    form = whatsapp.form("halo")
+    del form["From"]
+    assert whatsapp.post(form).status == 400
+    form = whatsapp.form("halo")
+    del form["MessageSid"]
+    assert whatsapp.post(form).status == 400
+    assert store(inbound.count_inbound) == 0
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["0812-3456-7890", "+62 812-3456-7890", "whatsapp:+6281234567890", "6281234567890"],
+)
+def test_every_phone_format_is_the_same_citizen(whatsapp, sender):
+    whatsapp.send("ENGLISH", phone="whatsapp:+6281234567890")
+    reply = whatsapp.send("asdf", phone=sender)
+    assert "Sorry, we did not understand" in reply.text
+
+
+def test_unknown_command_is_answered_with_the_way_forward(whatsapp):
+    whatsapp.send("halo")
+    reply = whatsapp.send("kapan jalan diperbaiki?")
+    assert "belum memahami" in reply.text and "LAPOR" in reply.text

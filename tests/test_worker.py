@@ -1,0 +1,29 @@
+"""The worker process: its jobs, run in the app's context, are harmless to repeat."""
+
+from datetime import timedelta
+
+import time_machine
+
+from scheduler import build_scheduler, jobs
+from store import drafts
+from store.clock import utcnow
+from store.contacts import touch_contact
+from store.phones import sender_from
+
+
+def test_worker_schedules_the_draft_purge(app):
+    scheduler = build_scheduler(app)
+    assert [job.id for job in scheduler.get_jobs()] == ["purge_expired_drafts"]
+
+
+def test_purge_removes_only_drafts_idle_for_more_than_a_day(app, store):
+    start = utcnow()
+    for phone, age in [
+        ("+6281200000001", timedelta(hours=25)),
+        ("+6281200000002", timedelta(hours=2)),
+    ]:
+        contact = store(touch_contact, sender_from(phone), None, now=start - age)
+        store(drafts.save_draft, contact.id, drafts.DraftState(step="category"), now=start - age)
+    with time_machine.travel(start, tick=False), app.app_context():
+        assert jobs.purge_expired_drafts() == 1
+        assert jobs.purge_expired_drafts() == 0
