@@ -1,6 +1,6 @@
 """Routing one incoming message to the flow that answers it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -23,7 +23,7 @@ def respond(message: IncomingMessage, *, session: Session, now: datetime) -> Out
     contact = contacts.touch_contact(message.sender, message.profile_name, session=session, now=now)
     if contact.is_new and vocabulary.looks_english(message.command):
         contacts.set_language(contact.id, "en", session=session)
-        contact = contacts.ContactInfo(**{**contact.__dict__, "language": "en"})
+        contact = replace(contact, language="en")
     turn = Turn(
         message=message, contact=contact, session=session, now=now, texts=Texts(contact.language)
     )

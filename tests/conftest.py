@@ -4,6 +4,7 @@
 import itertools
 import os
 import shutil
+import threading
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import make_url, text
 from twilio.request_validator import RequestValidator
+from werkzeug.serving import make_server
 
 from bot import create_app
 from store.db import make_engine, new_session, upgrade
@@ -102,6 +104,30 @@ def app(database_url):
         }
     )
     yield app
+    app.extensions["crm.engine"].dispose()
+
+
+@pytest.fixture
+def served(database_url):
+    """The app behind a real HTTP server on a free loopback port."""
+    holder = {}
+    server = make_server("127.0.0.1", 0, None, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "PUBLIC_BASE_URL": base,
+            "CRM_ENV": "test",
+        }
+    )
+    server.app = app
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    holder.update(app=app, base=base)
+    yield holder
+    server.shutdown()
+    server.server_close()
     app.extensions["crm.engine"].dispose()
 
 

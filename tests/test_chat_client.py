@@ -1,37 +1,6 @@
 """`flask chat` talks to a real WSGI server, signing each message like Twilio."""
 
-import threading
-
-import pytest
-from werkzeug.serving import make_server
-
-from bot import create_app
-from conftest import AUTH_TOKEN
 from store import reports
-
-
-@pytest.fixture
-def served(database_url):
-    """The app behind a real HTTP server on a free loopback port."""
-    holder = {}
-    server = make_server("127.0.0.1", 0, None, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": base,
-            "CRM_ENV": "test",
-        }
-    )
-    server.app = app
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    holder.update(app=app, base=base)
-    yield holder
-    server.shutdown()
-    server.server_close()
-    app.extensions["crm.engine"].dispose()
 
 
 def test_chat_files_a_report_with_a_pin_and_a_photo(served):

@@ -1,9 +1,13 @@
 """The webhook never loses, doubles or crashes: signatures, replays and bad input."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+import requests
 from twilio.request_validator import RequestValidator
 
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp
 from store import inbound, reports
 
 
@@ -148,3 +152,30 @@ def test_unknown_command_is_answered_with_the_way_forward(whatsapp):
     whatsapp.send("halo")
     reply = whatsapp.send("kapan jalan diperbaiki?")
     assert "belum memahami" in reply.text and "LAPOR" in reply.text
+
+
+def test_simultaneous_deliveries_of_one_message_are_answered_once(served, store):
+    """Twilio retrying while the first delivery is still being handled: eight copies of
+    one MessageSid hit a real threaded server at once."""
+    server = WhatsApp(None)
+    form = server.form("halo", phone="+6281399990000", sid="SM" + "c" * 32)
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        served["base"] + server.path, form
+    )
+    barrier = threading.Barrier(8)
+
+    def deliver():
+        barrier.wait()
+        answer = requests.post(served["base"] + server.path, data=form,
+                               headers={"X-Twilio-Signature": signature}, timeout=30)
+        return answer.status_code, answer.text
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: deliver(), range(8)))
+    assert {status for status, _ in answers} == {200}
+    assert len({text for _, text in answers}) == 1
+    assert "Halo, Siti!" in answers[0][1]
+    with served["app"].app_context():
+        from bot import database
+
+        assert inbound.count_inbound(session=database.session()) == 1
