@@ -44,6 +44,6 @@ def mask(value: str | None) -> str:
     """For logs: `+6281234567890` → `+62812*****890`."""
     if not value:
         return "-"
-    if len(value) <= 7:
-        return "*" * len(value)
+    if len(value) <= 9:
+        return value[: len(value) // 4] + "*" * (len(value) - len(value) // 4)
     return value[:6] + "*" * (len(value) - 9) + value[-3:]

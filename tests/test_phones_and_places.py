@@ -1,0 +1,236 @@
+"""Who sent a message (phone numbers to E.164, opaque WhatsApp ids, masking for logs)
+and where a report is (kelurahan by name, with typos, or by postal code)."""
+
+import string
+from collections import Counter
+
+import pytest
+
+from store.phones import mask, sender_from, to_e164
+from store.places import MAX_SUGGESTIONS, all_kelurahan, kelurahan_by_id, match_kelurahan
+
+# -- phone numbers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0812-3456-7890",
+        "081234567890",
+        "0812 3456 7890",
+        "6281234567890",
+        "62-812-3456-7890",
+        "+6281234567890",
+        "+62 812-3456-7890",
+        "+62 (812) 3456-7890",
+        "whatsapp:+6281234567890",
+        "WhatsApp:+6281234567890",
+        "  whatsapp:+6281234567890  ",
+        "sms:081234567890",
+    ],
+)
+def test_indonesian_mobile_in_any_form_becomes_e164(raw):
+    assert to_e164(raw) == "+6281234567890"
+
+
+@pytest.mark.parametrize("raw", ["(021) 3822255", "021 3822255", "021-3822255", "+62 21 3822255"])
+def test_jakarta_landline_becomes_e164(raw):
+    assert to_e164(raw) == "+62213822255"
+
+
+def test_foreign_numbers_in_international_form_are_kept():
+    assert to_e164("whatsapp:+14155238886") == "+14155238886"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "whatsapp:",
+        "halo",
+        "LAPOR",
+        "whatsapp:ID.abc",
+        "0812 3456 789O",  # letter O for a zero
+        "081234",
+        "12345678901234567890",
+        "+62",
+        "-- -- --",
+    ],
+)
+def test_garbage_is_not_a_phone_number(raw):
+    assert to_e164(raw) is None
+
+
+def test_sender_with_a_phone_number_is_filed_by_its_e164_number():
+    for raw in ("whatsapp:+6281234567890", "0812-3456-7890"):
+        sender = sender_from(raw)
+        assert sender.key == "+6281234567890"
+        assert sender.phone == "+6281234567890"
+
+
+def test_same_phone_in_different_forms_is_the_same_sender():
+    forms = ["whatsapp:+6281234567890", "+62 812-3456-7890", "081234567890", "6281234567890"]
+    assert len({sender_from(raw).key for raw in forms}) == 1
+
+
+@pytest.mark.parametrize("raw", ["whatsapp:ID.abc", "whatsapp:ID.9f8e7d6c5b4a"])
+def test_sender_with_an_opaque_whatsapp_id_is_filed_by_that_id(raw):
+    sender = sender_from(raw)
+    assert sender.phone is None
+    assert sender.key == raw
+
+
+def test_opaque_sender_key_ignores_surrounding_blanks():
+    assert sender_from("  whatsapp:ID.abc\n").key == "whatsapp:ID.abc"
+
+
+# -- masking for logs ------------------------------------------------------------------
+
+
+def _shown_positions_allowed(length: int) -> set[int]:
+    return set(range(min(6, length))) | set(range(max(0, length - 3), length))
+
+
+def test_mask_of_an_e164_number_shows_only_its_start_and_end():
+    assert mask("+6281234567890") == "+62812*****890"
+
+
+def test_mask_of_nothing_is_a_dash():
+    assert mask(None) == "-"
+    assert mask("") == "-"
+
+
+@pytest.mark.parametrize("length", range(1, 21))
+def test_mask_never_shows_more_than_first_6_and_last_3_characters(length):
+    value = (string.ascii_letters + string.digits)[:length]
+    masked = mask(value)
+    assert len(masked) == len(value), masked
+    for index, char in enumerate(masked):
+        if index not in _shown_positions_allowed(length):
+            assert char == "*", (value, masked)
+        else:
+            assert char in (value[index], "*"), (value, masked)
+
+
+@pytest.mark.parametrize("length", range(1, 21))
+def test_mask_always_hides_something(length):
+    value = (string.ascii_letters + string.digits)[:length]
+    assert "*" in mask(value), (value, mask(value))
+
+
+def test_mask_of_an_opaque_id_hides_its_middle():
+    masked = mask("whatsapp:ID.9f8e7d6c5b4a")
+    assert masked.startswith("whatsa") and masked.endswith("b4a")
+    assert "ID.9f8e7d6c5" not in masked
+
+
+# -- kelurahan -------------------------------------------------------------------------
+
+
+def test_all_kelurahan_are_jakartas_267_in_44_kecamatan():
+    everything = all_kelurahan()
+    assert len(everything) == 267
+    assert len({kel.kecamatan for kel in everything}) == 44
+    assert len({kel.id for kel in everything}) == 267
+    assert {kel.kota for kel in everything} == {
+        "Jakarta Pusat",
+        "Jakarta Utara",
+        "Jakarta Barat",
+        "Jakarta Selatan",
+        "Jakarta Timur",
+        "Kepulauan Seribu",
+    }
+    assert all(kel.postal_code.isdigit() and len(kel.postal_code) == 5 for kel in everything)
+
+
+def test_kelurahan_by_id_finds_each_one():
+    for kel in all_kelurahan():
+        assert kelurahan_by_id(kel.id) == kel
+    assert kelurahan_by_id(-1) is None
+
+
+def test_every_kelurahan_is_matched_by_its_exact_name():
+    for kel in all_kelurahan():
+        assert match_kelurahan(kel.name).chosen == kel, kel.name
+
+
+def _chosen_name(typed: str) -> str | None:
+    chosen = match_kelurahan(typed).chosen
+    return chosen.name if chosen else None
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("Gambir", "Gambir"),
+        ("GAMBIR", "Gambir"),
+        ("gambir", "Gambir"),
+        ("  gambir  ", "Gambir"),
+        ("kebon   sirih", "Kebon Sirih"),
+        ("Kebon-Sirih", "Kebon Sirih"),
+        ("cengkareng barat", "Cengkareng Barat"),
+        ("Tanjung Priok", "Tanjung Priok"),
+    ],
+)
+def test_name_matches_whatever_the_case_and_spacing(typed, name):
+    assert _chosen_name(typed) == name
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [("Gambr", "Gambir"), ("kebon sirh", "Kebon Sirih"), ("Kramatt", "Kramat")],
+)
+def test_name_matches_with_a_small_typo(typed, name):
+    assert _chosen_name(typed) == name
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("Kel. Gambir", "Gambir"),
+        ("kel.pluit", "Pluit"),
+        ("Kel Menteng", "Menteng"),
+        ("Kelurahan Cikini", "Cikini"),
+        ("kelurahan kebon sirih", "Kebon Sirih"),
+    ],
+)
+def test_name_matches_with_a_kelurahan_prefix(typed, name):
+    assert _chosen_name(typed) == name
+
+
+def test_ambiguous_name_gives_suggestions_not_a_choice():
+    found = match_kelurahan("Cengkareng")
+    assert found.chosen is None
+    names = {kel.name for kel in found.suggestions}
+    assert {"Cengkareng Barat", "Cengkareng Timur"} <= names
+    assert len(found.suggestions) <= MAX_SUGGESTIONS
+
+
+def test_unique_postal_code_chooses_its_kelurahan():
+    by_code = Counter(kel.postal_code for kel in all_kelurahan())
+    unique = [kel for kel in all_kelurahan() if by_code[kel.postal_code] == 1]
+    assert unique
+    for kel in unique:
+        assert match_kelurahan(kel.postal_code).chosen == kel
+    assert _chosen_name("10110") == "Gambir"
+
+
+def test_shared_postal_code_suggests_every_kelurahan_that_has_it():
+    found = match_kelurahan("11730")
+    assert found.chosen is None
+    assert {kel.name for kel in found.suggestions} == {"Cengkareng Barat", "Cengkareng Timur"}
+    by_code = Counter(kel.postal_code for kel in all_kelurahan())
+    for code, count in by_code.items():
+        if count > 1:
+            found = match_kelurahan(code)
+            assert found.chosen is None
+            assert len(found.suggestions) == count
+            assert all(kel.postal_code == code for kel in found.suggestions)
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "qwertyuiop", "zzzzzz", "12345", "99999", "Kel."])
+def test_nonsense_matches_nothing(typed):
+    found = match_kelurahan(typed)
+    assert found.chosen is None
+    assert found.suggestions == ()
