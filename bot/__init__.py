@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from flask.logging import default_handler
 
 from bot.config import Settings
 
@@ -17,15 +18,29 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
     (`DATABASE_URL`, `TWILIO_AUTH_TOKEN`, `PUBLIC_BASE_URL`, `CRM_ENV`,
     `CRM_INSTANCE_PATH`, …)."""
     environ = {**os.environ, **(config or {})}
-    app = Flask(__name__, instance_path=environ.get("CRM_INSTANCE_PATH") or None)
+    app = Flask(
+        __name__, instance_path=environ.get("CRM_INSTANCE_PATH") or None, static_folder=None
+    )
     settings = Settings.load(environ, Path(app.instance_path))
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
-    app.logger.setLevel(logging.INFO)
+    _configure_logging(app)
 
-    from bot import cli, database, health, webhooks
+    from bot import api, cli, database, errors, health, webhooks
 
     database.init_app(app)
+    errors.init_app(app)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
     return app
+
+
+def _configure_logging(app: Flask) -> None:
+    """INFO from the app and from our own `crm.*` loggers (outbound messages, the
+    sender), through Flask's handler unless the process already configured logging."""
+    app.logger.setLevel(logging.INFO)
+    ours = logging.getLogger("crm")
+    ours.setLevel(logging.INFO)
+    if not ours.handlers and not logging.getLogger().handlers:
+        ours.addHandler(default_handler)

@@ -4,19 +4,26 @@
 
 Lines starting with `/` are special: `/lokasi LAT LON [label]` sends a location pin,
 `/foto URL` a photo, `/keluar` quits. Anything else is sent as the message body.
+
+Notifications the worker sent to this phone through the console transport (stage
+changes made by officers) are shown as they arrive.
 """
 
 import itertools
 import secrets
 import shlex
+import threading
 import xml.etree.ElementTree as ET
 
 import click
 import requests
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from twilio.request_validator import RequestValidator
 
+from bot import database
+from handlers.notifications import render
+from store import outbox
 from store.phones import to_e164
 
 WEBHOOK_PATH = "/webhooks/whatsapp"
@@ -82,6 +89,8 @@ def chat(phone: str, name: str, server: str | None) -> None:
     signed_url = settings.public_base_url + WEBHOOK_PATH
     server = server or settings.public_base_url
     click.echo(f"Chatting as {name} ({e164}) with {server}. /lokasi LAT LON, /foto URL, /keluar.")
+    watcher = NotificationWatcher(current_app._get_current_object(), e164)
+    watcher.start()
     for counter in itertools.count(1):
         try:
             line = input("> ")
@@ -100,3 +109,36 @@ def chat(phone: str, name: str, server: str | None) -> None:
             continue
         for reply in replies:
             click.echo(click.style(reply, fg="green") + "\n")
+        watcher.show_new()
+    watcher.stop()
+
+
+class NotificationWatcher:
+    """Shows, every few seconds, notifications the console transport sent to `sender_key`."""
+
+    def __init__(self, app: Flask, sender_key: str, every_seconds: float = 2.0):
+        self.app, self.sender_key, self.every_seconds = app, sender_key, every_seconds
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        with app.app_context():
+            already = outbox.sent_to(sender_key, after_id=0, session=database.session())
+        self._last_id = already[-1].id if already else 0
+
+    def start(self) -> None:
+        threading.Thread(target=self._poll, daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.every_seconds):
+            self.show_new()
+
+    def show_new(self) -> None:
+        with self._lock, self.app.app_context():
+            for item in outbox.sent_to(
+                self.sender_key, after_id=self._last_id, session=database.session()
+            ):
+                text = render(item.kind, item.payload, item.language).body
+                click.echo(click.style(f"[notifikasi] {text}", fg="yellow") + "\n")
+                self._last_id = item.id

@@ -5,6 +5,10 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bot import database
+from store import numbers, reports, stages, tokens
+from store.clock import utcnow
+from store.stages import Role, Stage
+from store.tokens import TOKEN_ROLES
 
 crm = AppGroup("crm", help="Operate the CRM WhatsApp service.")
 db_group = AppGroup("db", help="The database schema.")
@@ -18,6 +22,71 @@ def db_upgrade() -> None:
 
     upgrade(database.engine())
     click.echo("database is up to date")
+
+
+token_group = AppGroup("token", help="Bearer tokens of the officer/channel API.")
+crm.add_command(token_group)
+
+
+@token_group.command("create")
+@click.option("--role", required=True, type=click.Choice([str(role) for role in TOKEN_ROLES]))
+@click.option("--name", required=True, help="Who holds it, e.g. 'kel-kramat' or 'jaki-app'.")
+def token_create(role: str, name: str) -> None:
+    """Create a token; it is printed once, on the last line, and only its hash is kept."""
+    db = database.session()
+    info, token = tokens.create_token(name, Role(role), session=db, now=utcnow())
+    db.commit()
+    click.echo(f"token {info.id} for {info.name} ({info.role}); keep it secret:")
+    click.echo(token)
+
+
+@token_group.command("list")
+def token_list() -> None:
+    """List tokens (never the tokens themselves)."""
+    for info in tokens.list_tokens(session=database.session()):
+        state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}Z" if info.revoked_at else "active"
+        click.echo(f"{info.id}\t{info.role}\t{info.name}\t{state}")
+
+
+@token_group.command("revoke")
+@click.argument("id_or_name")
+def token_revoke(id_or_name: str) -> None:
+    """Revoke a token by id, or every active token of a name."""
+    db = database.session()
+    count = tokens.revoke_token(id_or_name, session=db, now=utcnow())
+    db.commit()
+    if not count:
+        raise click.ClickException(f"no active token {id_or_name!r}")
+    click.echo(f"revoked {count} token(s)")
+
+
+@crm.command("move")
+@click.argument("number")
+@click.argument("stage", type=click.Choice([stage.value for stage in Stage]))
+@click.option("--note", default=None, help="Reason or note (required for ditolak and returns).")
+def move(number: str, stage: str, note: str | None) -> None:
+    """Move a report to STAGE as an admin; the reporter is notified."""
+    parsed = numbers.parse_number(number)
+    if parsed is None or not parsed.valid:
+        raise click.ClickException(f"{number!r} is not a valid report number")
+    db = database.session()
+    try:
+        view = reports.move_report(
+            parsed.digits,
+            Stage(stage),
+            role=Role.ADMIN,
+            actor_id="cli",
+            note=note,
+            session=db,
+            now=utcnow(),
+        )
+    except reports.UnknownReport:
+        raise click.ClickException(f"no report {number}") from None
+    except stages.MoveRefused as refusal:
+        allowed = ", ".join(sorted(refusal.allowed)) or "none"
+        raise click.ClickException(f"{refusal} (allowed: {allowed})") from None
+    db.commit()
+    click.echo(f"{view.number} is now {view.stage}")
 
 
 @crm.command("worker")

@@ -1,8 +1,9 @@
 """Typed settings, read once from the environment (or a dict given to `create_app`)."""
 
+import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 TWILIO_DEFAULT_API = "https://api.twilio.com"
@@ -23,6 +24,14 @@ class Settings:
     twilio_account_sid: str | None
     twilio_whatsapp_from: str | None
     twilio_api_base_url: str
+    twilio_content_sids: dict[str, str] = field(default_factory=dict)
+    send_rate_per_second: float = 80.0
+    outbox_lease_seconds: float = 60.0
+    outbox_batch_size: int = 50
+
+    @property
+    def has_twilio_credentials(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_whatsapp_from)
 
     @property
     def is_development(self) -> bool:
@@ -42,6 +51,10 @@ class Settings:
             twilio_account_sid=environ.get("TWILIO_ACCOUNT_SID") or None,
             twilio_whatsapp_from=environ.get("TWILIO_WHATSAPP_FROM") or None,
             twilio_api_base_url=environ.get("TWILIO_API_BASE_URL", TWILIO_DEFAULT_API),
+            twilio_content_sids=_content_sids(environ.get("TWILIO_CONTENT_SIDS", "")),
+            send_rate_per_second=_positive(environ, "SEND_RATE_PER_SECOND", 80.0),
+            outbox_lease_seconds=_positive(environ, "OUTBOX_LEASE_SECONDS", 60.0),
+            outbox_batch_size=int(_positive(environ, "OUTBOX_BATCH_SIZE", 50)),
         )
         settings.refuse_placeholders()
         return settings
@@ -55,6 +68,33 @@ class Settings:
             )
         if not self.public_base_url.startswith("https://") and self.env == "production":
             raise ConfigError("PUBLIC_BASE_URL must be the https:// URL Twilio calls")
+
+
+def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
+def _content_sids(raw: str) -> dict[str, str]:
+    """`TWILIO_CONTENT_SIDS`: JSON mapping `<template>:<language>` to an approved
+    Content SID, e.g. {"stage_update:id": "HX…", "stage_update:en": "HX…"}."""
+    if not raw.strip():
+        return {}
+    try:
+        sids = json.loads(raw)
+    except json.JSONDecodeError as problem:
+        raise ConfigError(f"TWILIO_CONTENT_SIDS is not JSON: {problem}") from None
+    if not isinstance(sids, dict) or not all(isinstance(v, str) for v in sids.values()):
+        raise ConfigError("TWILIO_CONTENT_SIDS must map names to Content SIDs")
+    return sids
 
 
 def _local_auth_token(instance_path: Path) -> str:

@@ -11,7 +11,7 @@ from bot import database
 from bot.signature import twilio_signed
 from bot.twiml import split_for_whatsapp, twiml
 from handlers.texts import Texts
-from store import inbound
+from store import inbound, outbox
 from store.clock import utcnow
 from store.phones import mask, sender_from
 
@@ -38,6 +38,23 @@ def whatsapp():
         database.session().rollback()
         current_app.logger.exception("could not answer %s from %s", sid, mask(message.sender.key))
         return twiml([Texts().say("system_error")])
+
+
+@bp.post("/whatsapp/status")
+@twilio_signed
+def whatsapp_status():
+    """Twilio's delivery status callback; callbacks may come in any order."""
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
+    status = _text(request.form, "MessageStatus", 20) or _text(request.form, "SmsStatus", 20)
+    if not _MESSAGE_SID.fullmatch(sid) or not status:
+        return "", 400
+    db = database.session()
+    outcome = outbox.record_delivery_status(
+        sid, status, _text(request.form, "ErrorCode", 16) or None, session=db, now=utcnow()
+    )
+    db.commit()
+    current_app.logger.info("delivery status %s for %s: %s", status, sid, outcome)
+    return "", 204
 
 
 def _answer_once(sid: str, message: handlers.IncomingMessage) -> list[str]:

@@ -51,6 +51,8 @@ def _route(turn: Turn) -> None:
             intake.prompt(turn, draft)
     elif command in vocabulary.MENU:
         menu.show_menu(turn, has_draft=draft is not None)
+    elif draft is None and _is_rating(turn, command):
+        menu.record_rating(turn, int(command))
     elif turn.contact.is_new:
         menu.show_menu(turn, has_draft=False)
         _route_without_draft(turn, command, first_contact=True)
@@ -60,6 +62,11 @@ def _route(turn: Turn) -> None:
         intake.continue_draft(turn, draft)
     else:
         _route_without_draft(turn, command)
+
+
+def _is_rating(turn: Turn, command: str) -> bool:
+    """A bare 1–5 right after a "report completed" notification rates that report."""
+    return turn.contact.awaiting_rating_for is not None and command in {"1", "2", "3", "4", "5"}
 
 
 def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = False) -> None:

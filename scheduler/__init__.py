@@ -1,19 +1,22 @@
-"""The worker process: the same app, with APScheduler running jobs in its context."""
+"""The worker process: the same app, running the outbox sender in its main thread and
+APScheduler's periodic jobs beside it, each in the app's context."""
 
 import signal
+import threading
 from datetime import datetime
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from scheduler import jobs
 from store.clock import JAKARTA
 
 DRAFT_PURGE_MINUTES = 15
+IDLE_POLL_SECONDS = 0.5
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone=JAKARTA)
+def build_scheduler(app: Flask) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=JAKARTA)
 
     def in_app_context(job):
         def run():
@@ -36,7 +39,18 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 
 
 def run_worker(app: Flask) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     scheduler = build_scheduler(app)
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    app.logger.info("worker started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
     scheduler.start()
+    app.logger.info("worker started: sender, %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    try:
+        while not stop.is_set():
+            with app.app_context():
+                sent = jobs.send_notifications()
+            if not sent:
+                stop.wait(IDLE_POLL_SECONDS)
+    finally:
+        scheduler.shutdown(wait=False)
+        app.logger.info("worker stopped")

@@ -3,8 +3,11 @@
 from flask import current_app
 
 from bot import database
+from scheduler.sender import Sender
 from store import drafts
 from store.clock import utcnow
+
+SENDER = "crm.sender"
 
 
 def purge_expired_drafts() -> int:
@@ -16,3 +19,14 @@ def purge_expired_drafts() -> int:
     if removed:
         current_app.logger.info("purged %d expired drafts", removed)
     return removed
+
+
+def send_notifications() -> int:
+    """Send everything due in the outbox (the sender is built once per worker)."""
+    app = current_app._get_current_object()
+    sender = app.extensions.get(SENDER)
+    if sender is None:
+        sender = app.extensions[SENDER] = Sender(
+            engine=database.engine(), settings=app.config["SETTINGS"]
+        )
+    return sender.drain()

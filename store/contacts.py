@@ -18,6 +18,7 @@ class ContactInfo:
     profile_name: str | None
     language: str
     is_new: bool
+    awaiting_rating_for: int | None = None
 
 
 def _info(contact: Contact, *, is_new: bool) -> ContactInfo:
@@ -27,6 +28,7 @@ def _info(contact: Contact, *, is_new: bool) -> ContactInfo:
         profile_name=contact.profile_name,
         language=contact.language,
         is_new=is_new,
+        awaiting_rating_for=contact.awaiting_rating_for,
     )
 
 
@@ -54,4 +56,30 @@ def set_language(contact_id: int, language: str, *, session: Session) -> None:
         raise ValueError(f"unknown language {language!r}")
     contact = session.get(Contact, contact_id)
     contact.language = language
+    session.add(contact)
+
+
+def contact_for_phone(
+    phone: str, name: str | None, *, session: Session, now: datetime
+) -> ContactInfo:
+    """The contact of a reporter known only by phone (reports from other channels).
+    Unlike `touch_contact`, this is not a message from them: their 24-hour window stays shut."""
+    contact = session.exec(select(Contact).where(Contact.sender_key == phone)).first()
+    is_new = contact is None
+    if contact is None:
+        contact = Contact(sender_key=phone, phone=phone, profile_name=name, created_at=now)
+        session.add(contact)
+        session.flush()
+    return _info(contact, is_new=is_new)
+
+
+def await_rating(contact_id: int, report_id: int, *, session: Session) -> None:
+    contact = session.get(Contact, contact_id)
+    contact.awaiting_rating_for = report_id
+    session.add(contact)
+
+
+def clear_awaited_rating(contact_id: int, *, session: Session) -> None:
+    contact = session.get(Contact, contact_id)
+    contact.awaiting_rating_for = None
     session.add(contact)

@@ -41,6 +41,7 @@ class Contact(SQLModel, table=True):
     language: str = Field(default="id", max_length=2)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     last_inbound_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    awaiting_rating_for: int | None = None  # report id; no foreign key, which would make a cycle
 
 
 class InboundMessage(SQLModel, table=True):
@@ -127,3 +128,76 @@ class StageChange(SQLModel, table=True):
     actor_id: str | None = Field(default=None, max_length=128)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token of one role. Only the SHA-256 of the token is kept."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class Notification(SQLModel, table=True):
+    """The transactional outbox: one outgoing WhatsApp message, written in the same
+    transaction as the change it tells about, sent later by the worker."""
+
+    __table_args__ = (Index("ix_notification_due", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    kind: str = Field(max_length=32)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=_utc(nullable=False))
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    claimed_by: str | None = Field(default=None, max_length=64)
+    use_template: bool = False
+    template_fallback_done: bool = False
+    twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
+    delivery_status: str | None = Field(default=None, max_length=20)
+    error_code: str | None = Field(default=None, max_length=16)
+    error_message: str | None = Field(default=None, max_length=500)
+    transport: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class DeliveryEvent(SQLModel, table=True):
+    """Every status callback Twilio sent, kept even when it arrives before we stored the
+    message's SID, so that no status is lost to that race."""
+
+    __tablename__ = "delivery_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    twilio_sid: str = Field(max_length=64, index=True)
+    status: str = Field(max_length=20)
+    error_code: str | None = Field(default=None, max_length=16)
+    received_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Rating(SQLModel, table=True):
+    """A reporter's 1–5 rating of how their closed report was handled."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", unique=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    score: int
+    rated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class SendPace(SQLModel, table=True):
+    """One row: the earliest moment the next outgoing message may leave, shared by all
+    workers so that together they never exceed the configured messages per second."""
+
+    __tablename__ = "send_pace"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    next_slot: datetime = Field(sa_column=_utc(nullable=False))

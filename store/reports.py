@@ -8,12 +8,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from store import numbers, stages
+from store import contacts, numbers, outbox, stages
 from store.categories import CATEGORIES
 from store.clock import to_wib
 from store.models import NumberCounter, Report, ReportMedia, StageChange
 from store.places import Kelurahan
 from store.stages import Move, Role, Stage
+
+STAGE_CHANGED = "stage_changed"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class NewReport:
     reporter_contact_id: int | None = None
     reporter_name: str | None = None
     reporter_phone: str | None = None
+    notify_reporter: bool = False  # reports from other channels: tell the reporter its number
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class ReportView:
     number: str
     category: str
     description: str
+    kelurahan_id: int
     kelurahan: str
     kecamatan: str
     kota: str
@@ -139,7 +143,32 @@ def create_report(new: NewReport, *, session: Session, now: datetime) -> ReportV
         )
     )
     session.flush()
+    if new.notify_reporter and new.reporter_contact_id is not None:
+        _notify_reporter(report, from_stage=None, note=None, session=session, now=now)
     return _view(report, session=session)
+
+
+def _notify_reporter(
+    report: Report, *, from_stage: Stage | None, note: str | None, session: Session, now: datetime
+) -> None:
+    """The reporter's notification of the report's new stage, in this same transaction."""
+    payload = {
+        "number": report.number,
+        "stage": report.stage,
+        "from_stage": from_stage,
+        "note": note,
+        "at": now.isoformat(),
+    }
+    outbox.enqueue(
+        report.reporter_contact_id,
+        STAGE_CHANGED,
+        payload,
+        report_id=report.id,
+        session=session,
+        now=now,
+    )
+    if report.stage == Stage.SELESAI:
+        contacts.await_rating(report.reporter_contact_id, report.id, session=session)
 
 
 def find_report(digits: str, *, session: Session) -> ReportView | None:
@@ -156,6 +185,52 @@ def reports_of_contact(contact_id: int, *, session: Session, limit: int) -> list
         .limit(limit)
     ).all()
     return [_view(report, session=session, with_history=False) for report in rows]
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    stage: Stage | None = None
+    kelurahan_id: int | None = None
+    category: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[ReportView]
+    next_cursor: tuple[datetime, int] | None
+
+
+def list_reports(
+    where: ReportFilter, *, limit: int, after: tuple[datetime, int] | None, session: Session
+) -> Page:
+    """Reports newest first, `limit` at a time. `after` is the (created_at, id) of the
+    last report of the previous page: keyset pagination, stable while reports arrive."""
+    query = select(Report).order_by(Report.created_at.desc(), Report.id.desc())
+    if where.stage is not None:
+        query = query.where(Report.stage == where.stage)
+    if where.kelurahan_id is not None:
+        query = query.where(Report.kelurahan_id == where.kelurahan_id)
+    if where.category is not None:
+        query = query.where(Report.category == where.category)
+    if where.created_after is not None:
+        query = query.where(Report.created_at >= where.created_after)
+    if where.created_before is not None:
+        query = query.where(Report.created_at < where.created_before)
+    if after is not None:
+        created_at, report_id = after
+        query = query.where(
+            (Report.created_at < created_at)
+            | ((Report.created_at == created_at) & (Report.id < report_id))
+        )
+    rows = session.exec(query.limit(limit + 1)).all()
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = (page[-1].created_at, page[-1].id) if more else None
+    return Page(
+        items=[_view(report, session=session, with_history=False) for report in page],
+        next_cursor=next_cursor,
+    )
 
 
 def count_reports_of_contact(contact_id: int, *, session: Session) -> int:
@@ -215,6 +290,14 @@ def move_report(
     report.stage_changed_at = now
     session.add(report)
     session.flush()
+    if report.reporter_contact_id is not None:
+        _notify_reporter(
+            report,
+            from_stage=from_stage,
+            note=(note or "").strip() or None,
+            session=session,
+            now=now,
+        )
     return _view(report, session=session)
 
 
@@ -243,6 +326,7 @@ def _view(report: Report, *, session: Session, with_history: bool = True) -> Rep
         number=report.number,
         category=report.category,
         description=report.description,
+        kelurahan_id=report.kelurahan_id,
         kelurahan=report.kelurahan,
         kecamatan=report.kecamatan,
         kota=report.kota,

@@ -2,6 +2,7 @@
 `CRM_TEST_POSTGRES_URL` is set), and a WhatsApp sender that signs like Twilio."""
 
 import itertools
+import json
 import os
 import shutil
 import threading
@@ -10,6 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import pytest
+from fake_twilio import FakeTwilio
 from sqlalchemy import make_url, text
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
@@ -19,6 +21,22 @@ from store.db import make_engine, new_session, upgrade
 
 POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+ACCOUNT_SID = "AC" + "1" * 32
+BOT_NUMBER = "whatsapp:+14155238886"
+CONTENT_SIDS = {
+    "stage_update:id": "HX" + "a" * 32,
+    "stage_update:en": "HX" + "b" * 32,
+    "report_closed:id": "HX" + "c" * 32,
+    "report_closed:en": "HX" + "d" * 32,
+}
+ACCOUNT_SID = "AC" + "1" * 32
+BOT_NUMBER = "whatsapp:+14155238886"
+CONTENT_SIDS = {
+    "stage_update:id": "HX" + "a" * 32,
+    "stage_update:en": "HX" + "b" * 32,
+    "report_closed:id": "HX" + "c" * 32,
+    "report_closed:en": "HX" + "d" * 32,
+}
 PUBLIC_BASE_URL = "https://crm.example.go.id"
 CITIZEN = "+6281234567890"
 
@@ -93,16 +111,47 @@ def database_url(request, tmp_path):
     return url
 
 
+def app_config(database_url: str, **overrides: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "CRM_ENV": "test",
+        **overrides,
+    }
+
+
 @pytest.fixture
 def app(database_url):
-    app = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-            "CRM_ENV": "test",
-        }
-    )
+    """The app with the console transport (no Twilio credentials)."""
+    app = create_app(app_config(database_url))
+    yield app
+    app.extensions["crm.engine"].dispose()
+
+
+@pytest.fixture
+def fake_twilio():
+    fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+def twilio_config(database_url: str, fake: FakeTwilio, **overrides: str) -> dict[str, str]:
+    """Settings that point the real `twilio` client at the fake server."""
+    settings = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_WHATSAPP_FROM": BOT_NUMBER,
+        "TWILIO_API_BASE_URL": fake.url,
+        "TWILIO_CONTENT_SIDS": json.dumps(CONTENT_SIDS),
+        "SEND_RATE_PER_SECOND": "1000",
+    }
+    return app_config(database_url, **{**settings, **overrides})
+
+
+@pytest.fixture
+def twilio_app(database_url, fake_twilio):
+    """The app sending through the `twilio` client to the fake Twilio server."""
+    app = create_app(twilio_config(database_url, fake_twilio))
     yield app
     app.extensions["crm.engine"].dispose()
 

@@ -1,6 +1,11 @@
 """`flask chat` talks to a real WSGI server, signing each message like Twilio."""
 
+from bot import database
+from bot.chat import NotificationWatcher
+from scheduler.sender import Sender
 from store import reports
+from store.clock import utcnow
+from store.stages import Role, Stage
 
 
 def test_chat_files_a_report_with_a_pin_and_a_photo(served):
@@ -40,3 +45,41 @@ def test_chat_reports_an_unreachable_server(served):
         .invoke(args=["chat", "--server", "http://127.0.0.1:9"], input="halo\n")
     )
     assert "cannot reach the bot" in result.output
+
+
+def test_chat_shows_notifications_the_console_transport_sent_to_its_phone(served, capsys):
+    app = served["app"]
+    lines = [
+        "LAPOR",
+        "2",
+        "Sampah menumpuk di pinggir kali",
+        "Jl. Daan Mogot 12",
+        "Kapuk",
+        "LEWATI",
+        "YA",
+        "/keluar",
+    ]
+    result = app.test_cli_runner().invoke(
+        args=["chat", "--phone", "081234567890"], input="\n".join(lines)
+    )
+    number = next(line.split("*")[1] for line in result.output.splitlines() if "*CRM-" in line)
+    watcher = NotificationWatcher(app, "+6281234567890")
+    with app.app_context():
+        db = database.session()
+        reports.move_report(
+            number,
+            Stage.KOORDINASI,
+            role=Role.KELURAHAN,
+            actor_id="t",
+            note="Diteruskan ke Sudin Kebersihan",
+            session=db,
+            now=utcnow(),
+        )
+        db.commit()
+    Sender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"]).drain()
+    capsys.readouterr()
+    watcher.show_new()
+    shown = capsys.readouterr().out
+    assert "[notifikasi]" in shown and number in shown and "Sudin Kebersihan" in shown
+    watcher.show_new()
+    assert capsys.readouterr().out == ""

@@ -159,15 +159,17 @@ def test_simultaneous_deliveries_of_one_message_are_answered_once(served, store)
     one MessageSid hit a real threaded server at once."""
     server = WhatsApp(None)
     form = server.form("halo", phone="+6281399990000", sid="SM" + "c" * 32)
-    signature = RequestValidator(AUTH_TOKEN).compute_signature(
-        served["base"] + server.path, form
-    )
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(served["base"] + server.path, form)
     barrier = threading.Barrier(8)
 
     def deliver():
         barrier.wait()
-        answer = requests.post(served["base"] + server.path, data=form,
-                               headers={"X-Twilio-Signature": signature}, timeout=30)
+        answer = requests.post(
+            served["base"] + server.path,
+            data=form,
+            headers={"X-Twilio-Signature": signature},
+            timeout=30,
+        )
         return answer.status_code, answer.text
 
     with ThreadPoolExecutor(max_workers=8) as pool:

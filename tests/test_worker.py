@@ -11,7 +11,7 @@ from store.contacts import touch_contact
 from store.phones import sender_from
 
 
-def test_worker_schedules_the_draft_purge(app):
+def test_worker_schedules_the_draft_purge_beside_the_sender(app):
     scheduler = build_scheduler(app)
     assert [job.id for job in scheduler.get_jobs()] == ["purge_expired_drafts"]
 

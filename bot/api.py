@@ -1,0 +1,366 @@
+"""The officer / channel API (`/api/v1`, JSON, bearer tokens per role)."""
+
+import base64
+import binascii
+from datetime import UTC, datetime
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import IntegrityError
+
+from bot import database
+from bot.auth import current_token, requires_role
+from bot.errors import api_error
+from bot.openapi import openapi_document
+from handlers.texts import Texts
+from store import numbers, places, reports, stages
+from store.categories import CATEGORIES
+from store.clock import utcnow
+from store.contacts import contact_for_phone
+from store.phones import to_e164
+from store.stages import Role, Stage
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+DEFAULT_PAGE, MAX_PAGE = 50, 200
+MAX_DESCRIPTION = 2000
+_STATUS_OF_REFUSAL = {"illegal_move": 409, "role_not_allowed": 403, "reason_required": 422}
+
+
+class InvalidRequest(Exception):
+    def __init__(self, status: int, code: str, message: str, **details):
+        super().__init__(message)
+        self.status, self.code, self.details = status, code, details
+
+
+@bp.errorhandler(InvalidRequest)
+def _invalid(problem: InvalidRequest):
+    return api_error(problem.status, problem.code, str(problem), **problem.details)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.post("/reports")
+@requires_role(Role.CHANNEL, Role.ADMIN)
+def create_report():
+    body = _json_object()
+    db = database.session()
+    for attempt in range(2):  # a reporter's contact created at the same moment elsewhere
+        try:
+            view = reports.create_report(_new_report(body), session=db, now=utcnow())
+            db.commit()
+            return jsonify(report_json(view)), 201
+        except IntegrityError:
+            db.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+@bp.get("/reports/<number>")
+@requires_role(*Role)
+def get_report(number: str):
+    view = reports.find_report(_digits(number), session=database.session())
+    if view is None:
+        return api_error(404, "not_found", f"no report {number}")
+    return jsonify(report_json(view))
+
+
+@bp.get("/reports")
+@requires_role(*Role)
+def list_reports():
+    args = request.args
+    where = reports.ReportFilter(
+        stage=_enum(Stage, args.get("stage"), "stage"),
+        kelurahan_id=_kelurahan_filter(args.get("kelurahan")),
+        category=_choice(args.get("category"), CATEGORIES, "category"),
+        created_after=_datetime(args.get("created_after"), "created_after"),
+        created_before=_datetime(args.get("created_before"), "created_before"),
+    )
+    page = reports.list_reports(
+        where,
+        limit=_limit(args.get("limit")),
+        after=_cursor(args.get("cursor")),
+        session=database.session(),
+    )
+    return jsonify(
+        items=[report_json(view) for view in page.items],
+        next_cursor=_encode_cursor(page.next_cursor),
+    )
+
+
+@bp.post("/reports/<number>/transitions")
+@requires_role(*Role)
+def transition(number: str):
+    digits = _digits(number)
+    body = _json_object()
+    to_stage = _enum(Stage, body.get("to"), "to", required=True)
+    note = body.get("note")
+    if note is not None and not isinstance(note, str):
+        raise InvalidRequest(422, "invalid_field", "note must be a string", field="note")
+    token = current_token()
+    db = database.session()
+    try:
+        view = reports.move_report(
+            digits,
+            to_stage,
+            role=token.role,
+            actor_id=token.name,
+            note=note,
+            session=db,
+            now=utcnow(),
+        )
+    except reports.UnknownReport:
+        db.rollback()
+        return api_error(404, "not_found", f"no report {number}")
+    except stages.MoveRefused as refusal:
+        db.rollback()
+        return api_error(
+            _STATUS_OF_REFUSAL[refusal.code],
+            refusal.code,
+            str(refusal),
+            allowed=sorted(refusal.allowed),
+        )
+    db.commit()
+    return jsonify(report_json(view))
+
+
+def report_json(view: reports.ReportView) -> dict:
+    """A report as the API shows it; the reporter only to admins (DESIGN.md, Privacy)."""
+    labels = Texts("id")
+    shown = {
+        "number": view.number,
+        "channel": view.channel,
+        "category": view.category,
+        "description": view.description,
+        "location": {
+            "text": view.location_text,
+            "latitude": view.latitude,
+            "longitude": view.longitude,
+        },
+        "kelurahan": {
+            "id": view.kelurahan_id,
+            "name": view.kelurahan,
+            "kecamatan": view.kecamatan,
+            "kota": view.kota,
+        },
+        "stage": view.stage.value,
+        "stage_label": labels.stage(view.stage),
+        "stage_changed_at": _iso(view.stage_changed_at),
+        "created_at": _iso(view.created_at),
+        "photos": [photo.url for photo in view.photos],
+        "history": [
+            {
+                "from": entry.from_stage.value if entry.from_stage else None,
+                "to": entry.to_stage.value,
+                "actor_role": entry.actor_role,
+                "note": entry.note,
+                "at": _iso(entry.at),
+            }
+            for entry in view.history
+        ],
+    }
+    if current_token().role is Role.ADMIN:
+        shown["reporter"] = {"name": view.reporter_name, "phone": view.reporter_phone}
+    return shown
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidRequest(400, "malformed_json", "the body must be a JSON object")
+    return body
+
+
+def _digits(number: str) -> str:
+    parsed = numbers.parse_number(number)
+    if parsed is None or not parsed.valid:
+        raise InvalidRequest(
+            400, "invalid_number", f"{number!r} is not a valid report number (e.g. CRM-26-000123-3)"
+        )
+    return parsed.digits
+
+
+def _enum(kind, raw, field: str, *, required: bool = False):
+    if raw in (None, ""):
+        if required:
+            raise InvalidRequest(422, "missing_field", f"{field} is required", field=field)
+        return None
+    try:
+        return kind(raw)
+    except (ValueError, TypeError):
+        raise InvalidRequest(
+            422,
+            "invalid_field",
+            f"{field} must be one of {', '.join(item.value for item in kind)}",
+            field=field,
+        ) from None
+
+
+def _choice(raw, allowed, field: str):
+    if raw in (None, ""):
+        return None
+    if raw not in allowed:
+        raise InvalidRequest(
+            422, "invalid_field", f"{field} must be one of {', '.join(allowed)}", field=field
+        )
+    return raw
+
+
+def _datetime(raw, field: str) -> datetime | None:
+    if raw in (None, ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidRequest(
+            422, "invalid_field", f"{field} must be an ISO 8601 date-time", field=field
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _limit(raw) -> int:
+    if raw in (None, ""):
+        return DEFAULT_PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise InvalidRequest(422, "invalid_field", f"limit must be 1 to {MAX_PAGE}", field="limit")
+    return int(raw)
+
+
+def _encode_cursor(cursor: tuple[datetime, int] | None) -> str | None:
+    if cursor is None:
+        return None
+    created_at, report_id = cursor
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{report_id}".encode()).decode()
+
+
+def _cursor(raw) -> tuple[datetime, int] | None:
+    if raw in (None, ""):
+        return None
+    try:
+        created_at, report_id = base64.urlsafe_b64decode(raw.encode()).decode().split("|")
+        moment = datetime.fromisoformat(created_at)
+        if moment.tzinfo is None:
+            raise ValueError("cursor time without a zone")
+        return moment, int(report_id)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise InvalidRequest(
+            422, "invalid_field", "cursor is not one this API gave out", field="cursor"
+        ) from None
+
+
+def _kelurahan_filter(raw) -> int | None:
+    if raw in (None, ""):
+        return None
+    return _kelurahan(raw, "kelurahan").id
+
+
+def _kelurahan(raw, field: str) -> places.Kelurahan:
+    if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
+        found = places.kelurahan_by_id(int(raw))  # ids and postal codes never overlap
+        if found:
+            return found
+    if not isinstance(raw, str | int):
+        raise InvalidRequest(
+            422, "invalid_field", f"{field} must be a name, postal code or id", field=field
+        )
+    match = places.match_kelurahan(str(raw))
+    if match.chosen is None:
+        raise InvalidRequest(
+            422,
+            "unknown_kelurahan",
+            f"no single kelurahan matches {raw!r}",
+            field=field,
+            suggestions=[kel.name for kel in match.suggestions],
+        )
+    return match.chosen
+
+
+def _new_report(body: dict) -> reports.NewReport:
+    channel = _text_field(body, "channel", required=True, maximum=32)
+    category = _choice(body.get("category"), CATEGORIES, "category")
+    if category is None:
+        raise InvalidRequest(422, "missing_field", "category is required", field="category")
+    description = _text_field(body, "description", required=True, maximum=MAX_DESCRIPTION)
+    if len(description) < 10:
+        raise InvalidRequest(
+            422, "invalid_field", "description needs at least 10 characters", field="description"
+        )
+    kelurahan = _kelurahan(body.get("kelurahan"), "kelurahan")
+    location = body.get("location") or {}
+    if not isinstance(location, dict):
+        raise InvalidRequest(422, "invalid_field", "location must be an object", field="location")
+    latitude, longitude = _coordinates(location)
+    reporter = body.get("reporter") or {}
+    if not isinstance(reporter, dict):
+        raise InvalidRequest(422, "invalid_field", "reporter must be an object", field="reporter")
+    phone, name = _reporter(reporter)
+    contact_id = None
+    if phone:
+        contact_id = contact_for_phone(phone, name, session=database.session(), now=utcnow()).id
+    return reports.NewReport(
+        category=category,
+        description=description,
+        kelurahan=kelurahan,
+        location_text=_text_field(location, "text", maximum=500) or None,
+        latitude=latitude,
+        longitude=longitude,
+        channel=channel,
+        reporter_contact_id=contact_id,
+        reporter_name=name,
+        reporter_phone=phone,
+        notify_reporter=phone is not None,
+    )
+
+
+def _text_field(body: dict, field: str, *, required: bool = False, maximum: int) -> str:
+    value = body.get(field)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequest(
+            422,
+            "missing_field" if value in (None, "") else "invalid_field",
+            f"{field} must be a non-empty string",
+            field=field,
+        )
+    if len(value) > maximum:
+        raise InvalidRequest(422, "invalid_field", f"{field} is longer than {maximum}", field=field)
+    return value.strip()
+
+
+def _coordinates(location: dict) -> tuple[float | None, float | None]:
+    latitude, longitude = location.get("latitude"), location.get("longitude")
+    if latitude is None and longitude is None:
+        return None, None
+    valid = all(
+        isinstance(value, int | float) and not isinstance(value, bool)
+        for value in (latitude, longitude)
+    )
+    if not valid or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InvalidRequest(
+            422,
+            "invalid_field",
+            "latitude and longitude must be numbers in range, given together",
+            field="location",
+        )
+    return float(latitude), float(longitude)
+
+
+def _reporter(reporter: dict) -> tuple[str | None, str | None]:
+    name = _text_field(reporter, "name", maximum=200) or None
+    raw_phone = reporter.get("phone")
+    if raw_phone in (None, ""):
+        return None, name
+    phone = to_e164(raw_phone) if isinstance(raw_phone, str) else None
+    if phone is None:
+        raise InvalidRequest(
+            422, "invalid_field", "reporter.phone is not a phone number", field="reporter.phone"
+        )
+    return phone, name

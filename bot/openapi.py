@@ -1,0 +1,329 @@
+"""The OpenAPI 3 document of `/api/v1`, served at `/api/v1/openapi.json`."""
+
+from store.categories import CATEGORIES
+from store.stages import Stage
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _report(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}},
+    }
+
+
+NUMBER = {
+    "name": "number",
+    "in": "path",
+    "required": True,
+    "description": "Report number, e.g. CRM-26-000123-3 (spaces, dashes, case and the "
+    "CRM prefix are forgiven)",
+    "schema": {"type": "string"},
+}
+UNAUTHORIZED = _error("Missing, unknown or revoked bearer token")
+FORBIDDEN = _error("The token's role may not do this")
+
+
+def openapi_document() -> dict:
+    stage_values = [stage.value for stage in Stage]
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "CRM report store API",
+            "version": "1",
+            "description": "Officers and other channels read and move reports of Jakarta's "
+            "Cepat Respon Masyarakat. Every request carries a bearer token of "
+            "one role (kelurahan, skpd, facilitator, admin, channel). The "
+            "reporter's name and phone are shown to admin tokens only.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/reports": {
+                "post": {
+                    "summary": "Create a report from another channel (roles channel, admin)",
+                    "operationId": "createReport",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/NewReport"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _report("The report, in stage menunggu"),
+                        "400": _error("The body is not a JSON object"),
+                        "401": UNAUTHORIZED,
+                        "403": FORBIDDEN,
+                        "422": _error("A field is missing or invalid"),
+                    },
+                },
+                "get": {
+                    "summary": "List reports, newest first, with cursor pagination",
+                    "operationId": "listReports",
+                    "parameters": [
+                        {
+                            "name": "stage",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": stage_values},
+                        },
+                        {
+                            "name": "kelurahan",
+                            "in": "query",
+                            "description": "Name, postal code or id of a kelurahan",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "category",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": list(CATEGORIES)},
+                        },
+                        {
+                            "name": "created_after",
+                            "in": "query",
+                            "schema": {"type": "string", "format": "date-time"},
+                        },
+                        {
+                            "name": "created_before",
+                            "in": "query",
+                            "schema": {"type": "string", "format": "date-time"},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": 200,
+                                "default": 50,
+                            },
+                        },
+                        {
+                            "name": "cursor",
+                            "in": "query",
+                            "description": "next_cursor of the previous page",
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One page",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ReportPage"}
+                                }
+                            },
+                        },
+                        "401": UNAUTHORIZED,
+                        "422": _error("A filter is invalid"),
+                    },
+                },
+            },
+            "/reports/{number}": {
+                "get": {
+                    "summary": "One report with its history",
+                    "operationId": "getReport",
+                    "parameters": [NUMBER],
+                    "responses": {
+                        "200": _report("The report"),
+                        "400": _error("Not a valid report number (check digit)"),
+                        "401": UNAUTHORIZED,
+                        "404": _error("No such report"),
+                    },
+                },
+            },
+            "/reports/{number}/transitions": {
+                "post": {
+                    "summary": "Move a report to another stage",
+                    "operationId": "moveReport",
+                    "parameters": [NUMBER],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Transition"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _report("The report after the move; the reporter is notified"),
+                        "400": _error("Malformed JSON or an invalid report number"),
+                        "401": UNAUTHORIZED,
+                        "403": _error("The token's role may not make this move"),
+                        "404": _error("No such report"),
+                        "409": _error(
+                            "The move is not allowed from the current stage; "
+                            "error.allowed lists the stages it may go to"
+                        ),
+                        "422": _error("Unknown stage, or a rejection or return without a reason"),
+                    },
+                },
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "operationId": "openapi",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3 document",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                },
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "field": {"type": "string"},
+                                "allowed": {
+                                    "type": "array",
+                                    "items": {"type": "string", "enum": stage_values},
+                                },
+                                "suggestions": {"type": "array", "items": {"type": "string"}},
+                            },
+                        }
+                    },
+                },
+                "NewReport": {
+                    "type": "object",
+                    "required": ["channel", "category", "description", "kelurahan"],
+                    "properties": {
+                        "channel": {"type": "string", "maxLength": 32, "example": "jaki"},
+                        "category": {"type": "string", "enum": list(CATEGORIES)},
+                        "description": {"type": "string", "minLength": 10, "maxLength": 2000},
+                        "kelurahan": {
+                            "oneOf": [{"type": "string"}, {"type": "integer"}],
+                            "description": "Name, postal code or id",
+                        },
+                        "location": {
+                            "type": "object",
+                            "properties": {
+                                "text": {"type": "string", "maxLength": 500},
+                                "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+                                "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+                            },
+                        },
+                        "reporter": {
+                            "type": "object",
+                            "properties": {
+                                "name": {"type": "string", "maxLength": 200},
+                                "phone": {
+                                    "type": "string",
+                                    "description": "Any format; the reporter is then told "
+                                    "of every stage by WhatsApp",
+                                },
+                            },
+                        },
+                    },
+                },
+                "Transition": {
+                    "type": "object",
+                    "required": ["to"],
+                    "properties": {
+                        "to": {"type": "string", "enum": stage_values},
+                        "note": {
+                            "type": "string",
+                            "description": "Required for ditolak and for returning a "
+                            "follow-up (tindak_lanjut → proses)",
+                        },
+                    },
+                },
+                "Report": {
+                    "type": "object",
+                    "required": [
+                        "number",
+                        "channel",
+                        "category",
+                        "description",
+                        "location",
+                        "kelurahan",
+                        "stage",
+                        "stage_label",
+                        "stage_changed_at",
+                        "created_at",
+                        "photos",
+                        "history",
+                    ],
+                    "properties": {
+                        "number": {"type": "string", "example": "CRM-26-000123-3"},
+                        "channel": {"type": "string"},
+                        "category": {"type": "string", "enum": list(CATEGORIES)},
+                        "description": {"type": "string"},
+                        "location": {
+                            "type": "object",
+                            "properties": {
+                                "text": {"type": "string", "nullable": True},
+                                "latitude": {"type": "number", "nullable": True},
+                                "longitude": {"type": "number", "nullable": True},
+                            },
+                        },
+                        "kelurahan": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "name": {"type": "string"},
+                                "kecamatan": {"type": "string"},
+                                "kota": {"type": "string"},
+                            },
+                        },
+                        "stage": {"type": "string", "enum": stage_values},
+                        "stage_label": {"type": "string"},
+                        "stage_changed_at": {"type": "string", "format": "date-time"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "photos": {"type": "array", "items": {"type": "string"}},
+                        "history": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "from": {"type": "string", "nullable": True},
+                                    "to": {"type": "string"},
+                                    "actor_role": {"type": "string"},
+                                    "note": {"type": "string", "nullable": True},
+                                    "at": {"type": "string", "format": "date-time"},
+                                },
+                            },
+                        },
+                        "reporter": {
+                            "type": "object",
+                            "description": "Admin tokens only",
+                            "properties": {
+                                "name": {"type": "string", "nullable": True},
+                                "phone": {"type": "string", "nullable": True},
+                            },
+                        },
+                    },
+                },
+                "ReportPage": {
+                    "type": "object",
+                    "required": ["items", "next_cursor"],
+                    "properties": {
+                        "items": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Report"},
+                        },
+                        "next_cursor": {"type": "string", "nullable": True},
+                    },
+                },
+            },
+        },
+    }

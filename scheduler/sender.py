@@ -1,0 +1,199 @@
+"""The outbox sender: claims due notifications, sends them at no more than the
+configured rate, and records what Twilio answered.
+
+WhatsApp only allows free-form messages within 24 hours of the citizen's last message;
+outside that window the approved Content template of the notification is sent instead,
+and a 63016 answer ("outside the window") switches to the template and resends once.
+"""
+
+import json
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from handlers import notifications
+from scheduler.transports import ConsoleTransport, Message, SendError, TwilioTransport
+from store import outbox
+from store.clock import utcnow
+from store.db import new_session
+
+logger = logging.getLogger("crm.sender")
+
+WHATSAPP_WINDOW = timedelta(hours=24)
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=2)
+LONGEST_RETRY = timedelta(minutes=15)
+PACE_HEADROOM = 1.02  # slots slightly wider than 1/rate, so network jitter never bunches a second
+LEASE_MARGIN = 0.2  # stop sending a batch when 80 % of its lease is gone
+
+
+def build_transport(settings: Settings) -> ConsoleTransport | TwilioTransport:
+    if not settings.has_twilio_credentials:
+        return ConsoleTransport()
+    return TwilioTransport(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token,
+        sender=settings.twilio_whatsapp_from,
+        api_base_url=settings.twilio_api_base_url,
+        status_callback=settings.public_base_url + "/webhooks/whatsapp/status",
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s … capped at 15 minutes."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+class Sender:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        settings: Settings,
+        transport=None,
+        worker_id: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.engine = engine
+        self.settings = settings
+        self.transport = transport or build_transport(settings)
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.clock = clock
+        self.sleep = sleep
+        self.lease = timedelta(seconds=settings.outbox_lease_seconds)
+        self.slot_interval = timedelta(seconds=PACE_HEADROOM / settings.send_rate_per_second)
+
+    def send_due(self) -> int:
+        """Claim one batch and send it; returns how many were claimed."""
+        with new_session(self.engine) as db:
+            batch = outbox.claim_due(
+                worker=self.worker_id,
+                limit=self.settings.outbox_batch_size,
+                lease=self.lease,
+                session=db,
+                now=self.clock(),
+            )
+            db.commit()
+        lease_ends = self.clock() + self.lease * (1 - LEASE_MARGIN)
+        for item in batch:
+            if self.clock() >= lease_ends:
+                break  # the rest go back to the queue when the lease expires
+            self._send_one(item)
+        return len(batch)
+
+    def drain(self, *, max_seconds: float = 10.0) -> int:
+        """Send batches until nothing is due (or `max_seconds` passed)."""
+        sent, started = 0, time.monotonic()
+        while time.monotonic() - started < max_seconds:
+            claimed = self.send_due()
+            sent += claimed
+            if not claimed:
+                break
+        return sent
+
+    def _send_one(self, item: outbox.Outgoing) -> None:
+        rendered = notifications.render(item.kind, item.payload, item.language)
+        template_sid = self.settings.twilio_content_sids.get(f"{rendered.template}:{item.language}")
+        use_template = self._needs_template(item)
+        if use_template and template_sid is None and self.transport.name == "twilio":
+            self._fail(
+                item,
+                "63016",
+                f"outside the 24-hour window and no Content template "
+                f"configured for {rendered.template}:{item.language}",
+            )
+            return
+        try:
+            sid = self._paced_send(item.to, rendered, template_sid if use_template else None)
+        except SendError as problem:
+            if problem.code == outbox.OUTSIDE_WINDOW and not use_template and template_sid:
+                self._resend_with_template(item, rendered, template_sid)
+            else:
+                self._record_failure(item, problem)
+            return
+        self._mark_sent(item, sid, used_template=use_template, fell_back=False)
+
+    def _needs_template(self, item: outbox.Outgoing) -> bool:
+        if self.transport.name != "twilio":
+            return False
+        if item.use_template:
+            return True
+        last = item.last_inbound_at
+        return last is None or self.clock() - last > WHATSAPP_WINDOW
+
+    def _resend_with_template(self, item, rendered, template_sid: str) -> None:
+        logger.info("notification %s: outside the window, resending as template", item.id)
+        try:
+            sid = self._paced_send(item.to, rendered, template_sid)
+        except SendError as problem:
+            self._record_failure(item, problem)
+            return
+        self._mark_sent(item, sid, used_template=True, fell_back=True)
+
+    def _paced_send(
+        self, to: str, rendered: notifications.Rendered, template_sid: str | None
+    ) -> str:
+        self._wait_for_slot()
+        if template_sid:
+            message = Message(
+                to=to,
+                content_sid=template_sid,
+                content_variables=json.dumps(rendered.variables, ensure_ascii=False),
+            )
+        else:
+            message = Message(to=to, body=rendered.body)
+        return self.transport.send(message)
+
+    def _wait_for_slot(self) -> None:
+        with new_session(self.engine) as db:
+            slot = outbox.take_send_slot(interval=self.slot_interval, session=db, now=self.clock())
+            db.commit()
+        wait = (slot - self.clock()).total_seconds()
+        if wait > 0:
+            self.sleep(wait)
+
+    def _mark_sent(self, item, sid: str, *, used_template: bool, fell_back: bool) -> None:
+        with new_session(self.engine) as db:
+            outbox.mark_sent(
+                item.id,
+                sid=sid,
+                transport=self.transport.name,
+                used_template=used_template,
+                fell_back=fell_back,
+                session=db,
+                now=self.clock(),
+            )
+            db.commit()
+
+    def _record_failure(self, item: outbox.Outgoing, problem: SendError) -> None:
+        if problem.retryable and item.attempts < MAX_ATTEMPTS:
+            logger.warning(
+                "notification %s: %s (code %s), retrying", item.id, problem, problem.code
+            )
+            with new_session(self.engine) as db:
+                outbox.schedule_retry(
+                    item.id,
+                    error_code=problem.code,
+                    error_message=str(problem),
+                    delay=retry_delay(item.attempts),
+                    session=db,
+                    now=self.clock(),
+                )
+                db.commit()
+        else:
+            self._fail(item, problem.code, str(problem))
+
+    def _fail(self, item: outbox.Outgoing, code: str | None, message: str) -> None:
+        logger.error("notification %s failed for good: %s (code %s)", item.id, message, code)
+        with new_session(self.engine) as db:
+            outbox.mark_failed(
+                item.id, error_code=code, error_message=message, session=db, now=self.clock()
+            )
+            db.commit()

@@ -1,0 +1,87 @@
+"""How outgoing messages leave: Twilio's REST API, or the console when no credentials
+are configured (development). Both answer with a SID or raise `SendError`."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from store.phones import mask
+
+logger = logging.getLogger("crm.outbound")
+TWILIO_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str
+    body: str | None = None
+    content_sid: str | None = None
+    content_variables: str | None = None  # JSON text, as Twilio takes it
+
+
+class SendError(Exception):
+    """`retryable`: try again later (429, 5xx, network). Otherwise permanent."""
+
+    def __init__(self, message: str, *, code: str | None, retryable: bool):
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
+
+
+class ConsoleTransport:
+    """Development: log the message and keep it in the outbox as sent."""
+
+    name = "console"
+
+    def send(self, message: Message) -> str:
+        text = message.body or f"[template {message.content_sid} {message.content_variables}]"
+        logger.info("WhatsApp to %s:\n%s", mask(message.to.removeprefix("whatsapp:")), text)
+        return f"CONSOLE{secrets.token_hex(14)}"
+
+
+class TwilioTransport:
+    name = "twilio"
+
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        sender: str,
+        api_base_url: str,
+        status_callback: str | None,
+    ):
+        # environment={} keeps edge/region variables from rewriting a local test URL.
+        self._client = Client(
+            account_sid,
+            auth_token,
+            environment={},
+            http_client=TwilioHttpClient(timeout=TWILIO_TIMEOUT_SECONDS),
+        )
+        self._client.api.base_url = api_base_url.rstrip("/")
+        self._sender = sender
+        self._status_callback = status_callback
+
+    def send(self, message: Message) -> str:
+        fields = {"to": message.to, "from_": self._sender}
+        if self._status_callback:
+            fields["status_callback"] = self._status_callback
+        if message.content_sid:
+            fields.update(
+                content_sid=message.content_sid, content_variables=message.content_variables
+            )
+        else:
+            fields["body"] = message.body
+        try:
+            return self._client.messages.create(**fields).sid
+        except TwilioRestException as problem:
+            retryable = problem.status == 429 or problem.status >= 500
+            code = str(problem.code) if problem.code else str(problem.status)
+            raise SendError(problem.msg or str(problem), code=code, retryable=retryable) from None
+        except requests.RequestException as problem:
+            raise SendError(f"network: {problem}", code=None, retryable=True) from None

@@ -1,0 +1,324 @@
+"""The transactional outbox: notifications written beside the change they announce,
+claimed by workers with a lease, and their delivery as Twilio reports it.
+
+Claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL, so concurrent workers take disjoint
+batches; SQLite serialises writers anyway. A worker that dies leaves its claims to
+expire after the lease, and another worker sends them: at most what was in flight is
+sent twice.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from store.models import Contact, DeliveryEvent, Notification, SendPace
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+# Twilio's message statuses in the order they happen; callbacks never move one back.
+DELIVERY_RANK = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "failed": 4,
+    "undelivered": 4,
+    "delivered": 5,
+    "read": 6,
+}
+OUTSIDE_WINDOW = "63016"
+# Each worker holds at most one future slot, so slots are never this far ahead legitimately.
+PACE_CLOCK_SKEW = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed notification with what the sender needs to send it."""
+
+    id: int
+    to: str
+    language: str
+    kind: str
+    payload: dict
+    attempts: int
+    use_template: bool
+    template_fallback_done: bool
+    last_inbound_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NotificationInfo:
+    id: int
+    contact_id: int
+    report_id: int | None
+    kind: str
+    payload: dict
+    state: str
+    attempts: int
+    twilio_sid: str | None
+    delivery_status: str | None
+    error_code: str | None
+    error_message: str | None
+    claimed_by: str | None
+    use_template: bool
+    transport: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+def whatsapp_address(sender_key: str) -> str:
+    return sender_key if sender_key.startswith("whatsapp:") else f"whatsapp:{sender_key}"
+
+
+def enqueue(
+    contact_id: int,
+    kind: str,
+    payload: dict,
+    *,
+    report_id: int | None,
+    session: Session,
+    now: datetime,
+) -> int:
+    notification = Notification(
+        contact_id=contact_id,
+        report_id=report_id,
+        kind=kind,
+        payload=payload,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(notification)
+    session.flush()
+    return notification.id
+
+
+def claim_due(
+    *, worker: str, limit: int, lease: timedelta, session: Session, now: datetime
+) -> list[Outgoing]:
+    """Take up to `limit` due notifications for `worker` until `now + lease`."""
+    due = (
+        select(Notification.id)
+        .where(
+            Notification.state == PENDING,
+            Notification.next_attempt_at <= now,
+            (Notification.claimed_until.is_(None)) | (Notification.claimed_until < now),
+        )
+        .order_by(Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed_ids = (
+        session.exec(
+            update(Notification)
+            .where(Notification.id.in_(due.scalar_subquery()))
+            .values(
+                claimed_by=worker, claimed_until=now + lease, attempts=Notification.attempts + 1
+            )
+            .returning(Notification.id)
+        )
+        .scalars()
+        .all()
+    )
+    if not claimed_ids:
+        return []
+    rows = session.exec(
+        select(Notification, Contact)
+        .join(Contact, Contact.id == Notification.contact_id)
+        .where(Notification.id.in_(claimed_ids))
+        .order_by(Notification.id)
+    ).all()
+    return [
+        Outgoing(
+            id=note.id,
+            to=whatsapp_address(contact.sender_key),
+            language=contact.language,
+            kind=note.kind,
+            payload=dict(note.payload),
+            attempts=note.attempts,
+            use_template=note.use_template,
+            template_fallback_done=note.template_fallback_done,
+            last_inbound_at=contact.last_inbound_at,
+        )
+        for note, contact in rows
+    ]
+
+
+def mark_sent(
+    notification_id: int,
+    *,
+    sid: str,
+    transport: str,
+    used_template: bool,
+    fell_back: bool = False,
+    session: Session,
+    now: datetime,
+) -> None:
+    """Record Twilio's SID, then apply any status callback that beat us to it."""
+    note = session.get(Notification, notification_id)
+    note.state = SENT
+    note.twilio_sid = sid
+    note.transport = transport
+    note.use_template = used_template
+    note.template_fallback_done = note.template_fallback_done or fell_back
+    note.sent_at = now
+    note.claimed_until = None
+    note.error_code = note.error_message = None
+    session.add(note)
+    session.flush()
+    early = session.exec(
+        select(DeliveryEvent).where(DeliveryEvent.twilio_sid == sid).order_by(DeliveryEvent.id)
+    ).all()
+    for event in early:
+        _apply_delivery(note, event.status, event.error_code, now=now)
+
+
+def schedule_retry(
+    notification_id: int,
+    *,
+    error_code: str | None,
+    error_message: str,
+    delay: timedelta,
+    session: Session,
+    now: datetime,
+) -> None:
+    note = session.get(Notification, notification_id)
+    note.next_attempt_at = now + delay
+    note.claimed_until = None
+    note.error_code = error_code
+    note.error_message = error_message[:500]
+    session.add(note)
+
+
+def mark_failed(
+    notification_id: int,
+    *,
+    error_code: str | None,
+    error_message: str,
+    session: Session,
+    now: datetime,
+) -> None:
+    note = session.get(Notification, notification_id)
+    note.state = FAILED
+    note.claimed_until = None
+    note.error_code = error_code
+    note.error_message = error_message[:500]
+    session.add(note)
+
+
+def record_delivery_status(
+    sid: str, status: str, error_code: str | None, *, session: Session, now: datetime
+) -> str:
+    """Store one status callback and apply it. Returns what happened: `applied`,
+    `stale` (older than what we know), `resend_with_template` or `unknown_sid`."""
+    status = status.lower()
+    session.add(
+        DeliveryEvent(twilio_sid=sid, status=status, error_code=error_code, received_at=now)
+    )
+    note = session.exec(
+        select(Notification).where(Notification.twilio_sid == sid).with_for_update()
+    ).first()
+    if note is None:
+        return "unknown_sid"
+    return _apply_delivery(note, status, error_code, now=now)
+
+
+def _apply_delivery(
+    note: Notification, status: str, error_code: str | None, *, now: datetime
+) -> str:
+    if error_code == OUTSIDE_WINDOW and not (note.use_template or note.template_fallback_done):
+        note.state = PENDING
+        note.use_template = True
+        note.template_fallback_done = True
+        note.twilio_sid = None
+        note.delivery_status = None
+        note.next_attempt_at = now
+        note.error_code = OUTSIDE_WINDOW
+        return "resend_with_template"
+    known = DELIVERY_RANK.get(note.delivery_status or "", -1)
+    if DELIVERY_RANK.get(status, -1) <= known:
+        return "stale"
+    note.delivery_status = status
+    if status in {"failed", "undelivered"}:
+        note.error_code = error_code
+    return "applied"
+
+
+def take_send_slot(*, interval: timedelta, session: Session, now: datetime) -> datetime:
+    """Reserve the next moment a message may leave, across all workers: slots are at
+    least `interval` apart. The caller commits, then waits until the returned time."""
+    pace = session.exec(select(SendPace).where(SendPace.id == 1).with_for_update()).first()
+    if pace is None:  # the migration seeds it; recreate it if someone emptied the table
+        dialect_insert = (
+            pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        session.exec(dialect_insert(SendPace).values(id=1, next_slot=now).on_conflict_do_nothing())
+        pace = session.exec(select(SendPace).where(SendPace.id == 1).with_for_update()).one()
+    if pace.next_slot > now + PACE_CLOCK_SKEW:
+        pace.next_slot = now  # the clock went back (or a test moved it): don't wait for ever
+    slot = max(pace.next_slot, now)
+    pace.next_slot = slot + interval
+    session.add(pace)
+    session.flush()
+    return slot
+
+
+def notifications(
+    *, session: Session, contact_id: int | None = None, after_id: int = 0
+) -> list[NotificationInfo]:
+    query = select(Notification).where(Notification.id > after_id).order_by(Notification.id)
+    if contact_id is not None:
+        query = query.where(Notification.contact_id == contact_id)
+    return [_info(note) for note in session.exec(query).all()]
+
+
+def count_by_state(*, session: Session) -> dict[str, int]:
+    rows = session.exec(select(Notification.state, func.count()).group_by(Notification.state)).all()
+    return dict(rows)
+
+
+def _info(note: Notification) -> NotificationInfo:
+    return NotificationInfo(
+        id=note.id,
+        contact_id=note.contact_id,
+        report_id=note.report_id,
+        kind=note.kind,
+        payload=dict(note.payload),
+        state=note.state,
+        attempts=note.attempts,
+        twilio_sid=note.twilio_sid,
+        delivery_status=note.delivery_status,
+        error_code=note.error_code,
+        error_message=note.error_message,
+        claimed_by=note.claimed_by,
+        use_template=note.use_template,
+        transport=note.transport,
+        created_at=note.created_at,
+        sent_at=note.sent_at,
+    )
+
+
+@dataclass(frozen=True)
+class Delivered:
+    id: int
+    kind: str
+    payload: dict
+    language: str
+
+
+def sent_to(sender_key: str, *, after_id: int, session: Session) -> list[Delivered]:
+    """Notifications already sent to this sender, oldest first (the chat client shows
+    what the console transport "sent" to its phone)."""
+    rows = session.exec(
+        select(Notification, Contact.language)
+        .join(Contact, Contact.id == Notification.contact_id)
+        .where(
+            Contact.sender_key == sender_key, Notification.state == SENT, Notification.id > after_id
+        )
+        .order_by(Notification.id)
+    ).all()
+    return [Delivered(note.id, note.kind, dict(note.payload), language) for note, language in rows]

@@ -1,0 +1,130 @@
+"""`flask --app bot crm move NUMBER STAGE --note TEXT`: an operator moves a report as admin."""
+
+import pytest
+
+from store import numbers, outbox, reports
+from store.clock import utcnow
+from store.contacts import contact_for_phone
+from store.places import match_kelurahan
+from store.reports import STAGE_CHANGED
+from store.stages import Role, Stage
+
+REPORTER_PHONE = "+6281234567890"
+
+
+def crm_move(app, *args: str):
+    return app.test_cli_runner().invoke(args=["crm", "move", *args])
+
+
+@pytest.fixture
+def filed(store) -> str:
+    """A report in menunggu whose reporter has a WhatsApp contact (not yet notified)."""
+    contact = store(contact_for_phone, REPORTER_PHONE, "Siti Aminah", now=utcnow())
+    new = reports.NewReport(
+        category="penerangan_jalan",
+        description="Lampu jalan mati sejak seminggu",
+        kelurahan=match_kelurahan("Kramat").chosen,
+        channel="jaki",
+        reporter_contact_id=contact.id,
+        reporter_name="Siti Aminah",
+        reporter_phone=REPORTER_PHONE,
+    )
+    return store(reports.create_report, new, now=utcnow()).number
+
+
+def stored(store, number: str) -> reports.ReportView:
+    return store(reports.find_report, numbers.canonical_digits(number))
+
+
+def test_move_as_admin_prints_the_new_stage_and_records_it(app, store, filed):
+    result = crm_move(app, filed, "koordinasi", "--note", "Diterima petugas")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{filed} is now koordinasi"
+    report = stored(store, filed)
+    assert report.stage is Stage.KOORDINASI
+    last = report.history[-1]
+    assert (last.from_stage, last.to_stage) == (Stage.MENUNGGU, Stage.KOORDINASI)
+    assert (last.actor_role, last.note) == (Role.ADMIN, "Diterima petugas")
+
+
+def test_move_notifies_the_reporter_once(app, store, filed):
+    contact = stored(store, filed).reporter_contact_id
+    assert store(outbox.notifications, contact_id=contact) == []
+    assert crm_move(app, filed, "ditolak", "--note", "Bukan wilayah DKI").exit_code == 0
+    new = store(outbox.notifications, contact_id=contact)
+    assert [(note.kind, note.payload["stage"], note.payload["note"]) for note in new] == [
+        (STAGE_CHANGED, "ditolak", "Bukan wilayah DKI")
+    ]
+
+
+def test_move_takes_the_number_however_it_is_typed(app, store, filed):
+    typed = numbers.canonical_digits(filed)
+    result = crm_move(app, typed, "koordinasi")
+    assert result.exit_code == 0, result.output
+    assert filed in result.output
+    assert stored(store, filed).stage is Stage.KOORDINASI
+
+
+def test_admin_may_make_moves_no_officer_role_may(app, store, filed):
+    for stage in ["koordinasi", "proses", "tindak_lanjut", "validasi", "selesai", "proses"]:
+        result = crm_move(app, filed, stage, "--note", "oleh operator")
+        assert result.exit_code == 0, (stage, result.output)
+    assert stored(store, filed).stage is Stage.PROSES
+
+
+def snapshot(store, number: str) -> tuple:
+    """What a move would change: the stage, the history and the reporter's notifications."""
+    report = stored(store, number)
+    sent = store(outbox.notifications, contact_id=report.reporter_contact_id)
+    return report.stage, report.history, [note.id for note in sent]
+
+
+def test_an_illegal_move_fails_naming_the_allowed_stages_and_changes_nothing(app, store, filed):
+    before = snapshot(store, filed)
+    result = crm_move(app, filed, "selesai", "--note", "langsung selesai")
+    assert result.exit_code != 0
+    assert "menunggu" in result.output and "selesai" in result.output
+    assert "allowed: ditolak, koordinasi" in result.output
+    assert snapshot(store, filed) == before
+
+
+def test_a_rejection_without_a_note_fails_and_changes_nothing(app, store, filed):
+    before = snapshot(store, filed)
+    result = crm_move(app, filed, "ditolak")
+    assert result.exit_code != 0
+    assert "reason" in result.output
+    assert snapshot(store, filed) == before
+
+
+def test_a_move_out_of_ditolak_fails_with_no_allowed_stages(app, store, filed):
+    assert crm_move(app, filed, "ditolak", "--note", "Bukan wilayah DKI").exit_code == 0
+    result = crm_move(app, filed, "proses", "--note", "dibuka lagi")
+    assert result.exit_code != 0
+    assert "allowed: none" in result.output
+    assert stored(store, filed).stage is Stage.DITOLAK
+
+
+@pytest.mark.parametrize("typed", ["CRM-26-000001-0", "jalan-rusak", "123"])
+def test_an_invalid_number_is_an_error(app, store, filed, typed):
+    before = snapshot(store, filed)
+    result = crm_move(app, typed, "koordinasi")
+    assert result.exit_code != 0
+    assert "not a valid report number" in result.output
+    assert snapshot(store, filed) == before
+
+
+def test_an_unknown_number_is_an_error(app, store, filed):
+    unknown = numbers.format_number(2026, 999999)
+    before = snapshot(store, filed)
+    result = crm_move(app, unknown, "koordinasi")
+    assert result.exit_code != 0
+    assert f"no report {unknown}" in result.output
+    assert snapshot(store, filed) == before
+
+
+def test_an_unknown_stage_is_a_usage_error(app, store, filed):
+    before = snapshot(store, filed)
+    result = crm_move(app, filed, "dibatalkan")
+    assert result.exit_code == 2
+    assert "dibatalkan" in result.output
+    assert snapshot(store, filed) == before

@@ -1,0 +1,157 @@
+"""What the citizen is told at each stage, in both languages, and their rating reply."""
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from handlers.notifications import REPORT_CLOSED, STAGE_UPDATE, render
+from scheduler.sender import Sender
+from store import outbox, ratings, reports
+from store.clock import utcnow
+from store.numbers import parse_number
+from store.stages import Role, Stage
+
+AT = datetime(2026, 11, 28, 8, 5, tzinfo=UTC)  # 15:05 WIB
+NUMBER = "CRM-26-000123-3"
+
+EXPECTED = {
+    ("id", "menunggu"): "telah kami terima",
+    ("id", "koordinasi"): "diterima oleh kelurahan",
+    ("id", "disposisi"): "diteruskan ke perangkat daerah",
+    ("id", "ditolak"): "ditolak",
+    ("id", "proses"): "sedang ditangani",
+    ("id", "tindak_lanjut"): "menunggu validasi TA Fasilitator",
+    ("id", "validasi"): "telah divalidasi oleh TA Fasilitator",
+    ("id", "selesai"): "Balas dengan angka 1–5",
+    ("en", "menunggu"): "We have received your report",
+    ("en", "koordinasi"): "received by the kelurahan",
+    ("en", "disposisi"): "forwarded to the responsible agency",
+    ("en", "ditolak"): "rejected",
+    ("en", "proses"): "being handled",
+    ("en", "tindak_lanjut"): "awaits validation by a TA Fasilitator",
+    ("en", "validasi"): "validated by a TA Fasilitator",
+    ("en", "selesai"): "Reply with a number from 1 to 5",
+}
+
+
+def _payload(stage, note=None, from_stage=None):
+    return {
+        "number": NUMBER,
+        "stage": stage,
+        "from_stage": from_stage,
+        "note": note,
+        "at": AT.isoformat(),
+    }
+
+
+@pytest.mark.parametrize("language, stage", sorted(EXPECTED))
+def test_each_stage_has_its_own_text_with_number_and_wib_time(language, stage):
+    rendered = render("stage_changed", _payload(stage, note="Alasan X"), language)
+    assert EXPECTED[(language, stage)] in rendered.body
+    assert NUMBER in rendered.body
+    assert "15:05 WIB" in rendered.body
+    assert len(rendered.body) <= 1600
+    expected_template = REPORT_CLOSED if stage == "selesai" else STAGE_UPDATE
+    assert rendered.template == expected_template
+    assert rendered.variables["1"] == NUMBER
+
+
+def test_a_rejection_gives_its_reason():
+    body = render("stage_changed", _payload("ditolak", note="Lokasi di luar DKI"), "id").body
+    assert "Alasan: Lokasi di luar DKI" in body
+
+
+def test_a_returned_follow_up_says_so_with_the_reason():
+    body = render(
+        "stage_changed",
+        _payload("proses", note="Foto kurang jelas", from_stage="tindak_lanjut"),
+        "id",
+    ).body
+    assert "dikembalikan" in body and "Alasan: Foto kurang jelas" in body
+
+
+def test_template_variables_carry_the_stage_label_and_time():
+    rendered = render("stage_changed", _payload("validasi"), "id")
+    assert rendered.variables == {
+        "1": NUMBER,
+        "2": "Validasi",
+        "3": "28 Nov 2026 15:05 WIB",
+        "4": "-",
+    }
+
+
+def _file_report(whatsapp) -> str:
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+    whatsapp.send("Jalan berlubang besar di depan sekolah")
+    whatsapp.send("Jl. Kramat Raya No. 10")
+    whatsapp.send("Kramat")
+    whatsapp.send("LEWATI")
+    done = whatsapp.send("YA")
+    return next(line.split("*")[1] for line in done.text.splitlines() if "*CRM-" in line)
+
+
+def _walk_to_selesai(store, number):
+    for stage, role in [
+        ("koordinasi", Role.KELURAHAN),
+        ("proses", Role.KELURAHAN),
+        ("tindak_lanjut", Role.SKPD),
+        ("validasi", Role.FACILITATOR),
+        ("selesai", Role.ADMIN),
+    ]:
+        store(
+            reports.move_report,
+            number,
+            Stage(stage),
+            role=role,
+            actor_id="t",
+            note=None,
+            now=utcnow(),
+        )
+
+
+def test_every_move_of_a_whatsapp_report_queues_exactly_one_notification(whatsapp, store):
+    number = _file_report(whatsapp)
+    assert store(outbox.notifications) == []  # the reply already gave the number
+    _walk_to_selesai(store, number)
+    queued = store(outbox.notifications)
+    assert [note.payload["stage"] for note in queued] == [
+        "koordinasi",
+        "proses",
+        "tindak_lanjut",
+        "validasi",
+        "selesai",
+    ]
+
+
+def test_the_citizen_rates_a_closed_report_by_replying_a_digit(whatsapp, store):
+    number = _file_report(whatsapp)
+    _walk_to_selesai(store, number)
+    reply = whatsapp.send("4")
+    assert f"penilaian 4/5 untuk laporan {number}" in reply.text
+    digits = parse_number(number).digits
+    report_id = store(outbox.notifications)[-1].report_id
+    assert store(ratings.rating_of, report_id) == 4
+    assert "kategori" in whatsapp.send("1").text.lower()  # digits mean the menu again
+    assert store(reports.find_report, digits).stage == "selesai"
+
+
+def test_console_transport_logs_a_masked_phone_and_marks_sent(app, whatsapp, store, caplog):
+    number = _file_report(whatsapp)
+    store(
+        reports.move_report,
+        number,
+        Stage.KOORDINASI,
+        role=Role.KELURAHAN,
+        actor_id="t",
+        note=None,
+        now=utcnow(),
+    )
+    sender = Sender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
+    with caplog.at_level(logging.INFO, logger="crm.outbound"):
+        assert sender.drain() == 1
+    assert "+62812*****890" in caplog.text and "+6281234567890" not in caplog.text
+    assert number in caplog.text
+    (note,) = store(outbox.notifications)
+    assert note.state == "sent" and note.transport == "console"
