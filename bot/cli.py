@@ -1,12 +1,16 @@
 """`flask --app bot crm …` commands for operators, and `flask --app bot chat`."""
 
+from datetime import date, timedelta
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from bot import database
-from store import numbers, reports, stages, tokens
+from store import numbers, reports, sla, staff, stages, tokens, validations
 from store.clock import utcnow
+from store.phones import to_e164
+from store.staff import StaffRole
 from store.stages import Role, Stage
 from store.tokens import TOKEN_ROLES
 
@@ -87,6 +91,80 @@ def move(number: str, stage: str, note: str | None) -> None:
         raise click.ClickException(f"{refusal} (allowed: {allowed})") from None
     db.commit()
     click.echo(f"{view.number} is now {view.stage}")
+
+
+def _staff_commands(role: StaffRole, description: str) -> AppGroup:
+    group = AppGroup(role.value, help=f"{description} (receive work and alerts by WhatsApp).")
+
+    @group.command("add")
+    @click.option("--name", required=True)
+    @click.option("--phone", required=True, help="WhatsApp number, any format.")
+    def add(name: str, phone: str) -> None:
+        e164 = to_e164(phone)
+        if e164 is None:
+            raise click.ClickException(f"{phone!r} is not a phone number")
+        db = database.session()
+        try:
+            person = staff.add_staff(role, name, e164, session=db, now=utcnow())
+        except staff.DuplicateStaff as problem:
+            raise click.ClickException(str(problem)) from None
+        db.commit()
+        click.echo(f"{role} {person.id}: {person.name} ({person.phone})")
+
+    @group.command("list")
+    def list_() -> None:
+        for person in staff.list_staff(role, session=database.session()):
+            state = "active" if person.active else "inactive"
+            click.echo(f"{person.id}\t{person.name}\t{person.phone}\t{state}")
+
+    @group.command("deactivate")
+    @click.argument("id_or_phone")
+    def deactivate(id_or_phone: str) -> None:
+        db = database.session()
+        person = staff.deactivate_staff(role, to_e164(id_or_phone) or id_or_phone, session=db)
+        if person is None:
+            raise click.ClickException(f"no {role} {id_or_phone!r}")
+        db.commit()
+        click.echo(f"{role} {person.id} ({person.name}) deactivated")
+
+    return group
+
+
+crm.add_command(_staff_commands(StaffRole.FACILITATOR, "TA Fasilitator"))
+crm.add_command(_staff_commands(StaffRole.SUPERVISOR, "Biro Pemerintahan supervisors"))
+
+
+@crm.command("sla")
+@click.option("--month", required=True, help="YYYY-MM (WIB).")
+def sla_figures(month: str) -> None:
+    """Validation SLA of a month, per facilitator: within 72 h, within the daily target,
+    median and 95th-percentile hours."""
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM", param_hint="--month") from None
+    next_first = (first + timedelta(days=32)).replace(day=1)
+    rows = validations.sla_for_month(
+        sla.start_of_day(first), sla.start_of_day(next_first), session=database.session()
+    )
+    click.echo(f"Validasi {month}")
+    click.echo(
+        f"{'Fasilitator':<24}{'Validasi':>9}{'≤72 jam':>10}{'≤target':>10}"
+        f"{'median j':>10}{'p95 j':>8}"
+    )
+    for row in rows:
+        click.echo(
+            f"{row.facilitator:<24}{row.validations:>9}"
+            f"{_share(row.within_72h, row.validations):>10}"
+            f"{_share(row.within_daily_target, row.validations):>10}"
+            f"{row.median_hours:>10.1f}{row.p95_hours:>8.1f}"
+        )
+    if not rows:
+        click.echo("(no validations in this month)")
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.2f}%" if whole else "-"
 
 
 @crm.command("worker")

@@ -4,6 +4,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 TWILIO_DEFAULT_API = "https://api.twilio.com"
@@ -28,6 +29,7 @@ class Settings:
     send_rate_per_second: float = 80.0
     outbox_lease_seconds: float = 60.0
     outbox_batch_size: int = 50
+    digest_times: tuple[time, ...] = (time(8, 0), time(14, 0))
 
     @property
     def has_twilio_credentials(self) -> bool:
@@ -55,6 +57,7 @@ class Settings:
             send_rate_per_second=_positive(environ, "SEND_RATE_PER_SECOND", 80.0),
             outbox_lease_seconds=_positive(environ, "OUTBOX_LEASE_SECONDS", 60.0),
             outbox_batch_size=int(_positive(environ, "OUTBOX_BATCH_SIZE", 50)),
+            digest_times=_times(environ.get("DIGEST_TIMES", "08:00,14:00")),
         )
         settings.refuse_placeholders()
         return settings
@@ -81,6 +84,17 @@ def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive")
     return value
+
+
+def _times(raw: str) -> tuple[time, ...]:
+    """`DIGEST_TIMES`: comma-separated WIB times, e.g. `08:00,14:00`."""
+    try:
+        times = sorted(
+            {time.fromisoformat(part.strip()) for part in raw.split(",") if part.strip()}
+        )
+    except ValueError:
+        raise ConfigError(f"DIGEST_TIMES must look like 08:00,14:00, not {raw!r}") from None
+    return tuple(times)
 
 
 def _content_sids(raw: str) -> dict[str, str]:

@@ -5,11 +5,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from handlers import intake, menu, status, vocabulary
+from handlers import facilitator, intake, menu, status, vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Turn
-from store import contacts, drafts
+from store import contacts, drafts, staff
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,12 @@ def respond(message: IncomingMessage, *, session: Session, now: datetime) -> Out
         contacts.set_language(contact.id, "en", session=session)
         contact = replace(contact, language="en")
     turn = Turn(
-        message=message, contact=contact, session=session, now=now, texts=Texts(contact.language)
+        message=message,
+        contact=contact,
+        session=session,
+        now=now,
+        texts=Texts(contact.language),
+        facilitator=staff.active_facilitator_by_phone(contact.phone, session=session),
     )
     _route(turn)
     return Outcome(contact_id=contact.id, replies=turn.replies)
@@ -49,6 +54,12 @@ def _route(turn: Turn) -> None:
         turn.say("empty_message")
         if draft is not None:
             intake.prompt(turn, draft)
+    elif (
+        turn.facilitator
+        and draft is None
+        and (command in vocabulary.MENU or facilitator.is_command(command))
+    ):
+        _route_facilitator(turn, command)
     elif command in vocabulary.MENU:
         menu.show_menu(turn, has_draft=draft is not None)
     elif draft is None and _is_rating(turn, command):
@@ -62,6 +73,13 @@ def _route(turn: Turn) -> None:
         intake.continue_draft(turn, draft)
     else:
         _route_without_draft(turn, command)
+
+
+def _route_facilitator(turn: Turn, command: str) -> None:
+    if command in vocabulary.MENU:
+        facilitator.show_menu(turn)
+    else:
+        facilitator.handle(turn)
 
 
 def _is_rating(turn: Turn, command: str) -> bool:
@@ -80,5 +98,7 @@ def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = Fals
         turn.say("guide")
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
+    elif turn.facilitator:
+        facilitator.show_menu(turn)
     elif not first_contact:
         turn.say("unknown_command")

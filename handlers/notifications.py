@@ -1,15 +1,32 @@
 """What an outbox notification says: the free-form text, and the approved Content
 template with its variables for when WhatsApp's 24-hour window is closed."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.texts import Texts
 from store.stages import Stage
 
+STAGE_CHANGED = "stage_changed"
+SLA_ALERT = "sla_alert"
+FACILITATOR_DIGEST = "facilitator_digest"
+SUPERVISOR_DIGEST = "supervisor_digest"
+CUTOFF_LIST = "cutoff_list"
+
+# The approved Content templates an operator configures (README lists their texts).
 STAGE_UPDATE = "stage_update"
 REPORT_CLOSED = "report_closed"
-CONTENT_TEMPLATES = (STAGE_UPDATE, REPORT_CLOSED)
+STAFF_ALERT = "staff_alert"
+CONTENT_TEMPLATES = (
+    STAGE_UPDATE,
+    REPORT_CLOSED,
+    STAFF_ALERT,
+    FACILITATOR_DIGEST,
+    SUPERVISOR_DIGEST,
+    CUTOFF_LIST,
+)
+LISTED = 10  # numbers shown per list in a digest; the counts say how many in all
 
 
 @dataclass(frozen=True)
@@ -20,9 +37,14 @@ class Rendered:
 
 
 def render(kind: str, payload: dict, language: str) -> Rendered:
-    if kind != "stage_changed":
-        raise ValueError(f"no text for notification kind {kind!r}")
-    texts = Texts(language)
+    try:
+        renderer = _RENDERERS[kind]
+    except KeyError:
+        raise ValueError(f"no text for notification kind {kind!r}") from None
+    return renderer(payload, Texts(language))
+
+
+def _stage_changed(payload: dict, texts: Texts) -> Rendered:
     stage = Stage(payload["stage"])
     at = datetime.fromisoformat(payload["at"])
     body = texts.say(
@@ -42,3 +64,55 @@ def render(kind: str, payload: dict, language: str) -> Rendered:
         "4": payload.get("note") or "-",
     }
     return Rendered(body, STAGE_UPDATE, variables)
+
+
+def _sla_alert(payload: dict, texts: Texts) -> Rendered:
+    due_at = datetime.fromisoformat(payload["due_at"])
+    body = texts.say(
+        "staff_sla_alert",
+        number=payload["number"],
+        breach=payload["breach"],
+        due_at=due_at,
+        facilitator=payload.get("facilitator"),
+    )
+    variables = {
+        "1": payload["number"],
+        "2": texts.breach(payload["breach"]),
+        "3": texts.wib(due_at),
+    }
+    return Rendered(body, STAFF_ALERT, variables)
+
+
+def _facilitator_digest(payload: dict, texts: Texts) -> Rendered:
+    body = texts.say("staff_facilitator_digest", listed=LISTED, **payload)
+    variables = {
+        "1": str(payload["total"]),
+        "2": str(len(payload["due_today"])),
+        "3": str(len(payload["overdue"])),
+    }
+    return Rendered(body, FACILITATOR_DIGEST, variables)
+
+
+def _supervisor_digest(payload: dict, texts: Texts) -> Rendered:
+    body = texts.say("staff_supervisor_digest", listed=LISTED, **payload)
+    variables = {
+        "1": str(len(payload["overdue"])),
+        "2": str(len(payload["daily_target_missed"])),
+        "3": str(len(payload["kelurahan_late"])),
+        "4": str(len(payload["follow_up_7d"])),
+    }
+    return Rendered(body, SUPERVISOR_DIGEST, variables)
+
+
+def _cutoff_list(payload: dict, texts: Texts) -> Rendered:
+    body = texts.say("staff_cutoff_list", listed=LISTED, **payload)
+    return Rendered(body, CUTOFF_LIST, {"1": payload["month"], "2": str(len(payload["numbers"]))})
+
+
+_RENDERERS: dict[str, Callable[[dict, Texts], Rendered]] = {
+    STAGE_CHANGED: _stage_changed,
+    SLA_ALERT: _sla_alert,
+    FACILITATOR_DIGEST: _facilitator_digest,
+    SUPERVISOR_DIGEST: _supervisor_digest,
+    CUTOFF_LIST: _cutoff_list,
+}

@@ -43,6 +43,9 @@ class Texts:
     def stage_meaning(self, code: str) -> str:
         return self._labels["stage_meanings"][code]
 
+    def breach(self, kind: str) -> str:
+        return self._labels["breaches"][kind]
+
     def category(self, code: str) -> str:
         return self._labels["categories"][code]
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from store.contacts import ContactInfo
+from store.staff import StaffInfo
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Turn:
     session: Session
     now: datetime
     texts: Texts
+    facilitator: StaffInfo | None = None  # set when the sender is an active TA Fasilitator
     replies: list[str] = field(default_factory=list)
 
     def say(self, template: str, **context) -> None:

@@ -12,6 +12,7 @@ from scheduler import jobs
 from store.clock import JAKARTA
 
 DRAFT_PURGE_MINUTES = 15
+EVERY_MINUTE = 60
 IDLE_POLL_SECONDS = 0.5
 
 
@@ -26,6 +27,16 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
         run.__name__ = job.__name__
         return run
 
+    for job in (jobs.scan_deadlines, jobs.send_digests):
+        scheduler.add_job(
+            in_app_context(job),
+            "interval",
+            seconds=EVERY_MINUTE,
+            id=job.__name__,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(JAKARTA),  # at start (catching up), then every minute
+        )
     scheduler.add_job(
         in_app_context(jobs.purge_expired_drafts),
         "interval",

@@ -1,13 +1,20 @@
-"""Jobs run by the worker. Each re-reads state and is harmless to run twice."""
+"""Jobs run by the worker, in the app's context. Each re-reads state and is harmless to
+run twice or in two workers at once: breaches and digests are claimed by unique keys in
+the same transaction as the notifications they queue."""
+
+from datetime import datetime, time
 
 from flask import current_app
 
 from bot import database
+from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
 from scheduler.sender import Sender
-from store import drafts
-from store.clock import utcnow
+from store import breaches, drafts, outbox, sla, staff
+from store.clock import JAKARTA, utcnow
+from store.staff import StaffRole
 
 SENDER = "crm.sender"
+IMMEDIATE_ALERTS = (breaches.DAILY_TARGET_MISSED, breaches.VALIDATION_OVERDUE)
 
 
 def purge_expired_drafts() -> int:
@@ -30,3 +37,152 @@ def send_notifications() -> int:
             engine=database.engine(), settings=app.config["SETTINGS"]
         )
     return sender.drain()
+
+
+def scan_deadlines() -> int:
+    """Record every newly missed time rule once; alert the facilitator and the
+    supervisors at once for validations. After a downtime, one scan catches up."""
+    db, now = database.session(), utcnow()
+    found = (
+        breaches.record_validation_breaches(session=db, now=now)
+        + breaches.record_early_stage_breaches(session=db, now=now)
+        + breaches.record_monthly_cutoff_breaches(session=db, now=now)
+    )
+    supervisors = staff.list_staff(StaffRole.SUPERVISOR, session=db, active_only=True)
+    for breach in found:
+        if breach.kind in IMMEDIATE_ALERTS:
+            _alert(breach, supervisors, session=db, now=now)
+    db.commit()
+    if found:
+        current_app.logger.info("recorded %d breaches", len(found))
+    return len(found)
+
+
+def _alert(breach: breaches.NewBreach, supervisors, *, session, now: datetime) -> None:
+    facilitator = staff.get_staff(breach.facilitator_id, session=session)
+    payload = {
+        "number": breach.number,
+        "breach": breach.kind,
+        "due_at": breach.due_at.isoformat(),
+        "facilitator": facilitator.name if facilitator else None,
+    }
+    recipients = ([facilitator] if facilitator and facilitator.active else []) + supervisors
+    for person in recipients:
+        outbox.enqueue_to_phone(
+            person.phone,
+            person.name,
+            SLA_ALERT,
+            payload,
+            report_id=breach.report_id,
+            session=session,
+            now=now,
+        )
+
+
+def latest_digest_slot(now: datetime, times: tuple[time, ...]) -> datetime | None:
+    """The most recent digest time of today (WIB) that has passed, if any. A worker that
+    was down sends the latest one it missed, not every one."""
+    local = now.astimezone(JAKARTA)
+    passed = [slot for slot in times if slot <= local.time()]
+    return datetime.combine(local.date(), passed[-1], tzinfo=JAKARTA) if passed else None
+
+
+def send_digests() -> int:
+    """Digests to facilitators with work and to supervisors when something stands
+    breached; from the 1st to the 5th, the list of last month's open reports."""
+    db, now = database.session(), utcnow()
+    slot = latest_digest_slot(now, current_app.config["SETTINGS"].digest_times)
+    if slot is None:
+        return 0
+    queued = 0
+    if breaches.claim_run(f"digest:{slot:%Y-%m-%dT%H:%M}", session=db, now=now):
+        queued += _facilitator_digests(session=db, now=now)
+        queued += _supervisor_digests(session=db, now=now)
+    today = slot.date()
+    if sla.in_cutoff_reminder_days(today) and breaches.claim_run(
+        f"cutoff-list:{today:%Y-%m-%d}", session=db, now=now
+    ):
+        queued += _cutoff_lists(today, session=db, now=now)
+    db.commit()
+    return queued
+
+
+def _facilitator_digests(*, session, now: datetime) -> int:
+    active = {
+        person.id: person
+        for person in staff.list_staff(StaffRole.FACILITATOR, session=session, active_only=True)
+    }
+    sent = 0
+    for load in breaches.facilitator_workloads(session=session, now=now):
+        person = active.get(load.facilitator_id)
+        if person is None or not load.total:
+            continue
+        payload = {"total": load.total, "due_today": load.due_today, "overdue": load.overdue}
+        outbox.enqueue_to_phone(
+            person.phone,
+            person.name,
+            FACILITATOR_DIGEST,
+            payload,
+            report_id=None,
+            session=session,
+            now=now,
+        )
+        sent += 1
+    return sent
+
+
+def _supervisor_digests(*, session, now: datetime) -> int:
+    summary = breaches.supervisor_summary(session=session, now=now)
+    if summary.is_empty:
+        return 0
+    supervisors = staff.list_staff(StaffRole.SUPERVISOR, session=session, active_only=True)
+    for person in supervisors:
+        outbox.enqueue_to_phone(
+            person.phone,
+            person.name,
+            SUPERVISOR_DIGEST,
+            vars(summary),
+            report_id=None,
+            session=session,
+            now=now,
+        )
+    return len(supervisors)
+
+
+def _cutoff_lists(today, *, session, now: datetime) -> int:
+    month = sla.previous_month(today)[0].strftime("%Y-%m")
+    sent = 0
+    everyone = [
+        number for _, number in breaches.open_reports_of_previous_month(today, session=session)
+    ]
+    if everyone:
+        for person in staff.list_staff(StaffRole.SUPERVISOR, session=session, active_only=True):
+            outbox.enqueue_to_phone(
+                person.phone,
+                person.name,
+                CUTOFF_LIST,
+                {"month": month, "numbers": everyone},
+                report_id=None,
+                session=session,
+                now=now,
+            )
+            sent += 1
+    for person in staff.list_staff(StaffRole.FACILITATOR, session=session, active_only=True):
+        theirs = [
+            number
+            for _, number in breaches.open_reports_of_previous_month(
+                today, session=session, facilitator_id=person.id
+            )
+        ]
+        if theirs:
+            outbox.enqueue_to_phone(
+                person.phone,
+                person.name,
+                CUTOFF_LIST,
+                {"month": month, "numbers": theirs},
+                report_id=None,
+                session=session,
+                now=now,
+            )
+            sent += 1
+    return sent

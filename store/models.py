@@ -80,7 +80,8 @@ class NumberCounter(SQLModel, table=True):
 class Report(SQLModel, table=True):
     __table_args__ = (
         Index("ix_report_reporter_created", "reporter_contact_id", "created_at"),
-        Index("ix_report_stage", "stage"),
+        Index("ix_report_stage_created", "stage", "created_at"),
+        Index("ix_report_created", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -201,3 +202,59 @@ class SendPace(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
     next_slot: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Staff(SQLModel, table=True):
+    """Facilitators (TA Fasilitator) and supervisors (Biro Pemerintahan) who get work,
+    alerts and digests by WhatsApp."""
+
+    __table_args__ = (UniqueConstraint("role", "phone"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    role: str = Field(max_length=16)
+    name: str = Field(max_length=100)
+    phone: str = Field(max_length=20, index=True)
+    active: bool = True
+    last_assigned_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Validation(SQLModel, table=True):
+    """One stay of a report in tindak_lanjut: its facilitator and its clock. A return
+    to proses closes it; re-entry opens a new one."""
+
+    __table_args__ = (
+        Index("ix_validation_open_due", "left_at", "due_at"),
+        Index("ix_validation_facilitator_open", "facilitator_id", "left_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    facilitator_id: int | None = Field(default=None, foreign_key="staff.id")
+    entered_at: datetime = Field(sa_column=_utc(nullable=False))
+    due_at: datetime = Field(sa_column=_utc(nullable=False))
+    daily_target_at: datetime = Field(sa_column=_utc(nullable=False))
+    left_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    outcome: str | None = Field(default=None, max_length=20)
+
+
+class Breach(SQLModel, table=True):
+    """A missed time rule, recorded once: the unique key makes a second scan, or a
+    second worker, find it already there."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True)
+    kind: str = Field(max_length=32, index=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    validation_id: int | None = Field(default=None, foreign_key="validation.id")
+    detected_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class ScheduledRun(SQLModel, table=True):
+    """A digest or list that went out, by its key (e.g. `digest:2026-11-28T08:00`), so
+    that it goes out once whatever the number of workers, and late after a downtime."""
+
+    __tablename__ = "scheduled_run"
+
+    key: str = Field(max_length=80, primary_key=True)
+    ran_at: datetime = Field(sa_column=_utc(nullable=False))

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
+from store import contacts
 from store.models import Contact, DeliveryEvent, Notification, SendPace
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -95,6 +96,21 @@ def enqueue(
     session.add(notification)
     session.flush()
     return notification.id
+
+
+def enqueue_to_phone(
+    phone: str,
+    name: str | None,
+    kind: str,
+    payload: dict,
+    *,
+    report_id: int | None,
+    session: Session,
+    now: datetime,
+) -> int:
+    """A notification for staff, known by phone (facilitators, supervisors)."""
+    contact = contacts.contact_for_phone(phone, name, session=session, now=now)
+    return enqueue(contact.id, kind, payload, report_id=report_id, session=session, now=now)
 
 
 def claim_due(

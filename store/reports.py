@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from store import contacts, numbers, outbox, stages
+from store import contacts, numbers, outbox, stages, validations
 from store.categories import CATEGORIES
 from store.clock import to_wib
 from store.models import NumberCounter, Report, ReportMedia, StageChange
@@ -53,6 +53,7 @@ class HistoryEntry:
 class ReportView:
     """Everything about one report. Whoever shows it decides what the viewer may see."""
 
+    id: int
     number: str
     category: str
     description: str
@@ -290,6 +291,7 @@ def move_report(
     report.stage_changed_at = now
     session.add(report)
     session.flush()
+    _keep_validation_clock(report.id, from_stage, to_stage, session=session, now=now)
     if report.reporter_contact_id is not None:
         _notify_reporter(
             report,
@@ -299,6 +301,17 @@ def move_report(
             now=now,
         )
     return _view(report, session=session)
+
+
+def _keep_validation_clock(
+    report_id: int, from_stage: Stage, to_stage: Stage, *, session: Session, now: datetime
+) -> None:
+    """Entering tindak_lanjut starts the 3×24-hour clock; leaving it stops it."""
+    if from_stage is Stage.TINDAK_LANJUT:
+        outcome = validations.VALIDATED if to_stage is Stage.VALIDASI else validations.RETURNED
+        validations.close_validation(report_id, outcome, session=session, now=now)
+    if to_stage is Stage.TINDAK_LANJUT:
+        validations.open_validation(report_id, session=session, now=now)
 
 
 def _view(report: Report, *, session: Session, with_history: bool = True) -> ReportView:
@@ -323,6 +336,7 @@ def _view(report: Report, *, session: Session, with_history: bool = True) -> Rep
         ).all()
         photos = tuple(Photo(url=item.url, content_type=item.content_type) for item in media)
     return ReportView(
+        id=report.id,
         number=report.number,
         category=report.category,
         description=report.description,

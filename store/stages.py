@@ -26,6 +26,7 @@ class Role(StrEnum):
     FACILITATOR = "facilitator"
     ADMIN = "admin"
     CHANNEL = "channel"
+    SYSTEM = "system"  # the store itself: closes a report once a facilitator validated it
 
 
 INITIAL_STAGE = Stage.MENUNGGU
@@ -51,6 +52,7 @@ _ROLE_FROM_STAGES: dict[Role, frozenset[Stage]] = {
     Role.ADMIN: frozenset(Stage),
     Role.CITIZEN: frozenset({Stage.SELESAI}),
     Role.CHANNEL: frozenset(),
+    Role.SYSTEM: frozenset({Stage.VALIDASI}),
 }
 
 _KELURAHAN_FROM_MENUNGGU = frozenset({Stage.KOORDINASI})

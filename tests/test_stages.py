@@ -43,8 +43,9 @@ ALLOWED = {
     ("selesai", "proses"),
 }
 
-# DESIGN.md, "Who may make a move" (only ever among the allowed moves above).
-ROLES = ("citizen", "kelurahan", "skpd", "facilitator", "admin", "channel")
+# DESIGN.md, "Who may make a move" (only ever among the allowed moves above), plus the
+# system's own move: closing a report the moment a facilitator validates it (issue 4).
+ROLES = ("citizen", "kelurahan", "skpd", "facilitator", "admin", "channel", "system")
 
 
 def role_may(role: str, from_stage: str, to_stage: str) -> bool:
@@ -58,6 +59,8 @@ def role_may(role: str, from_stage: str, to_stage: str) -> bool:
         return from_stage == "tindak_lanjut"
     if role == "citizen":
         return (from_stage, to_stage) == ("selesai", "proses")
+    if role == "system":
+        return (from_stage, to_stage) == ("validasi", "selesai")
     return False  # channel: creates reports, moves none
 
 

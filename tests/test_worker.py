@@ -13,7 +13,8 @@ from store.phones import sender_from
 
 def test_worker_schedules_the_draft_purge_beside_the_sender(app):
     scheduler = build_scheduler(app)
-    assert [job.id for job in scheduler.get_jobs()] == ["purge_expired_drafts"]
+    jobs_ = {job.id for job in scheduler.get_jobs()}
+    assert jobs_ == {"scan_deadlines", "send_digests", "purge_expired_drafts"}
 
 
 def test_purge_removes_only_drafts_idle_for_more_than_a_day(app, store):

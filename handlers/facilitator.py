@@ -1,0 +1,128 @@
+"""A TA Fasilitator's whole job by WhatsApp: the queue, a report's details, validating
+a follow-up (which closes the report) or sending it back with a reason."""
+
+from handlers.turn import Turn
+from store import numbers, reports, validations
+from store.stages import Role, Stage
+
+QUEUE_SHOWN = 20
+VERBS = ("ANTRIAN", "LIHAT", "VALIDASI", "KEMBALIKAN")
+_LONGEST_NUMBER_IN_WORDS = 4  # "CRM 26 000123 3"
+
+
+def is_command(command: str) -> bool:
+    return command.split(" ", 1)[0] in VERBS
+
+
+def handle(turn: Turn) -> None:
+    verb, _, rest = turn.message.text.partition(" ")
+    verb = verb.upper()
+    if verb == "ANTRIAN":
+        show_queue(turn)
+        return
+    number, remainder = _split_number(rest)
+    if number is None:
+        turn.say("fac_number_required", command=verb)
+    elif not number.valid:
+        turn.say("status_invalid_number", typed=rest[:40])
+    elif verb == "LIHAT":
+        _view(turn, number)
+    elif verb == "VALIDASI":
+        _validate(turn, number, note=remainder)
+    else:
+        _send_back(turn, number, reason=remainder)
+
+
+def show_menu(turn: Turn) -> None:
+    turn.say("fac_menu", name=turn.facilitator.name)
+
+
+def show_queue(turn: Turn) -> None:
+    items, total = validations.queue_of(
+        turn.facilitator.id, session=turn.session, limit=QUEUE_SHOWN
+    )
+    turn.say("fac_queue", items=items, total=total, now=turn.now)
+
+
+def _split_number(text: str) -> tuple[numbers.ParsedNumber | None, str]:
+    """The report number at the start of `text` (which may be typed with spaces), and
+    what follows it (a note or a reason, as typed)."""
+    words = text.split()
+    for count in range(min(_LONGEST_NUMBER_IN_WORDS, len(words)), 0, -1):
+        parsed = numbers.parse_number("".join(words[:count]))
+        if parsed is not None:
+            return parsed, " ".join(words[count:])
+    return None, text
+
+
+def _find(turn: Turn, number: numbers.ParsedNumber) -> reports.ReportView | None:
+    report = reports.find_report(number.digits, session=turn.session)
+    if report is None:
+        turn.say("status_not_found", number=number.display)
+    return report
+
+
+def _view(turn: Turn, number: numbers.ParsedNumber) -> None:
+    report = _find(turn, number)
+    if report is None:
+        return
+    follow_ups = [entry.note for entry in report.history if entry.to_stage is Stage.TINDAK_LANJUT]
+    turn.say(
+        "fac_view",
+        report=report,
+        follow_up_note=follow_ups[-1] if follow_ups else None,
+        validation=validations.open_validation_of(report.id, session=turn.session),
+    )
+
+
+def _in_follow_up(turn: Turn, number: numbers.ParsedNumber) -> reports.ReportView | None:
+    report = _find(turn, number)
+    if report is not None and report.stage is not Stage.TINDAK_LANJUT:
+        turn.say("fac_not_in_followup", number=report.number, stage=report.stage)
+        return None
+    return report
+
+
+def _validate(turn: Turn, number: numbers.ParsedNumber, *, note: str) -> None:
+    report = _in_follow_up(turn, number)
+    if report is None:
+        return
+    actor = f"facilitator:{turn.facilitator.id}"
+    reports.move_report(
+        number.digits,
+        Stage.VALIDASI,
+        role=Role.FACILITATOR,
+        actor_id=actor,
+        note=note or None,
+        session=turn.session,
+        now=turn.now,
+    )
+    reports.move_report(
+        number.digits,
+        Stage.SELESAI,
+        role=Role.SYSTEM,
+        actor_id=actor,
+        note=None,
+        session=turn.session,
+        now=turn.now,
+    )
+    turn.say("fac_validated", number=report.number)
+
+
+def _send_back(turn: Turn, number: numbers.ParsedNumber, *, reason: str) -> None:
+    if not reason.strip():
+        turn.say("fac_reason_required", number=number.display)
+        return
+    report = _in_follow_up(turn, number)
+    if report is None:
+        return
+    reports.move_report(
+        number.digits,
+        Stage.PROSES,
+        role=Role.FACILITATOR,
+        actor_id=f"facilitator:{turn.facilitator.id}",
+        note=reason,
+        session=turn.session,
+        now=turn.now,
+    )
+    turn.say("fac_returned", number=report.number, reason=reason)

@@ -1,0 +1,245 @@
+"""Missed time rules, each recorded once (the unique `key` settles races between scans
+and between workers), and the figures supervisors and facilitators are sent."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import exists, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from store import sla
+from store.clock import JAKARTA
+from store.models import Breach, Report, ScheduledRun, Validation
+from store.stages import Stage
+
+DAILY_TARGET_MISSED = "daily_target_missed"
+VALIDATION_OVERDUE = "validation_overdue"
+KELURAHAN_24H = "kelurahan_24h"
+FOLLOW_UP_6D = "follow_up_6d"
+FOLLOW_UP_7D = "follow_up_7d"
+MONTHLY_CUTOFF_MISSED = "monthly_cutoff_missed"
+
+EARLY_STAGES = (Stage.MENUNGGU, Stage.KOORDINASI, Stage.DISPOSISI, Stage.PROSES)
+CLOSED_STAGES = (Stage.SELESAI, Stage.DITOLAK)
+
+
+@dataclass(frozen=True)
+class NewBreach:
+    kind: str
+    report_id: int
+    number: str
+    validation_id: int | None = None
+    facilitator_id: int | None = None
+    due_at: datetime | None = None
+
+
+def _insert_ignoring_duplicates(session: Session, model, **values):
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(model).values(**values).on_conflict_do_nothing()
+    return session.exec(statement.returning(*model.__table__.primary_key.columns)).first()
+
+
+def _record(breach: NewBreach, key: str, *, session: Session, now: datetime) -> bool:
+    """True for the one caller that recorded the breach first."""
+    inserted = _insert_ignoring_duplicates(
+        session,
+        Breach,
+        key=key,
+        kind=breach.kind,
+        report_id=breach.report_id,
+        validation_id=breach.validation_id,
+        detected_at=now,
+    )
+    return inserted is not None
+
+
+def _not_flagged(kind: str):
+    return ~exists().where(Breach.kind == kind, Breach.report_id == Report.id)
+
+
+def record_validation_breaches(*, session: Session, now: datetime) -> list[NewBreach]:
+    """Open validations past their daily target or their 72-hour deadline, not yet
+    recorded. Each comes back once, to the scan that recorded it."""
+    found: list[NewBreach] = []
+    for kind, column in (
+        (DAILY_TARGET_MISSED, Validation.daily_target_at),
+        (VALIDATION_OVERDUE, Validation.due_at),
+    ):
+        rows = session.exec(
+            select(Validation, Report.number)
+            .join(Report, Report.id == Validation.report_id)
+            .where(
+                Validation.left_at.is_(None),
+                column < now,
+                ~exists().where(Breach.kind == kind, Breach.validation_id == Validation.id),
+            )
+            .order_by(Validation.id)
+        ).all()
+        for validation, number in rows:
+            breach = NewBreach(
+                kind,
+                validation.report_id,
+                number,
+                validation.id,
+                validation.facilitator_id,
+                validation.due_at,
+            )
+            if _record(breach, f"{kind}:v{validation.id}", session=session, now=now):
+                found.append(breach)
+    return found
+
+
+def record_early_stage_breaches(*, session: Session, now: datetime) -> list[NewBreach]:
+    """Reports the kelurahan left in menunggu for 24 hours, and reports not followed up
+    (never in tindak_lanjut) 6 and 7 days after submission."""
+    rules = (
+        (KELURAHAN_24H, (Stage.MENUNGGU,), sla.KELURAHAN_LIMIT),
+        (FOLLOW_UP_6D, EARLY_STAGES, sla.FOLLOW_UP_WARNING),
+        (FOLLOW_UP_7D, EARLY_STAGES, sla.FOLLOW_UP_LIMIT),
+    )
+    found: list[NewBreach] = []
+    for kind, in_stages, limit in rules:
+        rows = session.exec(
+            select(Report.id, Report.number)
+            .where(
+                Report.stage.in_(in_stages),
+                Report.created_at < now - limit,
+                _not_flagged(kind),
+                ~exists().where(Validation.report_id == Report.id),
+            )
+            .order_by(Report.id)
+        ).all()
+        for report_id, number in rows:
+            breach = NewBreach(kind, report_id, number)
+            if _record(breach, f"{kind}:r{report_id}", session=session, now=now):
+                found.append(breach)
+    return found
+
+
+def record_monthly_cutoff_breaches(*, session: Session, now: datetime) -> list[NewBreach]:
+    """After the 5th (end of day WIB), last month's reports still open missed the cut-off."""
+    today = now.astimezone(JAKARTA).date()
+    if now <= sla.monthly_cutoff(today):
+        return []
+    month_key = sla.previous_month(today)[0].strftime("%Y-%m")
+    found: list[NewBreach] = []
+    for report_id, number in open_reports_of_previous_month(today, session=session):
+        breach = NewBreach(MONTHLY_CUTOFF_MISSED, report_id, number)
+        if _record(breach, f"cutoff:{month_key}:r{report_id}", session=session, now=now):
+            found.append(breach)
+    return found
+
+
+def open_reports_of_previous_month(
+    today: date, *, session: Session, facilitator_id: int | None = None
+) -> list[tuple[int, str]]:
+    """(id, number) of reports created last month (WIB) not yet selesai or ditolak;
+    for a facilitator, only those waiting in their queue."""
+    first, next_first = sla.previous_month(today)
+    query = (
+        select(Report.id, Report.number)
+        .where(
+            Report.created_at >= sla.start_of_day(first),
+            Report.created_at < sla.start_of_day(next_first),
+            Report.stage.not_in(CLOSED_STAGES),
+        )
+        .order_by(Report.created_at, Report.id)
+    )
+    if facilitator_id is not None:
+        query = query.join(Validation, Validation.report_id == Report.id).where(
+            Validation.facilitator_id == facilitator_id, Validation.left_at.is_(None)
+        )
+    return list(session.exec(query).all())
+
+
+def claim_run(key: str, *, session: Session, now: datetime) -> bool:
+    """True for the one worker that gets to send the digest or list named `key`."""
+    return _insert_ignoring_duplicates(session, ScheduledRun, key=key, ran_at=now) is not None
+
+
+@dataclass
+class Workload:
+    facilitator_id: int
+    total: int = 0
+    due_today: list[str] = field(default_factory=list)
+    overdue: list[str] = field(default_factory=list)
+
+
+def facilitator_workloads(*, session: Session, now: datetime) -> list[Workload]:
+    """Each facilitator's open validations: the numbers due by tonight and the overdue."""
+    tonight = sla.end_of_day(now.astimezone(JAKARTA).date())
+    rows = session.exec(
+        select(
+            Validation.facilitator_id, Validation.due_at, Validation.daily_target_at, Report.number
+        )
+        .join(Report, Report.id == Validation.report_id)
+        .where(Validation.left_at.is_(None), Validation.facilitator_id.is_not(None))
+        .order_by(Validation.entered_at)
+    ).all()
+    loads: dict[int, Workload] = {}
+    for facilitator_id, due_at, daily_target_at, number in rows:
+        load = loads.setdefault(facilitator_id, Workload(facilitator_id, 0, [], []))
+        loads[facilitator_id] = Workload(
+            facilitator_id, load.total + 1, load.due_today, load.overdue
+        )
+        if due_at < now:
+            load.overdue.append(number)
+        elif min(due_at, daily_target_at) <= tonight:
+            load.due_today.append(number)
+    return list(loads.values())
+
+
+@dataclass(frozen=True)
+class SupervisorSummary:
+    overdue: list[str]
+    daily_target_missed: list[str]
+    unassigned: list[str]
+    kelurahan_late: list[str]
+    follow_up_6d: list[str]
+    follow_up_7d: list[str]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(vars(self).values())
+
+
+def supervisor_summary(*, session: Session, now: datetime) -> SupervisorSummary:
+    """What stands breached right now (flags of reports still in the same situation)."""
+
+    def open_validation_numbers(*conditions) -> list[str]:
+        return list(
+            session.exec(
+                select(Report.number)
+                .join(Validation, Validation.report_id == Report.id)
+                .where(Validation.left_at.is_(None), *conditions)
+                .order_by(Validation.entered_at)
+            ).all()
+        )
+
+    def flagged(kind: str, in_stages) -> list[str]:
+        return list(
+            session.exec(
+                select(Report.number)
+                .join(Breach, Breach.report_id == Report.id)
+                .where(Breach.kind == kind, Report.stage.in_(in_stages))
+                .order_by(Report.created_at)
+            ).all()
+        )
+
+    seven_days = set(flagged(FOLLOW_UP_7D, EARLY_STAGES))
+    return SupervisorSummary(
+        overdue=open_validation_numbers(Validation.due_at < now),
+        daily_target_missed=open_validation_numbers(
+            Validation.daily_target_at < now, Validation.due_at >= now
+        ),
+        unassigned=open_validation_numbers(Validation.facilitator_id.is_(None)),
+        kelurahan_late=flagged(KELURAHAN_24H, (Stage.MENUNGGU,)),
+        follow_up_6d=[n for n in flagged(FOLLOW_UP_6D, EARLY_STAGES) if n not in seven_days],
+        follow_up_7d=sorted(seven_days),
+    )
+
+
+def count_breaches(*, session: Session) -> dict[str, int]:
+    return dict(session.exec(select(Breach.kind, func.count()).group_by(Breach.kind)).all())

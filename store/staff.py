@@ -1,0 +1,111 @@
+"""Facilitators and supervisors: who they are, and which facilitator gets the next
+follow-up to validate."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from store.models import Staff, Validation
+
+
+class StaffRole(StrEnum):
+    FACILITATOR = "facilitator"
+    SUPERVISOR = "supervisor"
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    id: int
+    role: StaffRole
+    name: str
+    phone: str
+    active: bool
+
+
+def _info(row: Staff) -> StaffInfo:
+    return StaffInfo(
+        id=row.id, role=StaffRole(row.role), name=row.name, phone=row.phone, active=row.active
+    )
+
+
+class DuplicateStaff(ValueError):
+    pass
+
+
+def add_staff(
+    role: StaffRole, name: str, phone: str, *, session: Session, now: datetime
+) -> StaffInfo:
+    """Register (or reactivate) a facilitator or supervisor by E.164 phone."""
+    row = session.exec(select(Staff).where(Staff.role == role, Staff.phone == phone)).first()
+    if row is not None and row.active:
+        raise DuplicateStaff(f"{phone} is already an active {role}")
+    row = row or Staff(role=role, phone=phone, created_at=now, name=name)
+    row.name, row.active = name, True
+    session.add(row)
+    session.flush()
+    return _info(row)
+
+
+def deactivate_staff(role: StaffRole, id_or_phone: str, *, session: Session) -> StaffInfo | None:
+    condition = Staff.phone == id_or_phone
+    if id_or_phone.isdigit():
+        condition = Staff.id == int(id_or_phone)
+    row = session.exec(select(Staff).where(Staff.role == role, condition)).first()
+    if row is None:
+        return None
+    row.active = False
+    session.add(row)
+    return _info(row)
+
+
+def list_staff(role: StaffRole, *, session: Session, active_only: bool = False) -> list[StaffInfo]:
+    query = select(Staff).where(Staff.role == role).order_by(Staff.id)
+    if active_only:
+        query = query.where(Staff.active)
+    return [_info(row) for row in session.exec(query).all()]
+
+
+def get_staff(staff_id: int | None, *, session: Session) -> StaffInfo | None:
+    row = session.get(Staff, staff_id) if staff_id is not None else None
+    return None if row is None else _info(row)
+
+
+def active_facilitator_by_phone(phone: str | None, *, session: Session) -> StaffInfo | None:
+    if not phone:
+        return None
+    row = session.exec(
+        select(Staff).where(Staff.role == StaffRole.FACILITATOR, Staff.phone == phone, Staff.active)
+    ).first()
+    return None if row is None else _info(row)
+
+
+def choose_facilitator(*, session: Session, now: datetime) -> int | None:
+    """The active facilitator with the fewest open validations; among equals, the one
+    assigned longest ago (round-robin). Their rows are locked, so concurrent
+    assignments queue rather than all picking the same person."""
+    facilitators = session.exec(
+        select(Staff)
+        .where(Staff.role == StaffRole.FACILITATOR, Staff.active)
+        .order_by(Staff.id)
+        .with_for_update()
+    ).all()
+    if not facilitators:
+        return None
+    open_counts = dict(
+        session.exec(
+            select(Validation.facilitator_id, func.count())
+            .where(Validation.left_at.is_(None), Validation.facilitator_id.is_not(None))
+            .group_by(Validation.facilitator_id)
+        ).all()
+    )
+    never = datetime.min.replace(tzinfo=now.tzinfo)
+    chosen = min(
+        facilitators,
+        key=lambda row: (open_counts.get(row.id, 0), row.last_assigned_at or never, row.id),
+    )
+    chosen.last_assigned_at = now
+    session.add(chosen)
+    return chosen.id

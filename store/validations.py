@@ -1,0 +1,148 @@
+"""Validation of follow-ups by TA Fasilitator: the clock that starts when a report enters
+tindak_lanjut, the facilitator's queue, and the monthly SLA figures."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from store import sla, staff
+from store.models import Report, Staff, Validation
+
+VALIDATED, RETURNED, MOVED_BY_ADMIN = "validated", "returned", "moved"
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    number: str
+    category: str
+    kelurahan: str
+    entered_at: datetime
+    due_at: datetime
+    daily_target_at: datetime
+
+    def is_overdue(self, now: datetime) -> bool:
+        return now > self.due_at
+
+
+@dataclass(frozen=True)
+class OpenValidation:
+    facilitator_name: str | None
+    entered_at: datetime
+    due_at: datetime
+    daily_target_at: datetime
+
+
+def open_validation(report_id: int, *, session: Session, now: datetime) -> int:
+    """Start the clock of a report entering tindak_lanjut and assign a facilitator."""
+    validation = Validation(
+        report_id=report_id,
+        facilitator_id=staff.choose_facilitator(session=session, now=now),
+        entered_at=now,
+        due_at=sla.validation_deadline(now),
+        daily_target_at=sla.daily_target(now),
+    )
+    session.add(validation)
+    session.flush()
+    return validation.id
+
+
+def close_validation(report_id: int, outcome: str, *, session: Session, now: datetime) -> None:
+    """Stop the clock: validated, returned to proses (a re-entry starts a new clock)."""
+    for validation in session.exec(
+        select(Validation).where(Validation.report_id == report_id, Validation.left_at.is_(None))
+    ).all():
+        validation.left_at = now
+        validation.outcome = outcome
+        session.add(validation)
+
+
+def open_validation_of(report_id: int, *, session: Session) -> OpenValidation | None:
+    row = session.exec(
+        select(Validation, Staff.name)
+        .join(Staff, Staff.id == Validation.facilitator_id, isouter=True)
+        .where(Validation.report_id == report_id, Validation.left_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    validation, name = row
+    return OpenValidation(
+        facilitator_name=name,
+        entered_at=validation.entered_at,
+        due_at=validation.due_at,
+        daily_target_at=validation.daily_target_at,
+    )
+
+
+def queue_of(facilitator_id: int, *, session: Session, limit: int) -> tuple[list[QueueItem], int]:
+    """The facilitator's open validations, oldest first, and how many there are."""
+    query = (
+        select(Validation, Report)
+        .join(Report, Report.id == Validation.report_id)
+        .where(Validation.facilitator_id == facilitator_id, Validation.left_at.is_(None))
+        .order_by(Validation.entered_at, Validation.id)
+    )
+    rows = session.exec(query).all()
+    items = [
+        QueueItem(
+            number=report.number,
+            category=report.category,
+            kelurahan=report.kelurahan,
+            entered_at=validation.entered_at,
+            due_at=validation.due_at,
+            daily_target_at=validation.daily_target_at,
+        )
+        for validation, report in rows[:limit]
+    ]
+    return items, len(rows)
+
+
+@dataclass(frozen=True)
+class SlaFigures:
+    facilitator: str
+    validations: int
+    within_72h: int
+    within_daily_target: int
+    median_hours: float | None
+    p95_hours: float | None
+
+
+def sla_for_month(
+    first_day: datetime, next_first_day: datetime, *, session: Session
+) -> list[SlaFigures]:
+    """Validations completed in the month, per facilitator, then everyone together."""
+    rows = session.exec(
+        select(Validation, Staff.name)
+        .join(Staff, Staff.id == Validation.facilitator_id, isouter=True)
+        .where(
+            Validation.outcome == VALIDATED,
+            Validation.left_at >= first_day,
+            Validation.left_at < next_first_day,
+        )
+    ).all()
+    by_name: dict[str, list[Validation]] = {}
+    for validation, name in rows:
+        by_name.setdefault(name or "(unassigned)", []).append(validation)
+    figures = [_figures(name, items) for name, items in sorted(by_name.items())]
+    if rows:
+        figures.append(_figures("ALL", [validation for validation, _ in rows]))
+    return figures
+
+
+def _figures(name: str, validations: list[Validation]) -> SlaFigures:
+    hours = sorted((v.left_at - v.entered_at).total_seconds() / 3600 for v in validations)
+    return SlaFigures(
+        facilitator=name,
+        validations=len(validations),
+        within_72h=sum(1 for v in validations if v.left_at <= v.due_at),
+        within_daily_target=sum(1 for v in validations if v.left_at <= v.daily_target_at),
+        median_hours=statistics.median(hours) if hours else None,
+        p95_hours=_percentile(hours, 95) if hours else None,
+    )
+
+
+def _percentile(sorted_values: list[float], percent: float) -> float:
+    """Nearest-rank percentile."""
+    rank = max(1, -(-len(sorted_values) * percent // 100))
+    return sorted_values[int(rank) - 1]

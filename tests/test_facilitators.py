@@ -1,0 +1,345 @@
+"""Facilitators validate by WhatsApp; the scheduler keeps the 3×24-hour clock, alerts
+once per breach, and sends digests and monthly lists once — moving the clock, never
+sleeping."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from scheduler import jobs
+from store import breaches, outbox, places, reports, validations
+from store.clock import JAKARTA
+from store.numbers import parse_number
+from store.stages import Role, Stage
+
+CITIZEN = "+6281234567890"
+DEWI, EKO, FAJAR = "+6281100000001", "+6281100000002", "+6281100000003"
+SUPERVISOR = "+6281199999999"
+
+
+def wib(*args) -> datetime:
+    return datetime(*args, tzinfo=JAKARTA)
+
+
+def cli(app, *args):
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def team(app):
+    cli(app, "crm", "facilitator", "add", "--name", "Dewi", "--phone", "0811-0000-0001")
+    cli(app, "crm", "supervisor", "add", "--name", "Pak Sup", "--phone", "0811 9999 9999")
+
+
+def _new_report(store, *, description="Jalan berlubang besar di depan sekolah", lat=None):
+    from store import contacts
+    from store.phones import sender_from
+
+    contact = store(contacts.touch_contact, sender_from(CITIZEN), "Siti", now=datetime.now(UTC))
+    new = reports.NewReport(
+        category="jalan_rusak",
+        description=description,
+        kelurahan=places.match_kelurahan("Kramat").chosen,
+        location_text="Jl. Kramat Raya 10",
+        latitude=lat,
+        longitude=106.84 if lat else None,
+        photos=(reports.Photo("https://media.example/1.jpg", "image/jpeg"),),
+        reporter_contact_id=contact.id,
+        reporter_phone=CITIZEN,
+        reporter_name="Siti",
+    )
+    return store(reports.create_report, new, now=datetime.now(UTC))
+
+
+def _to_follow_up(store, number, note="Lubang sudah ditambal, foto terlampir"):
+    for stage in ("koordinasi", "proses"):
+        store(
+            reports.move_report,
+            number,
+            Stage(stage),
+            role=Role.ADMIN,
+            actor_id="t",
+            note=None,
+            now=datetime.now(UTC),
+        )
+    store(
+        reports.move_report,
+        number,
+        Stage.TINDAK_LANJUT,
+        role=Role.SKPD,
+        actor_id="sudin",
+        note=note,
+        now=datetime.now(UTC),
+    )
+
+
+def _report_in_follow_up(store, at: datetime, **kwargs):
+    with time_machine.travel(at, tick=False):
+        report = _new_report(store, **kwargs)
+        _to_follow_up(store, report.number)
+    return report
+
+
+def _run(app, job, at: datetime):
+    with time_machine.travel(at, tick=False), app.app_context():
+        return job()
+
+
+def _sent(store, kind: str) -> list[outbox.NotificationInfo]:
+    return [note for note in store(outbox.notifications) if note.kind == kind]
+
+
+def _number(reply_text: str) -> str:
+    return re.search(r"CRM-\d{2}-\d{6,7}-\d", reply_text).group(0)
+
+
+# --- the clock -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "entered, daily_target",
+    [
+        (wib(2026, 3, 10, 15, 30, 0), wib(2026, 3, 10, 23, 59, 59)),
+        (wib(2026, 3, 10, 15, 30, 1), wib(2026, 3, 11, 23, 59, 59)),
+    ],
+)
+def test_entering_follow_up_stores_the_deadline_and_daily_target(
+    app, store, team, entered, daily_target
+):
+    report = _report_in_follow_up(store, entered)
+    clock = store(validations.open_validation_of, report.id)
+    assert clock.facilitator_name == "Dewi"
+    assert clock.due_at == entered + timedelta(hours=72)
+    assert clock.daily_target_at == daily_target
+
+
+def test_least_busy_facilitator_gets_the_next_report_ties_round_robin(app, store, team):
+    cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", EKO)
+    cli(app, "crm", "facilitator", "add", "--name", "Fajar", "--phone", FAJAR)
+    assigned = []
+    for hour in range(6):
+        report = _report_in_follow_up(store, wib(2026, 3, 10, 8 + hour))
+        assigned.append(store(validations.open_validation_of, report.id).facilitator_name)
+    assert assigned == ["Dewi", "Eko", "Fajar", "Dewi", "Eko", "Fajar"]
+    cli(app, "crm", "facilitator", "deactivate", EKO)
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 15))
+    assert store(validations.open_validation_of, report.id).facilitator_name == "Dewi"
+
+
+def test_daily_target_missed_alerts_facilitator_and_supervisor_once(app, store, team):
+    _report_in_follow_up(store, wib(2026, 3, 10, 10, 0))
+    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 23, 59, 59)) == 0
+    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 11, 0, 0, 0)) == 1
+    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 11, 0, 1, 0)) == 0
+    alerts = _sent(store, "sla_alert")
+    assert len(alerts) == 2
+    assert {note.payload["breach"] for note in alerts} == {"daily_target_missed"}
+
+
+def test_72_hours_exactly_is_on_time_one_second_past_is_overdue(app, store, team):
+    entered = wib(2026, 3, 10, 9, 0, 0)
+    _report_in_follow_up(store, entered)
+    _run(app, jobs.scan_deadlines, entered + timedelta(hours=72))
+    assert store(breaches.count_breaches).get("validation_overdue") is None
+    _run(app, jobs.scan_deadlines, entered + timedelta(hours=72, seconds=1))
+    assert store(breaches.count_breaches)["validation_overdue"] == 1
+    overdue = [n for n in _sent(store, "sla_alert") if n.payload["breach"] == "validation_overdue"]
+    assert len(overdue) == 2
+
+
+def test_a_returned_report_drops_its_clock_and_reentry_starts_a_new_one(app, store, team, whatsapp):
+    entered = wib(2026, 3, 10, 9, 0)
+    report = _report_in_follow_up(store, entered)
+    with time_machine.travel(entered + timedelta(hours=1), tick=False):
+        reply = whatsapp.send(f"KEMBALIKAN {report.number} Foto belum ada", phone=DEWI)
+    assert "dikembalikan" in reply.text
+    assert store(validations.open_validation_of, report.id) is None
+    _run(app, jobs.scan_deadlines, entered + timedelta(hours=80))
+    assert store(breaches.count_breaches) == {}
+    again = entered + timedelta(hours=90)
+    with time_machine.travel(again, tick=False):
+        store(
+            reports.move_report,
+            report.number,
+            Stage.TINDAK_LANJUT,
+            role=Role.SKPD,
+            actor_id="sudin",
+            note="Sudah difoto",
+            now=datetime.now(UTC),
+        )
+    assert store(validations.open_validation_of, report.id).due_at == again + timedelta(hours=72)
+    _run(app, jobs.scan_deadlines, again + timedelta(hours=72, seconds=1))
+    assert store(breaches.count_breaches)["validation_overdue"] == 1
+
+
+# --- the facilitator's WhatsApp --------------------------------------------------------
+
+
+def test_facilitator_menu_queue_oldest_first_with_overdue_marked(app, store, team, whatsapp):
+    old = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    new = _report_in_follow_up(store, wib(2026, 3, 12, 9, 0))
+    with time_machine.travel(wib(2026, 3, 13, 10, 0), tick=False):
+        assert "Menu TA Fasilitator" in whatsapp.send("halo", phone=DEWI).text
+        queue = whatsapp.send("ANTRIAN", phone=DEWI).text
+    assert queue.index(old.number) < queue.index(new.number)
+    assert "Antrian validasi Anda (2 laporan" in queue
+    assert queue.count("TERLAMBAT") == 1
+
+
+def test_lihat_shows_everything_needed_to_decide_but_not_the_reporter(app, store, team, whatsapp):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0), lat=-6.18)
+    text = whatsapp.send(f"lihat {report.number.lower()}", phone=DEWI).text
+    assert "Jalan berlubang besar di depan sekolah" in text
+    assert "https://maps.google.com/?q=-6.180000,106.840000" in text
+    assert "https://media.example/1.jpg" in text
+    assert "Catatan tindak lanjut petugas: Lubang sudah ditambal" in text
+    assert "Batas validasi:" in text and "Fasilitator: Dewi" in text
+    assert "Siti" not in text and "7890" not in text
+
+
+def test_validasi_validates_and_closes_and_the_citizen_hears_both(app, store, team, whatsapp):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    reply = whatsapp.send(f"VALIDASI {report.number} Sudah dicek di lokasi", phone=DEWI)
+    assert "telah divalidasi dan ditutup" in reply.text
+    stages = [
+        note.payload["stage"]
+        for note in store(outbox.notifications)
+        if note.kind == "stage_changed"
+    ]
+    assert stages[-2:] == ["validasi", "selesai"]
+    history = store(reports.find_report, parse_number(report.number).digits).history
+    assert [(h.to_stage, h.actor_role) for h in history[-2:]] == [
+        ("validasi", "facilitator"),
+        ("selesai", "system"),
+    ]
+    assert history[-2].note == "Sudah dicek di lokasi"
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("VALIDASI", "sertakan nomor laporan"),
+        ("VALIDASI CRM-26-000001-0", "Nomor tidak valid"),
+        ("VALIDASI CRM-26-999999-4", "tidak ditemukan"),
+        ("KEMBALIKAN {number}", "sertakan alasannya"),
+        ("LIHAT", "sertakan nomor laporan"),
+    ],
+)
+def test_facilitator_commands_explain_what_is_missing(
+    app, store, team, whatsapp, message, expected
+):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    assert expected in whatsapp.send(message.format(number=report.number), phone=DEWI).text
+    assert store(reports.find_report, parse_number(report.number).digits).stage == "tindak_lanjut"
+
+
+def test_facilitator_may_act_only_on_reports_in_follow_up(app, store, team, whatsapp):
+    report = _new_report(store)
+    reply = whatsapp.send(f"VALIDASI {report.number}", phone=DEWI)
+    assert "tahap Menunggu, bukan Tindak lanjut" in reply.text
+
+
+def test_a_facilitator_can_still_report_as_a_citizen(app, store, team, whatsapp):
+    assert "Pilih kategori" in whatsapp.send("LAPOR", phone=DEWI).text
+    assert "Jelaskan" in whatsapp.send("1", phone=DEWI).text
+
+
+def test_citizens_do_not_get_facilitator_commands(whatsapp, store, team):
+    whatsapp.send("halo")
+    assert "belum memahami" in whatsapp.send("ANTRIAN").text
+
+
+# --- digests, early stages, monthly cut-off --------------------------------------------
+
+
+def test_digest_goes_once_to_each_facilitator_with_work_and_never_empty(app, store, team):
+    cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", EKO)
+    _report_in_follow_up(store, wib(2026, 3, 10, 7, 0))  # Dewi
+    assert _run(app, jobs.send_digests, wib(2026, 3, 10, 7, 59)) == 0
+    assert _run(app, jobs.send_digests, wib(2026, 3, 10, 8, 0)) == 1
+    assert _run(app, jobs.send_digests, wib(2026, 3, 10, 8, 1)) == 0
+    (digest,) = _sent(store, "facilitator_digest")
+    assert digest.payload["total"] == 1 and len(digest.payload["due_today"]) == 1
+    assert _sent(store, "supervisor_digest") == []  # nothing breached: nothing to say
+
+
+def test_supervisor_digest_reports_early_stage_flags(app, store, team):
+    created = wib(2026, 3, 1, 9, 0)
+    with time_machine.travel(created, tick=False):
+        report = _new_report(store)
+    _run(app, jobs.scan_deadlines, created + timedelta(hours=24))
+    assert store(breaches.count_breaches) == {}
+    _run(app, jobs.scan_deadlines, created + timedelta(hours=24, seconds=1))
+    assert store(breaches.count_breaches) == {"kelurahan_24h": 1}
+    _run(app, jobs.scan_deadlines, created + timedelta(days=7, seconds=1))
+    _run(app, jobs.scan_deadlines, created + timedelta(days=7, minutes=1))
+    assert store(breaches.count_breaches) == {
+        "kelurahan_24h": 1,
+        "follow_up_6d": 1,
+        "follow_up_7d": 1,
+    }
+    assert _sent(store, "sla_alert") == []  # early stages go to the digest, not alerts
+    _run(app, jobs.send_digests, wib(2026, 3, 8, 14, 0))
+    (digest,) = _sent(store, "supervisor_digest")
+    assert digest.payload["kelurahan_late"] == [report.number]
+    assert digest.payload["follow_up_7d"] == [report.number]
+    assert digest.payload["follow_up_6d"] == []
+
+
+@pytest.mark.parametrize(
+    "created, first_of_month, month",
+    [
+        (wib(2026, 1, 31, 23, 0), wib(2026, 2, 1, 8, 0), "2026-01"),
+        (wib(2024, 2, 29, 12, 0), wib(2024, 3, 1, 8, 0), "2024-02"),
+        (wib(2026, 12, 31, 23, 59), wib(2027, 1, 1, 8, 0), "2026-12"),
+    ],
+)
+def test_monthly_cutoff_lists_daily_to_the_5th_then_flags(
+    app, store, team, created, first_of_month, month
+):
+    with time_machine.travel(created, tick=False):
+        report = _new_report(store)
+    for day in range(5):
+        _run(app, jobs.send_digests, first_of_month + timedelta(days=day))
+        _run(app, jobs.send_digests, first_of_month + timedelta(days=day, hours=6))
+    lists = _sent(store, "cutoff_list")
+    assert len(lists) == 5
+    assert all(note.payload == {"month": month, "numbers": [report.number]} for note in lists)
+    fifth_end = first_of_month.replace(day=5, hour=23, minute=59, second=59)
+    _run(app, jobs.scan_deadlines, fifth_end)
+    assert "monthly_cutoff_missed" not in store(breaches.count_breaches)
+    _run(app, jobs.scan_deadlines, fifth_end + timedelta(seconds=1))
+    _run(app, jobs.scan_deadlines, fifth_end + timedelta(days=1))
+    assert store(breaches.count_breaches)["monthly_cutoff_missed"] == 1
+    _run(app, jobs.send_digests, first_of_month + timedelta(days=5))
+    assert len(_sent(store, "cutoff_list")) == 5
+
+
+def test_a_worker_down_six_hours_catches_up_without_double_sends(app, store, team):
+    _report_in_follow_up(store, wib(2026, 3, 10, 7, 0))
+    _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 7, 30))
+    _run(app, jobs.send_digests, wib(2026, 3, 10, 7, 30))
+    # down from 07:30 to 13:30 WIB: the 08:00 digest was missed
+    restart = wib(2026, 3, 10, 13, 30)
+    assert _run(app, jobs.send_digests, restart) == 1
+    assert _run(app, jobs.send_digests, restart + timedelta(minutes=1)) == 0
+    assert _run(app, jobs.send_digests, wib(2026, 3, 10, 14, 0)) == 1
+    assert len(_sent(store, "facilitator_digest")) == 2
+    # down again across the daily target: the restart's one scan records it once
+    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 11, 6, 0)) == 1
+    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 11, 6, 1)) == 0
+
+
+def test_sla_command_prints_the_month_per_facilitator(app, store, team, whatsapp):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    with time_machine.travel(wib(2026, 3, 11, 9, 0), tick=False):
+        whatsapp.send(f"VALIDASI {report.number}", phone=DEWI)
+    output = cli(app, "crm", "sla", "--month", "2026-03")
+    dewi = next(line for line in output.splitlines() if line.startswith("Dewi"))
+    assert dewi.split() == ["Dewi", "1", "100.00%", "0.00%", "24.0", "24.0"]
+    assert "ALL" in output
+    assert "(no validations" in cli(app, "crm", "sla", "--month", "2026-04")

@@ -1,0 +1,75 @@
+"""The whole journey: a citizen reports by WhatsApp, the kelurahan and the SKPD move it
+through the API, a facilitator validates it by WhatsApp, and the citizen receives every
+notification, in order, through the real `twilio` client."""
+
+import re
+
+import pytest
+
+from scheduler.sender import Sender
+from store import tokens
+from store.clock import utcnow
+from store.stages import Role
+
+CITIZEN = "+6281234567890"
+FACILITATOR = "+6281100000001"
+
+
+@pytest.fixture
+def app(twilio_app):
+    return twilio_app
+
+
+def _bearer(store, role: Role) -> dict[str, str]:
+    _, token = store(tokens.create_token, f"test-{role}", role, now=utcnow())
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_report_to_validation_every_notification_in_order(
+    app, client, whatsapp, store, fake_twilio
+):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["crm", "facilitator", "add", "--name", "Dewi", "--phone", FACILITATOR])
+    for text in [
+        "LAPOR",
+        "1",
+        "Jalan berlubang besar di depan SDN 01",
+        "Jl. Kramat Raya 10",
+        "Kramat",
+        "LEWATI",
+    ]:
+        whatsapp.send(text, phone=CITIZEN)
+    number = re.search(r"CRM-\d{2}-\d{6}-\d", whatsapp.send("YA", phone=CITIZEN).text).group(0)
+
+    kelurahan, skpd = _bearer(store, Role.KELURAHAN), _bearer(store, Role.SKPD)
+    moves = [
+        (kelurahan, "koordinasi", "Diterima"),
+        (kelurahan, "disposisi", "Ke Sudin Bina Marga"),
+        (skpd, "proses", None),
+        (skpd, "tindak_lanjut", "Lubang sudah ditambal"),
+    ]
+    for headers, stage, note in moves:
+        answer = client.post(
+            f"/api/v1/reports/{number}/transitions",
+            headers=headers,
+            json={"to": stage, "note": note},
+        )
+        assert answer.status_code == 200, answer.get_json()
+    assert "divalidasi dan ditutup" in whatsapp.send(f"VALIDASI {number}", phone=FACILITATOR).text
+
+    Sender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"]).drain()
+    to_citizen = [
+        got.body for got in fake_twilio.received if got.form["To"] == f"whatsapp:{CITIZEN}"
+    ]
+    expected = [
+        "diterima oleh kelurahan",
+        "diteruskan ke perangkat daerah",
+        "sedang ditangani",
+        "menunggu validasi TA Fasilitator",
+        "telah divalidasi oleh TA Fasilitator",
+        "telah selesai",
+    ]
+    assert len(to_citizen) == len(expected)
+    for body, phrase in zip(to_citizen, expected, strict=True):
+        assert number in body and phrase in body
+    assert "Balas dengan angka 1–5" in to_citizen[-1]
