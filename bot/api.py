@@ -2,10 +2,10 @@
 
 import base64
 import binascii
+import re
 from datetime import UTC, datetime
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy.exc import IntegrityError
 
 from bot import database
 from bot.auth import current_token, requires_role
@@ -15,7 +15,7 @@ from handlers.texts import Texts
 from store import numbers, places, reports, stages
 from store.categories import CATEGORIES
 from store.clock import utcnow
-from store.contacts import contact_for_phone
+from store.db import commit_with_retries
 from store.phones import to_e164
 from store.stages import Role, Stage
 
@@ -23,6 +23,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 DEFAULT_PAGE, MAX_PAGE = 50, 200
 MAX_DESCRIPTION = 2000
+MAX_NOTE = 1000  # notes reach the citizen's WhatsApp, where a message holds 1,600 characters
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 _STATUS_OF_REFUSAL = {"illegal_move": 409, "role_not_allowed": 403, "reason_required": 422}
 
 
@@ -46,17 +49,10 @@ def openapi():
 @requires_role(Role.CHANNEL, Role.ADMIN)
 def create_report():
     body = _json_object()
+    new = _new_report(body)
     db = database.session()
-    for attempt in range(2):  # a reporter's contact created at the same moment elsewhere
-        try:
-            view = reports.create_report(_new_report(body), session=db, now=utcnow())
-            db.commit()
-            return jsonify(report_json(view)), 201
-        except IntegrityError:
-            db.rollback()
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    view = commit_with_retries(db, lambda: reports.create_report(new, session=db, now=utcnow()))
+    return jsonify(report_json(view)), 201
 
 
 @bp.get("/reports/<number>")
@@ -86,7 +82,7 @@ def list_reports():
         session=database.session(),
     )
     return jsonify(
-        items=[report_json(view) for view in page.items],
+        items=[report_json(view, detailed=False) for view in page.items],
         next_cursor=_encode_cursor(page.next_cursor),
     )
 
@@ -97,9 +93,7 @@ def transition(number: str):
     digits = _digits(number)
     body = _json_object()
     to_stage = _enum(Stage, body.get("to"), "to", required=True)
-    note = body.get("note")
-    if note is not None and not isinstance(note, str):
-        raise InvalidRequest(422, "invalid_field", "note must be a string", field="note")
+    note = _text_field(body, "note", maximum=MAX_NOTE) or None
     token = current_token()
     db = database.session()
     try:
@@ -127,8 +121,9 @@ def transition(number: str):
     return jsonify(report_json(view))
 
 
-def report_json(view: reports.ReportView) -> dict:
-    """A report as the API shows it; the reporter only to admins (DESIGN.md, Privacy)."""
+def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
+    """A report as the API shows it; the reporter only to admins (DESIGN.md, Privacy).
+    Lists show the summary: without photos and history."""
     labels = Texts("id")
     shown = {
         "number": view.number,
@@ -150,8 +145,10 @@ def report_json(view: reports.ReportView) -> dict:
         "stage_label": labels.stage(view.stage),
         "stage_changed_at": _iso(view.stage_changed_at),
         "created_at": _iso(view.created_at),
-        "photos": [photo.url for photo in view.photos],
-        "history": [
+    }
+    if detailed:
+        shown["photos"] = [photo.url for photo in view.photos]
+        shown["history"] = [
             {
                 "from": entry.from_stage.value if entry.from_stage else None,
                 "to": entry.to_stage.value,
@@ -160,8 +157,7 @@ def report_json(view: reports.ReportView) -> dict:
                 "at": _iso(entry.at),
             }
             for entry in view.history
-        ],
-    }
+        ]
     if current_token().role is Role.ADMIN:
         shown["reporter"] = {"name": view.reporter_name, "phone": view.reporter_phone}
     return shown
@@ -228,7 +224,7 @@ def _datetime(raw, field: str) -> datetime | None:
 def _limit(raw) -> int:
     if raw in (None, ""):
         return DEFAULT_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not _ASCII_DIGITS.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE:
         raise InvalidRequest(422, "invalid_field", f"limit must be 1 to {MAX_PAGE}", field="limit")
     return int(raw)
 
@@ -262,10 +258,12 @@ def _kelurahan_filter(raw) -> int | None:
 
 
 def _kelurahan(raw, field: str) -> places.Kelurahan:
-    if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
+    if isinstance(raw, int) or (isinstance(raw, str) and _ASCII_DIGITS.fullmatch(raw)):
         found = places.kelurahan_by_id(int(raw))  # ids and postal codes never overlap
         if found:
             return found
+    if raw is None or raw == "":
+        raise InvalidRequest(422, "missing_field", f"{field} is required", field=field)
     if not isinstance(raw, str | int):
         raise InvalidRequest(
             422, "invalid_field", f"{field} must be a name, postal code or id", field=field
@@ -301,9 +299,6 @@ def _new_report(body: dict) -> reports.NewReport:
     if not isinstance(reporter, dict):
         raise InvalidRequest(422, "invalid_field", "reporter must be an object", field="reporter")
     phone, name = _reporter(reporter)
-    contact_id = None
-    if phone:
-        contact_id = contact_for_phone(phone, name, session=database.session(), now=utcnow()).id
     return reports.NewReport(
         category=category,
         description=description,
@@ -312,7 +307,7 @@ def _new_report(body: dict) -> reports.NewReport:
         latitude=latitude,
         longitude=longitude,
         channel=channel,
-        reporter_contact_id=contact_id,
+        created_by=current_token().role,
         reporter_name=name,
         reporter_phone=phone,
         notify_reporter=phone is not None,
@@ -321,7 +316,9 @@ def _new_report(body: dict) -> reports.NewReport:
 
 def _text_field(body: dict, field: str, *, required: bool = False, maximum: int) -> str:
     value = body.get(field)
-    if value is None and not required:
+    if isinstance(value, str):
+        value = _CONTROL_CHARACTERS.sub("", value)
+    if not required and (value is None or (isinstance(value, str) and not value.strip())):
         return ""
     if not isinstance(value, str) or not value.strip():
         raise InvalidRequest(

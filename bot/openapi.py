@@ -30,8 +30,84 @@ UNAUTHORIZED = _error("Missing, unknown or revoked bearer token")
 FORBIDDEN = _error("The token's role may not do this")
 
 
+HISTORY_ENTRY = {
+    "type": "object",
+    "properties": {
+        "from": {"type": "string", "nullable": True},
+        "to": {"type": "string"},
+        "actor_role": {"type": "string"},
+        "note": {"type": "string", "nullable": True},
+        "at": {"type": "string", "format": "date-time"},
+    },
+}
+
+
+def _with_photos_and_history(summary: dict) -> dict:
+    """A single report: the summary that lists show, plus photos and history."""
+    return {
+        **summary,
+        "required": [*summary["required"], "photos", "history"],
+        "properties": {
+            **summary["properties"],
+            "photos": {"type": "array", "items": {"type": "string"}},
+            "history": {"type": "array", "items": HISTORY_ENTRY},
+        },
+    }
+
+
 def openapi_document() -> dict:
     stage_values = [stage.value for stage in Stage]
+    summary = {
+        "type": "object",
+        "required": [
+            "number",
+            "channel",
+            "category",
+            "description",
+            "location",
+            "kelurahan",
+            "stage",
+            "stage_label",
+            "stage_changed_at",
+            "created_at",
+        ],
+        "properties": {
+            "number": {"type": "string", "example": "CRM-26-000123-3"},
+            "channel": {"type": "string"},
+            "category": {"type": "string", "enum": list(CATEGORIES)},
+            "description": {"type": "string"},
+            "location": {
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string", "nullable": True},
+                    "latitude": {"type": "number", "nullable": True},
+                    "longitude": {"type": "number", "nullable": True},
+                },
+            },
+            "kelurahan": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "kecamatan": {"type": "string"},
+                    "kota": {"type": "string"},
+                },
+            },
+            "stage": {"type": "string", "enum": stage_values},
+            "stage_label": {"type": "string"},
+            "stage_changed_at": {"type": "string", "format": "date-time"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "reporter": {
+                "type": "object",
+                "description": "Admin tokens only",
+                "properties": {
+                    "name": {"type": "string", "nullable": True},
+                    "phone": {"type": "string", "nullable": True},
+                },
+            },
+        },
+    }
+
     return {
         "openapi": "3.0.3",
         "info": {
@@ -247,79 +323,15 @@ def openapi_document() -> dict:
                         },
                     },
                 },
-                "Report": {
-                    "type": "object",
-                    "required": [
-                        "number",
-                        "channel",
-                        "category",
-                        "description",
-                        "location",
-                        "kelurahan",
-                        "stage",
-                        "stage_label",
-                        "stage_changed_at",
-                        "created_at",
-                        "photos",
-                        "history",
-                    ],
-                    "properties": {
-                        "number": {"type": "string", "example": "CRM-26-000123-3"},
-                        "channel": {"type": "string"},
-                        "category": {"type": "string", "enum": list(CATEGORIES)},
-                        "description": {"type": "string"},
-                        "location": {
-                            "type": "object",
-                            "properties": {
-                                "text": {"type": "string", "nullable": True},
-                                "latitude": {"type": "number", "nullable": True},
-                                "longitude": {"type": "number", "nullable": True},
-                            },
-                        },
-                        "kelurahan": {
-                            "type": "object",
-                            "properties": {
-                                "id": {"type": "integer"},
-                                "name": {"type": "string"},
-                                "kecamatan": {"type": "string"},
-                                "kota": {"type": "string"},
-                            },
-                        },
-                        "stage": {"type": "string", "enum": stage_values},
-                        "stage_label": {"type": "string"},
-                        "stage_changed_at": {"type": "string", "format": "date-time"},
-                        "created_at": {"type": "string", "format": "date-time"},
-                        "photos": {"type": "array", "items": {"type": "string"}},
-                        "history": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "properties": {
-                                    "from": {"type": "string", "nullable": True},
-                                    "to": {"type": "string"},
-                                    "actor_role": {"type": "string"},
-                                    "note": {"type": "string", "nullable": True},
-                                    "at": {"type": "string", "format": "date-time"},
-                                },
-                            },
-                        },
-                        "reporter": {
-                            "type": "object",
-                            "description": "Admin tokens only",
-                            "properties": {
-                                "name": {"type": "string", "nullable": True},
-                                "phone": {"type": "string", "nullable": True},
-                            },
-                        },
-                    },
-                },
+                "Report": _with_photos_and_history(summary),
+                "ReportSummary": summary,
                 "ReportPage": {
                     "type": "object",
                     "required": ["items", "next_cursor"],
                     "properties": {
                         "items": {
                             "type": "array",
-                            "items": {"$ref": "#/components/schemas/Report"},
+                            "items": {"$ref": "#/components/schemas/ReportSummary"},
                         },
                         "next_cursor": {"type": "string", "nullable": True},
                     },

@@ -4,7 +4,6 @@ import math
 import re
 
 from flask import Blueprint, current_app, request
-from sqlalchemy.exc import IntegrityError
 
 import handlers
 from bot import database
@@ -13,6 +12,7 @@ from bot.twiml import split_for_whatsapp, twiml
 from handlers.texts import Texts
 from store import inbound, outbox
 from store.clock import utcnow
+from store.db import commit_with_retries
 from store.phones import mask, sender_from
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -20,7 +20,6 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 MAX_MEDIA = 10
 _MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-ATTEMPTS = 3  # a unique-index race (same MessageSid, or one new sender twice) is retried
 
 
 @bp.post("/whatsapp")
@@ -61,31 +60,26 @@ def _answer_once(sid: str, message: handlers.IncomingMessage) -> list[str]:
     """The reply to `sid`: the stored one if Twilio delivers it again, else a new one,
     committed with everything it changed in one transaction."""
     db = database.session()
-    for attempt in range(ATTEMPTS):
-        try:
-            earlier = inbound.stored_reply(sid, session=db)
-            if earlier is not None:
-                db.rollback()
-                return earlier
-            now = utcnow()
-            outcome = handlers.respond(message, session=db, now=now)
-            replies = split_for_whatsapp(outcome.replies)
-            inbound.record_inbound(
-                sid,
-                contact_id=outcome.contact_id,
-                body=message.body,
-                num_media=len(message.media),
-                reply=replies,
-                session=db,
-                now=now,
-            )
-            db.commit()
-            return replies
-        except IntegrityError:
-            db.rollback()
-            if attempt == ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+
+    def answer() -> list[str]:
+        earlier = inbound.stored_reply(sid, session=db)
+        if earlier is not None:
+            return earlier
+        now = utcnow()
+        outcome = handlers.respond(message, session=db, now=now)
+        replies = split_for_whatsapp(outcome.replies)
+        inbound.record_inbound(
+            sid,
+            contact_id=outcome.contact_id,
+            body=message.body,
+            num_media=len(message.media),
+            reply=replies,
+            session=db,
+            now=now,
+        )
+        return replies
+
+    return commit_with_retries(db, answer)
 
 
 def _text(form, field: str, limit: int | None = None) -> str:

@@ -10,6 +10,7 @@ from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Turn
 from store import contacts, drafts, staff
+from store.drafts import DraftState
 
 
 @dataclass(frozen=True)
@@ -37,23 +38,22 @@ def respond(message: IncomingMessage, *, session: Session, now: datetime) -> Out
 
 
 def _route(turn: Turn) -> None:
-    draft = drafts.load_draft(turn.contact.id, session=turn.session)
-    if draft is not None and draft.is_expired(turn.now):
-        drafts.discard_draft(turn.contact.id, session=turn.session)
-        turn.say("draft_expired")
-        draft = None
+    draft = _live_draft(turn)
     command = turn.message.command
+    if turn.contact.awaiting_rating_for is not None and draft is None:
+        if menu.rating_in(command) is not None:
+            menu.record_rating(turn, menu.rating_in(command))
+            return
+        menu.forget_rating(turn)  # a rating is only the very next answer
 
     if command in vocabulary.TO_ENGLISH or command in vocabulary.TO_INDONESIAN:
         menu.switch_language(turn, "en" if command in vocabulary.TO_ENGLISH else "id")
-        if draft is not None:
-            intake.prompt(turn, draft)
+        _then_ask(turn, draft)
     elif command in vocabulary.CANCEL:
         intake.cancel(turn, draft)
     elif turn.message.is_empty:
         turn.say("empty_message")
-        if draft is not None:
-            intake.prompt(turn, draft)
+        _then_ask(turn, draft)
     elif (
         turn.facilitator
         and draft is None
@@ -61,18 +61,46 @@ def _route(turn: Turn) -> None:
     ):
         _route_facilitator(turn, command)
     elif command in vocabulary.MENU:
-        menu.show_menu(turn, has_draft=draft is not None)
-    elif draft is None and _is_rating(turn, command):
-        menu.record_rating(turn, int(command))
-    elif turn.contact.is_new:
-        menu.show_menu(turn, has_draft=False)
-        _route_without_draft(turn, command, first_contact=True)
-    elif draft is not None and command in vocabulary.RESUME_REPORT:
-        intake.start(turn)
+        menu.show_menu(turn, draft=draft)
     elif draft is not None:
-        intake.continue_draft(turn, draft)
+        _route_in_draft(turn, draft, command)
+    elif turn.contact.is_new:
+        menu.show_menu(turn, draft=None)
+        _route_without_draft(turn, command, first_contact=True)
     else:
         _route_without_draft(turn, command)
+
+
+def _live_draft(turn: Turn) -> DraftState | None:
+    """The report in progress, unless it was left for more than 24 hours."""
+    draft = drafts.load_draft(turn.contact.id, session=turn.session)
+    if draft is not None and draft.is_expired(turn.now):
+        drafts.discard_draft(turn.contact.id, session=turn.session)
+        turn.say("draft_expired")
+        return None
+    return draft
+
+
+def _then_ask(turn: Turn, draft: DraftState | None) -> None:
+    if draft is not None:
+        intake.prompt(turn, draft)
+
+
+def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
+    """Answers to the current question, except unmistakable commands, which are answered
+    and followed by the question again."""
+    if command in vocabulary.RESUME_REPORT:
+        intake.start(turn)
+    elif command in vocabulary.MY_REPORTS:
+        status.my_reports(turn)
+        intake.prompt(turn, draft)
+    elif command.startswith(vocabulary.STATUS_PREFIXES) and status.looks_like_status_request(
+        command
+    ):
+        status.show_status(turn, command)
+        intake.prompt(turn, draft)
+    else:
+        intake.continue_draft(turn, draft)
 
 
 def _route_facilitator(turn: Turn, command: str) -> None:
@@ -82,14 +110,11 @@ def _route_facilitator(turn: Turn, command: str) -> None:
         facilitator.handle(turn)
 
 
-def _is_rating(turn: Turn, command: str) -> bool:
-    """A bare 1–5 right after a "report completed" notification rates that report."""
-    return turn.contact.awaiting_rating_for is not None and command in {"1", "2", "3", "4", "5"}
-
-
 def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = False) -> None:
-    if command in vocabulary.REPORT or turn.message.media or turn.message.location:
+    if command in vocabulary.REPORT or intake.can_start_with(turn):
         intake.start(turn)
+    elif turn.message.media and not turn.message.text:
+        turn.say("media_not_supported")
     elif command in vocabulary.STATUS:
         turn.say("status_ask_number")
     elif command in vocabulary.MY_REPORTS:

@@ -1,13 +1,17 @@
 """The guided report conversation: category, description, location, kelurahan, photos,
-confirmation. One question at a time; the draft is saved after every answer."""
+confirmation. One question at a time; the draft is saved after every answer.
 
+Photos and a location pin are kept whenever they arrive, whatever the question."""
+
+import re
 from collections.abc import Callable
+from enum import StrEnum
 
 from handlers import vocabulary
-from handlers.message import IncomingMessage
 from handlers.turn import Turn
 from store import categories, drafts, places, reports
 from store.drafts import DraftState
+from store.stages import Role
 
 MIN_DESCRIPTION_CHARS = 10  # letters or digits, so "🙂🙂🙂" or "....." is not a description
 MAX_DESCRIPTION_CHARS = 1000
@@ -15,32 +19,37 @@ MIN_ADDRESS_CHARS = 5
 MAX_ADDRESS_CHARS = 300
 MAX_PHOTOS = 5
 
-CATEGORY, DESCRIPTION, LOCATION, KELURAHAN, PHOTOS, CONFIRM, SUBMITTED = (
-    "category",
-    "description",
-    "location",
-    "kelurahan",
-    "photos",
-    "confirm",
-    "submitted",
-)
+
+class Step(StrEnum):
+    CATEGORY = "category"
+    DESCRIPTION = "description"
+    LOCATION = "location"
+    KELURAHAN = "kelurahan"
+    PHOTOS = "photos"
+    CONFIRM = "confirm"
+    SUBMITTED = "submitted"  # the draft became a report and is gone
+
+
+def choice_number(text: str) -> int | None:
+    """A short number typed as a choice ("2", "2."), in ASCII digits only."""
+    match = re.fullmatch(r"([0-9]{1,3})[.)]?", text.strip())
+    return int(match.group(1)) if match else None
+
+
+def can_start_with(turn: Turn) -> bool:
+    """A photo or a location pin sent outside a report starts one; other media don't."""
+    return turn.message.location is not None or any(item.is_photo for item in turn.message.media)
 
 
 def start(turn: Turn) -> None:
     existing = drafts.load_draft(turn.contact.id, session=turn.session)
+    draft = existing or DraftState(step=Step.CATEGORY)
+    kept = _keep_attachments(turn, draft)
     if existing is not None:
         turn.say("draft_resumed")
-        prompt(turn, existing)
-        return
-    draft = DraftState(step=CATEGORY)
-    _keep_attachments(turn, draft)
+    elif kept["photos_added"] or kept["location"]:
+        turn.say("report_started_with_attachment", **kept)
     _save(turn, draft)
-    if turn.message.location or turn.message.media:
-        turn.say(
-            "report_started_with_attachment",
-            location=turn.message.location is not None,
-            photos=len(draft.data.get("photos", [])),
-        )
     prompt(turn, draft)
 
 
@@ -54,47 +63,41 @@ def cancel(turn: Turn, draft: DraftState | None) -> None:
 
 def prompt(turn: Turn, draft: DraftState) -> None:
     """Ask the question of the draft's current step."""
-    if draft.step == CATEGORY:
-        turn.say("ask_category", categories=categories.CATEGORIES)
-    elif draft.step == DESCRIPTION:
-        turn.say("ask_description")
-    elif draft.step == LOCATION:
-        turn.say("ask_location")
-    elif draft.step == KELURAHAN:
-        suggestions = _suggested(draft)
-        turn.say(
-            "ask_kelurahan_choice" if suggestions else "ask_kelurahan", suggestions=suggestions
-        )
-    elif draft.step == PHOTOS:
-        turn.say("ask_photos", count=len(draft.data.get("photos", [])), limit=MAX_PHOTOS)
-    elif draft.step == CONFIRM:
-        turn.say("confirm_summary", draft=_summary(draft))
+    step = Step(draft.step)
+    if step is Step.KELURAHAN and _suggested(draft):
+        turn.say("ask_kelurahan_choice", suggestions=_suggested(draft))
+        return
+    turn.say(
+        f"ask_{step}",
+        categories=categories.CATEGORIES,
+        limit=MAX_PHOTOS,
+        count=len(draft.data.get("photos", [])),
+        draft=_summary(draft) if step is Step.CONFIRM else None,
+    )
 
 
 def continue_draft(turn: Turn, draft: DraftState) -> None:
     kept = _keep_attachments(turn, draft)
-    answers_step = _answers_step_with_attachment(turn.message, draft.step)
-    if (turn.message.media or turn.message.location) and not answers_step:
+    step = Step(draft.step)
+    has_attachment = bool(turn.message.media) or turn.message.location is not None
+    if step is Step.LOCATION and turn.message.location is not None:
+        _on_location(turn, draft)
+    elif has_attachment:
         turn.say("attachment_kept", **kept)
-        if not turn.message.text:
+        if turn.message.text:
+            _STEPS[step](turn, draft)
+        else:
             prompt(turn, draft)
-    if turn.message.text or answers_step:
-        _STEPS[draft.step](turn, draft)
+    else:
+        _STEPS[step](turn, draft)
     _save(turn, draft)
 
 
-def _answers_step_with_attachment(message: IncomingMessage, step: str) -> bool:
-    return (step == LOCATION and message.location is not None) or (
-        step == PHOTOS and bool(message.media)
-    )
-
-
 def _keep_attachments(turn: Turn, draft: DraftState) -> dict:
-    """Photos and a location pin are kept whatever the step; say what was kept."""
-    message: IncomingMessage = turn.message
+    """Keep the message's photos (up to the limit) and location pin; say what was kept."""
     photos = draft.data.setdefault("photos", [])
     added = refused = over_limit = 0
-    for item in message.media:
+    for item in turn.message.media:
         if not item.is_photo:
             refused += 1
         elif len(photos) >= MAX_PHOTOS:
@@ -102,8 +105,8 @@ def _keep_attachments(turn: Turn, draft: DraftState) -> dict:
         else:
             photos.append({"url": item.url, "content_type": item.content_type})
             added += 1
-    if message.location is not None:
-        pin = message.location
+    pin = turn.message.location
+    if pin is not None:
         draft.data["location"] = {
             "latitude": pin.latitude,
             "longitude": pin.longitude,
@@ -113,24 +116,25 @@ def _keep_attachments(turn: Turn, draft: DraftState) -> dict:
         "photos_added": added,
         "photos_refused": refused,
         "photos_over_limit": over_limit,
-        "location": message.location is not None,
+        "location": pin is not None,
         "limit": MAX_PHOTOS,
     }
 
 
 def _on_category(turn: Turn, draft: DraftState) -> None:
-    chosen = _category_from(turn.message.text, turn)
+    chosen = _category_from(turn)
     if chosen is None:
         turn.say("category_not_understood", categories=categories.CATEGORIES)
         return
     draft.data["category"] = chosen
-    _advance(turn, draft, DESCRIPTION)
+    _advance(turn, draft, Step.DESCRIPTION)
 
 
-def _category_from(text: str, turn: Turn) -> str | None:
-    if text.isdigit():
-        return categories.category_by_choice(int(text))
-    wanted = text.casefold()
+def _category_from(turn: Turn) -> str | None:
+    number = choice_number(turn.message.text)
+    if number is not None:
+        return categories.category_by_choice(number)
+    wanted = turn.message.command.casefold()
     for code in categories.CATEGORIES:
         if wanted in {code.replace("_", " "), turn.texts.category(code).casefold()}:
             return code
@@ -139,14 +143,13 @@ def _category_from(text: str, turn: Turn) -> str | None:
 
 def _on_description(turn: Turn, draft: DraftState) -> None:
     text = turn.message.text
-    meaningful = sum(char.isalnum() for char in text)
-    if meaningful < MIN_DESCRIPTION_CHARS:
+    if sum(char.isalnum() for char in text) < MIN_DESCRIPTION_CHARS:
         turn.say("description_too_short", minimum=MIN_DESCRIPTION_CHARS)
     elif len(text) > MAX_DESCRIPTION_CHARS:
         turn.say("description_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(text))
     else:
         draft.data["description"] = text
-        _advance(turn, draft, LOCATION)
+        _advance(turn, draft, Step.LOCATION)
 
 
 def _on_location(turn: Turn, draft: DraftState) -> None:
@@ -159,16 +162,16 @@ def _on_location(turn: Turn, draft: DraftState) -> None:
             turn.say("address_too_long", maximum=MAX_ADDRESS_CHARS)
             return
         draft.data["location"] = {"latitude": None, "longitude": None, "text": text}
-    _advance(turn, draft, KELURAHAN)
+    _advance(turn, draft, Step.KELURAHAN)
 
 
 def _on_kelurahan(turn: Turn, draft: DraftState) -> None:
     text = turn.message.text
     suggestions = _suggested(draft)
-    if text.isdigit() and len(text) < 3 and suggestions:
-        index = int(text) - 1
-        if 0 <= index < len(suggestions):
-            _choose_kelurahan(turn, draft, suggestions[index])
+    number = choice_number(text)
+    if number is not None and suggestions:
+        if 1 <= number <= len(suggestions):
+            _choose_kelurahan(turn, draft, suggestions[number - 1])
         else:
             turn.say("ask_kelurahan_choice", suggestions=suggestions)
         return
@@ -186,26 +189,17 @@ def _on_kelurahan(turn: Turn, draft: DraftState) -> None:
 def _choose_kelurahan(turn: Turn, draft: DraftState, kelurahan: places.Kelurahan) -> None:
     draft.data.pop("suggestions", None)
     draft.data["kelurahan_id"] = kelurahan.id
-    _advance(turn, draft, PHOTOS)
+    _advance(turn, draft, Step.PHOTOS)
 
 
 def _suggested(draft: DraftState) -> list[places.Kelurahan]:
-    return [
-        places.kelurahan_by_id(kelurahan_id) for kelurahan_id in draft.data.get("suggestions", [])
-    ]
+    return [places.kelurahan_by_id(kel_id) for kel_id in draft.data.get("suggestions", [])]
 
 
 def _on_photos(turn: Turn, draft: DraftState) -> None:
     command = turn.message.command
     if command in vocabulary.SKIP or command in vocabulary.DONE:
-        _advance(turn, draft, CONFIRM)
-    elif turn.message.media:
-        turn.say(
-            "photo_received",
-            count=len(draft.data["photos"]),
-            limit=MAX_PHOTOS,
-            refused=not any(item.is_photo for item in turn.message.media),
-        )
+        _advance(turn, draft, Step.CONFIRM)
     else:
         turn.say("photos_not_understood")
 
@@ -216,7 +210,7 @@ def _on_confirm(turn: Turn, draft: DraftState) -> None:
         return
     report = reports.create_report(_new_report(turn, draft), session=turn.session, now=turn.now)
     drafts.discard_draft(turn.contact.id, session=turn.session)
-    draft.step = SUBMITTED
+    draft.step = Step.SUBMITTED
     turn.say("report_created", report=report)
 
 
@@ -231,16 +225,17 @@ def _new_report(turn: Turn, draft: DraftState) -> reports.NewReport:
         longitude=location["longitude"],
         photos=tuple(reports.Photo(**photo) for photo in draft.data.get("photos", [])),
         channel="whatsapp",
+        created_by=Role.CITIZEN,
         reporter_contact_id=turn.contact.id,
         reporter_name=turn.contact.profile_name,
         reporter_phone=turn.contact.phone,
     )
 
 
-def _advance(turn: Turn, draft: DraftState, step: str) -> None:
+def _advance(turn: Turn, draft: DraftState, step: Step) -> None:
     """Go to `step`, skipping the location question when a pin was already sent."""
-    if step == LOCATION and draft.data.get("location"):
-        step = KELURAHAN
+    if step is Step.LOCATION and draft.data.get("location"):
+        step = Step.KELURAHAN
     draft.step = step
     prompt(turn, draft)
 
@@ -256,15 +251,15 @@ def _summary(draft: DraftState) -> dict:
 
 
 def _save(turn: Turn, draft: DraftState) -> None:
-    if draft.step != SUBMITTED:
+    if draft.step != Step.SUBMITTED:
         drafts.save_draft(turn.contact.id, draft, session=turn.session, now=turn.now)
 
 
-_STEPS: dict[str, Callable[[Turn, DraftState], None]] = {
-    CATEGORY: _on_category,
-    DESCRIPTION: _on_description,
-    LOCATION: _on_location,
-    KELURAHAN: _on_kelurahan,
-    PHOTOS: _on_photos,
-    CONFIRM: _on_confirm,
+_STEPS: dict[Step, Callable[[Turn, DraftState], None]] = {
+    Step.CATEGORY: _on_category,
+    Step.DESCRIPTION: _on_description,
+    Step.LOCATION: _on_location,
+    Step.KELURAHAN: _on_kelurahan,
+    Step.PHOTOS: _on_photos,
+    Step.CONFIRM: _on_confirm,
 }

@@ -1,17 +1,38 @@
 """The menu, the language switch, and ratings of closed reports."""
 
+from handlers import vocabulary
 from handlers.turn import Turn
 from store import contacts, ratings
+from store.drafts import DraftState
 
 
-def show_menu(turn: Turn, *, has_draft: bool) -> None:
-    turn.say("menu", name=turn.contact.profile_name, has_draft=has_draft)
+def show_menu(turn: Turn, *, draft: DraftState | None) -> None:
+    """The numbered menu; during a report, a menu without numbers (they would answer
+    the report's question)."""
+    if draft is None:
+        turn.say("menu", name=turn.contact.profile_name)
+    else:
+        turn.say("menu_during_report", name=turn.contact.profile_name)
 
 
 def switch_language(turn: Turn, language: str) -> None:
     contacts.set_language(turn.contact.id, language, session=turn.session)
     turn.switch_language(language)
     turn.say("language_set")
+
+
+def rating_in(command: str) -> int | None:
+    """`4` or `NILAI 4` (`RATE 4`): a score of 1–5."""
+    words = command.split()
+    if len(words) == 2 and words[0] in vocabulary.RATE:
+        words = words[1:]
+    if len(words) == 1 and words[0] in {"1", "2", "3", "4", "5"}:
+        return int(words[0])
+    return None
+
+
+def forget_rating(turn: Turn) -> None:
+    contacts.clear_awaited_rating(turn.contact.id, session=turn.session)
 
 
 def record_rating(turn: Turn, score: int) -> None:

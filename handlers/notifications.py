@@ -27,6 +27,8 @@ CONTENT_TEMPLATES = (
     CUTOFF_LIST,
 )
 LISTED = 10  # numbers shown per list in a digest; the counts say how many in all
+NOTE_IN_BODY = 1000
+NOTE_IN_TEMPLATE = 200
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def show_status(turn: Turn, command: str) -> None:
     elif report.reporter_contact_id == turn.contact.id:
         turn.say("status_owner", report=report)
     else:
-        turn.say("status_public", report=report)
+        turn.say("status_public", report=reports.public_view(report))
 
 
 def my_reports(turn: Turn) -> None:

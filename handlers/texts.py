@@ -51,8 +51,13 @@ class Texts:
 
     def wib(self, moment: datetime) -> str:
         local = to_wib(moment)
-        month = self._labels["months"][local.month - 1]
-        return f"{local.day} {month} {local.year} {local:%H:%M} WIB"
+        return self._labels["datetime"].format(
+            day=local.day,
+            month=self._labels["months"][local.month - 1],
+            year=local.year,
+            hour=local.hour,
+            minute=local.minute,
+        )
 
     def date(self, moment: datetime) -> str:
         local = to_wib(moment)

@@ -5,7 +5,7 @@ These are what we *read*, not what we say, so they live here rather than in temp
 
 MENU = {"MENU", "HALO", "HALLO", "HAI", "HI", "HELLO", "HEY", "BANTUAN", "HELP"}
 GUIDE = {"4", "PETUNJUK", "INFO", "CARA", "GUIDE"}
-RESUME_REPORT = {"LAPOR", "REPORT", "BUAT LAPORAN", "NEW REPORT", "LANJUTKAN", "CONTINUE"}
+RESUME_REPORT = {"LAPOR", "REPORT", "BUAT LAPORAN", "NEW REPORT"}
 REPORT = {"1"} | RESUME_REPORT
 STATUS = {"2", "STATUS", "CEK", "CEK STATUS", "CHECK", "CHECK STATUS"}
 STATUS_PREFIXES = ("STATUS ", "CEK STATUS ", "CEK ", "CHECK STATUS ", "CHECK ")
@@ -15,7 +15,8 @@ TO_ENGLISH = {"ENGLISH", "INGGRIS", "BAHASA INGGRIS", "EN"}
 TO_INDONESIAN = {"BAHASA", "INDONESIA", "BAHASA INDONESIA", "INDONESIAN", "ID"}
 YES = {"YA", "Y", "YES", "IYA", "OK", "OKE", "KIRIM", "SEND"}
 SKIP = {"LEWATI", "SKIP", "TIDAK", "NO", "TIDAK ADA"}
-DONE = {"LANJUT", "NEXT", "SELESAI", "DONE", "CUKUP"}
+DONE = {"LANJUT", "LANJUTKAN", "NEXT", "CONTINUE", "SELESAI", "DONE", "CUKUP"}
+RATE = {"NILAI", "RATE", "RATING"}
 
 # Words that show a first-time sender writes in English.
 ENGLISH_MARKERS = {

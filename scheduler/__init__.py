@@ -14,6 +14,7 @@ from store.clock import JAKARTA
 DRAFT_PURGE_MINUTES = 15
 EVERY_MINUTE = 60
 IDLE_POLL_SECONDS = 0.5
+ERROR_PAUSE_SECONDS = 5
 
 
 def build_scheduler(app: Flask) -> BackgroundScheduler:
@@ -58,8 +59,13 @@ def run_worker(app: Flask) -> None:
     app.logger.info("worker started: sender, %s", ", ".join(job.id for job in scheduler.get_jobs()))
     try:
         while not stop.is_set():
-            with app.app_context():
-                sent = jobs.send_notifications()
+            try:
+                with app.app_context():
+                    sent = jobs.send_notifications()
+            except Exception:  # e.g. the database is briefly unreachable: keep the worker up
+                app.logger.exception("sender failed; retrying in %s s", ERROR_PAUSE_SECONDS)
+                stop.wait(ERROR_PAUSE_SECONDS)
+                continue
             if not sent:
                 stop.wait(IDLE_POLL_SECONDS)
     finally:

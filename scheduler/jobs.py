@@ -8,7 +8,7 @@ from flask import current_app
 
 from bot import database
 from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
-from scheduler.sender import Sender
+from scheduler.sender import OutboxSender
 from store import breaches, drafts, outbox, sla, staff
 from store.clock import JAKARTA, utcnow
 from store.staff import StaffRole
@@ -18,8 +18,8 @@ IMMEDIATE_ALERTS = (breaches.DAILY_TARGET_MISSED, breaches.VALIDATION_OVERDUE)
 
 
 def purge_expired_drafts() -> int:
-    """Delete report drafts idle for more than 24 hours (the conversation also expires
-    them lazily; this keeps the table small)."""
+    """Delete report drafts expired long ago (the conversation expires them after 24
+    hours and says so; this keeps the table small)."""
     db = database.session()
     removed = drafts.purge_expired_drafts(session=db, now=utcnow())
     db.commit()
@@ -33,7 +33,7 @@ def send_notifications() -> int:
     app = current_app._get_current_object()
     sender = app.extensions.get(SENDER)
     if sender is None:
-        sender = app.extensions[SENDER] = Sender(
+        sender = app.extensions[SENDER] = OutboxSender(
             engine=database.engine(), settings=app.config["SETTINGS"]
         )
     return sender.drain()

@@ -22,6 +22,7 @@ from scheduler.transports import ConsoleTransport, Message, SendError, TwilioTra
 from store import outbox
 from store.clock import utcnow
 from store.db import new_session
+from store.phones import mask_numbers
 
 logger = logging.getLogger("crm.sender")
 
@@ -50,7 +51,7 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
 
 
-class Sender:
+class OutboxSender:
     def __init__(
         self,
         *,
@@ -86,7 +87,15 @@ class Sender:
             if self.clock() >= lease_ends:
                 break  # the rest go back to the queue when the lease expires
             self._send_one(item)
+        if batch:
+            self._apply_early_callbacks()
         return len(batch)
+
+    def _apply_early_callbacks(self) -> None:
+        """Status callbacks that arrived before the SIDs they name were committed."""
+        with new_session(self.engine) as db:
+            outbox.apply_pending_events(session=db, now=self.clock())
+            db.commit()
 
     def drain(self, *, max_seconds: float = 10.0) -> int:
         """Send batches until nothing is due (or `max_seconds` passed)."""
@@ -129,6 +138,8 @@ class Sender:
         return last is None or self.clock() - last > WHATSAPP_WINDOW
 
     def _resend_with_template(self, item, rendered, template_sid: str) -> None:
+        if self.clock() >= item.claimed_until:
+            return  # the lease ran out during the first attempt; another worker has it
         logger.info("notification %s: outside the window, resending as template", item.id)
         try:
             sid = self._paced_send(item.to, rendered, template_sid)
@@ -161,8 +172,9 @@ class Sender:
 
     def _mark_sent(self, item, sid: str, *, used_template: bool, fell_back: bool) -> None:
         with new_session(self.engine) as db:
-            outbox.mark_sent(
+            recorded = outbox.mark_sent(
                 item.id,
+                worker=self.worker_id,
                 sid=sid,
                 transport=self.transport.name,
                 used_template=used_template,
@@ -171,17 +183,28 @@ class Sender:
                 now=self.clock(),
             )
             db.commit()
+        if not recorded:
+            logger.warning(
+                "notification %s was sent after its lease ran out; another worker "
+                "may have sent it too (SID %s)",
+                item.id,
+                sid,
+            )
 
     def _record_failure(self, item: outbox.Outgoing, problem: SendError) -> None:
         if problem.retryable and item.attempts < MAX_ATTEMPTS:
             logger.warning(
-                "notification %s: %s (code %s), retrying", item.id, problem, problem.code
+                "notification %s: %s (code %s), retrying",
+                item.id,
+                mask_numbers(str(problem)),
+                problem.code,
             )
             with new_session(self.engine) as db:
                 outbox.schedule_retry(
                     item.id,
+                    worker=self.worker_id,
                     error_code=problem.code,
-                    error_message=str(problem),
+                    error_message=mask_numbers(str(problem)),
                     delay=retry_delay(item.attempts),
                     session=db,
                     now=self.clock(),
@@ -191,9 +214,15 @@ class Sender:
             self._fail(item, problem.code, str(problem))
 
     def _fail(self, item: outbox.Outgoing, code: str | None, message: str) -> None:
+        message = mask_numbers(message)
         logger.error("notification %s failed for good: %s (code %s)", item.id, message, code)
         with new_session(self.engine) as db:
             outbox.mark_failed(
-                item.id, error_code=code, error_message=message, session=db, now=self.clock()
+                item.id,
+                worker=self.worker_id,
+                error_code=code,
+                error_message=message,
+                session=db,
+                now=self.clock(),
             )
             db.commit()

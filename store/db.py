@@ -1,17 +1,23 @@
 """Engines, sessions and migrations for SQLite (the embedded default) and PostgreSQL."""
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+T = TypeVar("T")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # hide_parameters: a logged database error must not carry reporters' phones and names
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, **kwargs)
         _make_sqlite_transactions_serial(engine)
@@ -40,6 +46,24 @@ def _make_sqlite_transactions_serial(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Conflict(RuntimeError):
+    """A unique-index race was lost on every attempt."""
+
+
+def commit_with_retries(session: Session, work: Callable[[], T], *, attempts: int = 3) -> T:
+    """Run `work` and commit; when a concurrent transaction wins a unique-index race
+    (the same MessageSid twice, one new sender in two messages at once), roll back and
+    run it again: the second run sees the winner's rows."""
+    for _ in range(attempts):
+        try:
+            result = work()
+            session.commit()
+            return result
+        except IntegrityError:
+            session.rollback()
+    raise Conflict(f"still conflicting after {attempts} attempts")
 
 
 def new_session(engine: Engine) -> Session:

@@ -9,6 +9,9 @@ from sqlmodel import Session
 from store.models import Draft
 
 DRAFT_LIFETIME = timedelta(hours=24)
+# Expired drafts are kept a while, so a citizen coming back is told theirs expired
+# (instead of their answer being read as a new command); then they are purged.
+PURGE_AFTER = timedelta(days=7)
 
 
 @dataclass
@@ -41,5 +44,5 @@ def discard_draft(contact_id: int, *, session: Session) -> None:
 
 
 def purge_expired_drafts(*, session: Session, now: datetime) -> int:
-    result = session.exec(delete(Draft).where(Draft.updated_at < now - DRAFT_LIFETIME))
+    result = session.exec(delete(Draft).where(Draft.updated_at < now - PURGE_AFTER))
     return result.rowcount

@@ -176,12 +176,14 @@ class DeliveryEvent(SQLModel, table=True):
     message's SID, so that no status is lost to that race."""
 
     __tablename__ = "delivery_event"
+    __table_args__ = (Index("ix_delivery_event_applied", "applied"),)
 
     id: int | None = Field(default=None, primary_key=True)
     twilio_sid: str = Field(max_length=64, index=True)
     status: str = Field(max_length=20)
     error_code: str | None = Field(default=None, max_length=16)
     received_at: datetime = Field(sa_column=_utc(nullable=False))
+    applied: bool = False
 
 
 class Rating(SQLModel, table=True):

@@ -10,9 +10,10 @@ sent twice.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from store import contacts
@@ -50,6 +51,7 @@ class Outgoing:
     use_template: bool
     template_fallback_done: bool
     last_inbound_at: datetime | None
+    claimed_until: datetime
 
 
 @dataclass(frozen=True)
@@ -117,12 +119,19 @@ def claim_due(
     *, worker: str, limit: int, lease: timedelta, session: Session, now: datetime
 ) -> list[Outgoing]:
     """Take up to `limit` due notifications for `worker` until `now + lease`."""
+    earlier = aliased(Notification)
     due = (
         select(Notification.id)
         .where(
             Notification.state == PENDING,
             Notification.next_attempt_at <= now,
             (Notification.claimed_until.is_(None)) | (Notification.claimed_until < now),
+            # one at a time per recipient, in order: "Proses" never overtakes "Koordinasi"
+            ~exists().where(
+                earlier.contact_id == Notification.contact_id,
+                earlier.state == PENDING,
+                earlier.id < Notification.id,
+            ),
         )
         .order_by(Notification.id)
         .limit(limit)
@@ -159,23 +168,36 @@ def claim_due(
             use_template=note.use_template,
             template_fallback_done=note.template_fallback_done,
             last_inbound_at=contact.last_inbound_at,
+            claimed_until=note.claimed_until,
         )
         for note, contact in rows
     ]
 
 
+def _claimed_by(notification_id: int, worker: str, *, session: Session) -> Notification | None:
+    """The notification, if `worker` still holds its claim. A worker whose lease ran out
+    must not overwrite what the worker that took over recorded."""
+    note = session.exec(
+        select(Notification).where(Notification.id == notification_id).with_for_update()
+    ).one()
+    return note if note.state == PENDING and note.claimed_by == worker else None
+
+
 def mark_sent(
     notification_id: int,
     *,
+    worker: str,
     sid: str,
     transport: str,
     used_template: bool,
     fell_back: bool = False,
     session: Session,
     now: datetime,
-) -> None:
-    """Record Twilio's SID, then apply any status callback that beat us to it."""
-    note = session.get(Notification, notification_id)
+) -> bool:
+    """Record Twilio's SID; False if the claim had passed to another worker."""
+    note = _claimed_by(notification_id, worker, session=session)
+    if note is None:
+        return False
     note.state = SENT
     note.twilio_sid = sid
     note.transport = transport
@@ -185,62 +207,84 @@ def mark_sent(
     note.claimed_until = None
     note.error_code = note.error_message = None
     session.add(note)
-    session.flush()
-    early = session.exec(
-        select(DeliveryEvent).where(DeliveryEvent.twilio_sid == sid).order_by(DeliveryEvent.id)
-    ).all()
-    for event in early:
-        _apply_delivery(note, event.status, event.error_code, now=now)
+    return True
 
 
 def schedule_retry(
     notification_id: int,
     *,
+    worker: str,
     error_code: str | None,
     error_message: str,
     delay: timedelta,
     session: Session,
     now: datetime,
-) -> None:
-    note = session.get(Notification, notification_id)
+) -> bool:
+    note = _claimed_by(notification_id, worker, session=session)
+    if note is None:
+        return False
     note.next_attempt_at = now + delay
     note.claimed_until = None
     note.error_code = error_code
     note.error_message = error_message[:500]
     session.add(note)
+    return True
 
 
 def mark_failed(
     notification_id: int,
     *,
+    worker: str,
     error_code: str | None,
     error_message: str,
     session: Session,
     now: datetime,
-) -> None:
-    note = session.get(Notification, notification_id)
+) -> bool:
+    note = _claimed_by(notification_id, worker, session=session)
+    if note is None:
+        return False
     note.state = FAILED
     note.claimed_until = None
     note.error_code = error_code
     note.error_message = error_message[:500]
     session.add(note)
+    return True
 
 
 def record_delivery_status(
     sid: str, status: str, error_code: str | None, *, session: Session, now: datetime
 ) -> str:
     """Store one status callback and apply it. Returns what happened: `applied`,
-    `stale` (older than what we know), `resend_with_template` or `unknown_sid`."""
-    status = status.lower()
-    session.add(
-        DeliveryEvent(twilio_sid=sid, status=status, error_code=error_code, received_at=now)
+    `stale` (older than what we know), `resend_with_template`, or `pending` when the
+    SID is not recorded yet (the sender applies it once it is: `apply_pending_events`)."""
+    event = DeliveryEvent(
+        twilio_sid=sid, status=status.lower(), error_code=error_code, received_at=now
     )
+    session.add(event)
     note = session.exec(
         select(Notification).where(Notification.twilio_sid == sid).with_for_update()
     ).first()
     if note is None:
-        return "unknown_sid"
-    return _apply_delivery(note, status, error_code, now=now)
+        return "pending"
+    event.applied = True
+    return _apply_delivery(note, event.status, error_code, now=now)
+
+
+def apply_pending_events(*, session: Session, now: datetime) -> int:
+    """Apply callbacks that arrived before their SID was recorded (or while it was
+    being committed). Applying is idempotent, so a race costs nothing."""
+    rows = session.exec(
+        select(DeliveryEvent, Notification)
+        .join(Notification, Notification.twilio_sid == DeliveryEvent.twilio_sid)
+        .where(DeliveryEvent.applied.is_(False))
+        .order_by(DeliveryEvent.id)
+        .with_for_update(of=Notification)
+    ).all()
+    for event, note in rows:
+        _apply_delivery(note, event.status, event.error_code, now=now)
+        event.applied = True
+        session.add_all((event, note))
+    return len(rows)
 
 
 def _apply_delivery(

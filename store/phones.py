@@ -47,3 +47,11 @@ def mask(value: str | None) -> str:
     if len(value) <= 9:
         return value[: len(value) // 4] + "*" * (len(value) - len(value) // 4)
     return value[:6] + "*" * (len(value) - 9) + value[-3:]
+
+
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s-]{7,}\d")
+
+
+def mask_numbers(text: str) -> str:
+    """Mask anything phone-like inside free text (e.g. an error message from Twilio)."""
+    return _PHONE_LIKE.sub(lambda match: mask(re.sub(r"[\s-]", "", match.group(0))), text)

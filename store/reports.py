@@ -34,10 +34,11 @@ class NewReport:
     longitude: float | None = None
     photos: tuple[Photo, ...] = ()
     channel: str = "whatsapp"
+    created_by: Role = Role.CITIZEN
     reporter_contact_id: int | None = None
     reporter_name: str | None = None
     reporter_phone: str | None = None
-    notify_reporter: bool = False  # reports from other channels: tell the reporter its number
+    notify_reporter: bool = False  # from other channels: tell the reporter its number by WhatsApp
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,33 @@ class ReportView:
     history: tuple[HistoryEntry, ...] = ()
 
 
+@dataclass(frozen=True)
+class PublicStage:
+    stage: Stage
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    """What anyone who knows the number may see: stages and dates, nothing personal."""
+
+    number: str
+    stage: Stage
+    stage_changed_at: datetime
+    created_at: datetime
+    history: tuple[PublicStage, ...]
+
+
+def public_view(report: ReportView) -> PublicReport:
+    return PublicReport(
+        number=report.number,
+        stage=report.stage,
+        stage_changed_at=report.stage_changed_at,
+        created_at=report.created_at,
+        history=tuple(PublicStage(entry.to_stage, entry.at) for entry in report.history),
+    )
+
+
 class UnknownReport(LookupError):
     pass
 
@@ -105,6 +133,11 @@ def create_report(new: NewReport, *, session: Session, now: datetime) -> ReportV
         raise ValueError(f"unknown category {new.category!r}")
     year = to_wib(now).year
     number = numbers.format_number(year, _next_sequence(year, session=session))
+    reporter_contact_id = new.reporter_contact_id
+    if reporter_contact_id is None and new.reporter_phone and new.notify_reporter:
+        reporter_contact_id = contacts.contact_for_phone(
+            new.reporter_phone, new.reporter_name, session=session, now=now
+        ).id
     report = Report(
         number=number,
         number_digits=numbers.canonical_digits(number),
@@ -118,7 +151,7 @@ def create_report(new: NewReport, *, session: Session, now: datetime) -> ReportV
         kelurahan=new.kelurahan.name,
         kecamatan=new.kelurahan.kecamatan,
         kota=new.kelurahan.kota,
-        reporter_contact_id=new.reporter_contact_id,
+        reporter_contact_id=reporter_contact_id,
         reporter_name=new.reporter_name,
         reporter_phone=new.reporter_phone,
         stage=stages.INITIAL_STAGE,
@@ -131,20 +164,19 @@ def create_report(new: NewReport, *, session: Session, now: datetime) -> ReportV
         ReportMedia(report_id=report.id, url=photo.url, content_type=photo.content_type)
         for photo in new.photos
     )
-    actor_role = Role.CITIZEN if new.channel == "whatsapp" else Role.CHANNEL
     session.add(
         StageChange(
             report_id=report.id,
             seq=0,
             from_stage=None,
             to_stage=stages.INITIAL_STAGE,
-            actor_role=actor_role,
+            actor_role=new.created_by,
             actor_id=new.channel,
             at=now,
         )
     )
     session.flush()
-    if new.notify_reporter and new.reporter_contact_id is not None:
+    if new.notify_reporter and reporter_contact_id is not None:
         _notify_reporter(report, from_stage=None, note=None, session=session, now=now)
     return _view(report, session=session)
 

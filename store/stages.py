@@ -30,7 +30,6 @@ class Role(StrEnum):
 
 
 INITIAL_STAGE = Stage.MENUNGGU
-TERMINAL_STAGES = frozenset({Stage.DITOLAK})
 REOPEN_WINDOW = timedelta(days=7)
 
 ALLOWED_MOVES: dict[Stage, frozenset[Stage]] = {

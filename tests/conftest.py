@@ -29,14 +29,6 @@ CONTENT_SIDS = {
     "report_closed:id": "HX" + "c" * 32,
     "report_closed:en": "HX" + "d" * 32,
 }
-ACCOUNT_SID = "AC" + "1" * 32
-BOT_NUMBER = "whatsapp:+14155238886"
-CONTENT_SIDS = {
-    "stage_update:id": "HX" + "a" * 32,
-    "stage_update:en": "HX" + "b" * 32,
-    "report_closed:id": "HX" + "c" * 32,
-    "report_closed:en": "HX" + "d" * 32,
-}
 PUBLIC_BASE_URL = "https://crm.example.go.id"
 CITIZEN = "+6281234567890"
 

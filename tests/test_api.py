@@ -435,7 +435,7 @@ def test_a_body_that_is_not_a_json_object_is_400(api, store, send):
 
 
 def test_a_report_is_shown_with_its_history(api):
-    number = api.file()["number"]
+    number = api.file(role="channel")["number"]
     api.move(number, "koordinasi", role="kelurahan", note="Diterima kelurahan")
     response = api.get(f"/reports/{number}", role="facilitator")
     assert response.status_code == 200
@@ -834,3 +834,41 @@ def test_a_move_by_a_kelurahan_is_recorded_with_its_time_in_utc(api):
     moved_at = datetime.fromisoformat(shown["stage_changed_at"].replace("Z", "+00:00"))
     assert start - timedelta(seconds=1) <= moved_at <= datetime.now(UTC) + timedelta(seconds=1)
     assert shown["history"][-1]["at"] == shown["stage_changed_at"]
+
+
+# --- hostile or careless input ---------------------------------------------------------
+
+
+def test_a_note_too_long_for_whatsapp_is_refused_and_changes_nothing(api, store):
+    number = api.file()["number"]
+    response = api.move(number, "koordinasi", role="kelurahan", note="x" * 1001)
+    assert response.status_code == 422 and error_of(response)["field"] == "note"
+    assert api.get(f"/reports/{number}", role="admin").get_json()["stage"] == "menunggu"
+
+
+def test_control_characters_are_stripped_not_a_500(api):
+    created = api.file(
+        description="Jalan\x00 berlubang\x07 besar sekali",
+        reporter={"name": "Bu\x00di", "phone": "0812 9999 8888"},
+    )
+    assert created["description"] == "Jalan berlubang besar sekali"
+    number = created["number"]
+    moved = api.move(number, "koordinasi", role="kelurahan", note="Diterima\x00 kelurahan")
+    assert moved.status_code == 200
+    assert moved.get_json()["history"][-1]["note"] == "Diterima kelurahan"
+
+
+@pytest.mark.parametrize("query", ["limit=²", "kelurahan=²", "limit=٣"])
+def test_unicode_digits_in_filters_are_422_not_500(api, query):
+    assert api.get(f"/reports?{query}", role="admin").status_code == 422
+
+
+def test_a_missing_kelurahan_is_named_as_missing(api):
+    response = api.post("/reports", report_body(kelurahan=MISSING), role="channel")
+    assert response.status_code == 422 and error_of(response)["code"] == "missing_field"
+
+
+def test_list_items_are_summaries_without_history(api):
+    api.file()
+    (item,) = api.get("/reports", role="admin").get_json()["items"]
+    assert "history" not in item and "photos" not in item and item["stage"] == "menunggu"

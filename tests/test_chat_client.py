@@ -2,7 +2,7 @@
 
 from bot import database
 from bot.chat import NotificationWatcher
-from scheduler.sender import Sender
+from scheduler.sender import OutboxSender
 from store import reports
 from store.clock import utcnow
 from store.stages import Role, Stage
@@ -29,7 +29,7 @@ def test_chat_files_a_report_with_a_pin_and_a_photo(served):
     )
     assert result.exit_code == 0, result.output
     assert "Chatting as Rina (+6281234567890)" in result.output
-    assert "Foto diterima (1/5)" in result.output
+    assert "1 foto kami simpan" in result.output
     assert "Nomor laporan: *CRM-" in result.output
     with served["app"].app_context():
         from bot import database
@@ -76,7 +76,7 @@ def test_chat_shows_notifications_the_console_transport_sent_to_its_phone(served
             now=utcnow(),
         )
         db.commit()
-    Sender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"]).drain()
+    OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"]).drain()
     capsys.readouterr()
     watcher.show_new()
     shown = capsys.readouterr().out

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from scheduler.sender import Sender
+from scheduler.sender import OutboxSender
 from store import tokens
 from store.clock import utcnow
 from store.stages import Role
@@ -57,7 +57,7 @@ def test_report_to_validation_every_notification_in_order(
         assert answer.status_code == 200, answer.get_json()
     assert "divalidasi dan ditutup" in whatsapp.send(f"VALIDASI {number}", phone=FACILITATOR).text
 
-    Sender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"]).drain()
+    OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"]).drain()
     to_citizen = [
         got.body for got in fake_twilio.received if got.form["To"] == f"whatsapp:{CITIZEN}"
     ]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from handlers.notifications import REPORT_CLOSED, STAGE_UPDATE, render
-from scheduler.sender import Sender
+from scheduler.sender import OutboxSender
 from store import outbox, ratings, reports
 from store.clock import utcnow
 from store.numbers import parse_number
@@ -50,7 +50,7 @@ def test_each_stage_has_its_own_text_with_number_and_wib_time(language, stage):
     rendered = render("stage_changed", _payload(stage, note="Alasan X"), language)
     assert EXPECTED[(language, stage)] in rendered.body
     assert NUMBER in rendered.body
-    assert "15:05 WIB" in rendered.body
+    assert ("pukul 15.05 WIB" if language == "id" else "15:05 WIB") in rendered.body
     assert len(rendered.body) <= 1600
     expected_template = REPORT_CLOSED if stage == "selesai" else STAGE_UPDATE
     assert rendered.template == expected_template
@@ -76,7 +76,7 @@ def test_template_variables_carry_the_stage_label_and_time():
     assert rendered.variables == {
         "1": NUMBER,
         "2": "Validasi",
-        "3": "28 Nov 2026 15:05 WIB",
+        "3": "28 Nov 2026 pukul 15.05 WIB",
         "4": "-",
     }
 
@@ -148,7 +148,7 @@ def test_console_transport_logs_a_masked_phone_and_marks_sent(app, whatsapp, sto
         note=None,
         now=utcnow(),
     )
-    sender = Sender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
+    sender = OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
     with caplog.at_level(logging.INFO, logger="crm.outbound"):
         assert sender.drain() == 1
     assert "+62812*****890" in caplog.text and "+6281234567890" not in caplog.text

@@ -10,7 +10,7 @@ import time_machine
 from twilio.request_validator import RequestValidator
 
 from conftest import AUTH_TOKEN, BOT_NUMBER, CONTENT_SIDS, PUBLIC_BASE_URL
-from scheduler.sender import MAX_ATTEMPTS, Sender
+from scheduler.sender import MAX_ATTEMPTS, OutboxSender
 from store import contacts, outbox, places, reports
 from store.clock import utcnow
 from store.phones import sender_from
@@ -27,7 +27,7 @@ def app(twilio_app):
 
 @pytest.fixture
 def sender(app):
-    return Sender(
+    return OutboxSender(
         engine=app.extensions["crm.engine"],
         settings=app.config["SETTINGS"],
         worker_id="test-worker",
@@ -155,7 +155,7 @@ def test_rate_limits_and_server_errors_are_retried_with_backoff(
 
 def test_network_errors_are_retried(store, app):
     unreachable = replace(app.config["SETTINGS"], twilio_api_base_url="http://127.0.0.1:9")
-    sender = Sender(engine=app.extensions["crm.engine"], settings=unreachable)
+    sender = OutboxSender(engine=app.extensions["crm.engine"], settings=unreachable)
     report = _report_for(store)
     _move(store, report.number, "koordinasi", Role.KELURAHAN)
     sender.drain()
@@ -200,24 +200,98 @@ def test_status_callbacks_never_move_a_status_backwards(store, sender, client):
     assert store(outbox.notifications)[0].delivery_status == "read"
 
 
-def test_a_callback_that_arrives_before_the_sid_is_recorded_is_not_lost(store, client):
-    early_sid = "SM" + "e" * 32
-    assert (
-        _callback(client, {"MessageSid": early_sid, "MessageStatus": "delivered"}).status_code
-        == 204
-    )
+class CallbackFirstTransport:
+    """Twilio answering so fast that its status callback reaches us before `create`
+    returns the SID to the sender."""
+
+    name = "twilio"
+
+    def __init__(self, client, status: str, error_code: str = ""):
+        self.client, self.status, self.error_code = client, status, error_code
+
+    def send(self, message) -> str:
+        sid = "SM" + "e" * 32
+        callback = {"MessageSid": sid, "MessageStatus": self.status}
+        if self.error_code:
+            callback["ErrorCode"] = self.error_code
+        _callback(self.client, callback)
+        return sid
+
+
+def test_a_callback_that_arrives_before_the_sid_is_recorded_is_not_lost(app, store, client):
     report = _report_for(store)
     _move(store, report.number, "koordinasi", Role.KELURAHAN)
-    (note,) = store(outbox.notifications)
-    store(
+    sender = OutboxSender(
+        engine=app.extensions["crm.engine"],
+        settings=app.config["SETTINGS"],
+        transport=CallbackFirstTransport(client, "delivered"),
+    )
+    sender.drain()
+    assert store(outbox.notifications)[0].delivery_status == "delivered"
+
+
+def test_an_early_63016_callback_still_triggers_the_template(app, store, client, fake_twilio):
+    report = _report_for(store)
+    _move(store, report.number, "koordinasi", Role.KELURAHAN)
+    settings = app.config["SETTINGS"]
+    engine = app.extensions["crm.engine"]
+    first = CallbackFirstTransport(client, "undelivered", error_code="63016")
+    OutboxSender(engine=engine, settings=settings, transport=first).send_due()
+    OutboxSender(engine=engine, settings=settings).drain()
+    (got,) = fake_twilio.received
+    assert got.form["ContentSid"] == CONTENT_SIDS["stage_update:id"]
+
+
+def test_a_worker_whose_lease_was_taken_over_does_not_overwrite(store):
+    report = _report_for(store)
+    _move(store, report.number, "koordinasi", Role.KELURAHAN)
+    start = utcnow()
+    (slow,) = store(
+        outbox.claim_due, worker="slow", limit=10, lease=timedelta(seconds=60), now=start
+    )
+    (fast,) = store(
+        outbox.claim_due,
+        worker="fast",
+        limit=10,
+        lease=timedelta(seconds=60),
+        now=start + timedelta(seconds=61),
+    )
+    assert store(
         outbox.mark_sent,
-        note.id,
-        sid=early_sid,
+        fast.id,
+        worker="fast",
+        sid="SM" + "1" * 32,
         transport="twilio",
         used_template=False,
-        now=utcnow(),
+        now=start + timedelta(seconds=62),
     )
-    assert store(outbox.notifications)[0].delivery_status == "delivered"
+    assert not store(
+        outbox.mark_sent,
+        slow.id,
+        worker="slow",
+        sid="SM" + "2" * 32,
+        transport="twilio",
+        used_template=False,
+        now=start + timedelta(seconds=63),
+    )
+    assert store(outbox.notifications)[0].twilio_sid == "SM" + "1" * 32
+
+
+def test_a_citizens_notifications_go_out_in_order_even_when_one_is_retried(
+    store, sender, fake_twilio
+):
+    report = _report_for(store)
+    _move(store, report.number, "koordinasi", Role.KELURAHAN)
+    _move(store, report.number, "proses", Role.KELURAHAN)
+    fake_twilio.fail_next(500, 20500)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        sender.drain()
+        assert fake_twilio.received == []  # "Proses" waits for the retried "Koordinasi"
+        clock.shift(2.1)
+        sender.drain()
+        sender.drain()
+    bodies = [got.body for got in fake_twilio.received]
+    assert "diterima oleh kelurahan" in bodies[0] and "sedang ditangani" in bodies[1]
 
 
 def test_unsigned_status_callbacks_are_refused(client):
@@ -232,7 +306,7 @@ def test_sending_never_exceeds_the_configured_rate(database_url, fake_twilio, st
     from conftest import twilio_config
 
     slow = create_app(twilio_config(database_url, fake_twilio, SEND_RATE_PER_SECOND="20"))
-    sender = Sender(engine=slow.extensions["crm.engine"], settings=slow.config["SETTINGS"])
+    sender = OutboxSender(engine=slow.extensions["crm.engine"], settings=slow.config["SETTINGS"])
     for index in range(45):
         report = _report_for(store, phone=f"+62812000{index:05d}")
         _move(store, report.number, "koordinasi", Role.KELURAHAN)

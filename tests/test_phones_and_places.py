@@ -234,3 +234,12 @@ def test_nonsense_matches_nothing(typed):
     found = match_kelurahan(typed)
     assert found.chosen is None
     assert found.suggestions == ()
+
+
+def test_phone_numbers_inside_free_text_are_masked():
+    from store.phones import mask_numbers
+
+    text = "Invalid 'To' Phone Number: whatsapp:+6281234567890 (0812 3456 7890)"
+    masked = mask_numbers(text)
+    assert "1234567890" not in masked and "3456 7890" not in masked
+    assert "Invalid 'To' Phone Number" in masked

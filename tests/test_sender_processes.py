@@ -20,28 +20,31 @@ from store.phones import sender_from
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _queue(store, count: int) -> None:
-    """`count` notifications with distinct texts, due now, for one citizen."""
+def _queue(store, count: int, *, citizens: int = 50) -> None:
+    """`count` notifications with distinct texts, due now, spread over `citizens`
+    phones (one citizen's notifications go out one after another, in order)."""
 
     def enqueue_all(*, session):
-        contact = contacts.touch_contact(
-            sender_from("+6281234567890"), "Siti", session=session, now=utcnow()
-        )
+        now = utcnow()
+        people = [
+            contacts.touch_contact(sender_from(f"+62812{n:08d}"), "Warga", session=session, now=now)
+            for n in range(citizens)
+        ]
         for index in range(count):
             payload = {
                 "number": f"CRM-26-{index:06d}-0",
                 "stage": "koordinasi",
                 "from_stage": "menunggu",
                 "note": None,
-                "at": utcnow().isoformat(),
+                "at": now.isoformat(),
             }
             outbox.enqueue(
-                contact.id,
+                people[index % citizens].id,
                 "stage_changed",
                 payload,
                 report_id=None,
                 session=session,
-                now=utcnow() - timedelta(seconds=1),
+                now=now - timedelta(seconds=1),
             )
 
     store(enqueue_all)

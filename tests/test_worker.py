@@ -17,11 +17,11 @@ def test_worker_schedules_the_draft_purge_beside_the_sender(app):
     assert jobs_ == {"scan_deadlines", "send_digests", "purge_expired_drafts"}
 
 
-def test_purge_removes_only_drafts_idle_for_more_than_a_day(app, store):
+def test_purge_removes_only_drafts_expired_a_week_ago(app, store):
     start = utcnow()
     for phone, age in [
-        ("+6281200000001", timedelta(hours=25)),
-        ("+6281200000002", timedelta(hours=2)),
+        ("+6281200000001", timedelta(days=7, hours=1)),
+        ("+6281200000002", timedelta(hours=25)),
     ]:
         contact = store(touch_contact, sender_from(phone), None, now=start - age)
         store(drafts.save_draft, contact.id, drafts.DraftState(step="category"), now=start - age)

@@ -1,0 +1,124 @@
+"""Turns of the conversation that a real citizen takes and a tidy script would not."""
+
+import pytest
+
+from store import ratings, reports
+from store.clock import utcnow
+from store.numbers import parse_number
+from store.stages import Role, Stage
+
+PHOTO = ("https://api.twilio.com/media/ME1", "image/jpeg")
+STICKER = ("https://api.twilio.com/media/ME2", "image/webp")
+
+
+def _to_photo_step(whatsapp):
+    for text in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat Raya 10"]:
+        whatsapp.send(text)
+    return whatsapp.send("Kramat")
+
+
+def _file(whatsapp) -> str:
+    _to_photo_step(whatsapp)
+    whatsapp.send("LEWATI")
+    done = whatsapp.send("YA")
+    return next(line.split("*")[1] for line in done.text.splitlines() if "*CRM-" in line)
+
+
+def _close(store, number):
+    for stage in ("koordinasi", "proses", "tindak_lanjut", "validasi", "selesai"):
+        store(
+            reports.move_report,
+            number,
+            Stage(stage),
+            role=Role.ADMIN,
+            actor_id="t",
+            note=None,
+            now=utcnow(),
+        )
+
+
+def test_a_digit_right_after_closing_is_a_rating_also_as_nilai(whatsapp, store):
+    number = _file(whatsapp)
+    _close(store, number)
+    assert "penilaian 5/5" in whatsapp.send("NILAI 5").text
+    report_id = store(reports.find_report, parse_number(number).digits).id
+    assert store(ratings.rating_of, report_id) == 5
+
+
+def test_a_menu_digit_later_is_not_taken_as_a_rating(whatsapp, store):
+    number = _file(whatsapp)
+    _close(store, number)
+    assert "1. LAPOR" in whatsapp.send("MENU").text
+    assert "pilih kategori" in whatsapp.send("1").text
+    report_id = store(reports.find_report, parse_number(number).digits).id
+    assert store(ratings.rating_of, report_id) is None
+
+
+@pytest.mark.parametrize("choice", ["²", "①", "٣", "1️⃣"])
+def test_unusual_digits_are_answered_not_crashed(whatsapp, choice):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send(choice)
+    assert reply.status == 200 and "pilihan tersebut tidak ada" in reply.text
+
+
+def test_a_sticker_alone_does_not_start_a_report(whatsapp, store):
+    whatsapp.send("halo")
+    reply = whatsapp.send(media=[STICKER])
+    assert "hanya dapat menerima foto" in reply.text
+    assert "pilih kategori" not in reply.text
+
+
+def test_photo_step_says_exactly_what_was_kept(whatsapp):
+    _to_photo_step(whatsapp)
+    both = whatsapp.send(media=[PHOTO, STICKER])
+    assert "1 foto kami simpan" in both.text and "hanya foto" in both.text
+    assert "(1/5 foto)" in both.text
+    for _ in range(4):
+        whatsapp.send(media=[PHOTO])
+    sixth = whatsapp.send(media=[PHOTO])
+    assert "Paling banyak 5 foto" in sixth.text and "(5/5 foto)" in sixth.text
+    assert "foto kami simpan" not in sixth.text
+
+
+def test_lanjutkan_finishes_the_photo_step(whatsapp):
+    _to_photo_step(whatsapp)
+    assert "Mohon periksa laporan Anda" in whatsapp.send("lanjutkan").text
+
+
+def test_status_and_my_reports_during_a_report_are_answered_then_the_question_repeats(
+    whatsapp,
+):
+    number = _file(whatsapp)
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+    reply = whatsapp.send(f"STATUS {number}")
+    assert "Tahap saat ini" in reply.text and "jelaskan masalahnya" in reply.text
+    mine = whatsapp.send("LAPORAN SAYA")
+    assert number in mine.text and "jelaskan masalahnya" in mine.text
+
+
+def test_menu_during_a_report_has_no_numbers_to_mistake(whatsapp):
+    whatsapp.send("LAPOR")
+    menu = whatsapp.send("MENU")
+    assert "1." not in menu.text and "LAPOR – lanjutkan" in menu.text
+
+
+def test_a_photo_captioned_lapor_while_resuming_is_kept(whatsapp):
+    _to_photo_step(whatsapp)
+    reply = whatsapp.send("LAPOR", media=[PHOTO])
+    assert "belum selesai" in reply.text and "(1/5 foto)" in reply.text
+
+
+def test_an_expired_draft_is_announced_even_after_the_worker_ran(whatsapp, app):
+    import time_machine
+
+    from scheduler import jobs
+
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as clock:
+        whatsapp.send("LAPOR")
+        clock.shift(60 * 60 * 25)
+        with app.app_context():
+            jobs.purge_expired_drafts()
+        reply = whatsapp.send("2")
+    assert "lebih dari 24 jam" in reply.text
