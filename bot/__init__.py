@@ -9,6 +9,7 @@ from flask import Flask
 from flask.logging import default_handler
 
 from bot.config import Settings
+from templates import TEMPLATES_DIR
 
 MAX_REQUEST_BYTES = 1024 * 1024  # Twilio's webhooks are a few KB; refuse floods early
 
@@ -19,18 +20,22 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
     `CRM_INSTANCE_PATH`, …)."""
     environ = {**os.environ, **(config or {})}
     app = Flask(
-        __name__, instance_path=environ.get("CRM_INSTANCE_PATH") or None, static_folder=None
+        __name__,
+        instance_path=environ.get("CRM_INSTANCE_PATH") or None,
+        static_folder=None,
+        template_folder=str(TEMPLATES_DIR / "web"),
     )
     settings = Settings.load(environ, Path(app.instance_path))
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     _configure_logging(app)
 
-    from bot import api, cli, database, errors, health, webhooks
+    from bot import api, cli, dashboard, database, errors, health, webhooks
 
     database.init_app(app)
     errors.init_app(app)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
     return app

@@ -1,5 +1,6 @@
 """`flask --app bot crm …` commands for operators, and `flask --app bot chat`."""
 
+import time
 from datetime import date, timedelta
 
 import click
@@ -7,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bot import database
-from store import numbers, reports, sla, staff, stages, tokens, validations
+from store import numbers, reports, sla, staff, stages, stats, tokens, validations
 from store.clock import utcnow
 from store.phones import to_e164
 from store.staff import StaffRole
@@ -165,6 +166,75 @@ def sla_figures(month: str) -> None:
 
 def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.2f}%" if whole else "-"
+
+
+@crm.command("generate")
+@click.option("--table1", "table1", is_flag=True, help="The paper's Table 1: 953,623 reports.")
+@click.option("--reports", "total", type=click.IntRange(min=1), help="Table 1 scaled to N.")
+@click.option("--seed", default=2023, show_default=True)
+def generate_history(table1: bool, total: int | None, seed: int) -> None:
+    """Fill an empty store with a synthetic CRM history (deterministic)."""
+    if table1 == (total is not None):
+        raise click.UsageError("give either --table1 or --reports N")
+    from store import history
+
+    if reports.count_reports(session=database.session()):
+        raise click.ClickException("the store already holds reports; use an empty database")
+    database.session().close()
+    started = time.monotonic()
+    made = history.generate(database.engine(), seed=seed, total=total)
+    click.echo(
+        f"{made.reports:,} reports, {made.stage_changes:,} stage changes, "
+        f"{made.validations:,} validations, {made.contacts:,} contacts "
+        f"in {time.monotonic() - started:.1f} s"
+    )
+
+
+@crm.command("stats")
+@click.option("--by", type=click.Choice(["year", "month"]), default="year", show_default=True)
+@click.option("--from", "start", help="First period, YYYY or YYYY-MM (WIB).")
+@click.option("--to", "end", help="Last period, YYYY or YYYY-MM (WIB).")
+def stats_table(by: str, start: str | None, end: str | None) -> None:
+    """Table 1 of the paper, from the store: reports, resolutions and their rate."""
+    try:
+        window = stats.period_window(start, end)
+    except ValueError as problem:
+        raise click.BadParameter(str(problem)) from None
+    summary = stats.summarise(by=by, session=database.session(), **window)
+    click.echo(render_stats_table(summary, by))
+
+
+def render_stats_table(summary, by: str) -> str:
+    head = "Tahun" if by == "year" else "Bulan"
+    lines = [
+        f"{head:<8}{'Jumlah Laporan':>16}{'Penyelesaian Laporan':>22}{'Persentase':>12}"
+        f"{'Rata-rata hari':>16}{'Median hari':>13}{'Validasi ≤72 jam':>18}"
+    ]
+    for row in summary.periods:
+        lines.append(
+            f"{row.period:<8}{row.reports:>16,}{row.resolved:>22,}{row.resolution_rate:>11.2f}%"
+            f"{_days(row.mean_days):>16}{_days(row.median_days):>13}"
+            f"{_percent(row.validation_rate):>18}"
+        )
+    lines.append(
+        f"{'Jumlah':<8}{summary.reports:>16,}{summary.resolved:>22,}{summary.weighted_rate:>11.2f}%"
+    )
+    lines.append(
+        f"Tingkat penyelesaian atas semua laporan (tertimbang): {summary.weighted_rate:.2f}%"
+    )
+    lines.append(
+        f"Rata-rata persentase per {'tahun' if by == 'year' else 'bulan'}: "
+        f"{summary.mean_of_rates:.2f}%"
+    )
+    return "\n".join(lines)
+
+
+def _days(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}%"
 
 
 @crm.command("worker")

@@ -242,6 +242,48 @@ def openapi_document() -> dict:
                     },
                 },
             },
+            "/stats": {
+                "get": {
+                    "summary": "Table 1 of the paper from the store: reports and resolutions "
+                    "per year or month (public, no personal data)",
+                    "operationId": "stats",
+                    "security": [],
+                    "parameters": [
+                        {
+                            "name": "by",
+                            "in": "query",
+                            "schema": {
+                                "type": "string",
+                                "enum": ["year", "month"],
+                                "default": "year",
+                            },
+                        },
+                        {
+                            "name": "from",
+                            "in": "query",
+                            "description": "YYYY or YYYY-MM (WIB)",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "to",
+                            "in": "query",
+                            "description": "YYYY or YYYY-MM, inclusive",
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The figures",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Stats"}
+                                }
+                            },
+                        },
+                        "422": _error("An invalid by, from or to"),
+                    },
+                },
+            },
             "/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -325,6 +367,49 @@ def openapi_document() -> dict:
                 },
                 "Report": _with_photos_and_history(summary),
                 "ReportSummary": summary,
+                "Stats": {
+                    "type": "object",
+                    "required": [
+                        "by",
+                        "computed_at",
+                        "periods",
+                        "reports",
+                        "resolved",
+                        "weighted_rate",
+                        "mean_of_rates",
+                    ],
+                    "properties": {
+                        "by": {"type": "string", "enum": ["year", "month"]},
+                        "computed_at": {"type": "string", "format": "date-time"},
+                        "reports": {"type": "integer"},
+                        "resolved": {"type": "integer"},
+                        "weighted_rate": {
+                            "type": "number",
+                            "description": "Resolved over all reports, %",
+                        },
+                        "mean_of_rates": {
+                            "type": "number",
+                            "description": "Mean of the periods' rates, %",
+                        },
+                        "periods": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "period": {"type": "string"},
+                                    "reports": {"type": "integer"},
+                                    "resolved": {"type": "integer"},
+                                    "resolution_rate": {"type": "number"},
+                                    "mean_days": {"type": "number", "nullable": True},
+                                    "median_days": {"type": "number", "nullable": True},
+                                    "validations": {"type": "integer"},
+                                    "validations_within_72h": {"type": "integer"},
+                                    "validation_rate": {"type": "number", "nullable": True},
+                                },
+                            },
+                        },
+                    },
+                },
                 "ReportPage": {
                     "type": "object",
                     "required": ["items", "next_cursor"],

@@ -12,6 +12,7 @@ from scheduler import jobs
 from store.clock import JAKARTA
 
 DRAFT_PURGE_MINUTES = 15
+STATS_REFRESH_MINUTES = 5
 EVERY_MINUTE = 60
 IDLE_POLL_SECONDS = 0.5
 ERROR_PAUSE_SECONDS = 5
@@ -38,6 +39,15 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
             max_instances=1,
             next_run_time=datetime.now(JAKARTA),  # at start (catching up), then every minute
         )
+    scheduler.add_job(
+        in_app_context(jobs.refresh_stats),
+        "interval",
+        minutes=STATS_REFRESH_MINUTES,
+        id="refresh_stats",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(JAKARTA),
+    )
     scheduler.add_job(
         in_app_context(jobs.purge_expired_drafts),
         "interval",

@@ -2,14 +2,14 @@
 run twice or in two workers at once: breaches and digests are claimed by unique keys in
 the same transaction as the notifications they queue."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from flask import current_app
 
 from bot import database
 from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
 from scheduler.sender import OutboxSender
-from store import breaches, drafts, outbox, sla, staff
+from store import breaches, drafts, outbox, sla, staff, stats
 from store.clock import JAKARTA, utcnow
 from store.staff import StaffRole
 
@@ -186,3 +186,11 @@ def _cutoff_lists(today, *, session, now: datetime) -> int:
             )
             sent += 1
     return sent
+
+
+def refresh_stats() -> None:
+    """Keep the dashboard's figures warm: over the whole history they take seconds."""
+    db, now = database.session(), utcnow()
+    for by in ("year", "month"):
+        stats.snapshot(by=by, session=db, now=now, max_age=timedelta(0))
+    db.commit()

@@ -260,3 +260,14 @@ class ScheduledRun(SQLModel, table=True):
 
     key: str = Field(max_length=80, primary_key=True)
     ran_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class StatsSnapshot(SQLModel, table=True):
+    """Figures over the whole history take seconds to compute; the dashboard and the
+    stats API read the last snapshot, which the worker refreshes."""
+
+    __tablename__ = "stats_snapshot"
+
+    key: str = Field(max_length=80, primary_key=True)
+    computed_at: datetime = Field(sa_column=_utc(nullable=False))
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,367 @@
+"""A synthetic but realistic CRM history, matching the paper's Table 1 exactly: per
+year the number of reports and of resolved ones, with full stage histories,
+validations, categories, kelurahan, channels and repeat reporters.
+
+Seeded and deterministic. Rows go in with the driver's bulk paths (executemany on
+SQLite, COPY on PostgreSQL), year by year, not one ORM object at a time.
+"""
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, text
+
+from store import numbers, places, sla
+from store.categories import CATEGORIES
+from store.clock import JAKARTA
+from store.stages import Role, Stage
+
+# Tahun: (Jumlah Laporan, Penyelesaian Laporan). 2020: no data in the paper.
+TABLE_1 = {
+    2016: (112_164, 100_872),
+    2017: (235_914, 210_331),
+    2018: (109_839, 96_489),
+    2019: (108_212, 98_117),
+    2021: (91_984, 91_922),
+    2022: (122_183, 120_811),
+    2023: (173_327, 169_328),
+}
+# Mean days from submission to closing; the paper gives 7 for 2023, earlier years slower.
+MEAN_RESOLUTION_DAYS = {2016: 11, 2017: 10, 2018: 9.5, 2019: 9, 2021: 8, 2022: 7.5, 2023: 7}
+CHANNELS = (
+    "whatsapp",
+    "jaki",
+    "qlue",
+    "twitter",
+    "facebook",
+    "instagram",
+    "email",
+    "sms",
+    "lapor",
+    "website",
+    "kelurahan",
+    "kecamatan",
+    "call_center",
+)
+CHANNEL_WEIGHTS = (30, 25, 12, 6, 4, 4, 3, 2, 4, 4, 3, 2, 1)
+CATEGORY_WEIGHTS = (18, 20, 10, 12, 8, 5, 9, 10, 8)
+FACILITATORS = 20
+FREQUENT_REPORTERS = 5_000
+OCCASIONAL_REPORTERS = 195_000
+LATE_VALIDATIONS = 0.12  # share of validations that take more than 72 hours
+
+
+@dataclass(frozen=True)
+class Generated:
+    reports: int
+    stage_changes: int
+    validations: int
+    contacts: int
+
+
+def plan(total: int | None) -> dict[int, tuple[int, int]]:
+    """Table 1, or the same proportions scaled to `total` reports."""
+    if total is None:
+        return dict(TABLE_1)
+    whole = sum(count for count, _ in TABLE_1.values())
+    scaled = {}
+    for year, (count, resolved) in TABLE_1.items():
+        share = max(1, round(total * count / whole))
+        scaled[year] = (share, round(share * resolved / count))
+    return scaled
+
+
+class _Writer:
+    """Bulk rows into one table: executemany on SQLite, COPY on PostgreSQL."""
+
+    def __init__(self, connection, dialect: str):
+        self.connection, self.dialect = connection, dialect
+
+    def write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        raw = self.connection.connection.driver_connection
+        if self.dialect == "postgresql":
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            raw.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                [tuple(_sqlite_value(value) for value in row) for row in rows],
+            )
+
+
+def _sqlite_value(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    return value
+
+
+REPORT_COLUMNS = (
+    "id",
+    "number",
+    "number_digits",
+    "channel",
+    "category",
+    "description",
+    "location_text",
+    "latitude",
+    "longitude",
+    "kelurahan_id",
+    "kelurahan",
+    "kecamatan",
+    "kota",
+    "reporter_contact_id",
+    "reporter_name",
+    "reporter_phone",
+    "stage",
+    "stage_changed_at",
+    "created_at",
+)
+CHANGE_COLUMNS = (
+    "report_id",
+    "seq",
+    "from_stage",
+    "to_stage",
+    "actor_role",
+    "actor_id",
+    "note",
+    "at",
+)
+VALIDATION_COLUMNS = (
+    "report_id",
+    "facilitator_id",
+    "entered_at",
+    "due_at",
+    "daily_target_at",
+    "left_at",
+    "outcome",
+)
+
+
+def generate(engine: Engine, *, seed: int = 2023, total: int | None = None) -> Generated:
+    """Fill an empty, migrated store with the history of `plan(total)`."""
+    rng = random.Random(seed)
+    dialect = engine.dialect.name
+    counts = Generated(0, 0, 0, 0)
+    with engine.begin() as connection:
+        writer = _Writer(connection, dialect)
+        facilitator_ids = _facilitators(connection)
+        contact_count = _contacts(writer)
+        report_id = 0
+        for year, (count, resolved) in plan(total).items():
+            reports, changes, validations = [], [], []
+            for report in _year(
+                rng, year, count, resolved, first_id=report_id + 1, facilitator_ids=facilitator_ids
+            ):
+                reports.append(report.row)
+                changes.extend(report.changes)
+                validations.extend(report.validations)
+            writer.write("report", REPORT_COLUMNS, reports)
+            writer.write("stage_change", CHANGE_COLUMNS, changes)
+            writer.write("validation", VALIDATION_COLUMNS, validations)
+            connection.execute(
+                text("INSERT INTO number_counter (year, last) VALUES (:y, :n)"),
+                {"y": year, "n": count},
+            )
+            report_id += count
+            counts = Generated(
+                counts.reports + len(reports),
+                counts.stage_changes + len(changes),
+                counts.validations + len(validations),
+                contact_count,
+            )
+        if dialect == "postgresql":
+            _move_sequences_past(connection)
+    return counts
+
+
+def _facilitators(connection) -> list[int]:
+    now = datetime(2016, 1, 1, tzinfo=UTC)
+    ids = []
+    for index in range(FACILITATORS):
+        phone = f"+628110000{index:04d}"
+        row = connection.execute(
+            text(
+                "INSERT INTO staff (role, name, phone, active, created_at) "
+                "VALUES ('facilitator', :name, :phone, :active, :now) RETURNING id"
+            ),
+            {
+                "name": f"Fasilitator {index + 1:02d}",
+                "phone": phone,
+                "active": True,
+                "now": _sqlite_value(now) if connection.dialect.name == "sqlite" else now,
+            },
+        ).scalar_one()
+        ids.append(row)
+    return ids
+
+
+def _phone(index: int) -> str:
+    return f"+62812{index:08d}"
+
+
+def _contacts(writer: _Writer) -> int:
+    created = datetime(2016, 1, 1, tzinfo=UTC)
+    rows = [
+        (index + 1, _phone(index), _phone(index), None, "id", created, None)
+        for index in range(FREQUENT_REPORTERS + OCCASIONAL_REPORTERS)
+    ]
+    writer.write(
+        "contact",
+        ("id", "sender_key", "phone", "profile_name", "language", "created_at", "last_inbound_at"),
+        rows,
+    )
+    return len(rows)
+
+
+@dataclass
+class _Report:
+    row: tuple
+    changes: list[tuple]
+    validations: list[tuple]
+
+
+def _year(
+    rng: random.Random,
+    year: int,
+    count: int,
+    resolved: int,
+    *,
+    first_id: int,
+    facilitator_ids: list[int],
+) -> Iterator[_Report]:
+    start = datetime(year, 1, 1, tzinfo=JAKARTA)
+    span = (datetime(year + 1, 1, 1, tzinfo=JAKARTA) - start).total_seconds()
+    created = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(count))
+    fates = [Stage.SELESAI] * resolved + [None] * (count - resolved)
+    rng.shuffle(fates)
+    kelurahan = places.all_kelurahan()
+    for offset, (moment, fate) in enumerate(zip(created, fates, strict=True)):
+        report_id = first_id + offset
+        number = numbers.format_number(year, offset + 1)
+        fate = fate or (Stage.DITOLAK if year < 2023 or rng.random() < 0.8 else None)
+        yield _story(
+            rng,
+            report_id,
+            number,
+            moment.astimezone(UTC),
+            fate,
+            year,
+            rng.choice(kelurahan),
+            facilitator_ids,
+        )
+
+
+def _story(rng, report_id, number, created, fate, year, kel, facilitator_ids) -> _Report:
+    """One report's life: the stages it went through, when, and its validation."""
+    reporter = (
+        rng.randrange(FREQUENT_REPORTERS)
+        if rng.random() < 0.35
+        else FREQUENT_REPORTERS + rng.randrange(OCCASIONAL_REPORTERS)
+    )
+    channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
+    steps = [
+        (
+            None,
+            Stage.MENUNGGU,
+            Role.CITIZEN if channel == "whatsapp" else Role.CHANNEL,
+            created,
+            None,
+        )
+    ]
+    at = created + timedelta(hours=min(rng.expovariate(1 / 3), 30))
+    steps.append((Stage.MENUNGGU, Stage.KOORDINASI, Role.KELURAHAN, at, None))
+    validations = []
+    if fate is Stage.DITOLAK:
+        at += timedelta(hours=rng.uniform(1, 48))
+        steps.append(
+            (
+                Stage.KOORDINASI,
+                Stage.DITOLAK,
+                Role.KELURAHAN,
+                at,
+                "Tidak sesuai dengan fakta di lapangan",
+            )
+        )
+    else:
+        previous = Stage.KOORDINASI
+        if rng.random() < 0.6:
+            at += timedelta(hours=rng.uniform(1, 24))
+            steps.append((previous, Stage.DISPOSISI, Role.KELURAHAN, at, None))
+            previous = Stage.DISPOSISI
+        at += timedelta(hours=rng.uniform(1, 24))
+        steps.append((previous, Stage.PROSES, Role.SKPD, at, None))
+        if fate is Stage.SELESAI:
+            total = rng.gammavariate(2.0, MEAN_RESOLUTION_DAYS[year] / 2) * 86_400
+            late = rng.random() < LATE_VALIDATIONS
+            validating = timedelta(hours=rng.uniform(72.1, 150) if late else rng.uniform(1, 70))
+            entered = max(at + timedelta(hours=1), created + timedelta(seconds=total) - validating)
+            steps.append(
+                (
+                    Stage.PROSES,
+                    Stage.TINDAK_LANJUT,
+                    Role.SKPD,
+                    entered,
+                    "Sudah ditindaklanjuti petugas",
+                )
+            )
+            done = entered + validating
+            steps.append((Stage.TINDAK_LANJUT, Stage.VALIDASI, Role.FACILITATOR, done, None))
+            steps.append((Stage.VALIDASI, Stage.SELESAI, Role.SYSTEM, done, None))
+            validations.append(
+                (
+                    report_id,
+                    rng.choice(facilitator_ids),
+                    entered,
+                    sla.validation_deadline(entered),
+                    sla.daily_target(entered),
+                    done,
+                    "validated",
+                )
+            )
+    final_stage, final_at = steps[-1][1], steps[-1][3]
+    row = (
+        report_id,
+        number,
+        numbers.canonical_digits(number),
+        channel,
+        rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0],
+        "Laporan warga (data sintetis)",
+        None,
+        None,
+        None,
+        kel.id,
+        kel.name,
+        kel.kecamatan,
+        kel.kota,
+        reporter + 1,
+        None,
+        _phone(reporter),
+        final_stage.value,
+        final_at,
+        created,
+    )
+    changes = [
+        (report_id, seq, from_.value if from_ else None, to.value, role.value, None, note, moment)
+        for seq, (from_, to, role, moment, note) in enumerate(steps)
+    ]
+    return _Report(row, changes, validations)
+
+
+def _move_sequences_past(connection) -> None:
+    """COPY with explicit ids leaves PostgreSQL's id sequences behind; move them on."""
+    for table in ("report", "contact", "stage_change", "validation"):
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+            )
+        )

@@ -1,0 +1,211 @@
+"""CRM's figures in the form of the paper's Table 1: reports and resolutions per year
+(or month), with days to resolution and the share of validations within 72 hours.
+Periods are WIB; percentages are computed from the counts."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Integer, case, cast, func, literal_column
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from store.clock import JAKARTA
+from store.models import Report, StatsSnapshot, Validation
+from store.stages import Stage
+from store.validations import VALIDATED
+
+SECONDS_PER_DAY = 86_400
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    period: str  # "2023" or "2023-04"
+    reports: int
+    resolved: int
+    mean_days: float | None
+    median_days: float | None
+    validations: int
+    validations_within_72h: int
+
+    @property
+    def resolution_rate(self) -> float:
+        return round(100 * self.resolved / self.reports, 2) if self.reports else 0.0
+
+    @property
+    def validation_rate(self) -> float | None:
+        if not self.validations:
+            return None
+        return round(100 * self.validations_within_72h / self.validations, 2)
+
+
+@dataclass(frozen=True)
+class Summary:
+    periods: list[PeriodFigures]
+
+    @property
+    def reports(self) -> int:
+        return sum(period.reports for period in self.periods)
+
+    @property
+    def resolved(self) -> int:
+        return sum(period.resolved for period in self.periods)
+
+    @property
+    def weighted_rate(self) -> float:
+        """Resolved over all reports of all periods."""
+        return round(100 * self.resolved / self.reports, 2) if self.reports else 0.0
+
+    @property
+    def mean_of_rates(self) -> float:
+        """The mean of the periods' own rates (how the paper summarises Table 1)."""
+        rates = [100 * p.resolved / p.reports for p in self.periods if p.reports]
+        return round(statistics.fmean(rates), 2) if rates else 0.0
+
+
+def _wib_period(column, by: str, dialect: str):
+    """The WIB year (or year-month) of a UTC timestamp column, as text."""
+    pattern = {"year": ("%Y", "YYYY"), "month": ("%Y-%m", "YYYY-MM")}[by]
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("Asia/Jakarta", column), pattern[1])
+    return func.strftime(pattern[0], column, "+7 hours")
+
+
+def summarise(
+    *, by: str, session: Session, start: datetime | None = None, end: datetime | None = None
+) -> Summary:
+    """Figures per WIB year or month of creation, for reports created in [start, end)."""
+    if by not in {"year", "month"}:
+        raise ValueError("by is year or month")
+    dialect = session.get_bind().dialect.name
+    period = _wib_period(Report.created_at, by, dialect)
+    resolved = Report.stage == Stage.SELESAI
+    where = []
+    if start is not None:
+        where.append(Report.created_at >= start)
+    if end is not None:
+        where.append(Report.created_at < end)
+    counts = session.exec(
+        select(period, func.count(), func.sum(cast(case((resolved, 1), else_=0), Integer)))
+        .where(*where)
+        .group_by(period)
+        .order_by(period)
+    ).all()
+    durations = _resolution_days(period, where, dialect, session=session)
+    validations = _validations(period, where, session=session)
+    return Summary(
+        [
+            PeriodFigures(
+                period=name,
+                reports=total,
+                resolved=done or 0,
+                mean_days=round(statistics.fmean(durations[name]), 2)
+                if durations.get(name)
+                else None,
+                median_days=round(statistics.median(durations[name]), 2)
+                if durations.get(name)
+                else None,
+                validations=validations.get(name, (0, 0))[0],
+                validations_within_72h=validations.get(name, (0, 0))[1],
+            )
+            for name, total, done in counts
+        ]
+    )
+
+
+def _resolution_days(period, where, dialect: str, *, session: Session) -> dict[str, list[float]]:
+    """Days from submission to closing, per period, for resolved reports."""
+    if dialect == "postgresql":
+        seconds = func.date_part("epoch", Report.stage_changed_at - Report.created_at)
+    else:
+        seconds = (
+            func.julianday(Report.stage_changed_at) - func.julianday(Report.created_at)
+        ) * literal_column(str(SECONDS_PER_DAY))
+    rows = session.exec(select(period, seconds).where(Report.stage == Stage.SELESAI, *where)).all()
+    by_period: dict[str, list[float]] = {}
+    for name, secs in rows:
+        by_period.setdefault(name, []).append(float(secs) / SECONDS_PER_DAY)
+    return by_period
+
+
+def _validations(period, where, *, session: Session) -> dict[str, tuple[int, int]]:
+    """(validations, within 72 hours) per period of the reports' creation."""
+    on_time = cast(case((Validation.left_at <= Validation.due_at, 1), else_=0), Integer)
+    rows = session.exec(
+        select(period, func.count(), func.sum(on_time))
+        .join(Validation, Validation.report_id == Report.id)
+        .where(Validation.outcome == VALIDATED, *where)
+        .group_by(period)
+    ).all()
+    return {name: (total, within or 0) for name, total, within in rows}
+
+
+def period_window(start: str | None, end: str | None) -> dict[str, datetime | None]:
+    """`--from 2021 --to 2023` or `2023-01 … 2023-06` (WIB, inclusive) as [start, end)."""
+    return {
+        "start": _period_start(start, last=False) if start else None,
+        "end": _period_start(end, last=True) if end else None,
+    }
+
+
+def _period_start(period: str, *, last: bool) -> datetime:
+    try:
+        year, _, month = period.partition("-")
+        first = datetime(int(year), int(month or 1), 1, tzinfo=JAKARTA)
+    except ValueError:
+        raise ValueError(f"{period!r} is not YYYY or YYYY-MM") from None
+    if not last:
+        return first
+    if month:
+        return (first + timedelta(days=32)).replace(day=1)
+    return first.replace(year=first.year + 1)
+
+
+def as_dict(summary: Summary) -> dict:
+    return {
+        "periods": [
+            {
+                "period": row.period,
+                "reports": row.reports,
+                "resolved": row.resolved,
+                "resolution_rate": row.resolution_rate,
+                "mean_days": row.mean_days,
+                "median_days": row.median_days,
+                "validations": row.validations,
+                "validations_within_72h": row.validations_within_72h,
+                "validation_rate": row.validation_rate,
+            }
+            for row in summary.periods
+        ],
+        "reports": summary.reports,
+        "resolved": summary.resolved,
+        "weighted_rate": summary.weighted_rate,
+        "mean_of_rates": summary.mean_of_rates,
+    }
+
+
+def snapshot(
+    *,
+    by: str,
+    session: Session,
+    now: datetime,
+    max_age: timedelta,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> tuple[dict, datetime]:
+    """The figures as of at most `max_age` ago: the stored snapshot, or fresh ones
+    (stored for the other processes). Returns the figures and when they were computed."""
+    key = f"{by}|{start.isoformat() if start else ''}|{end.isoformat() if end else ''}"
+    stored = session.get(StatsSnapshot, key)
+    if stored is not None and now - stored.computed_at <= max_age:
+        return stored.data, stored.computed_at
+    data = as_dict(summarise(by=by, session=session, start=start, end=end))
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(StatsSnapshot).values(key=key, computed_at=now, data=data)
+    session.exec(
+        statement.on_conflict_do_update(
+            index_elements=["key"], set_={"computed_at": now, "data": data}
+        )
+    )
+    return data, now
