@@ -30,6 +30,8 @@ class Settings:
     outbox_lease_seconds: float = 60.0
     outbox_batch_size: int = 50
     digest_times: tuple[time, ...] = (time(8, 0), time(14, 0))
+    messages_per_minute: int = 20
+    reports_per_day: int = 10
 
     @property
     def has_twilio_credentials(self) -> bool:
@@ -58,6 +60,8 @@ class Settings:
             outbox_lease_seconds=_positive(environ, "OUTBOX_LEASE_SECONDS", 60.0),
             outbox_batch_size=int(_positive(environ, "OUTBOX_BATCH_SIZE", 50)),
             digest_times=_times(environ.get("DIGEST_TIMES", "08:00,14:00")),
+            messages_per_minute=int(_positive(environ, "MESSAGES_PER_MINUTE", 20)),
+            reports_per_day=int(_positive(environ, "REPORTS_PER_DAY", 10)),
         )
         settings.refuse_placeholders()
         return settings

@@ -66,7 +66,7 @@ def _answer_once(sid: str, message: handlers.IncomingMessage) -> list[str]:
         if earlier is not None:
             return earlier
         now = utcnow()
-        outcome = handlers.respond(message, session=db, now=now)
+        outcome = handlers.respond(message, session=db, now=now, limits=_limits())
         replies = split_for_whatsapp(outcome.replies)
         inbound.record_inbound(
             sid,
@@ -80,6 +80,13 @@ def _answer_once(sid: str, message: handlers.IncomingMessage) -> list[str]:
         return replies
 
     return commit_with_retries(db, answer)
+
+
+def _limits() -> handlers.Limits:
+    settings = current_app.config["SETTINGS"]
+    return handlers.Limits(
+        messages_per_minute=settings.messages_per_minute, reports_per_day=settings.reports_per_day
+    )
 
 
 def _text(form, field: str, limit: int | None = None) -> str:

@@ -5,5 +5,6 @@
 
 from handlers.conversation import Outcome, respond
 from handlers.message import IncomingMessage, Location, Media
+from handlers.turn import Limits
 
-__all__ = ["IncomingMessage", "Location", "Media", "Outcome", "respond"]
+__all__ = ["IncomingMessage", "Limits", "Location", "Media", "Outcome", "respond"]

@@ -1,16 +1,19 @@
 """Routing one incoming message to the flow that answers it."""
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from handlers import facilitator, intake, menu, status, vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
-from handlers.turn import Turn
-from store import contacts, drafts, staff
+from handlers.turn import Limits, Turn
+from store import contacts, drafts, inbound, staff
 from store.drafts import DraftState
+
+ONE_MINUTE = timedelta(minutes=1)
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,9 @@ class Outcome:
     replies: list[str]
 
 
-def respond(message: IncomingMessage, *, session: Session, now: datetime) -> Outcome:
+def respond(
+    message: IncomingMessage, *, session: Session, now: datetime, limits: Limits = DEFAULT_LIMITS
+) -> Outcome:
     """Answer one message; every change goes into `session`, committed by the caller."""
     contact = contacts.touch_contact(message.sender, message.profile_name, session=session, now=now)
     if contact.is_new and vocabulary.looks_english(message.command):
@@ -32,12 +37,16 @@ def respond(message: IncomingMessage, *, session: Session, now: datetime) -> Out
         now=now,
         texts=Texts(contact.language),
         facilitator=staff.active_facilitator_by_phone(contact.phone, session=session),
+        limits=limits,
     )
     _route(turn)
     return Outcome(contact_id=contact.id, replies=turn.replies)
 
 
 def _route(turn: Turn) -> None:
+    if _too_many_messages(turn):
+        turn.say("too_many_messages")
+        return
     draft = _live_draft(turn)
     command = turn.message.command
     if turn.contact.awaiting_rating_for is not None and draft is None:
@@ -48,6 +57,9 @@ def _route(turn: Turn) -> None:
 
     if command in vocabulary.TO_ENGLISH or command in vocabulary.TO_INDONESIAN:
         menu.switch_language(turn, "en" if command in vocabulary.TO_ENGLISH else "id")
+        _then_ask(turn, draft)
+    elif command in vocabulary.PAUSE or command in vocabulary.RESUME:
+        menu.set_notifications(turn, paused=command in vocabulary.PAUSE)
         _then_ask(turn, draft)
     elif command in vocabulary.CANCEL:
         intake.cancel(turn, draft)
@@ -69,6 +81,11 @@ def _route(turn: Turn) -> None:
         _route_without_draft(turn, command, first_contact=True)
     else:
         _route_without_draft(turn, command)
+
+
+def _too_many_messages(turn: Turn) -> bool:
+    recent = inbound.count_since(turn.contact.id, turn.now - ONE_MINUTE, session=turn.session)
+    return recent >= turn.limits.messages_per_minute
 
 
 def _live_draft(turn: Turn) -> DraftState | None:

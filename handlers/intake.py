@@ -9,7 +9,8 @@ from enum import StrEnum
 
 from handlers import vocabulary
 from handlers.turn import Turn
-from store import categories, drafts, places, reports
+from store import categories, drafts, places, reports, sla
+from store.clock import JAKARTA
 from store.drafts import DraftState
 from store.stages import Role
 
@@ -43,6 +44,8 @@ def can_start_with(turn: Turn) -> bool:
 
 def start(turn: Turn) -> None:
     existing = drafts.load_draft(turn.contact.id, session=turn.session)
+    if existing is None and _reached_daily_limit(turn):
+        return
     draft = existing or DraftState(step=Step.CATEGORY)
     kept = _keep_attachments(turn, draft)
     if existing is not None:
@@ -208,10 +211,22 @@ def _on_confirm(turn: Turn, draft: DraftState) -> None:
     if turn.message.command not in vocabulary.YES:
         turn.say("confirm_not_understood")
         return
+    if _reached_daily_limit(turn):
+        return
     report = reports.create_report(_new_report(turn, draft), session=turn.session, now=turn.now)
     drafts.discard_draft(turn.contact.id, session=turn.session)
     draft.step = Step.SUBMITTED
     turn.say("report_created", report=report)
+
+
+def _reached_daily_limit(turn: Turn) -> bool:
+    """A phone may file `reports_per_day` reports per WIB day; say so when it has."""
+    today = sla.start_of_day(turn.now.astimezone(JAKARTA).date())
+    made = reports.count_reports_of_contact_since(turn.contact.id, today, session=turn.session)
+    if made < turn.limits.reports_per_day:
+        return False
+    turn.say("too_many_reports", limit=turn.limits.reports_per_day)
+    return True
 
 
 def _new_report(turn: Turn, draft: DraftState) -> reports.NewReport:

@@ -40,3 +40,8 @@ def record_rating(turn: Turn, score: int) -> None:
         turn.contact.awaiting_rating_for, turn.contact.id, score, session=turn.session, now=turn.now
     )
     turn.say("rating_thanks", number=number, score=score)
+
+
+def set_notifications(turn: Turn, *, paused: bool) -> None:
+    contacts.set_notifications_paused(turn.contact.id, paused, session=turn.session)
+    turn.say("notifications_paused" if paused else "notifications_resumed")

@@ -11,6 +11,14 @@ from store.contacts import ContactInfo
 from store.staff import StaffInfo
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Per-phone limits (they hold across processes: they count stored rows)."""
+
+    messages_per_minute: int = 20
+    reports_per_day: int = 10
+
+
 @dataclass
 class Turn:
     message: IncomingMessage
@@ -19,6 +27,7 @@ class Turn:
     now: datetime
     texts: Texts
     facilitator: StaffInfo | None = None  # set when the sender is an active TA Fasilitator
+    limits: Limits = field(default_factory=Limits)
     replies: list[str] = field(default_factory=list)
 
     def say(self, template: str, **context) -> None:

@@ -17,6 +17,8 @@ YES = {"YA", "Y", "YES", "IYA", "OK", "OKE", "KIRIM", "SEND"}
 SKIP = {"LEWATI", "SKIP", "TIDAK", "NO", "TIDAK ADA"}
 DONE = {"LANJUT", "LANJUTKAN", "NEXT", "CONTINUE", "SELESAI", "DONE", "CUKUP"}
 RATE = {"NILAI", "RATE", "RATING"}
+PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
+RESUME = {"MULAI", "START", "SUBSCRIBE"}
 
 # Words that show a first-time sender writes in English.
 ENGLISH_MARKERS = {

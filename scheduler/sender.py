@@ -108,6 +108,11 @@ class OutboxSender:
         return sent
 
     def _send_one(self, item: outbox.Outgoing) -> None:
+        if item.paused:
+            with new_session(self.engine) as db:
+                outbox.mark_suppressed(item.id, worker=self.worker_id, session=db)
+                db.commit()
+            return
         rendered = notifications.render(item.kind, item.payload, item.language)
         template_sid = self.settings.twilio_content_sids.get(f"{rendered.template}:{item.language}")
         use_template = self._needs_template(item)

@@ -19,6 +19,7 @@ class ContactInfo:
     language: str
     is_new: bool
     awaiting_rating_for: int | None = None
+    notifications_paused: bool = False
 
 
 def _info(contact: Contact, *, is_new: bool) -> ContactInfo:
@@ -29,6 +30,7 @@ def _info(contact: Contact, *, is_new: bool) -> ContactInfo:
         language=contact.language,
         is_new=is_new,
         awaiting_rating_for=contact.awaiting_rating_for,
+        notifications_paused=contact.notifications_paused,
     )
 
 
@@ -82,4 +84,11 @@ def await_rating(contact_id: int, report_id: int, *, session: Session) -> None:
 def clear_awaited_rating(contact_id: int, *, session: Session) -> None:
     contact = session.get(Contact, contact_id)
     contact.awaiting_rating_for = None
+    session.add(contact)
+
+
+def set_notifications_paused(contact_id: int, paused: bool, *, session: Session) -> None:
+    """BERHENTI pauses every push to this contact (replies still come); MULAI resumes."""
+    contact = session.get(Contact, contact_id)
+    contact.notifications_paused = paused
     session.add(contact)

@@ -298,7 +298,8 @@ def _story(rng, report_id, number, created, fate, year, kel, facilitator_ids) ->
             steps.append((previous, Stage.DISPOSISI, Role.KELURAHAN, at, None))
             previous = Stage.DISPOSISI
         at += timedelta(hours=rng.uniform(1, 24))
-        steps.append((previous, Stage.PROSES, Role.SKPD, at, None))
+        handler = Role.SKPD if previous is Stage.DISPOSISI else Role.KELURAHAN
+        steps.append((previous, Stage.PROSES, handler, at, None))
         if fate is Stage.SELESAI:
             total = rng.gammavariate(2.0, MEAN_RESOLUTION_DAYS[year] / 2) * 86_400
             late = rng.random() < LATE_VALIDATIONS

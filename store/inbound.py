@@ -42,3 +42,12 @@ def record_inbound(
 
 def count_inbound(*, session: Session) -> int:
     return session.exec(select(func.count()).select_from(InboundMessage)).one()
+
+
+def count_since(contact_id: int, since: datetime, *, session: Session) -> int:
+    """Messages recorded from this contact since `since` (per-phone rate limit)."""
+    return session.exec(
+        select(func.count())
+        .select_from(InboundMessage)
+        .where(InboundMessage.contact_id == contact_id, InboundMessage.received_at >= since)
+    ).one()

@@ -42,12 +42,14 @@ class Contact(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     last_inbound_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     awaiting_rating_for: int | None = None  # report id; no foreign key, which would make a cycle
+    notifications_paused: bool = False  # BERHENTI: no pushes until MULAI
 
 
 class InboundMessage(SQLModel, table=True):
     """Every message Twilio delivered, once per MessageSid, with the reply we gave."""
 
     __tablename__ = "inbound_message"
+    __table_args__ = (Index("ix_inbound_message_contact_received", "contact_id", "received_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     message_sid: str = Field(max_length=64, unique=True)

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from store import contacts
 from store.models import Contact, DeliveryEvent, Notification, SendPace
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
 
 # Twilio's message statuses in the order they happen; callbacks never move one back.
 DELIVERY_RANK = {
@@ -52,6 +52,7 @@ class Outgoing:
     template_fallback_done: bool
     last_inbound_at: datetime | None
     claimed_until: datetime
+    paused: bool
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ def claim_due(
             template_fallback_done=note.template_fallback_done,
             last_inbound_at=contact.last_inbound_at,
             claimed_until=note.claimed_until,
+            paused=contact.notifications_paused,
         )
         for note, contact in rows
     ]
@@ -247,6 +249,17 @@ def mark_failed(
     note.claimed_until = None
     note.error_code = error_code
     note.error_message = error_message[:500]
+    session.add(note)
+    return True
+
+
+def mark_suppressed(notification_id: int, *, worker: str, session: Session) -> bool:
+    """Not sent because the recipient said BERHENTI; kept, so the record is complete."""
+    note = _claimed_by(notification_id, worker, session=session)
+    if note is None:
+        return False
+    note.state = SUPPRESSED
+    note.claimed_until = None
     session.add(note)
     return True
 

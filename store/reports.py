@@ -272,6 +272,14 @@ def count_reports_of_contact(contact_id: int, *, session: Session) -> int:
     ).one()
 
 
+def count_reports_of_contact_since(contact_id: int, since: datetime, *, session: Session) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Report)
+        .where(Report.reporter_contact_id == contact_id, Report.created_at >= since)
+    ).one()
+
+
 def count_reports(*, session: Session) -> int:
     return session.exec(select(func.count()).select_from(Report)).one()
 

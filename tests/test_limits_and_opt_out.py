@@ -1,0 +1,73 @@
+"""Per-phone limits, and BERHENTI / MULAI for notifications."""
+
+import pytest
+import time_machine
+
+from bot import create_app
+from conftest import WhatsApp, app_config
+from scheduler.sender import OutboxSender
+from store import outbox, reports
+from store.clock import utcnow
+from store.stages import Role, Stage
+
+
+@pytest.fixture
+def strict_app(database_url):
+    app = create_app(app_config(database_url, MESSAGES_PER_MINUTE="5", REPORTS_PER_DAY="2"))
+    yield app
+    app.extensions["crm.engine"].dispose()
+
+
+@pytest.fixture
+def strict(strict_app):
+    return WhatsApp(strict_app.test_client())
+
+
+def _file(whatsapp, clock=None) -> str:
+    """File a report; with `clock`, 13 s between messages (under 5 a minute)."""
+    for text in ["LAPOR", "2", "Sampah menumpuk di pinggir kali", "Jl. Daan Mogot 12", "Kapuk",
+                 "LEWATI"]:
+        whatsapp.send(text)
+        if clock:
+            clock.shift(13)
+    done = whatsapp.send("YA")
+    return next(line.split("*")[1] for line in done.text.splitlines() if "*CRM-" in line)
+
+
+def test_a_phone_sending_too_fast_is_asked_to_wait_and_nothing_changes(strict):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        for _ in range(5):
+            assert "terlalu banyak pesan" not in strict.send("halo").text
+        reply = strict.send("LAPOR")
+        assert "terlalu banyak pesan" in reply.text
+        assert "pilih kategori" not in reply.text
+        assert "terlalu banyak pesan" not in strict.send("halo", phone="+6285700000000").text
+        clock.shift(61)
+        assert "pilih kategori" in strict.send("LAPOR").text
+
+
+def test_reports_per_day_are_limited_per_wib_day(strict, strict_app):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        _file(strict, clock)
+        clock.shift(61)
+        _file(strict, clock)
+        clock.shift(61)
+        assert "paling banyak 2 laporan per hari" in strict.send("LAPOR").text
+        clock.shift(60 * 60 * 24)
+        assert "pilih kategori" in strict.send("LAPOR").text
+
+
+def test_berhenti_stops_notifications_and_mulai_resumes_them(app, whatsapp, store):
+    number = _file(whatsapp)
+    assert "tidak akan mengirim kabar" in whatsapp.send("BERHENTI").text
+    sender = OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
+    store(reports.move_report, number, Stage.KOORDINASI, role=Role.KELURAHAN, actor_id="t",
+          note=None, now=utcnow())
+    sender.drain()
+    assert [note.state for note in store(outbox.notifications)] == ["suppressed"]
+    assert "Tahap saat ini: *Koordinasi*" in whatsapp.send(f"STATUS {number}").text
+    assert "akan kembali kami kirim" in whatsapp.send("MULAI").text
+    store(reports.move_report, number, Stage.PROSES, role=Role.KELURAHAN, actor_id="t",
+          note=None, now=utcnow())
+    sender.drain()
+    assert [note.state for note in store(outbox.notifications)] == ["suppressed", "sent"]
