@@ -31,6 +31,7 @@ class Settings:
     outbox_batch_size: int = 50
     digest_times: tuple[time, ...] = (time(8, 0), time(14, 0))
     messages_per_minute: int = 20
+    spool_dir: Path = Path("instance/spool")
     reports_per_day: int = 10
 
     @property
@@ -61,6 +62,7 @@ class Settings:
             outbox_batch_size=int(_positive(environ, "OUTBOX_BATCH_SIZE", 50)),
             digest_times=_times(environ.get("DIGEST_TIMES", "08:00,14:00")),
             messages_per_minute=int(_positive(environ, "MESSAGES_PER_MINUTE", 20)),
+            spool_dir=Path(environ.get("SPOOL_DIR") or instance_path / "spool"),
             reports_per_day=int(_positive(environ, "REPORTS_PER_DAY", 10)),
         )
         settings.refuse_placeholders()

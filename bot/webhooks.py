@@ -3,17 +3,20 @@
 import math
 import re
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 import handlers
 from bot import database
 from bot.signature import twilio_signed
 from bot.twiml import split_for_whatsapp, twiml
+from handlers.notifications import DELAYED_REPLY
 from handlers.texts import Texts
 from store import inbound, outbox
 from store.clock import utcnow
 from store.db import commit_with_retries
 from store.phones import mask, sender_from
+from store.spool import Spool
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -31,12 +34,42 @@ def whatsapp():
         return twiml([], status=400)
     message = incoming_message(form)
     current_app.logger.info("inbound %s from %s", sid, mask(message.sender.key))
+    if spool().has_pending():  # keep each phone's order while an outage is replayed
+        return _keep_for_later(form)
     try:
-        return twiml(_answer_once(sid, message))
+        return twiml(answer_once(sid, message))
+    except (OperationalError, InterfaceError):
+        database.session().rollback()
+        current_app.logger.exception("database unavailable for %s", sid)
+        return twiml([], status=503)  # Twilio now calls the fallback URL
     except Exception:
         database.session().rollback()
         current_app.logger.exception("could not answer %s from %s", sid, mask(message.sender.key))
         return twiml([Texts().say("system_error")])
+
+
+@bp.post("/whatsapp/fallback")
+@twilio_signed
+def whatsapp_fallback():
+    """Twilio's fallback URL, called when the webhook failed (the database is down):
+    keep the message on disk, tell the citizen, answer for real once it is back."""
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+    if not _MESSAGE_SID.fullmatch(sid) or not _text(form, "From"):
+        return twiml([], status=400)
+    current_app.logger.warning(
+        "fallback: spooling %s from %s", sid, mask(sender_from(_text(form, "From", 128)).key)
+    )
+    return _keep_for_later(form)
+
+
+def spool() -> Spool:
+    return Spool(current_app.config["SETTINGS"].spool_dir)
+
+
+def _keep_for_later(form) -> Response:
+    spool().append({"form": form.to_dict(), "received_at": utcnow().isoformat()})
+    return twiml([Texts().say("message_kept")])
 
 
 @bp.post("/whatsapp/status")
@@ -56,9 +89,13 @@ def whatsapp_status():
     return "", 204
 
 
-def _answer_once(sid: str, message: handlers.IncomingMessage) -> list[str]:
+def answer_once(
+    sid: str, message: handlers.IncomingMessage, *, deliver_later: bool = False
+) -> list[str]:
     """The reply to `sid`: the stored one if Twilio delivers it again, else a new one,
-    committed with everything it changed in one transaction."""
+    committed with everything it changed in one transaction. `deliver_later`: the
+    citizen is no longer waiting on the request (a replay of the spool), so the reply
+    goes out as a notification, in that same transaction."""
     db = database.session()
 
     def answer() -> list[str]:
@@ -77,6 +114,15 @@ def _answer_once(sid: str, message: handlers.IncomingMessage) -> list[str]:
             session=db,
             now=now,
         )
+        if deliver_later:
+            outbox.enqueue(
+                outcome.contact_id,
+                DELAYED_REPLY,
+                {"texts": replies},
+                report_id=None,
+                session=db,
+                now=now,
+            )
         return replies
 
     return commit_with_retries(db, answer)

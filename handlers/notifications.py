@@ -13,12 +13,14 @@ SLA_ALERT = "sla_alert"
 FACILITATOR_DIGEST = "facilitator_digest"
 SUPERVISOR_DIGEST = "supervisor_digest"
 CUTOFF_LIST = "cutoff_list"
+DELAYED_REPLY = "delayed_reply"
 
 # The approved Content templates an operator configures (README lists their texts).
 STAGE_UPDATE = "stage_update"
 REPORT_CLOSED = "report_closed"
 STAFF_ALERT = "staff_alert"
 CONTENT_TEMPLATES = (
+    DELAYED_REPLY,
     STAGE_UPDATE,
     REPORT_CLOSED,
     STAFF_ALERT,
@@ -29,6 +31,7 @@ CONTENT_TEMPLATES = (
 LISTED = 10  # numbers shown per list in a digest; the counts say how many in all
 NOTE_IN_BODY = 1000
 NOTE_IN_TEMPLATE = 200
+WHATSAPP_BODY = 1600
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,14 @@ def render(kind: str, payload: dict, language: str) -> Rendered:
     return renderer(payload, Texts(language))
 
 
+def _shortened(text: str | None, limit: int) -> str | None:
+    """Officers' notes can be long: a WhatsApp message holds 1,600 characters and a
+    template variable should be one short line."""
+    if not text or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
 def _stage_changed(payload: dict, texts: Texts) -> Rendered:
     stage = Stage(payload["stage"])
     at = datetime.fromisoformat(payload["at"])
@@ -54,7 +65,7 @@ def _stage_changed(payload: dict, texts: Texts) -> Rendered:
         number=payload["number"],
         stage=stage,
         at=at,
-        note=payload.get("note"),
+        note=_shortened(payload.get("note"), NOTE_IN_BODY),
         from_stage=payload.get("from_stage"),
     )
     if stage is Stage.SELESAI:
@@ -63,7 +74,7 @@ def _stage_changed(payload: dict, texts: Texts) -> Rendered:
         "1": payload["number"],
         "2": texts.stage(stage),
         "3": texts.wib(at),
-        "4": payload.get("note") or "-",
+        "4": _shortened(" ".join((payload.get("note") or "-").split()), NOTE_IN_TEMPLATE),
     }
     return Rendered(body, STAGE_UPDATE, variables)
 
@@ -111,7 +122,15 @@ def _cutoff_list(payload: dict, texts: Texts) -> Rendered:
     return Rendered(body, CUTOFF_LIST, {"1": payload["month"], "2": str(len(payload["numbers"]))})
 
 
+def _delayed_reply(payload: dict, texts: Texts) -> Rendered:
+    """The answer to a message that waited in the spool during a database outage."""
+    body = _shortened(texts.say("notify_delayed_reply", texts_=payload["texts"]), WHATSAPP_BODY)
+    first = " ".join((payload["texts"][0] if payload["texts"] else "-").split())
+    return Rendered(body, DELAYED_REPLY, {"1": _shortened(first, NOTE_IN_TEMPLATE)})
+
+
 _RENDERERS: dict[str, Callable[[dict, Texts], Rendered]] = {
+    DELAYED_REPLY: _delayed_reply,
     STAGE_CHANGED: _stage_changed,
     SLA_ALERT: _sla_alert,
     FACILITATOR_DIGEST: _facilitator_digest,

@@ -13,6 +13,8 @@ from store.clock import JAKARTA
 
 DRAFT_PURGE_MINUTES = 15
 STATS_REFRESH_MINUTES = 5
+SPOOL_EVERY_SECONDS = 5
+HEARTBEAT_SECONDS = 10
 EVERY_MINUTE = 60
 IDLE_POLL_SECONDS = 0.5
 ERROR_PAUSE_SECONDS = 5
@@ -38,6 +40,16 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
             coalesce=True,
             max_instances=1,
             next_run_time=datetime.now(JAKARTA),  # at start (catching up), then every minute
+        )
+    for job, seconds in ((jobs.replay_spool, SPOOL_EVERY_SECONDS), (jobs.beat, HEARTBEAT_SECONDS)):
+        scheduler.add_job(
+            in_app_context(job),
+            "interval",
+            seconds=seconds,
+            id=job.__name__,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(JAKARTA),
         )
     scheduler.add_job(
         in_app_context(jobs.refresh_stats),

@@ -2,14 +2,17 @@
 run twice or in two workers at once: breaches and digests are claimed by unique keys in
 the same transaction as the notifications they queue."""
 
+import os
+import socket
 from datetime import datetime, time, timedelta
 
 from flask import current_app
+from werkzeug.datastructures import MultiDict
 
-from bot import database
+from bot import database, webhooks
 from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
 from scheduler.sender import OutboxSender
-from store import breaches, drafts, outbox, sla, staff, stats
+from store import breaches, drafts, heartbeats, outbox, sla, staff, stats
 from store.clock import JAKARTA, utcnow
 from store.staff import StaffRole
 
@@ -193,4 +196,30 @@ def refresh_stats() -> None:
     db, now = database.session(), utcnow()
     for by in ("year", "month"):
         stats.snapshot(by=by, session=db, now=now, max_age=timedelta(0))
+    db.commit()
+
+
+def replay_spool() -> int:
+    """Answer, in order, the messages kept on disk while the database was down; each
+    reply goes to the citizen as a notification. Harmless to repeat: replies are keyed
+    by MessageSid. If the database is still down this raises and the next run retries."""
+    spool = webhooks.spool()
+    replayed = 0
+    for path in spool.pending():
+        claimed = spool.take(path, taker=f"{os.getpid()}")
+        for entry in spool.entries(claimed):
+            form = MultiDict(entry["form"])
+            webhooks.answer_once(
+                form["MessageSid"], webhooks.incoming_message(form), deliver_later=True
+            )
+            replayed += 1
+        spool.finish(claimed)
+    if replayed:
+        current_app.logger.info("replayed %d spooled messages", replayed)
+    return replayed
+
+
+def beat() -> None:
+    db = database.session()
+    heartbeats.beat(f"{socket.gethostname()}:{os.getpid()}", session=db, now=utcnow())
     db.commit()

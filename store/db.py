@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+PG_CONNECT_TIMEOUT_S = 3
 T = TypeVar("T")
 
 
@@ -22,6 +23,9 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, **kwargs)
         _make_sqlite_transactions_serial(engine)
         return engine
+    # a database that does not answer must fail fast, so the webhook can answer 503 in
+    # time for Twilio to call the fallback URL (15 s in all)
+    kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_S})
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

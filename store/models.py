@@ -273,3 +273,12 @@ class StatsSnapshot(SQLModel, table=True):
     key: str = Field(max_length=80, primary_key=True)
     computed_at: datetime = Field(sa_column=_utc(nullable=False))
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """The last sign of life of each worker process, for /healthz."""
+
+    __tablename__ = "worker_heartbeat"
+
+    worker: str = Field(max_length=80, primary_key=True)
+    beat_at: datetime = Field(sa_column=_utc(nullable=False))

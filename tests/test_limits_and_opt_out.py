@@ -25,8 +25,14 @@ def strict(strict_app):
 
 def _file(whatsapp, clock=None) -> str:
     """File a report; with `clock`, 13 s between messages (under 5 a minute)."""
-    for text in ["LAPOR", "2", "Sampah menumpuk di pinggir kali", "Jl. Daan Mogot 12", "Kapuk",
-                 "LEWATI"]:
+    for text in [
+        "LAPOR",
+        "2",
+        "Sampah menumpuk di pinggir kali",
+        "Jl. Daan Mogot 12",
+        "Kapuk",
+        "LEWATI",
+    ]:
         whatsapp.send(text)
         if clock:
             clock.shift(13)
@@ -61,13 +67,27 @@ def test_berhenti_stops_notifications_and_mulai_resumes_them(app, whatsapp, stor
     number = _file(whatsapp)
     assert "tidak akan mengirim kabar" in whatsapp.send("BERHENTI").text
     sender = OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
-    store(reports.move_report, number, Stage.KOORDINASI, role=Role.KELURAHAN, actor_id="t",
-          note=None, now=utcnow())
+    store(
+        reports.move_report,
+        number,
+        Stage.KOORDINASI,
+        role=Role.KELURAHAN,
+        actor_id="t",
+        note=None,
+        now=utcnow(),
+    )
     sender.drain()
     assert [note.state for note in store(outbox.notifications)] == ["suppressed"]
     assert "Tahap saat ini: *Koordinasi*" in whatsapp.send(f"STATUS {number}").text
     assert "akan kembali kami kirim" in whatsapp.send("MULAI").text
-    store(reports.move_report, number, Stage.PROSES, role=Role.KELURAHAN, actor_id="t",
-          note=None, now=utcnow())
+    store(
+        reports.move_report,
+        number,
+        Stage.PROSES,
+        role=Role.KELURAHAN,
+        actor_id="t",
+        note=None,
+        now=utcnow(),
+    )
     sender.drain()
     assert [note.state for note in store(outbox.notifications)] == ["suppressed", "sent"]

@@ -155,3 +155,9 @@ def test_console_transport_logs_a_masked_phone_and_marks_sent(app, whatsapp, sto
     assert number in caplog.text
     (note,) = store(outbox.notifications)
     assert note.state == "sent" and note.transport == "console"
+
+
+def test_a_very_long_officer_note_is_shortened_to_fit_whatsapp():
+    rendered = render("stage_changed", _payload("koordinasi", note="kata " * 1000), "id")
+    assert len(rendered.body) <= 1600 and "…" in rendered.body
+    assert len(rendered.variables["4"]) <= 200 and "\n" not in rendered.variables["4"]

@@ -14,7 +14,14 @@ from store.phones import sender_from
 def test_worker_schedules_the_draft_purge_beside_the_sender(app):
     scheduler = build_scheduler(app)
     jobs_ = {job.id for job in scheduler.get_jobs()}
-    assert jobs_ == {"scan_deadlines", "send_digests", "refresh_stats", "purge_expired_drafts"}
+    assert jobs_ == {
+        "scan_deadlines",
+        "send_digests",
+        "refresh_stats",
+        "purge_expired_drafts",
+        "replay_spool",
+        "beat",
+    }
 
 
 def test_purge_removes_only_drafts_expired_a_week_ago(app, store):

@@ -1,0 +1,161 @@
+"""The paper's server problem: the database goes down during conversations. Twilio's
+fallback requests are kept on disk; when the database is back the worker answers every
+message once, in order per phone, and the citizen gets the answers as notifications."""
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url
+from tcp_proxy import TcpProxy
+from twilio.request_validator import RequestValidator
+
+from bot import create_app
+from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
+from handlers.notifications import render
+from scheduler import jobs
+from store import inbound, outbox, reports
+
+FALLBACK = "/webhooks/whatsapp/fallback"
+ALICE, BUDI = "+6281200000001", "+6281200000002"
+
+
+class Outage:
+    """Switches the app's database off and on: a proxy cut for PostgreSQL, the file
+    moved away for SQLite."""
+
+    def __init__(self, database_url: str, tmp_path: Path):
+        self.url = make_url(database_url)
+        self.tmp_path = tmp_path
+        self.proxy = None
+        if self.url.get_backend_name() == "postgresql":
+            self.proxy = TcpProxy(self.url.port or 5432).up()
+            self.url = self.url.set(
+                host="127.0.0.1", port=self.proxy.port, query={"connect_timeout": "2"}
+            )
+
+    def app_url(self) -> str:
+        return self.url.render_as_string(hide_password=False)
+
+    def start(self, app) -> None:
+        if self.proxy:
+            self.proxy.down()
+        else:
+            Path(self.url.database).rename(self.tmp_path / "away.db")
+            Path(self.url.database).mkdir()  # the path now is no database at all
+        app.extensions["crm.engine"].dispose()
+
+    def end(self, app) -> None:
+        if self.proxy:
+            self.proxy.up()
+        else:
+            Path(self.url.database).rmdir()
+            (self.tmp_path / "away.db").rename(self.url.database)
+        app.extensions["crm.engine"].dispose()
+
+
+@pytest.fixture
+def outage(database_url, tmp_path):
+    return Outage(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(outage, tmp_path):
+    app = create_app(app_config(outage.app_url(), SPOOL_DIR=str(tmp_path / "spool")))
+    yield app
+    app.extensions["crm.engine"].dispose()
+    if outage.proxy:
+        outage.proxy.down()
+
+
+def _via_fallback(whatsapp: WhatsApp, form: dict[str, str]):
+    """What Twilio does when the webhook answers 5xx: the same request to the fallback URL."""
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_BASE_URL + FALLBACK, form)
+    answer = whatsapp.client.post(FALLBACK, data=form, headers={"X-Twilio-Signature": signature})
+    return answer.status_code, answer.get_data(as_text=True)
+
+
+def test_messages_during_an_outage_are_answered_once_in_order_afterwards(
+    app, outage, whatsapp, store
+):
+    whatsapp.send("LAPOR", phone=ALICE)
+    whatsapp.send("1", phone=ALICE)
+    whatsapp.send("halo", phone=BUDI)
+    outage.start(app)
+
+    during = [
+        (ALICE, "Jalan berlubang besar di depan SDN 01"),
+        (BUDI, "LAPORAN SAYA"),
+        (ALICE, "Jl. Kramat Raya 10"),
+        (ALICE, "Kramat"),
+        (ALICE, "LEWATI"),
+    ]
+    first_form = whatsapp.form(during[0][1], phone=during[0][0])
+    started = time.monotonic()
+    assert whatsapp.post(first_form).status == 503  # quickly, so Twilio calls the fallback
+    assert time.monotonic() - started < 5
+    status, body = _via_fallback(whatsapp, first_form)
+    assert status == 200 and "tersimpan" in body
+    _via_fallback(whatsapp, first_form)  # Twilio may retry the fallback too
+    for phone, text in during[1:]:
+        # while messages wait in the spool, later ones join them there, in order
+        assert "tersimpan" in whatsapp.send(text, phone=phone).text
+    health = whatsapp.client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["spooled_files"] == 1
+
+    outage.end(app)
+    # back, but the spool is not replayed yet: a live message waits its turn
+    late = whatsapp.send("YA", phone=ALICE)
+    assert "tersimpan" in late.text
+    with app.app_context():
+        assert jobs.replay_spool() == 7  # one kept twice (fallback retried), 4 more, the live one
+        assert jobs.replay_spool() == 0
+    assert store(inbound.count_inbound) == 3 + 6
+    assert store(reports.count_reports) == 1
+
+    answers = [
+        render(note.kind, note.payload, "id").body
+        for note in store(outbox.notifications)
+        if note.kind == "delayed_reply"
+    ]
+    assert len(answers) == 6
+    alice = [text for text in answers if "belum memiliki laporan" not in text]  # not Budi
+    assert "Di mana lokasinya" in alice[0]
+    assert "Di kelurahan mana" in alice[1]
+    assert "Kirim foto" in alice[2]
+    assert "Mohon periksa laporan Anda" in alice[3]
+    assert "laporan Anda sudah kami terima" in alice[4]
+    assert whatsapp.client.get("/healthz").get_json()["spooled_files"] == 0
+    assert "Tahap saat ini" not in whatsapp.send("halo lagi", phone=BUDI).text
+
+
+def test_fallback_refuses_unsigned_requests_and_keeps_nothing(app, whatsapp, tmp_path):
+    form = whatsapp.form("halo")
+    answer = whatsapp.client.post(FALLBACK, data=form, headers={"X-Twilio-Signature": "x"})
+    assert answer.status_code == 403
+    assert not (tmp_path / "spool").exists() or not any((tmp_path / "spool").iterdir())
+
+
+def test_a_replay_interrupted_by_a_crash_is_finished_without_doubles(
+    app, whatsapp, store, tmp_path
+):
+    forms = [whatsapp.form(text) for text in ["LAPOR", "1", "Jalan berlubang besar sekali"]]
+    for form in forms:
+        _via_fallback(whatsapp, form)
+    spool_dir = tmp_path / "spool"
+    # the worker died after answering the first message: its replay file is left behind
+    with app.app_context():
+        from werkzeug.datastructures import MultiDict
+
+        from bot.webhooks import answer_once, incoming_message, spool
+
+        taken = spool().take(spool().pending()[0], taker="dead")
+        first = forms[0]
+        answer_once(first["MessageSid"], incoming_message(MultiDict(first)), deliver_later=True)
+        assert taken.exists()
+        assert jobs.replay_spool() == 3
+    assert store(inbound.count_inbound) == 3
+    assert len(store(outbox.notifications)) == 3
+    assert not any(spool_dir.iterdir())
+    shutil.rmtree(spool_dir)
