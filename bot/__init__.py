@@ -29,13 +29,14 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     _configure_logging(app)
 
-    from bot import api, cli, dashboard, database, errors, health, webhooks
+    from bot import api, cli, dashboard, database, errors, health, open311, webhooks
 
     database.init_app(app)
     errors.init_app(app)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(open311.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
     return app

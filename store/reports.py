@@ -266,6 +266,60 @@ def list_reports(
     )
 
 
+def search_reports(
+    *,
+    numbers_digits: list[str] | None = None,
+    categories: list[str] | None = None,
+    stages: list[Stage] | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    limit: int,
+    session: Session,
+) -> list[ReportView]:
+    """Reports with their history, newest first (for the Open311 door): by numbers, or by
+    categories, stages and creation window."""
+    query = select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)
+    if numbers_digits is not None:
+        query = query.where(Report.number_digits.in_(numbers_digits))
+    else:
+        if categories:
+            query = query.where(Report.category.in_(categories))
+        if stages:
+            query = query.where(Report.stage.in_(stages))
+        if created_after is not None:
+            query = query.where(Report.created_at >= created_after)
+        if created_before is not None:
+            query = query.where(Report.created_at <= created_before)
+    return [_view(report, session=session) for report in session.exec(query).all()]
+
+
+@dataclass(frozen=True)
+class StageUpdate:
+    id: int
+    number: str
+    to_stage: Stage
+    note: str | None
+    at: datetime
+
+
+def stage_updates(
+    *, after: datetime, before: datetime, limit: int, session: Session
+) -> list[StageUpdate]:
+    """Every stage change in the window, oldest first: one update each for clients that
+    follow reports (FixMyStreet's servicerequestupdates)."""
+    rows = session.exec(
+        select(StageChange, Report.number)
+        .join(Report, Report.id == StageChange.report_id)
+        .where(StageChange.at >= after, StageChange.at <= before)
+        .order_by(StageChange.at, StageChange.id)
+        .limit(limit)
+    ).all()
+    return [
+        StageUpdate(change.id, number, Stage(change.to_stage), change.note, change.at)
+        for change, number in rows
+    ]
+
+
 def count_reports_of_contact(contact_id: int, *, session: Session) -> int:
     return session.exec(
         select(func.count()).select_from(Report).where(Report.reporter_contact_id == contact_id)
