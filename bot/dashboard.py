@@ -1,6 +1,7 @@
 """The public face of the store: `GET /dashboard` (HTML) and `GET /api/v1/stats` (JSON).
 Figures only, never anything personal."""
 
+import math
 from datetime import timedelta
 
 from flask import Blueprint, jsonify, render_template, request
@@ -30,6 +31,13 @@ def _figures():
     return (by, data, computed_at), None
 
 
+@bp.app_template_filter("angka")
+def indonesian_number(value: float, decimals: int = 0) -> str:
+    """Numbers as Indonesians write them: 953.623 and 93,10."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 @bp.get("/api/v1/stats")
 def stats_json():
     figures, problem = _figures()
@@ -50,21 +58,23 @@ def dashboard():
         by=by,
         data=data,
         computed_at=to_wib(computed_at),
-        chart=_chart(data["periods"]),
+        chart=_chart(data["periods"], by),
     )
 
 
-def _chart(periods: list[dict]) -> dict:
-    """Bar heights (reports) and line points (resolution and 72-hour validation rates)
-    for an inline SVG, so the page needs no script."""
+def _chart(periods: list[dict], by: str = "year") -> dict:
+    """Bar heights (reports), line points (resolution and 72-hour validation rates) and
+    axis labels for an inline SVG, so the page needs no script."""
+    chart = {
+        "bars": [],
+        "labels": [],
+        "resolution": "",
+        "validation": "",
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+    }
     if not periods:
-        return {
-            "bars": [],
-            "resolution": "",
-            "validation": "",
-            "width": CHART_WIDTH,
-            "height": CHART_HEIGHT,
-        }
+        return chart
     most = max(period["reports"] for period in periods) or 1
     step = CHART_WIDTH / len(periods)
     bars, resolution, validation = [], [], []
@@ -89,10 +99,52 @@ def _chart(periods: list[dict]) -> dict:
             validation.append(
                 f"{middle},{round(CHART_HEIGHT * (1 - period['validation_rate'] / 100), 1)}"
             )
-    return {
-        "bars": bars,
-        "resolution": " ".join(resolution),
-        "validation": " ".join(validation),
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-    }
+    chart.update(
+        bars=bars,
+        labels=_year_labels(periods, step) if by == "month" else _period_labels(periods, step),
+        resolution=" ".join(resolution),
+        validation=" ".join(validation),
+    )
+    return chart
+
+
+# Room one axis label needs, in chart units: "2016" at the smallest phones' font size
+# (26 of the 640 units, see dashboard.html) is about 66 wide.
+_LABEL_UNITS = 72
+
+
+def _period_labels(periods: list[dict], step: float) -> list[dict]:
+    """Per year: each bar named, centred under it (every n-th when they would crowd),
+    kept inside the chart at both ends."""
+    every = math.ceil(_LABEL_UNITS / step)
+    half = _LABEL_UNITS / 2
+    return [
+        {
+            "x": round(min(max(index * step + step / 2, half), CHART_WIDTH - half), 1),
+            "anchor": "middle",
+            "text": period["period"],
+        }
+        for index, period in enumerate(periods)
+        if index % every == 0
+    ]
+
+
+def _year_labels(periods: list[dict], step: float) -> list[dict]:
+    """Per month: the year, starting under its January (or under the first month when the
+    data starts later in a year), never crowding the label before it nor running off the
+    right of the chart."""
+    labels: list[dict] = []
+    for index, period in enumerate(periods):
+        january = period["period"].endswith("-01")
+        if index and not january:
+            continue
+        start = min(index * step, CHART_WIDTH - _LABEL_UNITS)
+        if labels and start - labels[-1]["start"] < _LABEL_UNITS:
+            if labels[-1]["january"]:
+                continue
+            labels.pop()  # the data starts just before a January: name the January
+        labels.append({"start": start, "january": january, "text": period["period"][:4]})
+    return [
+        {"x": round(label["start"], 1), "anchor": "start", "text": label["text"]}
+        for label in labels
+    ]

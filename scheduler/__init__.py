@@ -11,65 +11,44 @@ from flask import Flask
 from scheduler import jobs
 from store.clock import JAKARTA
 
-DRAFT_PURGE_MINUTES = 15
-STATS_REFRESH_MINUTES = 5
-SPOOL_EVERY_SECONDS = 5
-HEARTBEAT_SECONDS = 10
-EVERY_MINUTE = 60
 IDLE_POLL_SECONDS = 0.5
 ERROR_PAUSE_SECONDS = 5
 
 
+# Every periodic job runs once at start (so a restarted worker catches up), then on its
+# interval; one instance at a time; runs missed while busy are merged into one.
+PERIODIC_JOBS = (
+    (jobs.scan_deadlines, {"minutes": 1}),
+    (jobs.send_digests, {"minutes": 1}),
+    (jobs.replay_spool, {"seconds": 5}),
+    (jobs.beat, {"seconds": 10}),
+    (jobs.refresh_stats, {"minutes": 5}),
+    (jobs.purge_expired_drafts, {"minutes": 15}),
+)
+
+
 def build_scheduler(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=JAKARTA)
-
-    def in_app_context(job):
-        def run():
-            with app.app_context():
-                job()
-
-        run.__name__ = job.__name__
-        return run
-
-    for job in (jobs.scan_deadlines, jobs.send_digests):
+    for job, every in PERIODIC_JOBS:
         scheduler.add_job(
-            in_app_context(job),
+            _in_app_context(app, job),
             "interval",
-            seconds=EVERY_MINUTE,
-            id=job.__name__,
-            coalesce=True,
-            max_instances=1,
-            next_run_time=datetime.now(JAKARTA),  # at start (catching up), then every minute
-        )
-    for job, seconds in ((jobs.replay_spool, SPOOL_EVERY_SECONDS), (jobs.beat, HEARTBEAT_SECONDS)):
-        scheduler.add_job(
-            in_app_context(job),
-            "interval",
-            seconds=seconds,
+            **every,
             id=job.__name__,
             coalesce=True,
             max_instances=1,
             next_run_time=datetime.now(JAKARTA),
         )
-    scheduler.add_job(
-        in_app_context(jobs.refresh_stats),
-        "interval",
-        minutes=STATS_REFRESH_MINUTES,
-        id="refresh_stats",
-        coalesce=True,
-        max_instances=1,
-        next_run_time=datetime.now(JAKARTA),
-    )
-    scheduler.add_job(
-        in_app_context(jobs.purge_expired_drafts),
-        "interval",
-        minutes=DRAFT_PURGE_MINUTES,
-        id="purge_expired_drafts",
-        coalesce=True,
-        max_instances=1,
-        next_run_time=datetime.now(JAKARTA),  # once at start, then every interval
-    )
     return scheduler
+
+
+def _in_app_context(app: Flask, job):
+    def run():
+        with app.app_context():
+            job()
+
+    run.__name__ = job.__name__
+    return run
 
 
 def run_worker(app: Flask) -> None:

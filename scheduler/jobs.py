@@ -153,36 +153,29 @@ def _supervisor_digests(*, session, now: datetime) -> int:
 
 
 def _cutoff_lists(today, *, session, now: datetime) -> int:
+    """Supervisors get every report of last month still open; facilitators, theirs."""
     month = sla.previous_month(today)[0].strftime("%Y-%m")
-    sent = 0
-    everyone = [
-        number for _, number in breaches.open_reports_of_previous_month(today, session=session)
+    recipients = [
+        (person, None)
+        for person in staff.list_staff(StaffRole.SUPERVISOR, session=session, active_only=True)
+    ] + [
+        (person, person.id)
+        for person in staff.list_staff(StaffRole.FACILITATOR, session=session, active_only=True)
     ]
-    if everyone:
-        for person in staff.list_staff(StaffRole.SUPERVISOR, session=session, active_only=True):
-            outbox.enqueue_to_phone(
-                person.phone,
-                person.name,
-                CUTOFF_LIST,
-                {"month": month, "numbers": everyone},
-                report_id=None,
-                session=session,
-                now=now,
-            )
-            sent += 1
-    for person in staff.list_staff(StaffRole.FACILITATOR, session=session, active_only=True):
-        theirs = [
+    sent = 0
+    for person, facilitator_id in recipients:
+        numbers = [
             number
             for _, number in breaches.open_reports_of_previous_month(
-                today, session=session, facilitator_id=person.id
+                today, session=session, facilitator_id=facilitator_id
             )
         ]
-        if theirs:
+        if numbers:
             outbox.enqueue_to_phone(
                 person.phone,
                 person.name,
                 CUTOFF_LIST,
-                {"month": month, "numbers": theirs},
+                {"month": month, "numbers": numbers},
                 report_id=None,
                 session=session,
                 now=now,

@@ -5,12 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import exists, func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from store import sla
 from store.clock import JAKARTA
+from store.db import insert_for
 from store.models import Breach, Report, ScheduledRun, Validation
 from store.stages import Stage
 
@@ -36,8 +35,7 @@ class NewBreach:
 
 
 def _insert_ignoring_duplicates(session: Session, model, **values):
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(model).values(**values).on_conflict_do_nothing()
+    statement = insert_for(session, model).values(**values).on_conflict_do_nothing()
     return session.exec(statement.returning(*model.__table__.primary_key.columns)).first()
 
 

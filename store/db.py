@@ -7,6 +7,8 @@ from typing import TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -68,6 +70,13 @@ def commit_with_retries(session: Session, work: Callable[[], T], *, attempts: in
         except IntegrityError:
             session.rollback()
     raise Conflict(f"still conflicting after {attempts} attempts")
+
+
+def insert_for(session: Session, model):
+    """An INSERT that understands ON CONFLICT, in the session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(model)
+    return sqlite_insert(model)
 
 
 def new_session(engine: Engine) -> Session:

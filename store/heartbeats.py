@@ -2,16 +2,14 @@
 
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
+from store.db import insert_for
 from store.models import WorkerHeartbeat
 
 
 def beat(worker: str, *, session: Session, now: datetime) -> None:
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(WorkerHeartbeat).values(worker=worker, beat_at=now)
+    statement = insert_for(session, WorkerHeartbeat).values(worker=worker, beat_at=now)
     session.exec(statement.on_conflict_do_update(index_elements=["worker"], set_={"beat_at": now}))
 
 

@@ -62,15 +62,30 @@ class Generated:
 
 
 def plan(total: int | None) -> dict[int, tuple[int, int]]:
-    """Table 1, or the same proportions scaled to `total` reports."""
+    """Table 1, or the same proportions scaled to exactly `total` reports (largest
+    remainders get the reports that rounding leaves over)."""
     if total is None:
         return dict(TABLE_1)
     whole = sum(count for count, _ in TABLE_1.values())
-    scaled = {}
-    for year, (count, resolved) in TABLE_1.items():
-        share = max(1, round(total * count / whole))
-        scaled[year] = (share, round(share * resolved / count))
-    return scaled
+    exact = {year: total * count / whole for year, (count, _) in TABLE_1.items()}
+    counts = {year: int(share) for year, share in exact.items()}
+    by_remainder = sorted(exact, key=lambda year: exact[year] - counts[year], reverse=True)
+    for year in by_remainder[: total - sum(counts.values())]:
+        counts[year] += 1
+    return {
+        year: (counts[year], round(counts[year] * resolved / count))
+        for year, (count, resolved) in TABLE_1.items()
+    }
+
+
+def reporter_pool(total: int | None) -> tuple[int, int]:
+    """(frequent, occasional) reporters: 5,000 and 195,000 for the full history, fewer
+    for a smaller one."""
+    if total is None:
+        return FREQUENT_REPORTERS, OCCASIONAL_REPORTERS
+    pool = max(50, min(FREQUENT_REPORTERS + OCCASIONAL_REPORTERS, total // 5))
+    frequent = max(1, pool // 40)
+    return frequent, pool - frequent
 
 
 class _Writer:
@@ -154,12 +169,19 @@ def generate(engine: Engine, *, seed: int = 2023, total: int | None = None) -> G
     with engine.begin() as connection:
         writer = _Writer(connection, dialect)
         facilitator_ids = _facilitators(connection)
-        contact_count = _contacts(writer)
+        frequent, occasional = reporter_pool(total)
+        contact_count = _contacts(writer, frequent + occasional)
         report_id = 0
         for year, (count, resolved) in plan(total).items():
             reports, changes, validations = [], [], []
             for report in _year(
-                rng, year, count, resolved, first_id=report_id + 1, facilitator_ids=facilitator_ids
+                rng,
+                year,
+                count,
+                resolved,
+                first_id=report_id + 1,
+                facilitator_ids=facilitator_ids,
+                reporters=(frequent, occasional),
             ):
                 reports.append(report.row)
                 changes.extend(report.changes)
@@ -208,11 +230,11 @@ def _phone(index: int) -> str:
     return f"+62812{index:08d}"
 
 
-def _contacts(writer: _Writer) -> int:
+def _contacts(writer: _Writer, count: int) -> int:
     created = datetime(2016, 1, 1, tzinfo=UTC)
     rows = [
         (index + 1, _phone(index), _phone(index), None, "id", created, None)
-        for index in range(FREQUENT_REPORTERS + OCCASIONAL_REPORTERS)
+        for index in range(count)
     ]
     writer.write(
         "contact",
@@ -237,6 +259,7 @@ def _year(
     *,
     first_id: int,
     facilitator_ids: list[int],
+    reporters: tuple[int, int],
 ) -> Iterator[_Report]:
     start = datetime(year, 1, 1, tzinfo=JAKARTA)
     span = (datetime(year + 1, 1, 1, tzinfo=JAKARTA) - start).total_seconds()
@@ -248,6 +271,10 @@ def _year(
         report_id = first_id + offset
         number = numbers.format_number(year, offset + 1)
         fate = fate or (Stage.DITOLAK if year < 2023 or rng.random() < 0.8 else None)
+        frequent, occasional = reporters
+        reporter = (
+            rng.randrange(frequent) if rng.random() < 0.35 else frequent + rng.randrange(occasional)
+        )
         yield _story(
             rng,
             report_id,
@@ -257,16 +284,12 @@ def _year(
             year,
             rng.choice(kelurahan),
             facilitator_ids,
+            reporter,
         )
 
 
-def _story(rng, report_id, number, created, fate, year, kel, facilitator_ids) -> _Report:
+def _story(rng, report_id, number, created, fate, year, kel, facilitator_ids, reporter) -> _Report:
     """One report's life: the stages it went through, when, and its validation."""
-    reporter = (
-        rng.randrange(FREQUENT_REPORTERS)
-        if rng.random() < 0.35
-        else FREQUENT_REPORTERS + rng.randrange(OCCASIONAL_REPORTERS)
-    )
     channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
     steps = [
         (

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from store import contacts
+from store.db import insert_for
 from store.models import Contact, DeliveryEvent, Notification, SendPace
 
 PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
@@ -222,15 +221,9 @@ def schedule_retry(
     session: Session,
     now: datetime,
 ) -> bool:
-    note = _claimed_by(notification_id, worker, session=session)
-    if note is None:
-        return False
-    note.next_attempt_at = now + delay
-    note.claimed_until = None
-    note.error_code = error_code
-    note.error_message = error_message[:500]
-    session.add(note)
-    return True
+    return _record_error(
+        notification_id, worker, error_code, error_message, retry_at=now + delay, session=session
+    )
 
 
 def mark_failed(
@@ -242,10 +235,28 @@ def mark_failed(
     session: Session,
     now: datetime,
 ) -> bool:
+    return _record_error(
+        notification_id, worker, error_code, error_message, retry_at=None, session=session
+    )
+
+
+def _record_error(
+    notification_id: int,
+    worker: str,
+    error_code: str | None,
+    error_message: str,
+    *,
+    retry_at: datetime | None,
+    session: Session,
+) -> bool:
+    """Keep Twilio's answer; try again at `retry_at`, or never (failed for good)."""
     note = _claimed_by(notification_id, worker, session=session)
     if note is None:
         return False
-    note.state = FAILED
+    if retry_at is None:
+        note.state = FAILED
+    else:
+        note.next_attempt_at = retry_at
     note.claimed_until = None
     note.error_code = error_code
     note.error_message = error_message[:500]
@@ -326,10 +337,9 @@ def take_send_slot(*, interval: timedelta, session: Session, now: datetime) -> d
     least `interval` apart. The caller commits, then waits until the returned time."""
     pace = session.exec(select(SendPace).where(SendPace.id == 1).with_for_update()).first()
     if pace is None:  # the migration seeds it; recreate it if someone emptied the table
-        dialect_insert = (
-            pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.exec(
+            insert_for(session, SendPace).values(id=1, next_slot=now).on_conflict_do_nothing()
         )
-        session.exec(dialect_insert(SendPace).values(id=1, next_slot=now).on_conflict_do_nothing())
         pace = session.exec(select(SendPace).where(SendPace.id == 1).with_for_update()).one()
     if pace.next_slot > now + PACE_CLOCK_SKEW:
         pace.next_slot = now  # the clock went back (or a test moved it): don't wait for ever

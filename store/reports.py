@@ -4,13 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from store import contacts, numbers, outbox, stages, validations
 from store.categories import CATEGORIES
 from store.clock import to_wib
+from store.db import insert_for
 from store.models import NumberCounter, Report, ReportMedia, StageChange
 from store.places import Kelurahan
 from store.stages import Move, Role, Stage
@@ -124,8 +123,8 @@ def _next_sequence(year: int, *, session: Session) -> int:
 
 
 def _insert_counter_if_missing(year: int, *, session: Session) -> None:
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.exec(dialect_insert(NumberCounter).values(year=year, last=0).on_conflict_do_nothing())
+    statement = insert_for(session, NumberCounter).values(year=year, last=0)
+    session.exec(statement.on_conflict_do_nothing())
 
 
 def create_report(new: NewReport, *, session: Session, now: datetime) -> ReportView:

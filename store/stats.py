@@ -2,16 +2,16 @@
 (or month), with days to resolution and the share of validations within 72 hours.
 Periods are WIB; percentages are computed from the counts."""
 
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, case, cast, func, literal_column
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from store.clock import JAKARTA
+from store.db import insert_for
 from store.models import Report, StatsSnapshot, Validation
 from store.stages import Stage
 from store.validations import VALIDATED
@@ -149,17 +149,22 @@ def period_window(start: str | None, end: str | None) -> dict[str, datetime | No
     }
 
 
+_PERIOD = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2]))?")
+
+
 def _period_start(period: str, *, last: bool) -> datetime:
-    try:
-        year, _, month = period.partition("-")
-        first = datetime(int(year), int(month or 1), 1, tzinfo=JAKARTA)
-    except ValueError:
-        raise ValueError(f"{period!r} is not YYYY or YYYY-MM") from None
+    match = _PERIOD.fullmatch(period)
+    if match is None:
+        raise ValueError(f"{period!r} is not YYYY or YYYY-MM")
+    year, month = int(match.group(1)), int(match.group(2) or 1)
+    if not 1900 <= year <= 2999:
+        raise ValueError(f"{period!r} is outside the years CRM could have reports for")
+    first = datetime(year, month, 1, tzinfo=JAKARTA)
     if not last:
         return first
-    if month:
+    if match.group(2):
         return (first + timedelta(days=32)).replace(day=1)
-    return first.replace(year=first.year + 1)
+    return first.replace(year=year + 1)
 
 
 def as_dict(summary: Summary) -> dict:
@@ -201,8 +206,7 @@ def snapshot(
     if stored is not None and now - stored.computed_at <= max_age:
         return stored.data, stored.computed_at
     data = as_dict(summarise(by=by, session=session, start=start, end=end))
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(StatsSnapshot).values(key=key, computed_at=now, data=data)
+    statement = insert_for(session, StatsSnapshot).values(key=key, computed_at=now, data=data)
     session.exec(
         statement.on_conflict_do_update(
             index_elements=["key"], set_={"computed_at": now, "data": data}

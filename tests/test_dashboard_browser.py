@@ -1,0 +1,405 @@
+"""`GET /dashboard`: the public page of the figures (issue 5).
+
+Through the test client: the table in Table 1's form, the month view, no reporter's phone
+or name anywhere, 422 for a bad `by`. Then in a real headless browser (Debian's `chromium`
+driven by Selenium through `/usr/bin/chromedriver`): the table and the chart are visible,
+a phone-sized window has no horizontal overflow outside the table's own scroll box, chart
+labels are readable and apart, and screenshots go to `test-artifacts/`.
+"""
+
+import base64
+import itertools
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from store.clock import to_wib, utcnow
+from store.db import new_session
+from store.models import Report
+from store.places import match_kelurahan
+from store.reports import NewReport, create_report
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+PHONE = (390, 844)
+SMALL_PHONE = (320, 640)
+DESKTOP = (1280, 900)
+NAMED_REPORTER = {"reporter_name": "Siti Aminah", "reporter_phone": "+6281234567890"}
+
+
+def generate(app, reports: int) -> None:
+    result = app.test_cli_runner().invoke(args=["crm", "generate", "--reports", str(reports)])
+    assert result.exit_code == 0, result.output
+
+
+def file_named_report(app) -> None:
+    """One report with a reporter's name and phone, as the other channels file them."""
+    new = NewReport(
+        category="sampah",
+        description="Sampah menumpuk di pinggir kali",
+        kelurahan=match_kelurahan("Kramat").chosen,
+        channel="jaki",
+        **NAMED_REPORTER,
+    )
+    with new_session(app.extensions["crm.engine"]) as db:
+        create_report(new, session=db, now=utcnow())
+        db.commit()
+
+
+def reporter_phones(app) -> set[str]:
+    with new_session(app.extensions["crm.engine"]) as db:
+        return set(db.exec(select(Report.reporter_phone).distinct()).all()) - {None}
+
+
+class _TableRows(HTMLParser):
+    """The text of each cell of each row of the page's `<tbody>` and `<tfoot>`."""
+
+    def __init__(self):
+        super().__init__()
+        self.body: list[list[str]] = []
+        self.foot: list[list[str]] = []
+        self._section: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self._section = self.body
+        elif tag == "tfoot":
+            self._section = self.foot
+        elif tag == "tr" and self._section is not None:
+            self._section.append([])
+        elif tag == "td" and self._section is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in {"tbody", "tfoot"}:
+            self._section = None
+        elif tag == "td" and self._cell is not None:
+            self._section[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_of(html: str) -> _TableRows:
+    parser = _TableRows()
+    parser.feed(html)
+    return parser
+
+
+def dotted(number: int) -> str:
+    """Indonesian thousands: 112.164."""
+    return f"{number:,}".replace(",", ".")
+
+
+def comma(value: float) -> str:
+    """Indonesian decimals: 93,10."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def expected_rows(figures: dict) -> list[list[str]]:
+    """The dashboard's rows for the API's figures, as the page formats them."""
+
+    def two(value, suffix=""):
+        return "–" if value is None else f"{comma(value)}{suffix}"
+
+    return [
+        [
+            period["period"],
+            dotted(period["reports"]),
+            dotted(period["resolved"]),
+            f"{comma(period['resolution_rate'])}%",
+            two(period["mean_days"]),
+            two(period["median_days"]),
+            two(period["validation_rate"], "%"),
+        ]
+        for period in figures["periods"]
+    ]
+
+
+# --- Through the test client ----------------------------------------------------------------
+
+
+@pytest.fixture
+def history_of_500(app):
+    generate(app, 500)
+    file_named_report(app)
+    return app
+
+
+def test_dashboard_shows_the_yearly_table_of_the_figures(client, history_of_500):
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    figures = client.get("/api/v1/stats?by=year").get_json()
+    table = table_of(html)
+    assert [row[0] for row in table.body] == [
+        "2016",
+        "2017",
+        "2018",
+        "2019",
+        "2021",
+        "2022",
+        "2023",
+        str(to_wib(utcnow()).year),  # the one named report, filed today
+    ]
+    assert table.body == expected_rows(figures)
+    assert table.foot == [
+        [
+            "Jumlah",
+            dotted(figures["reports"]),
+            dotted(figures["resolved"]),
+            f"{comma(figures['weighted_rate'])}%",
+            "",
+            "",
+            "",
+        ]
+    ]
+    assert f"{comma(figures['mean_of_rates'])}%" in html
+    assert html.count("<rect ") == len(figures["periods"])  # one bar per year
+    assert "<th>Tahun</th>" in html
+
+
+def test_dashboard_shows_no_reporter_phone_or_name(client, history_of_500):
+    html = client.get("/dashboard").get_data(as_text=True)
+    month_html = client.get("/dashboard?by=month").get_data(as_text=True)
+    phones = reporter_phones(history_of_500)
+    assert NAMED_REPORTER["reporter_phone"] in phones
+    assert len(phones) > 50  # a few hundred reports share a smaller pool of reporters
+    assert all(phone.startswith("+62812") for phone in phones - {"+6281234567890"})
+    for page in (html, month_html):
+        leaked = [
+            phone
+            for phone in phones
+            # as stored, as bare digits, and as Indonesians write them (0812…)
+            if phone in page
+            or phone.removeprefix("+") in page
+            or "0" + phone.removeprefix("+62") in page
+        ]
+        assert leaked == []
+        assert "+62" not in page
+        assert "Siti" not in page and "Aminah" not in page
+
+
+def test_dashboard_by_month_has_a_row_per_month(client, history_of_500):
+    response = client.get("/dashboard?by=month")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    figures = client.get("/api/v1/stats?by=month").get_json()
+    table = table_of(html)
+    assert table.body == expected_rows(figures)
+    assert len(table.body) > 7 * 12 - 5  # nearly every month of seven years has reports
+    assert "<th>Bulan</th>" in html
+    assert 'aria-current="page">Per bulan' in html
+
+
+@pytest.mark.parametrize("by", ["week", "", "YEAR"])
+def test_dashboard_answers_422_for_an_unknown_by(client, by):
+    response = client.get("/dashboard", query_string={"by": by})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "by"
+
+
+def test_dashboard_of_an_empty_store_says_so(client):
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    assert table_of(response.get_data(as_text=True)).body == [["Belum ada laporan."]]
+
+
+# --- In a real browser ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch):
+    """Headless Chromium through Debian's chromedriver. Selenium Manager is never run (the
+    driver's path is given) and, should it be, may not go online."""
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.skip(
+            f"the browser test needs {CHROMIUM} and {CHROMEDRIVER} "
+            "(Debian: apt-get install chromium chromium-driver; .ci/run installs them)"
+        )
+    webdriver = pytest.importorskip(
+        "selenium.webdriver", reason="selenium is missing: install the project's [dev] extras"
+    )
+    from selenium.webdriver.chrome.service import Service
+
+    monkeypatch.setenv("SE_OFFLINE", "true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+def show(driver, url: str, size: tuple[int, int], *, phone: bool) -> None:
+    """Open `url` in a viewport of `size` CSS pixels; a phone also honours the page's
+    viewport meta tag, as a real one does."""
+    width, height = size
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": width,
+            "height": height,
+            "deviceScaleFactor": 2 if phone else 1,
+            "mobile": phone,
+        },
+    )
+    driver.get(url)
+    assert driver.execute_script("return window.innerWidth") == width
+
+
+def save_full_page(driver, name: str) -> Path:
+    """A screenshot of the whole page, not only the viewport."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+    )
+    path = ARTIFACTS / name
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+# Everything that sticks out of the viewport, leaving out what is inside the table's own
+# horizontal scroll box; that box's geometry; and whether, scrolled all the way right, the
+# period column is still in view.
+LAYOUT = """
+const width = window.innerWidth;
+const wrap = document.querySelector('.table-wrap');
+const outside = [];
+for (const element of document.body.querySelectorAll('*')) {
+  if (wrap.contains(element) && element !== wrap) continue;
+  const box = element.getBoundingClientRect();
+  if (box.width && (box.left < -0.5 || box.right > width + 0.5)) {
+    outside.push(element.tagName.toLowerCase() + '.' + element.className + ' ' +
+                 Math.round(box.left) + '..' + Math.round(box.right));
+  }
+}
+const wrapBox = wrap.getBoundingClientRect();
+const headers = [...wrap.querySelectorAll('thead th')];
+const table1Right = headers[3].getBoundingClientRect().right;
+wrap.scrollLeft = wrap.scrollWidth;
+const periodCell = wrap.querySelector('tbody td').getBoundingClientRect();
+const result = {
+  scrollWidth: document.documentElement.scrollWidth,
+  innerWidth: width,
+  outside: outside,
+  wrapOverflowX: getComputedStyle(wrap).overflowX,
+  wrapFits: wrapBox.left >= -0.5 && wrapBox.right <= width + 0.5,
+  tableScrolls: wrap.scrollWidth > wrap.clientWidth,
+  table1ColumnsInView: table1Right <= wrapBox.right + 0.5,
+  periodInViewScrolled: Math.abs(periodCell.left - wrapBox.left) < 1,
+};
+wrap.scrollLeft = 0;
+return result;
+"""
+
+# Each axis label on screen: its font size in CSS pixels (the SVG is scaled from its
+# viewBox) and its horizontal extent.
+LABELS = """
+const svg = document.querySelector('figure svg');
+const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+return [...svg.querySelectorAll('text')].map(label => {
+  const box = label.getBoundingClientRect();
+  return {text: label.textContent, left: box.left, right: box.right,
+          px: parseFloat(getComputedStyle(label).fontSize) * scale,
+          inside: box.left >= svg.getBoundingClientRect().left - 0.5 &&
+                  box.right <= svg.getBoundingClientRect().right + 0.5};
+});
+"""
+
+
+def check_page(driver, periods: int) -> dict:
+    """The table, the cards and the chart are shown; nothing sticks out of the viewport
+    but the table inside its scroll box; chart labels are readable, inside the chart and
+    apart. Returns the layout figures for the caller's own checks."""
+    from selenium.webdriver.common.by import By
+
+    table = driver.find_element(By.CSS_SELECTOR, "main table")
+    chart = driver.find_element(By.CSS_SELECTOR, "figure svg")
+    assert table.is_displayed() and chart.is_displayed()
+    assert driver.find_element(By.CSS_SELECTOR, ".cards").is_displayed()
+    assert len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == periods
+    assert len(chart.find_elements(By.CSS_SELECTOR, "rect")) == periods
+    assert chart.size["width"] >= 280 and chart.size["height"] >= 120, chart.size
+
+    layout = driver.execute_script(LAYOUT)
+    assert layout["scrollWidth"] <= layout["innerWidth"], layout
+    assert layout["outside"] == []
+    assert layout["wrapOverflowX"] in {"auto", "scroll"}
+    assert layout["wrapFits"]
+    assert layout["periodInViewScrolled"]
+
+    labels = driver.execute_script(LABELS)
+    assert labels
+    for label in labels:
+        assert label["px"] >= 11, f"chart label too small to read: {label}"
+        assert label["inside"], f"chart label cut off: {label}"
+    for left, right in itertools.pairwise(labels):
+        assert left["right"] + 4 <= right["left"], f"chart labels overlap: {left} {right}"
+    return layout
+
+
+@pytest.fixture
+def served_history(served):
+    """The app behind a real server, with a 3,000-report history."""
+    generate(served["app"], 3000)
+    return served
+
+
+# One browser run is enough: the page is the same on either database (the figures behind
+# it are compared on both above and in test_history_and_stats.py).
+only_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@only_sqlite
+def test_dashboard_on_a_phone_fits_the_screen_and_shows_table_and_chart(browser, served_history):
+    base = served_history["base"]
+    show(browser, f"{base}/dashboard", PHONE, phone=True)
+    save_full_page(browser, "dashboard-phone.png")  # before the checks: kept when they fail
+    layout = check_page(browser, periods=7)
+    assert layout["tableScrolls"]  # seven columns: the rest scroll inside the table's box
+    assert layout["table1ColumnsInView"]  # Tahun, Jumlah, Penyelesaian, Persentase
+
+    show(browser, f"{base}/dashboard?by=month", PHONE, phone=True)
+    save_full_page(browser, "dashboard-phone-month.png")
+    check_page(browser, periods=7 * 12)
+
+
+@only_sqlite
+def test_dashboard_fits_even_the_smallest_phones(browser, served_history):
+    base = served_history["base"]
+    for query, periods in (("", 7), ("?by=month", 7 * 12), ("?by=month&from=2022-06", 19)):
+        show(browser, f"{base}/dashboard{query}", SMALL_PHONE, phone=True)
+        check_page(browser, periods=periods)
+
+
+@only_sqlite
+def test_dashboard_on_a_desktop_shows_table_and_chart(browser, served_history):
+    base = served_history["base"]
+    show(browser, f"{base}/dashboard", DESKTOP, phone=False)
+    save_full_page(browser, "dashboard-desktop.png")
+    layout = check_page(browser, periods=7)
+    assert not layout["tableScrolls"]
+
+    show(browser, f"{base}/dashboard?by=month", DESKTOP, phone=False)
+    save_full_page(browser, "dashboard-desktop-month.png")
+    check_page(browser, periods=7 * 12)
