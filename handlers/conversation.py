@@ -108,7 +108,7 @@ def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
     and followed by the question again."""
     if command in vocabulary.RESUME_REPORT:
         intake.start(turn)
-    elif command in vocabulary.MY_REPORTS:
+    elif command in vocabulary.MY_REPORTS and not command.isdecimal():  # "3" answers the step
         status.my_reports(turn)
         intake.prompt(turn, draft)
     elif command.startswith(vocabulary.STATUS_PREFIXES) and status.looks_like_status_request(

@@ -122,3 +122,13 @@ def test_an_expired_draft_is_announced_even_after_the_worker_ran(whatsapp, app):
             jobs.purge_expired_drafts()
         reply = whatsapp.send("2")
     assert "lebih dari 24 jam" in reply.text
+
+
+def test_three_answers_the_question_during_a_report_not_the_menu(whatsapp):
+    whatsapp.send("LAPOR")
+    assert "jelaskan masalahnya" in whatsapp.send("3").text  # Banjir / genangan
+    whatsapp.send("Genangan air setinggi lutut di depan pasar")
+    whatsapp.send("Jl. Cempaka Putih Raya 5")
+    choices = whatsapp.send("Cempaka")
+    assert "3. " in choices.text
+    assert "Kirim foto" in whatsapp.send("3").text
