@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import json
 import re
 from datetime import UTC, datetime
 
@@ -23,6 +24,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 DEFAULT_PAGE, MAX_PAGE = 50, 200
 MAX_DESCRIPTION = 2000
+MAX_ID = 2**31 - 1  # report ids are SQL INTEGER
 MAX_NOTE = 1000  # notes reach the citizen's WhatsApp, where a message holds 1,600 characters
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -171,6 +173,12 @@ def _json_object() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidRequest(400, "malformed_json", "the body must be a JSON object")
+    try:  # JSON may escape a lone surrogate ("\\ud800"), which is no text the database stores
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise InvalidRequest(
+            400, "malformed_json", "the body holds a lone surrogate, which is not text"
+        ) from None
     return body
 
 
@@ -214,11 +222,15 @@ def _datetime(raw, field: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)  # the store's form; years 1 and 9999 may not fit in UTC
+    except (ValueError, OverflowError):
         raise InvalidRequest(
-            422, "invalid_field", f"{field} must be an ISO 8601 date-time", field=field
+            422,
+            "invalid_field",
+            f"{field} must be an ISO 8601 date-time, in UTC between the years 1 and 9999",
+            field=field,
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _limit(raw) -> int:
@@ -244,8 +256,10 @@ def _cursor(raw) -> tuple[datetime, int] | None:
         moment = datetime.fromisoformat(created_at)
         if moment.tzinfo is None:
             raise ValueError("cursor time without a zone")
-        return moment, int(report_id)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+        if not _ASCII_DIGITS.fullmatch(report_id) or int(report_id) > MAX_ID:
+            raise ValueError("cursor id out of the database's range")
+        return moment.astimezone(UTC), int(report_id)
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
         raise InvalidRequest(
             422, "invalid_field", "cursor is not one this API gave out", field="cursor"
         ) from None

@@ -135,7 +135,10 @@ def openapi_document() -> dict:
                     },
                     "responses": {
                         "201": _report("The report, in stage menunggu"),
-                        "400": _error("The body is not a JSON object"),
+                        "400": _error(
+                            "The body is not a JSON object, or holds a lone surrogate "
+                            '(e.g. "\\ud800"), which is not text'
+                        ),
                         "401": UNAUTHORIZED,
                         "403": FORBIDDEN,
                         "422": _error("A field is missing or invalid"),
@@ -230,7 +233,9 @@ def openapi_document() -> dict:
                     },
                     "responses": {
                         "200": _report("The report after the move; the reporter is notified"),
-                        "400": _error("Malformed JSON or an invalid report number"),
+                        "400": _error(
+                            "Malformed JSON (or a lone surrogate in it) or an invalid report number"
+                        ),
                         "401": UNAUTHORIZED,
                         "403": _error("The token's role may not make this move"),
                         "404": _error("No such report"),
