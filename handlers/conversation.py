@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from handlers import facilitator, intake, menu, status, vocabulary
+from handlers import facilitator, intake, menu, reopen, status, vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
@@ -72,6 +72,8 @@ def _route(turn: Turn) -> None:
         and (command in vocabulary.MENU or facilitator.is_command(command))
     ):
         _route_facilitator(turn, command)
+    elif draft is None and reopen.is_command(command):
+        reopen.handle(turn)
     elif command in vocabulary.MENU:
         menu.show_menu(turn, draft=draft)
     elif draft is not None:

@@ -7,7 +7,6 @@ from store.stages import Role, Stage
 
 QUEUE_SHOWN = 20
 VERBS = ("ANTRIAN", "LIHAT", "VALIDASI", "KEMBALIKAN")
-_LONGEST_NUMBER_IN_WORDS = 4  # "CRM 26 000123 3"
 
 
 def is_command(command: str) -> bool:
@@ -20,7 +19,7 @@ def handle(turn: Turn) -> None:
     if verb == "ANTRIAN":
         show_queue(turn)
         return
-    number, remainder = _split_number(rest)
+    number, remainder = numbers.split_leading_number(rest)
     if number is None:
         turn.say("fac_number_required", command=verb)
     elif not number.valid:
@@ -42,17 +41,6 @@ def show_queue(turn: Turn) -> None:
         turn.facilitator.id, session=turn.session, limit=QUEUE_SHOWN
     )
     turn.say("fac_queue", items=items, total=total, now=turn.now)
-
-
-def _split_number(text: str) -> tuple[numbers.ParsedNumber | None, str]:
-    """The report number at the start of `text` (which may be typed with spaces), and
-    what follows it (a note or a reason, as typed)."""
-    words = text.split()
-    for count in range(min(_LONGEST_NUMBER_IN_WORDS, len(words)), 0, -1):
-        parsed = numbers.parse_number("".join(words[:count]))
-        if parsed is not None:
-            return parsed, " ".join(words[count:])
-    return None, text
 
 
 def _find(turn: Turn, number: numbers.ParsedNumber) -> reports.ReportView | None:

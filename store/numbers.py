@@ -72,3 +72,17 @@ def parse_number(text: str) -> ParsedNumber | None:
         return None
     digits = match.group(1)
     return ParsedNumber(digits=digits, valid=damm_digit(digits) == 0)
+
+
+_LONGEST_NUMBER_IN_WORDS = 4  # "CRM 26 000123 3"
+
+
+def split_leading_number(text: str) -> tuple[ParsedNumber | None, str]:
+    """The report number at the start of `text` (which may be typed with spaces), and
+    what follows it (a note or a reason, as typed)."""
+    words = text.split()
+    for count in range(min(_LONGEST_NUMBER_IN_WORDS, len(words)), 0, -1):
+        parsed = parse_number("".join(words[:count]))
+        if parsed is not None:
+            return parsed, " ".join(words[count:])
+    return None, text

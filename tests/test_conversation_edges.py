@@ -132,3 +132,40 @@ def test_three_answers_the_question_during_a_report_not_the_menu(whatsapp):
     choices = whatsapp.send("Cempaka")
     assert "3. " in choices.text
     assert "Kirim foto" in whatsapp.send("3").text
+
+
+def test_the_reporter_reopens_a_closed_report_within_seven_days_with_a_reason(whatsapp, store):
+    import time_machine
+
+    number = _file(whatsapp)
+    closed_at = utcnow()
+    with time_machine.travel(closed_at, tick=False) as clock:
+        _close(store, number)
+        whatsapp.send("MENU")  # a later message: no longer a rating
+        assert "sertakan alasannya" in whatsapp.send(f"BUKA {number}").text
+        assert (
+            "tidak ditemukan di antara laporan Anda"
+            in whatsapp.send(f"BUKA {number} Masih rusak", phone="+6285799990000").text
+        )
+        clock.shift(60 * 60 * 24 * 6)
+        reply = whatsapp.send(f"buka {number.lower()} Lubang masih ada")
+    assert "kami buka kembali" in reply.text
+    report = store(reports.find_report, parse_number(number).digits)
+    assert report.stage == "proses"
+    assert (report.history[-1].actor_role, report.history[-1].note) == (
+        "citizen",
+        "Lubang masih ada",
+    )
+
+
+def test_a_report_closed_more_than_seven_days_ago_cannot_be_reopened(whatsapp, store):
+    import time_machine
+
+    number = _file(whatsapp)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        _close(store, number)
+        clock.shift(60 * 60 * 24 * 8)
+        whatsapp.send("MENU")
+        assert "lebih dari 7 hari" in whatsapp.send(f"BUKA {number} Masih rusak").text
+        assert "belum selesai" not in whatsapp.send(f"BUKA {number} x").text
+    assert store(reports.find_report, parse_number(number).digits).stage == "selesai"

@@ -1,0 +1,49 @@
+"""A reporter who disputes a closed report reopens it within 7 days:
+`BUKA <number> <reason>` (DESIGN.md: the citizen may create and reopen)."""
+
+from handlers.turn import Turn
+from store import numbers, reports, stages
+from store.stages import Role, Stage
+
+VERBS = ("BUKA", "REOPEN")
+
+
+def is_command(command: str) -> bool:
+    return command.split(" ", 1)[0] in VERBS
+
+
+def handle(turn: Turn) -> None:
+    _, _, rest = turn.message.text.partition(" ")
+    number, reason = numbers.split_leading_number(rest)
+    if number is None:
+        turn.say("reopen_usage")
+        return
+    if not number.valid:
+        turn.say("status_invalid_number", typed=rest[:40])
+        return
+    report = reports.find_report(number.digits, session=turn.session)
+    if report is None or report.reporter_contact_id != turn.contact.id:
+        turn.say("reopen_not_yours", number=number.display)  # a stranger learns nothing
+    elif report.stage is not Stage.SELESAI:
+        turn.say("reopen_not_closed", number=report.number, stage=report.stage)
+    elif not reason.strip():
+        turn.say("reopen_reason_required", number=report.number)
+    else:
+        _reopen(turn, report, reason)
+
+
+def _reopen(turn: Turn, report: reports.ReportView, reason: str) -> None:
+    try:
+        reports.move_report(
+            report.number,
+            Stage.PROSES,
+            role=Role.CITIZEN,
+            actor_id=f"contact:{turn.contact.id}",
+            note=reason,
+            session=turn.session,
+            now=turn.now,
+        )
+    except stages.RoleNotAllowed:
+        turn.say("reopen_too_late", number=report.number)
+        return
+    turn.say("reopen_done", number=report.number)
