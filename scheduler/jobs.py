@@ -189,7 +189,7 @@ def refresh_stats() -> None:
     db, now = database.session(), utcnow()
     for by in ("year", "month"):
         stats.snapshot(by=by, session=db, now=now, max_age=timedelta(0))
-    db.commit()
+        db.commit()  # one short write per snapshot
 
 
 def replay_spool() -> int:

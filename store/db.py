@@ -15,6 +15,7 @@ from sqlmodel import Session
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 3
+READ_ONLY = "crm_read_only"
 T = TypeVar("T")
 
 
@@ -51,7 +52,10 @@ def _make_sqlite_transactions_serial(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # readers never wait for, nor block, writers
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Conflict(RuntimeError):
@@ -81,6 +85,12 @@ def insert_for(session: Session, model):
 
 def new_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
+
+
+def read_session(engine: Engine) -> Session:
+    """A session for long reads (statistics over the whole history). On SQLite it does
+    not take the write lock, so the webhook's writers are not kept waiting."""
+    return Session(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 def alembic_config() -> Config:

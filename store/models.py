@@ -246,9 +246,15 @@ class Breach(SQLModel, table=True):
     """A missed time rule, recorded once: the unique key makes a second scan, or a
     second worker, find it already there."""
 
+    # The scans ask "is this validation (or report) already flagged for this rule?"
+    __table_args__ = (
+        Index("ix_breach_kind_validation", "kind", "validation_id"),
+        Index("ix_breach_kind_report", "kind", "report_id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=80, unique=True)
-    kind: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=32)
     report_id: int = Field(foreign_key="report.id", index=True)
     validation_id: int | None = Field(default=None, foreign_key="validation.id")
     detected_at: datetime = Field(sa_column=_utc(nullable=False))

@@ -11,7 +11,7 @@ from sqlalchemy import Integer, case, cast, func, literal_column
 from sqlmodel import Session, select
 
 from store.clock import JAKARTA
-from store.db import insert_for
+from store.db import insert_for, read_session
 from store.models import Report, StatsSnapshot, Validation
 from store.stages import Stage
 from store.validations import VALIDATED
@@ -200,12 +200,15 @@ def snapshot(
     end: datetime | None = None,
 ) -> tuple[dict, datetime]:
     """The figures as of at most `max_age` ago: the stored snapshot, or fresh ones
-    (stored for the other processes). Returns the figures and when they were computed."""
+    (stored for the other processes). Returns the figures and when they were computed.
+    The figures are read in a read-only session; `session` only writes the snapshot, so
+    the caller's transaction stays short."""
     key = f"{by}|{start.isoformat() if start else ''}|{end.isoformat() if end else ''}"
-    stored = session.get(StatsSnapshot, key)
-    if stored is not None and now - stored.computed_at <= max_age:
-        return stored.data, stored.computed_at
-    data = as_dict(summarise(by=by, session=session, start=start, end=end))
+    with read_session(session.get_bind()) as reader:  # seconds of reading, no write lock
+        stored = reader.get(StatsSnapshot, key)
+        if stored is not None and now - stored.computed_at <= max_age:
+            return stored.data, stored.computed_at
+        data = as_dict(summarise(by=by, session=reader, start=start, end=end))
     statement = insert_for(session, StatsSnapshot).values(key=key, computed_at=now, data=data)
     session.exec(
         statement.on_conflict_do_update(

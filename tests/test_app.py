@@ -13,6 +13,7 @@ from bot.config import ConfigError
 from handlers.texts import Texts
 from store import models  # noqa: F401  (the tables compared with the migrations)
 from store.categories import CATEGORIES
+from store.clock import utcnow
 from store.stages import Stage
 from templates import TEMPLATES_DIR
 
@@ -114,3 +115,23 @@ def test_the_readme_lists_every_content_template_an_operator_must_get_approved()
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for template in CONTENT_TEMPLATES:
         assert f"`{template}:id`" in readme, template
+
+
+def test_a_long_read_does_not_keep_writers_waiting(app, store):
+    """Statistics over the whole history read for seconds; on SQLite they must not hold
+    the write lock the webhook needs (they did, and messages were refused)."""
+    import time
+
+    from sqlalchemy import text
+
+    from store.db import read_session
+    from store.reports import count_reports
+    from store.tokens import create_token
+
+    engine = app.extensions["crm.engine"]
+    with read_session(engine) as reader:
+        reader.exec(text("SELECT count(*) FROM report")).one()  # the read transaction is open
+        started = time.monotonic()
+        store(create_token, "writer", "admin", now=utcnow())
+        assert time.monotonic() - started < 1.0
+        assert store(count_reports) == 0
