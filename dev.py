@@ -62,6 +62,7 @@ def start() -> int:
 
 
 def test(args: list[str]) -> int:
+    print("dev.py: running the test suite: python -m pytest " + " ".join(args), flush=True)
     return subprocess.call([BIN / "python", "-m", "pytest", *args], cwd=ROOT)
 
 
