@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request
 
 from bot import database
 from bot.auth import current_token, requires_role
+from bot.cleaning import printable
 from bot.errors import api_error
 from bot.openapi import openapi_document
 from handlers.texts import Texts
@@ -26,7 +27,6 @@ DEFAULT_PAGE, MAX_PAGE = 50, 200
 MAX_DESCRIPTION = 2000
 MAX_ID = 2**31 - 1  # report ids are SQL INTEGER
 MAX_NOTE = 1000  # notes reach the citizen's WhatsApp, where a message holds 1,600 characters
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 _STATUS_OF_REFUSAL = {"illegal_move": 409, "role_not_allowed": 403, "reason_required": 422}
 
@@ -331,7 +331,7 @@ def _new_report(body: dict) -> reports.NewReport:
 def _text_field(body: dict, field: str, *, required: bool = False, maximum: int) -> str:
     value = body.get(field)
     if isinstance(value, str):
-        value = _CONTROL_CHARACTERS.sub("", value)
+        value = printable(value)
     if not required and (value is None or (isinstance(value, str) and not value.strip())):
         return ""
     if not isinstance(value, str) or not value.strip():

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, Response, current_app, json, request
 
 from bot import database
+from bot.cleaning import printable
 from handlers.texts import Texts
 from store import numbers, places, reports, tokens, validations
 from store.categories import CATEGORIES
@@ -129,7 +130,7 @@ def service_definition(service_code: str, fmt: str):
 @bp.post("/requests.<fmt>")
 def create_request(fmt: str):
     _check_format(fmt)
-    form = request.form
+    form = {name: printable(value) for name, value in request.form.items()}  # NUL-free
     _check_jurisdiction(form)
     _check_api_key(form.get("api_key", ""))
     new = _new_report(form)
@@ -325,7 +326,7 @@ def _window(start_raw: str | None, end_raw: str | None) -> tuple[datetime, datet
     return start or end - DEFAULT_WINDOW, end
 
 
-def _new_report(form) -> reports.NewReport:
+def _new_report(form: dict[str, str]) -> reports.NewReport:
     code = form.get("service_code", "")
     if not code:
         raise Open311Error(400, "service_code is required")

@@ -8,6 +8,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 import handlers
 from bot import database
+from bot.cleaning import printable
 from bot.signature import twilio_signed
 from bot.twiml import split_for_whatsapp, twiml
 from handlers.notifications import DELAYED_REPLY
@@ -22,15 +23,14 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 MAX_MEDIA = 10
 _MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @bp.post("/whatsapp")
 @twilio_signed
 def whatsapp():
     form = request.form
-    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
-    if not _MESSAGE_SID.fullmatch(sid) or not _text(form, "From"):
+    sid = _message_sid(form)
+    if sid is None:
         return twiml([], status=400)
     message = incoming_message(form)
     current_app.logger.info("inbound %s from %s", sid, mask(message.sender.key))
@@ -54,13 +54,19 @@ def whatsapp_fallback():
     """Twilio's fallback URL, called when the webhook failed (the database is down):
     keep the message on disk, tell the citizen, answer for real once it is back."""
     form = request.form
-    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
-    if not _MESSAGE_SID.fullmatch(sid) or not _text(form, "From"):
+    sid = _message_sid(form)
+    if sid is None:
         return twiml([], status=400)
     current_app.logger.warning(
         "fallback: spooling %s from %s", sid, mask(sender_from(_text(form, "From", 128)).key)
     )
     return _keep_for_later(form)
+
+
+def _message_sid(form) -> str | None:
+    """The MessageSid of a well-formed inbound message (one that has a sender too)."""
+    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+    return sid if _MESSAGE_SID.fullmatch(sid) and _text(form, "From") else None
 
 
 def spool() -> Spool:
@@ -137,7 +143,7 @@ def _limits() -> handlers.Limits:
 
 def _text(form, field: str, limit: int | None = None) -> str:
     """A form field without control characters (PostgreSQL refuses NUL in text)."""
-    value = _CONTROL_CHARACTERS.sub("", form.get(field, "")).strip()
+    value = printable(form.get(field, "")).strip()
     return value[:limit] if limit else value
 
 

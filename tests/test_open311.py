@@ -272,3 +272,12 @@ def test_a_third_party_open311_client_reads_everything(served, store, fmt):
     assert [request["service_request_id"] for request in listed] == [number]
     one = client.get_service_request(number)
     assert one["status"] == "open" and one["service_code"] == "jalan_rusak"
+
+
+def test_control_characters_in_a_post_are_dropped_not_a_500(client, api_key, store):
+    number = created_id(client, api_key, description="Jalan\x00 berlubang besar sekali")
+    from store.numbers import parse_number
+
+    assert store(reports.find_report, parse_number(number).digits).description == (
+        "Jalan berlubang besar sekali"
+    )
