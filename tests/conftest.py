@@ -210,6 +210,11 @@ class Reply:
     def text(self) -> str:
         return "\n\n".join(self.messages)
 
+    @property
+    def report_number(self) -> str:
+        """The number in a "report created" reply (`Nomor laporan: *CRM-…*`)."""
+        return next(line.split("*")[1] for line in self.text.splitlines() if "*CRM-" in line)
+
 
 class WhatsApp:
     """Posts messages to the webhook the way Twilio does, signed with the auth token."""
@@ -258,6 +263,24 @@ class WhatsApp:
 
     def send(self, body="", **kwargs) -> Reply:
         return self.post(self.form(body, **kwargs))
+
+    REPORT = (
+        "LAPOR",
+        "1",
+        "Jalan berlubang besar di depan sekolah",
+        "Jl. Kramat Raya 10",
+        "Kramat",
+        "LEWATI",
+    )
+
+    def file_report(self, *, phone=CITIZEN, clock=None, pause_seconds=13) -> str:
+        """Walk a whole report conversation and return the new report's number; with a
+        time_machine `clock`, `pause_seconds` between messages (under a per-minute limit)."""
+        for message in self.REPORT:
+            self.send(message, phone=phone)
+            if clock:
+                clock.shift(pause_seconds)
+        return self.send("YA", phone=phone).report_number
 
 
 @pytest.fixture

@@ -17,13 +17,6 @@ def _to_photo_step(whatsapp):
     return whatsapp.send("Kramat")
 
 
-def _file(whatsapp) -> str:
-    _to_photo_step(whatsapp)
-    whatsapp.send("LEWATI")
-    done = whatsapp.send("YA")
-    return next(line.split("*")[1] for line in done.text.splitlines() if "*CRM-" in line)
-
-
 def _close(store, number):
     for stage in ("koordinasi", "proses", "tindak_lanjut", "validasi", "selesai"):
         store(
@@ -38,7 +31,7 @@ def _close(store, number):
 
 
 def test_a_digit_right_after_closing_is_a_rating_also_as_nilai(whatsapp, store):
-    number = _file(whatsapp)
+    number = whatsapp.file_report()
     _close(store, number)
     assert "penilaian 5/5" in whatsapp.send("NILAI 5").text
     report_id = store(reports.find_report, parse_number(number).digits).id
@@ -46,7 +39,7 @@ def test_a_digit_right_after_closing_is_a_rating_also_as_nilai(whatsapp, store):
 
 
 def test_a_menu_digit_later_is_not_taken_as_a_rating(whatsapp, store):
-    number = _file(whatsapp)
+    number = whatsapp.file_report()
     _close(store, number)
     assert "1. LAPOR" in whatsapp.send("MENU").text
     assert "pilih kategori" in whatsapp.send("1").text
@@ -88,7 +81,7 @@ def test_lanjutkan_finishes_the_photo_step(whatsapp):
 def test_status_and_my_reports_during_a_report_are_answered_then_the_question_repeats(
     whatsapp,
 ):
-    number = _file(whatsapp)
+    number = whatsapp.file_report()
     whatsapp.send("LAPOR")
     whatsapp.send("1")
     reply = whatsapp.send(f"STATUS {number}")
@@ -137,7 +130,7 @@ def test_three_answers_the_question_during_a_report_not_the_menu(whatsapp):
 def test_the_reporter_reopens_a_closed_report_within_seven_days_with_a_reason(whatsapp, store):
     import time_machine
 
-    number = _file(whatsapp)
+    number = whatsapp.file_report()
     closed_at = utcnow()
     with time_machine.travel(closed_at, tick=False) as clock:
         _close(store, number)
@@ -161,7 +154,7 @@ def test_the_reporter_reopens_a_closed_report_within_seven_days_with_a_reason(wh
 def test_a_report_closed_more_than_seven_days_ago_cannot_be_reopened(whatsapp, store):
     import time_machine
 
-    number = _file(whatsapp)
+    number = whatsapp.file_report()
     with time_machine.travel(utcnow(), tick=False) as clock:
         _close(store, number)
         clock.shift(60 * 60 * 24 * 8)

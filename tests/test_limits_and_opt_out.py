@@ -23,23 +23,6 @@ def strict(strict_app):
     return WhatsApp(strict_app.test_client())
 
 
-def _file(whatsapp, clock=None) -> str:
-    """File a report; with `clock`, 13 s between messages (under 5 a minute)."""
-    for text in [
-        "LAPOR",
-        "2",
-        "Sampah menumpuk di pinggir kali",
-        "Jl. Daan Mogot 12",
-        "Kapuk",
-        "LEWATI",
-    ]:
-        whatsapp.send(text)
-        if clock:
-            clock.shift(13)
-    done = whatsapp.send("YA")
-    return next(line.split("*")[1] for line in done.text.splitlines() if "*CRM-" in line)
-
-
 def test_a_phone_sending_too_fast_is_asked_to_wait_and_nothing_changes(strict):
     with time_machine.travel(utcnow(), tick=False) as clock:
         for _ in range(5):
@@ -54,9 +37,9 @@ def test_a_phone_sending_too_fast_is_asked_to_wait_and_nothing_changes(strict):
 
 def test_reports_per_day_are_limited_per_wib_day(strict, strict_app):
     with time_machine.travel(utcnow(), tick=False) as clock:
-        _file(strict, clock)
+        strict.file_report(clock=clock)
         clock.shift(61)
-        _file(strict, clock)
+        strict.file_report(clock=clock)
         clock.shift(61)
         assert "paling banyak 2 laporan per hari" in strict.send("LAPOR").text
         clock.shift(60 * 60 * 24)
@@ -64,7 +47,7 @@ def test_reports_per_day_are_limited_per_wib_day(strict, strict_app):
 
 
 def test_berhenti_stops_notifications_and_mulai_resumes_them(app, whatsapp, store):
-    number = _file(whatsapp)
+    number = whatsapp.file_report()
     assert "tidak akan mengirim kabar" in whatsapp.send("BERHENTI").text
     sender = OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
     store(

@@ -81,17 +81,6 @@ def test_template_variables_carry_the_stage_label_and_time():
     }
 
 
-def _file_report(whatsapp) -> str:
-    whatsapp.send("LAPOR")
-    whatsapp.send("1")
-    whatsapp.send("Jalan berlubang besar di depan sekolah")
-    whatsapp.send("Jl. Kramat Raya No. 10")
-    whatsapp.send("Kramat")
-    whatsapp.send("LEWATI")
-    done = whatsapp.send("YA")
-    return next(line.split("*")[1] for line in done.text.splitlines() if "*CRM-" in line)
-
-
 def _walk_to_selesai(store, number):
     for stage, role in [
         ("koordinasi", Role.KELURAHAN),
@@ -112,7 +101,7 @@ def _walk_to_selesai(store, number):
 
 
 def test_every_move_of_a_whatsapp_report_queues_exactly_one_notification(whatsapp, store):
-    number = _file_report(whatsapp)
+    number = whatsapp.file_report()
     assert store(outbox.notifications) == []  # the reply already gave the number
     _walk_to_selesai(store, number)
     queued = store(outbox.notifications)
@@ -126,7 +115,7 @@ def test_every_move_of_a_whatsapp_report_queues_exactly_one_notification(whatsap
 
 
 def test_the_citizen_rates_a_closed_report_by_replying_a_digit(whatsapp, store):
-    number = _file_report(whatsapp)
+    number = whatsapp.file_report()
     _walk_to_selesai(store, number)
     reply = whatsapp.send("4")
     assert f"penilaian 4/5 untuk laporan {number}" in reply.text
@@ -138,7 +127,7 @@ def test_the_citizen_rates_a_closed_report_by_replying_a_digit(whatsapp, store):
 
 
 def test_console_transport_logs_a_masked_phone_and_marks_sent(app, whatsapp, store, caplog):
-    number = _file_report(whatsapp)
+    number = whatsapp.file_report()
     store(
         reports.move_report,
         number,

@@ -22,7 +22,7 @@ def filed(whatsapp):
     whatsapp.send("Kramat", phone=REPORTER)
     whatsapp.send("LEWATI", phone=REPORTER)
     done = whatsapp.send("YA", phone=REPORTER)
-    number = next(line.split("*")[1] for line in done.text.splitlines() if "*CRM-" in line)
+    number = done.report_number
     return number
 
 
@@ -118,7 +118,7 @@ def test_my_reports_lists_newest_first_with_stages(whatsapp, store, filed):
     whatsapp.send("Kapuk", phone=REPORTER)
     whatsapp.send("LEWATI", phone=REPORTER)
     second = whatsapp.send("YA", phone=REPORTER)
-    newer = next(line.split("*")[1] for line in second.text.splitlines() if "*CRM-" in line)
+    newer = second.report_number
     _move(store, filed, "koordinasi", Role.KELURAHAN)
     listing = whatsapp.send("LAPORAN SAYA", phone=REPORTER).text
     assert listing.index(newer) < listing.index(filed)
