@@ -264,51 +264,18 @@ class Crash:
 
 def main() -> int:
     args = parse_args()
-    harness.raise_on_sigterm()
-    load_before = harness.load_line()
-    env = {
-        "SEND_RATE_PER_SECOND": args.send_rate,
-        "OUTBOX_LEASE_SECONDS": args.lease,
-        "MESSAGES_PER_MINUTE": "100000",
-        "REPORTS_PER_DAY": "1000",
-    }
-    stack = Stack(args.db, web_workers=args.web_workers, workers=2, env=env, keep_db=args.keep)
-    crash = None
-    try:
-        stack.start()
-        token = stack.admin_token(TOKEN_NAME)
-        crash = Crash(args, stack, token)
-        print(
-            f"crash: {args.kills} kills ({args.victim}), {args.delay_ms[0]:.0f}–"
-            f"{args.delay_ms[1]:.0f} ms after the load (re)starts; {args.concurrency} phones at "
-            f"once; gunicorn --workers {args.web_workers} + 2 crm workers, PostgreSQL "
-            f"{args.db.rsplit('/', 1)[-1]}, OUTBOX_LEASE_SECONDS={args.lease}, "
-            f"SEND_RATE_PER_SECOND={args.send_rate}",
-            flush=True,
-        )
-        print(f"load before: {load_before}", flush=True)
-        seconds = crash.run()
-        load_after_drive = harness.load_line()
-        drained, drain_seconds = harness.wait_for_drain(stack, timeout=args.drain_timeout)
-        checks = harness.store_checks(stack, crash.tally, TOKEN_NAME)
-        for proc in stack.procs:
-            stack.stop(proc)
-        findings = stack.log_findings()
-        return report(
-            args, crash, seconds, checks, drained, drain_seconds, findings, load_after_drive
-        )
-    except KeyboardInterrupt:
-        print("interrupted; cleaning up", file=sys.stderr)
-        if crash is not None:
-            crash.stop.set()
-        return 130
-    except Exception as problem:  # the stack itself failed: say so, then clean up
-        print(f"crash verdict: FAIL: {type(problem).__name__}: {problem}")
-        raise
-    finally:
-        if args.logs:
-            stack.keep_logs(args.logs)
-        stack.close()
+    env = {"SEND_RATE_PER_SECOND": args.send_rate, "OUTBOX_LEASE_SECONDS": args.lease}
+    return harness.run_scenario(TOKEN_NAME, args, env, Crash, _banner, report)
+
+
+def _banner(args) -> str:
+    return (
+        f"crash: {args.kills} kills ({args.victim}), {args.delay_ms[0]:.0f}–"
+        f"{args.delay_ms[1]:.0f} ms after the load (re)starts; {args.concurrency} phones at "
+        f"once; gunicorn --workers {args.web_workers} + 2 crm workers, PostgreSQL "
+        f"{args.db.rsplit('/', 1)[-1]}, OUTBOX_LEASE_SECONDS={args.lease}, "
+        f"SEND_RATE_PER_SECOND={args.send_rate}"
+    )
 
 
 def report(args, crash: Crash, seconds, checks, drained, drain_seconds, findings, load) -> int:

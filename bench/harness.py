@@ -694,3 +694,42 @@ def store_checks(stack: Stack, tally: Tally, token_name: str) -> dict:
 
 def rng_for(seed: int, *parts: int) -> random.Random:
     return random.Random(hash((seed, *parts)))
+
+
+def run_scenario(name: str, args, env: dict[str, str], make, banner, report) -> int:
+    """The shared life of a soak or crash run: start the Procfile's stack on a fresh
+    database, drive it with `make(args, stack, token)`'s `run()`, let the outbox drain,
+    check the store, stop everything and hand the figures to `report`; clean up always."""
+    raise_on_sigterm()
+    load_before = load_line()
+    full_env = {"MESSAGES_PER_MINUTE": "100000", "REPORTS_PER_DAY": "1000", **env}
+    stack = Stack(args.db, web_workers=args.web_workers, workers=2, env=full_env, keep_db=args.keep)
+    scenario = None
+    try:
+        stack.start()
+        token_name = name
+        scenario = make(args, stack, stack.admin_token(token_name))
+        print(banner(args), flush=True)
+        print(f"load before: {load_before}", flush=True)
+        seconds = scenario.run()
+        load_after_drive = load_line()
+        drained, drain_seconds = wait_for_drain(stack, timeout=args.drain_timeout)
+        checks = store_checks(stack, scenario.tally, token_name)
+        for proc in stack.procs:
+            stack.stop(proc)
+        findings = stack.log_findings()
+        return report(
+            args, scenario, seconds, checks, drained, drain_seconds, findings, load_after_drive
+        )
+    except KeyboardInterrupt:
+        print("interrupted; cleaning up", file=sys.stderr)
+        if scenario is not None:
+            scenario.stop.set()
+        return 130
+    except Exception as problem:  # the stack itself failed: say so, then clean up
+        print(f"{name} verdict: FAIL: {type(problem).__name__}: {problem}")
+        raise
+    finally:
+        if args.logs:
+            stack.keep_logs(args.logs)
+        stack.close()

@@ -190,48 +190,17 @@ class Soak:
 
 def main() -> int:
     args = parse_args()
-    harness.raise_on_sigterm()
-    load_before = harness.load_line()
-    env = {
-        "SEND_RATE_PER_SECOND": args.send_rate,
-        "MESSAGES_PER_MINUTE": "100000",
-        "REPORTS_PER_DAY": "1000",
-    }
-    stack = Stack(args.db, web_workers=args.web_workers, workers=2, env=env, keep_db=args.keep)
-    soak = None
-    try:
-        stack.start()
-        token = stack.admin_token(TOKEN_NAME)
-        soak = Soak(args, stack, token)
-        print(
-            f"soak: {args.phones} phones x 10 messages, {args.concurrency} at once, "
-            f"gunicorn --workers {args.web_workers} + 2 crm workers, PostgreSQL "
-            f"{args.db.rsplit('/', 1)[-1]}, SEND_RATE_PER_SECOND={args.send_rate}",
-            flush=True,
-        )
-        print(f"load before: {load_before}", flush=True)
-        seconds = soak.run()
-        load_after_drive = harness.load_line()
-        drained, drain_seconds = harness.wait_for_drain(stack, timeout=args.drain_timeout)
-        checks = harness.store_checks(stack, soak.tally, TOKEN_NAME)
-        for proc in stack.procs:
-            stack.stop(proc)
-        findings = stack.log_findings()
-        return report(
-            args, soak, seconds, checks, drained, drain_seconds, findings, load_after_drive
-        )
-    except KeyboardInterrupt:
-        print("interrupted; cleaning up", file=sys.stderr)
-        if soak is not None:
-            soak.stop.set()
-        return 130
-    except Exception as problem:  # the stack itself failed: say so, then clean up
-        print(f"soak verdict: FAIL: {type(problem).__name__}: {problem}")
-        raise
-    finally:
-        if args.logs:
-            stack.keep_logs(args.logs)
-        stack.close()
+    return harness.run_scenario(
+        TOKEN_NAME, args, {"SEND_RATE_PER_SECOND": args.send_rate}, Soak, _banner, report
+    )
+
+
+def _banner(args) -> str:
+    return (
+        f"soak: {args.phones} phones x 10 messages, {args.concurrency} at once, "
+        f"gunicorn --workers {args.web_workers} + 2 crm workers, PostgreSQL "
+        f"{args.db.rsplit('/', 1)[-1]}, SEND_RATE_PER_SECOND={args.send_rate}"
+    )
 
 
 def report(args, soak: Soak, seconds, checks, drained, drain_seconds, findings, load) -> int:
