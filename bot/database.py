@@ -1,10 +1,12 @@
-"""One engine per app, one session per request (closed on teardown)."""
+"""One engine per app; per request, an ORM session and a plain-SQL transaction, each
+made on first use and closed on teardown."""
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from store.db import make_engine, new_session
+from store.sql import Transaction
 
 _ENGINE = "crm.engine"
 
@@ -19,12 +21,21 @@ def engine() -> Engine:
 
 
 def session() -> Session:
+    """The ORM session of the officer API, the dashboard, Open311 and the jobs."""
     if "db_session" not in g:
         g.db_session = new_session(engine())
     return g.db_session
 
 
+def transaction() -> Transaction:
+    """The unit of work of a WhatsApp message (store/sql.py says why it is not a Session)."""
+    if "db_transaction" not in g:
+        g.db_transaction = Transaction(engine())
+    return g.db_transaction
+
+
 def _close_session(_exc: BaseException | None) -> None:
-    db_session = g.pop("db_session", None)
-    if db_session is not None:
-        db_session.close()
+    for name in ("db_session", "db_transaction"):
+        unit = g.pop(name, None)
+        if unit is not None:
+            unit.close()

@@ -39,11 +39,11 @@ def whatsapp():
     try:
         return twiml(answer_once(sid, message))
     except (OperationalError, InterfaceError):
-        database.session().rollback()
+        database.transaction().rollback()
         current_app.logger.exception("database unavailable for %s", sid)
         return twiml([], status=503)  # Twilio now calls the fallback URL
     except Exception:
-        database.session().rollback()
+        database.transaction().rollback()
         current_app.logger.exception("could not answer %s from %s", sid, mask(message.sender.key))
         return twiml([Texts().say("system_error")])
 
@@ -102,7 +102,7 @@ def answer_once(
     committed with everything it changed in one transaction. `deliver_later`: the
     citizen is no longer waiting on the request (a replay of the spool), so the reply
     goes out as a notification, in that same transaction."""
-    db = database.session()
+    db = database.transaction()
 
     def answer() -> list[str]:
         earlier = inbound.stored_reply(sid, session=db)

@@ -3,14 +3,13 @@
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
-
 from handlers import facilitator, intake, menu, reopen, status, vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
-from store import contacts, drafts, inbound, staff
+from store import contacts, drafts, inbound
 from store.drafts import DraftState
+from store.sql import AnySession
 
 ONE_MINUTE = timedelta(minutes=1)
 DEFAULT_LIMITS = Limits()
@@ -23,7 +22,7 @@ class Outcome:
 
 
 def respond(
-    message: IncomingMessage, *, session: Session, now: datetime, limits: Limits = DEFAULT_LIMITS
+    message: IncomingMessage, *, session: AnySession, now: datetime, limits: Limits = DEFAULT_LIMITS
 ) -> Outcome:
     """Answer one message; every change goes into `session`, committed by the caller."""
     contact = contacts.touch_contact(message.sender, message.profile_name, session=session, now=now)
@@ -36,7 +35,6 @@ def respond(
         session=session,
         now=now,
         texts=Texts(contact.language),
-        facilitator=staff.active_facilitator_by_phone(contact.phone, session=session),
         limits=limits,
     )
     _route(turn)
@@ -67,9 +65,9 @@ def _route(turn: Turn) -> None:
         turn.say("empty_message")
         _then_ask(turn, draft)
     elif (
-        turn.facilitator
-        and draft is None
+        draft is None
         and (command in vocabulary.MENU or facilitator.is_command(command))
+        and turn.facilitator
     ):
         _route_facilitator(turn, command)
     elif draft is None and reopen.is_command(command):

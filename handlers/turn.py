@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from sqlmodel import Session
+from functools import cached_property
 
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
+from store import staff
 from store.contacts import ContactInfo
+from store.sql import AnySession
 from store.staff import StaffInfo
 
 
@@ -23,12 +24,17 @@ class Limits:
 class Turn:
     message: IncomingMessage
     contact: ContactInfo
-    session: Session
+    session: AnySession
     now: datetime
     texts: Texts
-    facilitator: StaffInfo | None = None  # set when the sender is an active TA Fasilitator
     limits: Limits = field(default_factory=Limits)
     replies: list[str] = field(default_factory=list)
+
+    @cached_property
+    def facilitator(self) -> StaffInfo | None:
+        """The sender as an active TA Fasilitator, or None; looked up only for the
+        messages whose answer depends on it."""
+        return staff.active_facilitator_by_phone(self.contact.phone, session=self.session)
 
     def say(self, template: str, **context) -> None:
         self.replies.append(self.texts.say(template, **context))

@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from store.models import Contact
 from store.phones import Sender
+from store.sql import AnySession, orm, sql
 
 LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = LANGUAGES[0]
 
 
 @dataclass(frozen=True)
@@ -35,37 +37,54 @@ def _info(contact: Contact, *, is_new: bool) -> ContactInfo:
 
 
 def touch_contact(
-    sender: Sender, profile_name: str | None, *, session: Session, now: datetime
+    sender: Sender, profile_name: str | None, *, session: AnySession, now: datetime
 ) -> ContactInfo:
-    """Find or create the sender's contact, locked for the rest of the transaction so
-    that two messages from one phone are handled one after the other."""
-    contact = session.exec(
-        select(Contact).where(Contact.sender_key == sender.key).with_for_update()
-    ).first()
-    is_new = contact is None
-    if contact is None:
-        contact = Contact(sender_key=sender.key, phone=sender.phone, created_at=now)
-    if profile_name:
-        contact.profile_name = profile_name[:200]
-    contact.last_inbound_at = now
-    session.add(contact)
-    session.flush()
-    return _info(contact, is_new=is_new)
+    """Find or create the sender's contact and note the time of their message. The
+    update locks the row for the rest of the transaction, so two messages from one
+    phone are handled one after the other. (Every message runs this: plain SQL.)"""
+    q = sql(session)
+    name = profile_name[:200] if profile_name else None
+    found = q.row(
+        "UPDATE contact SET last_inbound_at = :now, profile_name = coalesce(:name, profile_name)"
+        " WHERE sender_key = :key"
+        " RETURNING id, phone, profile_name, language, awaiting_rating_for, notifications_paused",
+        now=now,
+        name=name,
+        key=sender.key,
+    )
+    if found is not None:
+        contact_id, phone, name, language, awaiting_rating_for, paused = found
+        return ContactInfo(
+            contact_id, phone, name, language, False, awaiting_rating_for, bool(paused)
+        )
+    contact_id = q.value(
+        "INSERT INTO contact (sender_key, phone, profile_name, language, created_at,"
+        " last_inbound_at, notifications_paused)"
+        " VALUES (:key, :phone, :name, :language, :now, :now, :paused) RETURNING id",
+        key=sender.key,
+        phone=sender.phone,
+        name=name,
+        language=DEFAULT_LANGUAGE,
+        now=now,
+        paused=False,
+    )
+    return ContactInfo(contact_id, sender.phone, name, DEFAULT_LANGUAGE, is_new=True)
 
 
-def set_language(contact_id: int, language: str, *, session: Session) -> None:
+def set_language(contact_id: int, language: str, *, session: AnySession) -> None:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
-    contact = session.get(Contact, contact_id)
-    contact.language = language
-    session.add(contact)
+    sql(session).execute(
+        "UPDATE contact SET language = :language WHERE id = :id", language=language, id=contact_id
+    )
 
 
 def contact_for_phone(
-    phone: str, name: str | None, *, session: Session, now: datetime
+    phone: str, name: str | None, *, session: AnySession, now: datetime
 ) -> ContactInfo:
     """The contact of a reporter known only by phone (reports from other channels).
     Unlike `touch_contact`, this is not a message from them: their 24-hour window stays shut."""
+    session = orm(session)
     contact = session.exec(select(Contact).where(Contact.sender_key == phone)).first()
     is_new = contact is None
     if contact is None:
@@ -75,20 +94,23 @@ def contact_for_phone(
     return _info(contact, is_new=is_new)
 
 
-def await_rating(contact_id: int, report_id: int, *, session: Session) -> None:
-    contact = session.get(Contact, contact_id)
-    contact.awaiting_rating_for = report_id
-    session.add(contact)
+def await_rating(contact_id: int, report_id: int | None, *, session: AnySession) -> None:
+    """The contact's next message may rate `report_id` (None: it may not)."""
+    sql(session).execute(
+        "UPDATE contact SET awaiting_rating_for = :report_id WHERE id = :id",
+        report_id=report_id,
+        id=contact_id,
+    )
 
 
-def clear_awaited_rating(contact_id: int, *, session: Session) -> None:
-    contact = session.get(Contact, contact_id)
-    contact.awaiting_rating_for = None
-    session.add(contact)
+def clear_awaited_rating(contact_id: int, *, session: AnySession) -> None:
+    await_rating(contact_id, None, session=session)
 
 
-def set_notifications_paused(contact_id: int, paused: bool, *, session: Session) -> None:
+def set_notifications_paused(contact_id: int, paused: bool, *, session: AnySession) -> None:
     """BERHENTI pauses every push to this contact (replies still come); MULAI resumes."""
-    contact = session.get(Contact, contact_id)
-    contact.notifications_paused = paused
-    session.add(contact)
+    sql(session).execute(
+        "UPDATE contact SET notifications_paused = :paused WHERE id = :id",
+        paused=paused,
+        id=contact_id,
+    )

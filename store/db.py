@@ -12,6 +12,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from store.sql import AnySession
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 3
@@ -52,6 +54,8 @@ def _make_sqlite_transactions_serial(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        if connection.connection.driver_connection.in_transaction:
+            return  # begun by a store.sql.Transaction, whose ORM session joins it
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")  # readers never wait for, nor block, writers
         else:
@@ -62,7 +66,7 @@ class Conflict(RuntimeError):
     """A unique-index race was lost on every attempt."""
 
 
-def commit_with_retries(session: Session, work: Callable[[], T], *, attempts: int = 3) -> T:
+def commit_with_retries(session: AnySession, work: Callable[[], T], *, attempts: int = 3) -> T:
     """Run `work` and commit; when a concurrent transaction wins a unique-index race
     (the same MessageSid twice, one new sender in two messages at once), roll back and
     run it again: the second run sees the winner's rows."""

@@ -7,6 +7,7 @@ from sqlalchemy import delete
 from sqlmodel import Session
 
 from store.models import Draft
+from store.sql import AnySession, from_json, sql, utc
 
 DRAFT_LIFETIME = timedelta(hours=24)
 # Expired drafts are kept a while, so a citizen coming back is told theirs expired
@@ -24,23 +25,31 @@ class DraftState:
         return self.updated_at is not None and now - self.updated_at > DRAFT_LIFETIME
 
 
-def load_draft(contact_id: int, *, session: Session) -> DraftState | None:
-    draft = session.get(Draft, contact_id)
-    if draft is None:
+def load_draft(contact_id: int, *, session: AnySession) -> DraftState | None:
+    found = sql(session).row(
+        "SELECT step, data, updated_at FROM draft WHERE contact_id = :contact_id",
+        contact_id=contact_id,
+    )
+    if found is None:
         return None
-    return DraftState(step=draft.step, data=dict(draft.data), updated_at=draft.updated_at)
+    step, data, updated_at = found
+    return DraftState(step=step, data=dict(from_json(data)), updated_at=utc(updated_at))
 
 
-def save_draft(contact_id: int, state: DraftState, *, session: Session, now: datetime) -> None:
-    draft = session.get(Draft, contact_id) or Draft(contact_id=contact_id, step=state.step)
-    draft.step = state.step
-    draft.data = dict(state.data)
-    draft.updated_at = now
-    session.add(draft)
+def save_draft(contact_id: int, state: DraftState, *, session: AnySession, now: datetime) -> None:
+    sql(session).execute(
+        "INSERT INTO draft (contact_id, step, data, updated_at)"
+        " VALUES (:contact_id, :step, :data, :now) ON CONFLICT (contact_id) DO UPDATE"
+        " SET step = excluded.step, data = excluded.data, updated_at = excluded.updated_at",
+        contact_id=contact_id,
+        step=state.step,
+        data=dict(state.data),
+        now=now,
+    )
 
 
-def discard_draft(contact_id: int, *, session: Session) -> None:
-    session.exec(delete(Draft).where(Draft.contact_id == contact_id))
+def discard_draft(contact_id: int, *, session: AnySession) -> None:
+    sql(session).execute("DELETE FROM draft WHERE contact_id = :contact_id", contact_id=contact_id)
 
 
 def purge_expired_drafts(*, session: Session, now: datetime) -> int:

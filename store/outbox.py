@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from store import contacts
 from store.db import insert_for
 from store.models import Contact, DeliveryEvent, Notification, SendPace
+from store.sql import AnySession, orm
 
 PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
 
@@ -84,9 +85,10 @@ def enqueue(
     payload: dict,
     *,
     report_id: int | None,
-    session: Session,
+    session: AnySession,
     now: datetime,
 ) -> int:
+    session = orm(session)
     notification = Notification(
         contact_id=contact_id,
         report_id=report_id,

@@ -6,15 +6,17 @@ from sqlmodel import Session, select
 
 from store import contacts
 from store.models import Rating, Report
+from store.sql import AnySession, orm
 
 SCORES = range(1, 6)
 
 
 def rate_report(
-    report_id: int, contact_id: int, score: int, *, session: Session, now: datetime
+    report_id: int, contact_id: int, score: int, *, session: AnySession, now: datetime
 ) -> str:
     """Store the rating (the latest one counts) and stop waiting for one; returns the
     report's number."""
+    session = orm(session)
     if score not in SCORES:
         raise ValueError(f"a rating is 1 to 5, not {score}")
     rating = session.exec(select(Rating).where(Rating.report_id == report_id)).first()

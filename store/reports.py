@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -12,6 +13,7 @@ from store.clock import to_wib
 from store.db import insert_for
 from store.models import NumberCounter, Report, ReportMedia, StageChange
 from store.places import Kelurahan
+from store.sql import AnySession, orm, sql, utc
 from store.stages import Move, Role, Stage
 
 STAGE_CHANGED = "stage_changed"
@@ -127,7 +129,8 @@ def _insert_counter_if_missing(year: int, *, session: Session) -> None:
     session.exec(statement.on_conflict_do_nothing())
 
 
-def create_report(new: NewReport, *, session: Session, now: datetime) -> ReportView:
+def create_report(new: NewReport, *, session: AnySession, now: datetime) -> ReportView:
+    session = orm(session)
     if new.category not in CATEGORIES:
         raise ValueError(f"unknown category {new.category!r}")
     year = to_wib(now).year
@@ -203,20 +206,51 @@ def _notify_reporter(
         contacts.await_rating(report.reporter_contact_id, report.id, session=session)
 
 
-def find_report(digits: str, *, session: Session) -> ReportView | None:
-    report = session.exec(select(Report).where(Report.number_digits == digits)).first()
-    return None if report is None else _view(report, session=session)
+# The columns of `report` that a ReportView carries, under the same names.
+_VIEW_COLUMNS = (
+    "id",
+    "number",
+    "category",
+    "description",
+    "kelurahan_id",
+    "kelurahan",
+    "kecamatan",
+    "kota",
+    "location_text",
+    "latitude",
+    "longitude",
+    "channel",
+    "stage",
+    "stage_changed_at",
+    "created_at",
+    "reporter_contact_id",
+    "reporter_name",
+    "reporter_phone",
+)
+_SELECT_VIEW = f"SELECT {', '.join(_VIEW_COLUMNS)} FROM report"
 
 
-def reports_of_contact(contact_id: int, *, session: Session, limit: int) -> list[ReportView]:
+def find_report(digits: str, *, session: AnySession) -> ReportView | None:
+    """A report by its number's digits, with history and photos (every STATUS asks)."""
+    q = sql(session)
+    found = q.row(f"{_SELECT_VIEW} WHERE number_digits = :digits", digits=digits)
+    if found is None:
+        return None
+    return _view_of(dict(zip(_VIEW_COLUMNS, found, strict=True)), session=session)
+
+
+def reports_of_contact(contact_id: int, *, session: AnySession, limit: int) -> list[ReportView]:
     """The contact's reports, newest first (without history)."""
-    rows = session.exec(
-        select(Report)
-        .where(Report.reporter_contact_id == contact_id)
-        .order_by(Report.created_at.desc(), Report.id.desc())
-        .limit(limit)
-    ).all()
-    return [_view(report, session=session, with_history=False) for report in rows]
+    rows = sql(session).rows(
+        f"{_SELECT_VIEW} WHERE reporter_contact_id = :contact_id"
+        " ORDER BY created_at DESC, id DESC LIMIT :limit",
+        contact_id=contact_id,
+        limit=limit,
+    )
+    return [
+        _view_of(dict(zip(_VIEW_COLUMNS, row, strict=True)), session=session, with_history=False)
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -319,18 +353,20 @@ def stage_updates(
     ]
 
 
-def count_reports_of_contact(contact_id: int, *, session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(Report).where(Report.reporter_contact_id == contact_id)
-    ).one()
+def count_reports_of_contact(contact_id: int, *, session: AnySession) -> int:
+    return sql(session).value(
+        "SELECT count(*) FROM report WHERE reporter_contact_id = :contact_id",
+        contact_id=contact_id,
+    )
 
 
-def count_reports_of_contact_since(contact_id: int, since: datetime, *, session: Session) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Report)
-        .where(Report.reporter_contact_id == contact_id, Report.created_at >= since)
-    ).one()
+def count_reports_of_contact_since(contact_id: int, since: datetime, *, session: AnySession) -> int:
+    return sql(session).value(
+        "SELECT count(*) FROM report WHERE reporter_contact_id = :contact_id"
+        " AND created_at >= :since",
+        contact_id=contact_id,
+        since=since,
+    )
 
 
 def count_reports(*, session: Session) -> int:
@@ -344,13 +380,14 @@ def move_report(
     role: Role,
     actor_id: str | None,
     note: str | None,
-    session: Session,
+    session: AnySession,
     now: datetime,
 ) -> ReportView:
     """Apply one move of the state machine and append it to the history.
 
     Raises `UnknownReport`, or `stages.MoveRefused` (and changes nothing).
     """
+    session = orm(session)
     report = session.exec(
         select(Report)
         .where(Report.number_digits == numbers.canonical_digits(number))
@@ -407,46 +444,44 @@ def _keep_validation_clock(
         validations.open_validation(report_id, session=session, now=now)
 
 
-def _view(report: Report, *, session: Session, with_history: bool = True) -> ReportView:
+def _view(report: Report, *, session: AnySession, with_history: bool = True) -> ReportView:
+    values = {column: getattr(report, column) for column in _VIEW_COLUMNS}
+    return _view_of(values, session=session, with_history=with_history)
+
+
+def _view_of(
+    values: dict[str, Any], *, session: AnySession, with_history: bool = True
+) -> ReportView:
+    """A ReportView from the report's `_VIEW_COLUMNS`, with its history and photos."""
     history: tuple[HistoryEntry, ...] = ()
     photos: tuple[Photo, ...] = ()
     if with_history:
-        changes = session.exec(
-            select(StageChange).where(StageChange.report_id == report.id).order_by(StageChange.seq)
-        ).all()
+        q = sql(session)
         history = tuple(
             HistoryEntry(
-                from_stage=Stage(change.from_stage) if change.from_stage else None,
-                to_stage=Stage(change.to_stage),
-                actor_role=change.actor_role,
-                note=change.note,
-                at=change.at,
+                from_stage=Stage(from_stage) if from_stage else None,
+                to_stage=Stage(to_stage),
+                actor_role=actor_role,
+                note=note,
+                at=utc(at),
             )
-            for change in changes
+            for from_stage, to_stage, actor_role, note, at in q.rows(
+                "SELECT from_stage, to_stage, actor_role, note, at FROM stage_change"
+                " WHERE report_id = :report_id ORDER BY seq",
+                report_id=values["id"],
+            )
         )
-        media = session.exec(
-            select(ReportMedia).where(ReportMedia.report_id == report.id).order_by(ReportMedia.id)
-        ).all()
-        photos = tuple(Photo(url=item.url, content_type=item.content_type) for item in media)
-    return ReportView(
-        id=report.id,
-        number=report.number,
-        category=report.category,
-        description=report.description,
-        kelurahan_id=report.kelurahan_id,
-        kelurahan=report.kelurahan,
-        kecamatan=report.kecamatan,
-        kota=report.kota,
-        location_text=report.location_text,
-        latitude=report.latitude,
-        longitude=report.longitude,
-        channel=report.channel,
-        stage=Stage(report.stage),
-        stage_changed_at=report.stage_changed_at,
-        created_at=report.created_at,
-        reporter_contact_id=report.reporter_contact_id,
-        reporter_name=report.reporter_name,
-        reporter_phone=report.reporter_phone,
-        photos=photos,
-        history=history,
-    )
+        photos = tuple(
+            Photo(url=url, content_type=content_type)
+            for url, content_type in q.rows(
+                "SELECT url, content_type FROM report_media WHERE report_id = :report_id"
+                " ORDER BY id",
+                report_id=values["id"],
+            )
+        )
+    typed = {
+        "stage": Stage(values["stage"]),
+        "stage_changed_at": utc(values["stage_changed_at"]),
+        "created_at": utc(values["created_at"]),
+    }
+    return ReportView(**(values | typed), photos=photos, history=history)

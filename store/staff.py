@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from store.models import Staff, Validation
+from store.sql import AnySession, sql
 
 
 class StaffRole(StrEnum):
@@ -73,13 +74,19 @@ def get_staff(staff_id: int | None, *, session: Session) -> StaffInfo | None:
     return None if row is None else _info(row)
 
 
-def active_facilitator_by_phone(phone: str | None, *, session: Session) -> StaffInfo | None:
+def active_facilitator_by_phone(phone: str | None, *, session: AnySession) -> StaffInfo | None:
+    """Asked for every message (is the sender a facilitator?), so plain SQL."""
     if not phone:
         return None
-    row = session.exec(
-        select(Staff).where(Staff.role == StaffRole.FACILITATOR, Staff.phone == phone, Staff.active)
-    ).first()
-    return None if row is None else _info(row)
+    found = sql(session).row(
+        "SELECT id, name FROM staff WHERE role = :role AND phone = :phone AND active",
+        role=StaffRole.FACILITATOR.value,
+        phone=phone,
+    )
+    if found is None:
+        return None
+    staff_id, name = found
+    return StaffInfo(id=staff_id, role=StaffRole.FACILITATOR, name=name, phone=phone, active=True)
 
 
 def choose_facilitator(*, session: Session, now: datetime) -> int | None:

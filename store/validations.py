@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from store import sla, staff
 from store.models import Report, Staff, Validation
+from store.sql import AnySession, orm
 
 VALIDATED, RETURNED, MOVED_BY_ADMIN = "validated", "returned", "moved"
 
@@ -58,12 +59,16 @@ def close_validation(report_id: int, outcome: str, *, session: Session, now: dat
         session.add(validation)
 
 
-def open_validation_of(report_id: int, *, session: Session) -> OpenValidation | None:
-    row = session.exec(
-        select(Validation, Staff.name)
-        .join(Staff, Staff.id == Validation.facilitator_id, isouter=True)
-        .where(Validation.report_id == report_id, Validation.left_at.is_(None))
-    ).first()
+def open_validation_of(report_id: int, *, session: AnySession) -> OpenValidation | None:
+    row = (
+        orm(session)
+        .exec(
+            select(Validation, Staff.name)
+            .join(Staff, Staff.id == Validation.facilitator_id, isouter=True)
+            .where(Validation.report_id == report_id, Validation.left_at.is_(None))
+        )
+        .first()
+    )
     if row is None:
         return None
     validation, name = row
@@ -75,7 +80,9 @@ def open_validation_of(report_id: int, *, session: Session) -> OpenValidation | 
     )
 
 
-def queue_of(facilitator_id: int, *, session: Session, limit: int) -> tuple[list[QueueItem], int]:
+def queue_of(
+    facilitator_id: int, *, session: AnySession, limit: int
+) -> tuple[list[QueueItem], int]:
     """The facilitator's open validations, oldest first, and how many there are."""
     query = (
         select(Validation, Report)
@@ -83,7 +90,7 @@ def queue_of(facilitator_id: int, *, session: Session, limit: int) -> tuple[list
         .where(Validation.facilitator_id == facilitator_id, Validation.left_at.is_(None))
         .order_by(Validation.entered_at, Validation.id)
     )
-    rows = session.exec(query).all()
+    rows = orm(session).exec(query).all()
     items = [
         QueueItem(
             number=report.number,

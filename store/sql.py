@@ -1,0 +1,243 @@
+"""Plain SQL on the driver connection: the unit of work of the inbound message path.
+
+Every WhatsApp message runs the same handful of statements (the MessageSid check, the
+contact, the rate limit, the draft, the record of the message) and a STATUS adds two
+reads. Through the ORM, on the full history, that took 4.6 ms a message: an ORM
+session and its connection cost 0.11 ms before their first statement, and a report
+looked up by number 0.26 ms, against 0.01 ms on the driver (bench/RESULTS.md). So:
+
+- `Transaction` is one transaction on one pooled connection. Store functions run their
+  frequent statements through `sql(session)`, written once, with `:name` parameters,
+  for SQLite and PostgreSQL alike.
+- The flows that file and move reports keep the ORM: `orm(session)` is a Session joined
+  to the same connection and transaction, made only when one of them runs.
+- Both helpers accept an ordinary ORM Session too, so the API, the scheduler and the
+  tests call the same store functions.
+
+Values: pass aware UTC datetimes, dicts and lists as they are; read datetimes back
+with `utc()` and JSON with `from_json()`, since SQLite hands both back as text.
+"""
+
+import json
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlmodel import Session
+
+_NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=256)
+def _pyformat(statement: str) -> str:
+    """`:name` → `%(name)s` for psycopg (which also needs literal `%` doubled)."""
+    return _NAMED_PARAMETER.sub(r"%(\1)s", statement.replace("%", "%%"))
+
+
+class Sql:
+    """Statements on one pooled driver connection that is already in a transaction.
+    Driver errors come out as SQLAlchemy's (IntegrityError, OperationalError, …), like
+    everywhere else in the store, and a lost connection is dropped from the pool."""
+
+    def __init__(self, pooled: PoolProxiedConnection, engine: Engine):
+        self._pooled = pooled
+        self._engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
+
+    @property
+    def for_update(self) -> str:
+        """What ends a SELECT that locks its rows: SQLite's `BEGIN IMMEDIATE` holds
+        the whole database already."""
+        return " FOR UPDATE" if self._postgres else ""
+
+    def rows(self, statement: str, **params: Any) -> list[tuple]:
+        return self._run(statement, params).fetchall()
+
+    def row(self, statement: str, **params: Any) -> tuple | None:
+        return self._run(statement, params).fetchone()
+
+    def value(self, statement: str, **params: Any) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        found = self.row(statement, **params)
+        return None if found is None else found[0]
+
+    def execute(self, statement: str, **params: Any) -> int:
+        """Run a statement that returns no rows; the number of rows it changed."""
+        return self._run(statement, params).rowcount
+
+    def _run(self, statement: str, params: dict[str, Any]):
+        values = {name: self._to_database(value) for name, value in params.items()}
+        if self._postgres:
+            statement = _pyformat(statement)
+        try:
+            return self._pooled.driver_connection.execute(statement, values)
+        except self._engine.dialect.loaded_dbapi.Error as problem:
+            raise _database_error(problem, statement, self._pooled, self._engine) from problem
+
+    def _to_database(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the store; use aware UTC")
+            value = value.astimezone(UTC)
+            # SQLite: the text SQLAlchemy's DateTime writes, so both compare in order
+            if self._postgres:
+                return value
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        if isinstance(value, dict | list):
+            return _json_parameter(value) if self._postgres else json.dumps(value)
+        return value
+
+
+def _database_error(
+    problem: Exception, statement: str | None, pooled: PoolProxiedConnection, engine: Engine
+) -> BaseException:
+    """The driver's error as SQLAlchemy's; a connection it shows lost leaves the pool."""
+    dialect = engine.dialect
+    lost = dialect.is_disconnect(problem, pooled.driver_connection, None)
+    if lost:
+        pooled.invalidate(problem)
+    return DBAPIError.instance(
+        statement,
+        None,  # parameters hold phones and names: never in an error message
+        problem,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=lost,
+        dialect=dialect,
+    )
+
+
+def _json_parameter(value):
+    from psycopg.types.json import Json  # only PostgreSQL stores get here
+
+    return Json(value)
+
+
+class Transaction:
+    """One transaction on one pooled connection: plain SQL through `sql`, the ORM
+    through `orm` (joined to the same transaction, made on first use). `commit` and
+    `rollback` end it and give the connection back; the next statement starts a new
+    one. SQLite transactions take the write lock up front (`BEGIN IMMEDIATE`), as every
+    transaction of the store does (store/db.py)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._pooled: PoolProxiedConnection | None = None
+        self._sql: Sql | None = None
+        self._orm: Session | None = None
+
+    @property
+    def sql(self) -> Sql:
+        if self._sql is None:
+            self._begin()
+        elif self._orm is not None:
+            self._orm.flush()  # the ORM's pending rows first, so plain SQL sees them
+        return self._sql
+
+    @property
+    def orm(self) -> Session:
+        if self._orm is None:
+            if self._sql is None:
+                self._begin()
+            connection = Connection(self.engine, connection=self._pooled)
+            self._orm = Session(bind=connection, expire_on_commit=False)
+        return self._orm
+
+    def _begin(self) -> None:
+        self._pooled = self._checkout()
+        self._sql = Sql(self._pooled, self.engine)
+        if self.engine.dialect.name == "sqlite":
+            self._sql.execute("BEGIN IMMEDIATE")
+
+    def _checkout(self) -> PoolProxiedConnection:
+        """A pooled connection; a database that cannot be reached raises SQLAlchemy's
+        OperationalError, as an ORM session's first query would."""
+        dialect = self.engine.dialect
+        try:
+            return self.engine.raw_connection()
+        except dialect.loaded_dbapi.Error as problem:
+            raise DBAPIError.instance(
+                None, None, problem, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from problem
+
+    def commit(self) -> None:
+        self._finish(commit=True)
+
+    def rollback(self) -> None:
+        self._finish(commit=False)
+
+    close = rollback  # closing without a commit throws the work away
+
+    def _finish(self, *, commit: bool) -> None:
+        if self._sql is None:
+            return
+        try:
+            if self._orm is not None:
+                self._orm.commit() if commit else self._orm.rollback()
+            elif commit:
+                self._driver_commit()
+            else:
+                self._driver_rollback()
+        finally:
+            self._release()
+
+    def _driver_commit(self) -> None:
+        try:
+            self._pooled.driver_connection.commit()
+        except self.engine.dialect.loaded_dbapi.Error as problem:
+            raise _database_error(problem, "COMMIT", self._pooled, self.engine) from problem
+
+    def _driver_rollback(self) -> None:
+        """Roll back; a connection too broken even for that is dropped, not raised:
+        nothing it held was committed."""
+        try:
+            self._pooled.driver_connection.rollback()
+        except self.engine.dialect.loaded_dbapi.Error as problem:
+            self._pooled.invalidate(problem)
+
+    def _release(self) -> None:
+        orm, pooled = self._orm, self._pooled
+        self._orm = self._sql = self._pooled = None
+        if orm is not None:
+            connection = orm.get_bind()
+            orm.close()
+            connection.close()  # gives the pooled connection back
+        elif pooled is not None:
+            pooled.close()
+
+
+AnySession = Transaction | Session  # what store functions accept as `session`
+
+
+def sql(session: AnySession) -> Sql:
+    """Plain SQL inside the caller's transaction, whichever kind it is."""
+    if isinstance(session, Transaction):
+        return session.sql
+    session.flush()
+    connection = session.connection()
+    return Sql(connection.connection, connection.engine)
+
+
+def orm(session: AnySession) -> Session:
+    """The ORM inside the caller's transaction, whichever kind it is."""
+    return session.orm if isinstance(session, Transaction) else session
+
+
+def utc(value: str | datetime | None) -> datetime | None:
+    """A datetime column as an aware UTC datetime (SQLite gives text, PostgreSQL an
+    aware datetime)."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # naive UTC, as SQLAlchemy writes it; "+00:00" parses fastest
+        return datetime.fromisoformat(value + "+00:00")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def from_json(value: str | dict | list | None) -> Any:
+    """A JSON column as Python (SQLite gives text, PostgreSQL the parsed value)."""
+    return json.loads(value) if isinstance(value, str) else value
