@@ -33,7 +33,9 @@ def whatsapp():
     if sid is None:
         return twiml([], status=400)
     message = incoming_message(form)
-    current_app.logger.info("inbound %s from %s", sid, mask(message.sender.key))
+    # Every message is in `inbound_message` and gunicorn's access log already; this
+    # line is for following one conversation while debugging.
+    current_app.logger.debug("inbound %s from %s", sid, mask(message.sender.key))
     if spool().has_pending():  # keep each phone's order while an outage is replayed
         return _keep_for_later(form)
     try:

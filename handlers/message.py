@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from store.phones import Sender
 
@@ -36,12 +37,12 @@ class IncomingMessage:
     media: tuple[Media, ...] = ()
     location: Location | None = None
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The body with runs of whitespace collapsed."""
         return re.sub(r"\s+", " ", self.body).strip()
 
-    @property
+    @cached_property
     def command(self) -> str:
         """The body as a keyword: upper case, collapsed, without trailing punctuation."""
         return re.sub(r"[\s.!?,]+$", "", self.text.upper())

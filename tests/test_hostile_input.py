@@ -93,7 +93,8 @@ def test_citizen_text_comes_back_exactly_as_typed(whatsapp, description):
 
 
 def test_logs_of_a_whole_conversation_never_hold_a_full_phone_number(whatsapp, caplog):
-    with caplog.at_level(logging.DEBUG):
+    # the app's own logger ("bot") too: each inbound message is logged at DEBUG
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="bot"):
         for message in [
             "halo",
             "LAPOR",
