@@ -53,7 +53,7 @@ class InboundMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     message_sid: str = Field(max_length=64, unique=True)
-    contact_id: int = Field(foreign_key="contact.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id")  # indexed by (contact_id, received_at)
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
     num_media: int = 0
     received_at: datetime = Field(sa_column=_utc(nullable=False))
