@@ -109,14 +109,21 @@ class _Writer:
             marks = ", ".join("?" for _ in columns)
             raw.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                [tuple(_sqlite_value(value) for value in row) for row in rows],
+                map(_sqlite_row, rows),
             )
 
 
-def _sqlite_value(value):
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    return value
+def _sqlite_row(row: tuple) -> tuple:
+    return tuple(_sqlite_text(value) if type(value) is datetime else value for value in row)
+
+
+def _sqlite_text(moment: datetime) -> str:
+    """The naive-UTC text SQLAlchemy's DateTime writes on SQLite, microseconds included,
+    so generated and live rows compare in time order. (The generator's moments are UTC:
+    their isoformat ends in "+00:00", cut off.)"""
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(" ", "microseconds")[:26]
 
 
 REPORT_COLUMNS = (
@@ -219,7 +226,7 @@ def _facilitators(connection) -> list[int]:
                 "name": f"Fasilitator {index + 1:02d}",
                 "phone": phone,
                 "active": True,
-                "now": _sqlite_value(now) if connection.dialect.name == "sqlite" else now,
+                "now": _sqlite_text(now) if connection.dialect.name == "sqlite" else now,
             },
         ).scalar_one()
         ids.append(row)

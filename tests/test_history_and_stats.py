@@ -389,6 +389,27 @@ def test_every_history_starts_at_creation_and_ends_at_the_reports_stage(app, gen
         assert (chain[-1].to_stage, chain[-1].at) == (report.stage, report.stage_changed_at)
 
 
+def test_generated_moments_are_stored_as_the_orm_stores_them(app, database_url, generated):
+    """On SQLite datetimes are text compared as text: whole seconds too need their
+    ".000000", or a row at 00:00:00 would fall outside a range starting at 00:00:00."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL stores timestamps, not text")
+    engine = app.extensions["crm.engine"]
+    with engine.connect() as connection:
+        texts = [
+            value
+            for table, column in [
+                ("contact", "created_at"),
+                ("report", "created_at"),
+                ("stage_change", "at"),
+            ]
+            for (value,) in connection.exec_driver_sql(f"SELECT {column} FROM {table} LIMIT 500")
+        ]
+    assert texts and all(
+        re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", text) for text in texts
+    )
+
+
 def test_every_generated_move_is_one_the_state_machine_lets_its_role_make(app, generated):
     refused = Counter()
     for chain in histories(app).values():
