@@ -232,11 +232,8 @@ _SELECT_VIEW = f"SELECT {', '.join(_VIEW_COLUMNS)} FROM report"
 
 def find_report(digits: str, *, session: AnySession) -> ReportView | None:
     """A report by its number's digits, with history and photos (every STATUS asks)."""
-    q = sql(session)
-    found = q.row(f"{_SELECT_VIEW} WHERE number_digits = :digits", digits=digits)
-    if found is None:
-        return None
-    return _view_of(dict(zip(_VIEW_COLUMNS, found, strict=True)), session=session)
+    found = sql(session).row(f"{_SELECT_VIEW} WHERE number_digits = :digits", digits=digits)
+    return None if found is None else _view_of_row(found, session=session)
 
 
 def reports_of_contact(contact_id: int, *, session: AnySession, limit: int) -> list[ReportView]:
@@ -247,10 +244,7 @@ def reports_of_contact(contact_id: int, *, session: AnySession, limit: int) -> l
         contact_id=contact_id,
         limit=limit,
     )
-    return [
-        _view_of(dict(zip(_VIEW_COLUMNS, row, strict=True)), session=session, with_history=False)
-        for row in rows
-    ]
+    return [_view_of_row(row, session=session, with_history=False) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -446,6 +440,11 @@ def _keep_validation_clock(
 
 def _view(report: Report, *, session: AnySession, with_history: bool = True) -> ReportView:
     values = {column: getattr(report, column) for column in _VIEW_COLUMNS}
+    return _view_of(values, session=session, with_history=with_history)
+
+
+def _view_of_row(row: tuple, *, session: AnySession, with_history: bool = True) -> ReportView:
+    values = dict(zip(_VIEW_COLUMNS, row, strict=True))
     return _view_of(values, session=session, with_history=with_history)
 
 
