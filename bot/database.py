@@ -35,7 +35,10 @@ def transaction() -> Transaction:
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    for name in ("db_session", "db_transaction"):
-        unit = g.pop(name, None)
-        if unit is not None:
-            unit.close()
+    session, transaction = g.pop("db_session", None), g.pop("db_transaction", None)
+    try:
+        if session is not None:
+            session.close()
+    finally:
+        if transaction is not None:
+            transaction.close()

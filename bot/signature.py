@@ -2,6 +2,7 @@
 
 import hmac
 from functools import wraps
+from urllib.parse import urlparse
 
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
@@ -22,10 +23,12 @@ def is_signed_by_twilio() -> bool:
     validator = RequestValidator(current_app.config["SETTINGS"].twilio_auth_token)
     url, form = signed_url(), request.form
     # `validate` signs the URL twice, with and without its port, because Twilio may have
-    # signed either; the URL as configured is one of the two, and is what Twilio signs,
-    # so try it alone first (one HMAC instead of two on every message).
-    expected = validator.compute_signature(url, form)
-    return hmac.compare_digest(expected, signature) or validator.validate(url, form, signature)
+    # signed either. The URL as configured, as `urlparse` gives it back, is one of those
+    # two and the one Twilio signs: try it alone first, one HMAC instead of two.
+    expected = validator.compute_signature(urlparse(url).geturl(), form)
+    if hmac.compare_digest(expected.encode(), signature.encode()):
+        return True
+    return validator.validate(url, form, signature)
 
 
 def twilio_signed(view):

@@ -67,7 +67,7 @@ def _route(turn: Turn) -> None:
     elif (
         draft is None
         and (command in vocabulary.MENU or facilitator.is_command(command))
-        and turn.facilitator
+        and turn.facilitator  # last: it is a query, needed only for these commands
     ):
         _route_facilitator(turn, command)
     elif draft is None and reopen.is_command(command):

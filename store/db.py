@@ -55,7 +55,9 @@ def _make_sqlite_transactions_serial(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         if connection.connection.driver_connection.in_transaction:
-            return  # begun by a store.sql.Transaction, whose ORM session joins it
+            # Only store.sql.Transaction begins on the driver itself, then joins its ORM
+            # session here; for every other session the driver is idle at this point.
+            return
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")  # readers never wait for, nor block, writers
         else:

@@ -1,6 +1,7 @@
 """Inbound messages, recorded once per Twilio MessageSid together with our reply.
 
-Every WhatsApp message runs these, so they are plain SQL (store/sql.py)."""
+Every WhatsApp message runs the MessageSid check, the rate count and the record, so
+those are plain SQL (store/sql.py)."""
 
 from datetime import datetime
 

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -9,6 +10,7 @@ DEFAULT_REGION = "ID"
 _CHANNEL_PREFIX = re.compile(r"^(whatsapp|sms|tel):", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16_384)  # every message asks, and a conversation's phone repeats
 def to_e164(raw: str) -> str | None:
     """`0812…`, `62812…`, `+62 812-…`, `whatsapp:+62…` → `+62812…`; None if not a phone number."""
     text = _CHANNEL_PREFIX.sub("", raw.strip())
@@ -35,16 +37,8 @@ class Sender:
     phone: str | None
 
 
-# What Twilio's `From` holds for a WhatsApp user: their number, already in E.164.
-_TWILIO_E164 = re.compile(r"whatsapp:(\+[1-9]\d{7,14})")
-
-
 def sender_from(raw_from: str) -> Sender:
-    """The sender of a message. Twilio's `whatsapp:+<E.164>` needs no parsing (this runs
-    for every message, and `to_e164` costs a tenth of a STATUS); anything else, such as a
-    number typed by hand, goes through `to_e164`."""
-    canonical = _TWILIO_E164.fullmatch(raw_from)
-    phone = canonical.group(1) if canonical else to_e164(raw_from)
+    phone = to_e164(raw_from)
     return Sender(key=phone or raw_from.strip(), phone=phone)
 
 

@@ -49,11 +49,7 @@ class Spool:
         """Asked before every message, so one directory read (not `pending`'s globbing)."""
         try:
             with os.scandir(self.directory) as entries:
-                return any(
-                    (entry.name.startswith(REPLAYING) and entry.name.endswith(".jsonl"))
-                    or (entry.name == LIVE and entry.stat().st_size > 0)
-                    for entry in entries
-                )
+                return any(map(_waits, entries))
         except FileNotFoundError:
             return False
 
@@ -82,3 +78,15 @@ class Spool:
     @staticmethod
     def finish(path: Path) -> None:
         path.unlink(missing_ok=True)
+
+
+def _waits(entry: os.DirEntry) -> bool:
+    """A file of the spool that still holds messages to replay."""
+    if entry.name.startswith(REPLAYING):
+        return entry.name.endswith(".jsonl")
+    if entry.name != LIVE:
+        return False
+    try:
+        return entry.stat().st_size > 0
+    except FileNotFoundError:  # renamed this instant by a replay that starts
+        return True

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
 
@@ -49,12 +49,6 @@ class Sql:
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
 
-    @property
-    def for_update(self) -> str:
-        """What ends a SELECT that locks its rows: SQLite's `BEGIN IMMEDIATE` holds
-        the whole database already."""
-        return " FOR UPDATE" if self._postgres else ""
-
     def rows(self, statement: str, **params: Any) -> list[tuple]:
         return self._run(statement, params).fetchall()
 
@@ -75,7 +69,7 @@ class Sql:
         if self._postgres:
             statement = _pyformat(statement)
         try:
-            return self._pooled.driver_connection.execute(statement, values)
+            return _driver(self._pooled).execute(statement, values)
         except self._engine.dialect.loaded_dbapi.Error as problem:
             raise _database_error(problem, statement, self._pooled, self._engine) from problem
 
@@ -91,6 +85,16 @@ class Sql:
         if isinstance(value, dict | list):
             return _json_parameter(value) if self._postgres else json.dumps(value)
         return value
+
+
+def _driver(pooled: PoolProxiedConnection):
+    """The driver connection, or SQLAlchemy's InterfaceError once an error showed it
+    lost (it has left the pool then): the webhook answers that with 503."""
+    driver = pooled.driver_connection
+    if driver is None:
+        lost = ConnectionError("the database connection was lost earlier in this transaction")
+        raise InterfaceError(None, None, lost, connection_invalidated=True)
+    return driver
 
 
 def _database_error(
@@ -122,8 +126,8 @@ class Transaction:
     """One transaction on one pooled connection: plain SQL through `sql`, the ORM
     through `orm` (joined to the same transaction, made on first use). `commit` and
     `rollback` end it and give the connection back; the next statement starts a new
-    one. SQLite transactions take the write lock up front (`BEGIN IMMEDIATE`), as every
-    transaction of the store does (store/db.py)."""
+    one. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`), as the store's
+    ORM sessions do (store/db.py)."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -179,24 +183,26 @@ class Transaction:
         try:
             if self._orm is not None:
                 self._orm.commit() if commit else self._orm.rollback()
-            elif commit:
-                self._driver_commit()
-            else:
-                self._driver_rollback()
+            # and on the driver: the ORM session ends the transaction only if it ran
+            # a statement, and plain SQL alone may have
+            self._driver_commit() if commit else self._driver_rollback()
         finally:
             self._release()
 
     def _driver_commit(self) -> None:
         try:
-            self._pooled.driver_connection.commit()
+            _driver(self._pooled).commit()
         except self.engine.dialect.loaded_dbapi.Error as problem:
             raise _database_error(problem, "COMMIT", self._pooled, self.engine) from problem
 
     def _driver_rollback(self) -> None:
-        """Roll back; a connection too broken even for that is dropped, not raised:
-        nothing it held was committed."""
+        """Roll back. A connection found lost, or too broken even for that, is dropped,
+        not raised: nothing it held was committed."""
+        driver = self._pooled.driver_connection
+        if driver is None:
+            return
         try:
-            self._pooled.driver_connection.rollback()
+            driver.rollback()
         except self.engine.dialect.loaded_dbapi.Error as problem:
             self._pooled.invalidate(problem)
 

@@ -5,7 +5,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlmodel import select
 
 from store import contacts, drafts, inbound, places, reports
@@ -72,6 +72,33 @@ def test_a_transaction_starts_again_after_it_ends(engine, transaction):
     transaction.commit()
     with new_session(engine) as db:
         assert len(db.exec(select(Contact)).all()) == 2
+
+
+def test_plain_sql_commits_when_the_orm_session_was_made_but_never_ran(engine, transaction):
+    contacts.touch_contact(sender_from("+6281234567890"), None, session=transaction, now=T0)
+    assert transaction.orm is not None
+    transaction.commit()
+    with new_session(engine) as db:
+        assert len(db.exec(select(Contact)).all()) == 1
+
+
+def test_a_connection_lost_mid_transaction_gives_sqlalchemy_errors_then_a_fresh_one(
+    engine, transaction, database_url
+):
+    """What the webhook answers with 503; its rollback must not raise on top."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("a server connection to lose is PostgreSQL's")
+    pid = sql(transaction).value("SELECT pg_backend_pid()")
+    with engine.connect() as other:
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        other.commit()
+    with pytest.raises(DBAPIError) as lost:
+        inbound.stored_reply("SM1", session=transaction)
+    assert isinstance(lost.value, OperationalError | InterfaceError)
+    with pytest.raises(InterfaceError):
+        inbound.stored_reply("SM1", session=transaction)  # the same, dropped connection
+    transaction.rollback()
+    assert inbound.stored_reply("SM1", session=transaction) is None  # a new connection
 
 
 def test_orm_rows_not_yet_flushed_are_seen_by_plain_sql(transaction):

@@ -7,7 +7,8 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp
+from bot import create_app
+from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from store import inbound, reports
 
 
@@ -38,6 +39,46 @@ def test_signature_for_another_url_is_refused(whatsapp, store):
     )
     assert whatsapp.post(form, signature=signature).status == 403
     assert store(inbound.count_inbound) == 0
+
+
+def test_a_signature_header_that_is_not_ascii_gets_403_not_a_crash(whatsapp, store):
+    assert whatsapp.post(whatsapp.form("halo"), signature="éé" * 14).status == 403
+    assert store(inbound.count_inbound) == 0
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://crm.example.go.id",
+        "https://crm.example.go.id:443",
+        "HTTPS://CRM.example.go.id",
+        "http://127.0.0.1:5000",
+    ],
+)
+@pytest.mark.parametrize(
+    "signed_base",
+    [
+        "https://crm.example.go.id",
+        "https://crm.example.go.id:443",
+        "HTTPS://CRM.example.go.id",
+        "http://127.0.0.1:5000",
+        "http://127.0.0.1",
+    ],
+)
+def test_the_signature_check_accepts_exactly_what_twilios_validator_accepts(
+    database_url, base_url, signed_base
+):
+    """The fast path (one HMAC) must never let in what `validate` would refuse."""
+    app = create_app(app_config(database_url, PUBLIC_BASE_URL=base_url))
+    whatsapp = WhatsApp(app.test_client())
+    form = whatsapp.form("halo")
+    validator = RequestValidator(AUTH_TOKEN)
+    signature = validator.compute_signature(signed_base + whatsapp.path, form)
+    expected = validator.validate(base_url + whatsapp.path, form, signature)
+    try:
+        assert (whatsapp.post(form, signature=signature).status == 200) is expected
+    finally:
+        app.extensions["crm.engine"].dispose()
 
 
 def test_replayed_message_sid_gets_the_same_reply_and_changes_nothing(whatsapp, store):
