@@ -8,11 +8,22 @@ import phonenumbers
 
 DEFAULT_REGION = "ID"
 _CHANNEL_PREFIX = re.compile(r"^(whatsapp|sms|tel):", re.IGNORECASE)
+CACHED_INPUT_CHARS = 64  # a phone in any of its forms; the API's fields can be 1 MB
+
+
+def to_e164(raw: str) -> str | None:
+    """`0812…`, `62812…`, `+62 812-…`, `whatsapp:+62…` → `+62812…`; None if not a phone number."""
+    if len(raw) <= CACHED_INPUT_CHARS:
+        return _cached_e164(raw)
+    return _parse_e164(raw)
 
 
 @lru_cache(maxsize=16_384)  # every message asks, and a conversation's phone repeats
-def to_e164(raw: str) -> str | None:
-    """`0812…`, `62812…`, `+62 812-…`, `whatsapp:+62…` → `+62812…`; None if not a phone number."""
+def _cached_e164(raw: str) -> str | None:
+    return _parse_e164(raw)
+
+
+def _parse_e164(raw: str) -> str | None:
     text = _CHANNEL_PREFIX.sub("", raw.strip())
     if not text or not re.search(r"\d", text) or re.search(r"[A-Za-z]", text):
         return None

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from store import phones
 from store.phones import mask, sender_from, to_e164
 from store.places import MAX_SUGGESTIONS, all_kelurahan, kelurahan_by_id, match_kelurahan
 
@@ -60,6 +61,15 @@ def test_foreign_numbers_in_international_form_are_kept():
 )
 def test_garbage_is_not_a_phone_number(raw):
     assert to_e164(raw) is None
+
+
+def test_long_inputs_are_parsed_but_not_kept_in_the_cache():
+    """The API's phone fields can be a megabyte: the cache must not keep such keys."""
+    padded = "62" + " " * 10_000 + "81234567890"
+    before = phones._cached_e164.cache_info().currsize
+    assert to_e164(padded) == "+6281234567890"
+    assert to_e164("x" * 100_000) is None
+    assert phones._cached_e164.cache_info().currsize == before
 
 
 def test_sender_with_a_phone_number_is_filed_by_its_e164_number():
