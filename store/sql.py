@@ -211,8 +211,10 @@ class Transaction:
         self._orm = self._sql = self._pooled = None
         if orm is not None:
             connection = orm.get_bind()
-            orm.close()
-            connection.close()  # gives the pooled connection back
+            try:
+                orm.close()
+            finally:
+                connection.close()  # gives the pooled connection back (on SQLite: the lock)
         elif pooled is not None:
             pooled.close()
 
