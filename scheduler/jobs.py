@@ -7,6 +7,7 @@ import socket
 from datetime import datetime, time, timedelta
 
 from flask import current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.datastructures import MultiDict
 
 from bot import database, webhooks
@@ -14,6 +15,7 @@ from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, S
 from scheduler.sender import OutboxSender
 from store import breaches, drafts, heartbeats, outbox, sla, staff, stats
 from store.clock import JAKARTA, utcnow
+from store.spool import Spool
 from store.staff import StaffRole
 
 SENDER = "crm.sender"
@@ -201,15 +203,30 @@ def replay_spool() -> int:
     for path in spool.pending():
         claimed = spool.take(path, taker=f"{os.getpid()}")
         for entry in spool.entries(claimed):
-            form = MultiDict(entry["form"])
-            webhooks.answer_once(
-                form["MessageSid"], webhooks.incoming_message(form), deliver_later=True
-            )
-            replayed += 1
+            replayed += _replay(entry, spool)
         spool.finish(claimed)
     if replayed:
         current_app.logger.info("replayed %d spooled messages", replayed)
     return replayed
+
+
+def _replay(entry, spool: Spool) -> bool:
+    """Answer one kept message; False if it could not be. One that fails for any reason
+    but the database (which raises, for the next run to retry) is set aside, where the
+    webhook would have apologised, so that the rest of the spool is not held up."""
+    try:
+        form = MultiDict(entry["form"])
+        webhooks.answer_once(
+            form["MessageSid"], webhooks.incoming_message(form), deliver_later=True
+        )
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as error:
+        database.transaction().rollback()
+        kept = spool.set_aside(entry, reason=type(error).__name__)
+        current_app.logger.exception("could not replay a spooled message: set aside in %s", kept)
+        return False
+    return True
 
 
 def beat() -> None:

@@ -11,10 +11,13 @@ import fcntl
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 LIVE = "inbound.jsonl"
 REPLAYING = "replaying-"
+SET_ASIDE = "set-aside.jsonl"
 
 
 class Spool:
@@ -28,14 +31,10 @@ class Spool:
     def append(self, entry: dict) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
-        with self.live.open("ab") as file:
-            fcntl.flock(file, fcntl.LOCK_EX)
-            try:
-                file.write(line)
-                file.flush()
-                os.fsync(file.fileno())
-            finally:
-                fcntl.flock(file, fcntl.LOCK_UN)
+        with self._locked_live() as file:
+            file.write(line)
+            file.flush()
+            os.fsync(file.fileno())
 
     def pending(self) -> list[Path]:
         """Files still to replay, oldest first: leftovers of a crash, then the live one."""
@@ -58,12 +57,27 @@ class Spool:
         fresh one; a leftover is already ours to replay."""
         if path.name != LIVE:
             return path
-        claimed = self.directory / f"{REPLAYING}{os.stat(path).st_mtime_ns}-{taker}.jsonl"
-        with path.open("ab") as file:  # wait for an append in progress
-            fcntl.flock(file, fcntl.LOCK_EX)
+        with self._locked_live() as file:  # waits for an append in progress
+            claimed = (
+                self.directory / f"{REPLAYING}{os.fstat(file.fileno()).st_mtime_ns}-{taker}.jsonl"
+            )
             os.rename(path, claimed)
-            fcntl.flock(file, fcntl.LOCK_UN)
         return claimed
+
+    @contextmanager
+    def _locked_live(self) -> Iterator[BinaryIO]:
+        """The live file, opened for appending and locked. A file opened an instant before
+        a replay renamed it is the replay's now: writing there could be read too late,
+        and deleted unread, so it is closed and the new live file opened instead."""
+        while True:
+            with self.live.open("ab") as file:
+                fcntl.flock(file, fcntl.LOCK_EX)
+                try:
+                    if _is_live(file, self.live):
+                        yield file
+                        return
+                finally:
+                    fcntl.flock(file, fcntl.LOCK_UN)
 
     @staticmethod
     def entries(path: Path) -> Iterator[dict]:
@@ -78,6 +92,27 @@ class Spool:
     @staticmethod
     def finish(path: Path) -> None:
         path.unlink(missing_ok=True)
+
+    def set_aside(self, entry, *, reason: str) -> Path:
+        """Keep, for an operator, a message the replay could not answer, so that it no
+        longer holds up the messages behind it. Not replayed again."""
+        path = self.directory / SET_ASIDE
+        line = json.dumps({"set_aside_because": reason, "entry": entry}, ensure_ascii=False)
+        line += "\n"
+        with path.open("ab") as file:  # one short O_APPEND write: whole, even from two workers
+            file.write(line.encode())
+            file.flush()
+            os.fsync(file.fileno())
+        return path
+
+
+def _is_live(file: BinaryIO, live: Path) -> bool:
+    opened = os.fstat(file.fileno())
+    try:
+        named = os.stat(live)
+    except FileNotFoundError:
+        return False
+    return (opened.st_dev, opened.st_ino) == (named.st_dev, named.st_ino)
 
 
 def _waits(entry: os.DirEntry) -> bool:

@@ -16,6 +16,7 @@ from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from handlers.notifications import render
 from scheduler import jobs
 from store import inbound, outbox, reports
+from store.spool import SET_ASIDE, Spool
 
 FALLBACK = "/webhooks/whatsapp/fallback"
 ALICE, BUDI = "+6281200000001", "+6281200000002"
@@ -159,3 +160,24 @@ def test_a_replay_interrupted_by_a_crash_is_finished_without_doubles(
     assert len(store(outbox.notifications)) == 3
     assert not any(spool_dir.iterdir())
     shutil.rmtree(spool_dir)
+
+
+def test_a_kept_message_that_cannot_be_answered_is_set_aside_and_the_rest_replayed(
+    app, whatsapp, store, tmp_path
+):
+    spool_dir = tmp_path / "spool"
+    _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
+    Spool(spool_dir).append({"form": {"From": f"whatsapp:{BUDI}"}})  # no MessageSid
+    _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=ALICE))
+
+    with app.app_context():
+        assert jobs.replay_spool() == 2
+        assert jobs.replay_spool() == 0
+    assert store(inbound.count_inbound) == 2
+    [kept] = Spool.entries(spool_dir / SET_ASIDE)
+    assert kept == {
+        "set_aside_because": "BadRequestKeyError",
+        "entry": {"form": {"From": f"whatsapp:{BUDI}"}},
+    }
+    assert whatsapp.client.get("/healthz").get_json()["spooled_files"] == 0
+    assert "tersimpan" not in whatsapp.send("halo lagi", phone=ALICE).text

@@ -1,0 +1,73 @@
+"""The inbound spool on its own: appends racing a replay that takes the file, and
+messages set aside by a replay."""
+
+import fcntl
+import os
+import threading
+import time
+from pathlib import Path
+
+from store.spool import Spool
+
+
+def _wait_until_a_lock_is_awaited(path: Path, timeout: float = 5.0) -> None:
+    """Until some process waits for a lock on `path` (a `->` line of /proc/locks)."""
+    inode = f":{os.stat(path).st_ino} "
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(
+            "->" in line and inode in line for line in Path("/proc/locks").read_text().splitlines()
+        ):
+            return
+        time.sleep(0.001)
+    raise AssertionError(f"nobody waited for a lock on {path}")
+
+
+def test_an_append_opened_just_before_a_replay_took_the_file_lands_in_the_new_one(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append({"n": 1})
+    taken = tmp_path / "replaying-1-test.jsonl"
+    with spool.live.open("ab") as held:  # a replay's take(), paused after its lock
+        fcntl.flock(held, fcntl.LOCK_EX)
+        appender = threading.Thread(target=spool.append, args=({"n": 2},))
+        appender.start()
+        _wait_until_a_lock_is_awaited(spool.live)  # the append has opened the old file
+        os.rename(spool.live, taken)
+        fcntl.flock(held, fcntl.LOCK_UN)
+    appender.join(timeout=5)
+
+    assert [entry["n"] for entry in Spool.entries(taken)] == [1]
+    assert [entry["n"] for entry in Spool.entries(spool.live)] == [2]
+
+
+def test_two_replays_taking_the_live_file_at_once_each_get_a_file_of_their_own(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append({"n": 1})
+    claimed = []
+    with spool.live.open("ab") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        takers = [
+            threading.Thread(target=lambda t=t: claimed.append(spool.take(spool.live, taker=t)))
+            for t in ("a", "b")
+        ]
+        for taker in takers:
+            taker.start()
+        _wait_until_a_lock_is_awaited(spool.live)
+        fcntl.flock(held, fcntl.LOCK_UN)
+    for taker in takers:
+        taker.join(timeout=5)
+
+    assert len(set(claimed)) == 2
+    assert sorted(entry["n"] for path in claimed for entry in Spool.entries(path)) == [1]
+
+
+def test_a_message_set_aside_is_kept_but_no_longer_waits(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append({"form": {"MessageSid": "SM1"}})
+    taken = spool.take(spool.pending()[0], taker="test")
+    [entry] = Spool.entries(taken)
+    kept = spool.set_aside(entry, reason="ValueError")
+    spool.finish(taken)
+
+    assert not spool.has_pending() and spool.pending() == []
+    assert list(Spool.entries(kept)) == [{"set_aside_because": "ValueError", "entry": entry}]
