@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, jsonify, request
 
-from bot import database
+from bot import database, idempotency
 from bot.auth import current_token, requires_role
 from bot.cleaning import printable
 from bot.errors import api_error
@@ -17,7 +17,6 @@ from handlers.texts import Texts
 from store import numbers, places, reports, stages
 from store.categories import CATEGORIES
 from store.clock import utcnow
-from store.db import commit_with_retries
 from store.phones import to_e164
 from store.stages import Role, Stage
 
@@ -47,14 +46,22 @@ def openapi():
     return jsonify(openapi_document())
 
 
+@bp.errorhandler(idempotency.KeyRefused)
+def _key_refused(problem: idempotency.KeyRefused):
+    return api_error(problem.status, problem.code, str(problem))
+
+
 @bp.post("/reports")
 @requires_role(Role.CHANNEL, Role.ADMIN)
 def create_report():
     body = _json_object()
-    new = _new_report(body)
-    db = database.session()
-    view = commit_with_retries(db, lambda: reports.create_report(new, session=db, now=utcnow()))
-    return jsonify(report_json(view)), 201
+    filed = idempotency.file_report_once(
+        _new_report(body), token_id=current_token().id, fields=body
+    )
+    response = jsonify(report_json(filed.report))
+    if filed.replayed:
+        response.headers[idempotency.REPLAYED_HEADER] = "true"
+    return response, 201
 
 
 @bp.get("/reports/<number>")

@@ -12,13 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, json, request
 
-from bot import database
+from bot import database, idempotency
 from bot.cleaning import printable
 from handlers.texts import Texts
 from store import numbers, places, reports, tokens, validations
 from store.categories import CATEGORIES
 from store.clock import utcnow
-from store.db import commit_with_retries
 from store.phones import to_e164
 from store.stages import Role, Stage
 
@@ -132,17 +131,22 @@ def create_request(fmt: str):
     _check_format(fmt)
     form = {name: printable(value) for name, value in request.form.items()}  # NUL-free
     _check_jurisdiction(form)
-    _check_api_key(form.get("api_key", ""))
+    token = _check_api_key(form.get("api_key", ""))
     new = _new_report(form)
-    db = database.session()
-    view = commit_with_retries(db, lambda: reports.create_report(new, session=db, now=utcnow()))
+    try:
+        filed = idempotency.file_report_once(new, token_id=token.id, fields=form)
+    except idempotency.KeyRefused as refused:
+        raise Open311Error(refused.status, str(refused)) from refused
     notice = "Nomor laporan dikirim ke WhatsApp pelapor." if new.reporter_phone else ""
-    return _answer(
+    response = _answer(
         "service_requests",
-        [{"service_request_id": view.number, "service_notice": notice, "account_id": ""}],
+        [{"service_request_id": filed.report.number, "service_notice": notice, "account_id": ""}],
         fmt=fmt,
         status=201,
     )
+    if filed.replayed:
+        response.headers[idempotency.REPLAYED_HEADER] = "true"
+    return response
 
 
 @bp.get("/requests.<fmt>")
@@ -266,10 +270,11 @@ def _check_jurisdiction(values=None) -> None:
         raise Open311Error(404, f"unknown jurisdiction_id {given}; this is {JURISDICTION}")
 
 
-def _check_api_key(api_key: str) -> None:
+def _check_api_key(api_key: str) -> tokens.TokenInfo:
     found = tokens.authenticate(api_key, session=database.session()) if api_key else None
     if found is None or found.role not in (Role.CHANNEL, Role.ADMIN):
         raise Open311Error(403, "api_key missing or invalid: use a channel token")
+    return found
 
 
 def _list(raw: str | None) -> list[str]:

@@ -125,6 +125,17 @@ def openapi_document() -> dict:
                 "post": {
                     "summary": "Create a report from another channel (roles channel, admin)",
                     "operationId": "createReport",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "description": "Any 1 to 255 visible ASCII characters, new for "
+                            "each report. A retry with the same key and body within 24 hours "
+                            "answers the report the first request filed (and the header "
+                            "Idempotent-Replayed: true) instead of filing it again.",
+                            "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
+                        }
+                    ],
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -137,11 +148,15 @@ def openapi_document() -> dict:
                         "201": _report("The report, in stage menunggu"),
                         "400": _error(
                             "The body is not a JSON object, or holds a lone surrogate "
-                            '(e.g. "\\ud800"), which is not text'
+                            '(e.g. "\\ud800"), which is not text, or the Idempotency-Key '
+                            "is malformed"
                         ),
                         "401": UNAUTHORIZED,
                         "403": FORBIDDEN,
-                        "422": _error("A field is missing or invalid"),
+                        "422": _error(
+                            "A field is missing or invalid, or the Idempotency-Key was "
+                            "used for another body"
+                        ),
                     },
                 },
                 "get": {

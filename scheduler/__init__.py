@@ -24,6 +24,7 @@ PERIODIC_JOBS = (
     (jobs.beat, {"seconds": 10}),
     (jobs.refresh_stats, {"minutes": 5}),
     (jobs.purge_expired_drafts, {"minutes": 15}),
+    (jobs.purge_idempotency_keys, {"minutes": 60}),
 )
 
 

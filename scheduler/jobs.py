@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from bot import database, webhooks
 from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
 from scheduler.sender import OutboxSender
-from store import breaches, drafts, heartbeats, outbox, sla, staff, stats
+from store import breaches, drafts, heartbeats, idempotency, outbox, sla, staff, stats
 from store.clock import JAKARTA, utcnow
 from store.spool import Spool
 from store.staff import StaffRole
@@ -30,6 +30,14 @@ def purge_expired_drafts() -> int:
     db.commit()
     if removed:
         current_app.logger.info("purged %d expired drafts", removed)
+    return removed
+
+
+def purge_idempotency_keys() -> int:
+    """Forget the Idempotency-Keys of the API and Open311 after a day."""
+    db = database.session()
+    removed = idempotency.purge_expired(session=db, now=utcnow())
+    db.commit()
     return removed
 
 

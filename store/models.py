@@ -288,3 +288,18 @@ class WorkerHeartbeat(SQLModel, table=True):
 
     worker: str = Field(max_length=80, primary_key=True)
     beat_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A report filed through the API or Open311 under a client's `Idempotency-Key`, so
+    that a retry of the same request finds it instead of filing it again."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("token_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(foreign_key="api_token.id")
+    key: str = Field(max_length=255)
+    request_hash: str = Field(max_length=64)
+    report_id: int = Field(foreign_key="report.id")
+    created_at: datetime = Field(sa_column=_utc(nullable=False, index=True))

@@ -19,6 +19,7 @@ def test_worker_schedules_the_draft_purge_beside_the_sender(app):
         "send_digests",
         "refresh_stats",
         "purge_expired_drafts",
+        "purge_idempotency_keys",
         "replay_spool",
         "beat",
     }
