@@ -145,7 +145,16 @@ def openapi_document() -> dict:
                         },
                     },
                     "responses": {
-                        "201": _report("The report, in stage menunggu"),
+                        "201": {
+                            **_report("The report, in stage menunggu"),
+                            "headers": {
+                                "Idempotent-Replayed": {
+                                    "description": "true when a request with this "
+                                    "Idempotency-Key filed the report before",
+                                    "schema": {"type": "string", "enum": ["true"]},
+                                }
+                            },
+                        },
                         "400": _error(
                             "The body is not a JSON object, or holds a lone surrogate "
                             '(e.g. "\\ud800"), which is not text, or the Idempotency-Key '
