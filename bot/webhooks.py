@@ -2,6 +2,7 @@
 
 import math
 import re
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -13,11 +14,12 @@ from bot.signature import twilio_signed
 from bot.twiml import split_for_whatsapp, twiml
 from handlers.notifications import DELAYED_REPLY
 from handlers.texts import Texts
-from store import inbound, outbox
+from store import contacts, inbound, outbox
 from store.clock import utcnow
 from store.db import commit_with_retries
 from store.phones import mask, sender_from
 from store.spool import Spool
+from store.sql import Transaction
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -113,27 +115,55 @@ def answer_once(
         now = utcnow()
         outcome = handlers.respond(message, session=db, now=now, limits=_limits())
         replies = split_for_whatsapp(outcome.replies)
-        inbound.record_inbound(
-            sid,
-            contact_id=outcome.contact_id,
-            body=message.body,
-            num_media=len(message.media),
-            reply=replies,
-            session=db,
-            now=now,
-        )
-        if deliver_later:
-            outbox.enqueue(
-                outcome.contact_id,
-                DELAYED_REPLY,
-                {"texts": replies},
-                report_id=None,
-                session=db,
-                now=now,
-            )
+        _record(sid, message, outcome.contact_id, replies, deliver_later, session=db, now=now)
         return replies
 
     return commit_with_retries(db, answer)
+
+
+def apologise_once(sid: str, message: handlers.IncomingMessage) -> None:
+    """For a kept message that `answer_once` could not answer (for another reason than
+    the database): send the apology the webhook would have answered, recorded as the
+    reply to `sid`, so that the citizen told "kept" is not left waiting and a second
+    replay finds the message answered."""
+    db = database.transaction()
+
+    def apology() -> None:
+        if inbound.stored_reply(sid, session=db) is not None:
+            return
+        now = utcnow()
+        contact = contacts.touch_contact(message.sender, message.profile_name, session=db, now=now)
+        replies = [Texts(contact.language).say("system_error")]
+        _record(sid, message, contact.id, replies, True, session=db, now=now)
+
+    commit_with_retries(db, apology)
+
+
+def _record(
+    sid: str,
+    message: handlers.IncomingMessage,
+    contact_id: int,
+    replies: list[str],
+    deliver_later: bool,
+    *,
+    session: Transaction,
+    now: datetime,
+) -> None:
+    """The message with its reply, and, when the citizen no longer waits on the
+    request, the reply as a notification."""
+    inbound.record_inbound(
+        sid,
+        contact_id=contact_id,
+        body=message.body,
+        num_media=len(message.media),
+        reply=replies,
+        session=session,
+        now=now,
+    )
+    if deliver_later:
+        outbox.enqueue(
+            contact_id, DELAYED_REPLY, {"texts": replies}, report_id=None, session=session, now=now
+        )
 
 
 def _limits() -> handlers.Limits:

@@ -7,7 +7,7 @@ import socket
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from bot import database, webhooks
@@ -15,6 +15,7 @@ from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, S
 from scheduler.sender import OutboxSender
 from store import breaches, drafts, heartbeats, idempotency, outbox, sla, staff, stats
 from store.clock import JAKARTA, utcnow
+from store.db import Conflict
 from store.spool import Spool
 from store.staff import StaffRole
 
@@ -205,36 +206,55 @@ def refresh_stats() -> None:
 def replay_spool() -> int:
     """Answer, in order, the messages kept on disk while the database was down; each
     reply goes to the citizen as a notification. Harmless to repeat: replies are keyed
-    by MessageSid. If the database is still down this raises and the next run retries."""
+    by MessageSid. If the database is still down this raises and the next run retries
+    from the message it stopped at."""
     spool = webhooks.spool()
     replayed = 0
-    for path in spool.pending():
-        claimed = spool.take(path, taker=f"{os.getpid()}")
-        for entry in spool.entries(claimed):
-            replayed += _replay(entry, spool)
-        spool.finish(claimed)
+    with spool.replay_turn() as mine:
+        if not mine:
+            return 0  # another worker is replaying
+        for path in spool.pending():
+            claimed = spool.take(path, taker=f"{os.getpid()}")
+            for entry in spool.entries(claimed):
+                replayed += _replay(entry, spool)
+            spool.finish(claimed)
     if replayed:
         current_app.logger.info("replayed %d spooled messages", replayed)
     return replayed
 
 
 def _replay(entry, spool: Spool) -> bool:
-    """Answer one kept message; False if it could not be. One that fails for any reason
-    but the database (which raises, for the next run to retry) is set aside, where the
-    webhook would have apologised, so that the rest of the spool is not held up."""
+    """Answer one kept message; False if it could only be apologised for or set aside.
+    Database errors of any kind raise: the database may be up but not yet writable."""
     try:
         form = MultiDict(entry["form"])
-        webhooks.answer_once(
-            form["MessageSid"], webhooks.incoming_message(form), deliver_later=True
-        )
-    except (OperationalError, InterfaceError):
+        sid, message = form["MessageSid"], webhooks.incoming_message(form)
+    except Exception as error:  # written by hand, or by another version: not a message
+        _set_aside(entry, spool, error)
+        return False
+    try:
+        webhooks.answer_once(sid, message, deliver_later=True)
+        return True
+    except (SQLAlchemyError, Conflict):
+        raise
+    except Exception:
+        database.transaction().rollback()
+        current_app.logger.exception("could not answer spooled %s: apologising", sid)
+    try:
+        webhooks.apologise_once(sid, message)
+    except (SQLAlchemyError, Conflict):
         raise
     except Exception as error:
         database.transaction().rollback()
-        kept = spool.set_aside(entry, reason=type(error).__name__)
-        current_app.logger.exception("could not replay a spooled message: set aside in %s", kept)
-        return False
-    return True
+        _set_aside(entry, spool, error)
+    return False
+
+
+def _set_aside(entry, spool: Spool, error: Exception) -> None:
+    current_app.logger.error(
+        "a spooled entry cannot be answered (%s): setting it aside", type(error).__name__
+    )
+    spool.set_aside(entry, reason=type(error).__name__)
 
 
 def beat() -> None:

@@ -4,7 +4,7 @@ here, one JSON line each, fsync'd, and replayed by the worker when it is back.
 Appends from several web processes are serialised with an exclusive file lock. The
 worker takes the live file by renaming it (atomic), replays it, and deletes it; a
 replay file left by a crash is replayed again, harmlessly, since replies are keyed by
-MessageSid.
+MessageSid. One worker replays at a time: the others skip their turn.
 """
 
 import fcntl
@@ -18,6 +18,7 @@ from typing import BinaryIO
 LIVE = "inbound.jsonl"
 REPLAYING = "replaying-"
 SET_ASIDE = "set-aside.jsonl"
+REPLAY_LOCK = "replay.lock"
 
 
 class Spool:
@@ -32,9 +33,7 @@ class Spool:
         self.directory.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
         with self._locked_live() as file:
-            file.write(line)
-            file.flush()
-            os.fsync(file.fileno())
+            _write_durably(file, line)
 
     def pending(self) -> list[Path]:
         """Files still to replay, oldest first: leftovers of a crash, then the live one."""
@@ -98,12 +97,40 @@ class Spool:
         longer holds up the messages behind it. Not replayed again."""
         path = self.directory / SET_ASIDE
         line = json.dumps({"set_aside_because": reason, "entry": entry}, ensure_ascii=False)
-        line += "\n"
-        with path.open("ab") as file:  # one short O_APPEND write: whole, even from two workers
-            file.write(line.encode())
-            file.flush()
-            os.fsync(file.fileno())
+        with path.open("ab") as file:  # only the worker whose replay turn it is writes here
+            _write_durably(file, (line + "\n").encode())
         return path
+
+    @contextmanager
+    def replay_turn(self) -> Iterator[bool]:
+        """Whether this process may replay now. Two workers replaying one file would
+        both answer its messages (once each, by MessageSid, but for nothing)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with (self.directory / REPLAY_LOCK).open("ab") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _write_durably(file: BinaryIO, data: bytes) -> None:
+    """Write and fsync; for a file this write creates, its directory entry too, or a
+    power cut could lose the file that Twilio was told keeps the message."""
+    created = os.fstat(file.fileno()).st_size == 0
+    file.write(data)
+    file.flush()
+    os.fsync(file.fileno())
+    if created:
+        directory = os.open(Path(file.name).parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
 
 def _is_live(file: BinaryIO, live: Path) -> bool:

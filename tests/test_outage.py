@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from tcp_proxy import TcpProxy
 from twilio.request_validator import RequestValidator
 
@@ -16,7 +17,7 @@ from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from handlers.notifications import render
 from scheduler import jobs
 from store import inbound, outbox, reports
-from store.spool import SET_ASIDE, Spool
+from store.spool import REPLAY_LOCK, SET_ASIDE, Spool
 
 FALLBACK = "/webhooks/whatsapp/fallback"
 ALICE, BUDI = "+6281200000001", "+6281200000002"
@@ -158,11 +159,11 @@ def test_a_replay_interrupted_by_a_crash_is_finished_without_doubles(
         assert jobs.replay_spool() == 3
     assert store(inbound.count_inbound) == 3
     assert len(store(outbox.notifications)) == 3
-    assert not any(spool_dir.iterdir())
+    assert [path.name for path in spool_dir.iterdir()] == [REPLAY_LOCK]  # nothing waits
     shutil.rmtree(spool_dir)
 
 
-def test_a_kept_message_that_cannot_be_answered_is_set_aside_and_the_rest_replayed(
+def test_a_kept_entry_that_is_no_message_is_set_aside_and_the_rest_replayed(
     app, whatsapp, store, tmp_path
 ):
     spool_dir = tmp_path / "spool"
@@ -181,3 +182,53 @@ def test_a_kept_message_that_cannot_be_answered_is_set_aside_and_the_rest_replay
     }
     assert whatsapp.client.get("/healthz").get_json()["spooled_files"] == 0
     assert "tersimpan" not in whatsapp.send("halo lagi", phone=ALICE).text
+
+
+def test_a_database_up_but_read_only_keeps_the_spool_for_later(
+    app, whatsapp, store, tmp_path, database_url
+):
+    """A PostgreSQL primary still read-only after a failover refuses writes with an
+    error that is no OperationalError: the kept messages must wait, not be set aside."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a read-only mode for a live database is PostgreSQL's")
+    for text in ("halo", "LAPORAN SAYA"):
+        _via_fallback(whatsapp, whatsapp.form(text, phone=ALICE))
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    name = make_url(database_url).database
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(
+                f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'
+            )
+        app.extensions["crm.engine"].dispose()
+        with app.app_context(), pytest.raises(SQLAlchemyError):
+            jobs.replay_spool()
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(
+                f'ALTER DATABASE "{name}" RESET default_transaction_read_only'
+            )
+        admin.dispose()
+        app.extensions["crm.engine"].dispose()
+
+    assert not (tmp_path / "spool" / SET_ASIDE).exists()
+    with app.app_context():
+        assert jobs.replay_spool() == 2
+    assert store(inbound.count_inbound) == 2
+
+
+def test_an_apology_for_a_kept_message_is_sent_once_and_answers_it_for_good(app, whatsapp, store):
+    form = whatsapp.form("LAPORAN SAYA", phone=ALICE)
+    _via_fallback(whatsapp, form)
+    with app.app_context():
+        from werkzeug.datastructures import MultiDict
+
+        from bot.webhooks import apologise_once, incoming_message
+
+        message = incoming_message(MultiDict(form))
+        apologise_once(form["MessageSid"], message)
+        apologise_once(form["MessageSid"], message)
+        assert jobs.replay_spool() == 1  # answered: with the apology, recorded before
+    (note,) = store(outbox.notifications)
+    assert "sistem kami sedang mengalami gangguan" in render(note.kind, note.payload, "id").body
+    assert store(inbound.count_inbound) == 1

@@ -71,3 +71,11 @@ def test_a_message_set_aside_is_kept_but_no_longer_waits(tmp_path):
 
     assert not spool.has_pending() and spool.pending() == []
     assert list(Spool.entries(kept)) == [{"set_aside_because": "ValueError", "entry": entry}]
+
+
+def test_one_replay_at_a_time_the_others_skip_their_turn(tmp_path):
+    spool = Spool(tmp_path)
+    with spool.replay_turn() as first, spool.replay_turn() as second:
+        assert first and not second
+    with spool.replay_turn() as later:
+        assert later
