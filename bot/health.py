@@ -1,7 +1,8 @@
 """`GET /healthz`: the database, the worker's heartbeat and the spool, honestly.
 
-200 when the database answers (the body says if the worker is late or messages wait in
-the spool); 503 when it does not.
+200 when the database answers (the body says if the worker is late, if messages wait in
+the spool, and how many spooled entries were set aside for an operator); 503 when it
+does not.
 """
 
 from datetime import timedelta
@@ -21,10 +22,15 @@ WORKER_LATE_AFTER = timedelta(seconds=60)
 
 @bp.get("/healthz")
 def healthz():
-    waiting = len(spool().pending())
+    kept = spool()
+    waiting, set_aside = len(kept.pending()), kept.count_set_aside()
     if not database_answers(database.engine()):
         return jsonify(
-            status="unavailable", database="unreachable", worker="unknown", spooled_files=waiting
+            status="unavailable",
+            database="unreachable",
+            worker="unknown",
+            spooled_files=waiting,
+            set_aside_entries=set_aside,
         ), 503
     last = heartbeats.latest_beat(session=database.session())
     if last is None:
@@ -33,4 +39,10 @@ def healthz():
         worker = f"late: last seen {int((utcnow() - last).total_seconds())} s ago"
     else:
         worker = "ok"
-    return jsonify(status="ok", database="ok", worker=worker, spooled_files=waiting)
+    return jsonify(
+        status="ok",
+        database="ok",
+        worker=worker,
+        spooled_files=waiting,
+        set_aside_entries=set_aside,
+    )

@@ -101,6 +101,14 @@ class Spool:
             _write_durably(file, (line + "\n").encode())
         return path
 
+    def count_set_aside(self) -> int:
+        """Entries set aside, for /healthz: each one waits for an operator."""
+        try:
+            with (self.directory / SET_ASIDE).open("rb") as file:
+                return sum(1 for _ in file)
+        except FileNotFoundError:
+            return 0
+
     @contextmanager
     def replay_turn(self) -> Iterator[bool]:
         """Whether this process may replay now. Two workers replaying one file would

@@ -24,6 +24,7 @@ def test_healthz_answers_when_the_database_does(client):
     body = response.get_json()
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["worker"] == "never seen" and body["spooled_files"] == 0
+    assert body["set_aside_entries"] == 0
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):

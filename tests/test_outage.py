@@ -180,7 +180,8 @@ def test_a_kept_entry_that_is_no_message_is_set_aside_and_the_rest_replayed(
         "set_aside_because": "BadRequestKeyError",
         "entry": {"form": {"From": f"whatsapp:{BUDI}"}},
     }
-    assert whatsapp.client.get("/healthz").get_json()["spooled_files"] == 0
+    health = whatsapp.client.get("/healthz").get_json()
+    assert health["spooled_files"] == 0 and health["set_aside_entries"] == 1
     assert "tersimpan" not in whatsapp.send("halo lagi", phone=ALICE).text
 
 
