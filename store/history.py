@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from store import numbers, places, sla
 from store.categories import CATEGORIES
 from store.clock import JAKARTA
+from store.sql import sqlite_text
 from store.stages import Role, Stage
 
 # Tahun: (Jumlah Laporan, Penyelesaian Laporan). 2020: no data in the paper.
@@ -114,16 +115,7 @@ class _Writer:
 
 
 def _sqlite_row(row: tuple) -> tuple:
-    return tuple(_sqlite_text(value) if type(value) is datetime else value for value in row)
-
-
-def _sqlite_text(moment: datetime) -> str:
-    """The naive-UTC text SQLAlchemy's DateTime writes on SQLite, microseconds included,
-    so generated and live rows compare in time order. (The generator's moments are UTC:
-    their isoformat ends in "+00:00", cut off.)"""
-    if moment.utcoffset():
-        moment = moment.astimezone(UTC)
-    return moment.isoformat(" ", "microseconds")[:26]
+    return tuple(sqlite_text(value) if type(value) is datetime else value for value in row)
 
 
 REPORT_COLUMNS = (
@@ -226,7 +218,7 @@ def _facilitators(connection) -> list[int]:
                 "name": f"Fasilitator {index + 1:02d}",
                 "phone": phone,
                 "active": True,
-                "now": _sqlite_text(now) if connection.dialect.name == "sqlite" else now,
+                "now": sqlite_text(now) if connection.dialect.name == "sqlite" else now,
             },
         ).scalar_one()
         ids.append(row)
