@@ -2,6 +2,7 @@
 
 import math
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request
@@ -106,19 +107,12 @@ def answer_once(
     committed with everything it changed in one transaction. `deliver_later`: the
     citizen is no longer waiting on the request (a replay of the spool), so the reply
     goes out as a notification, in that same transaction."""
-    db = database.transaction()
 
-    def answer() -> list[str]:
-        earlier = inbound.stored_reply(sid, session=db)
-        if earlier is not None:
-            return earlier
-        now = utcnow()
+    def respond(db: Transaction, now: datetime) -> tuple[int, list[str]]:
         outcome = handlers.respond(message, session=db, now=now, limits=_limits())
-        replies = split_for_whatsapp(outcome.replies)
-        _record(sid, message, outcome.contact_id, replies, deliver_later, session=db, now=now)
-        return replies
+        return outcome.contact_id, split_for_whatsapp(outcome.replies)
 
-    return commit_with_retries(db, answer)
+    return _once(sid, message, respond, deliver_later=deliver_later)
 
 
 def apologise_once(sid: str, message: handlers.IncomingMessage) -> None:
@@ -126,44 +120,47 @@ def apologise_once(sid: str, message: handlers.IncomingMessage) -> None:
     the database): send the apology the webhook would have answered, recorded as the
     reply to `sid`, so that the citizen told "kept" is not left waiting and a second
     replay finds the message answered."""
-    db = database.transaction()
 
-    def apology() -> None:
-        if inbound.stored_reply(sid, session=db) is not None:
-            return
-        now = utcnow()
+    def apologise(db: Transaction, now: datetime) -> tuple[int, list[str]]:
         contact = contacts.touch_contact(message.sender, message.profile_name, session=db, now=now)
-        replies = [Texts(contact.language).say("system_error")]
-        _record(sid, message, contact.id, replies, True, session=db, now=now)
+        return contact.id, [Texts(contact.language).say("system_error")]
 
-    commit_with_retries(db, apology)
+    _once(sid, message, apologise, deliver_later=True)
 
 
-def _record(
+def _once(
     sid: str,
     message: handlers.IncomingMessage,
-    contact_id: int,
-    replies: list[str],
-    deliver_later: bool,
+    reply: Callable[[Transaction, datetime], tuple[int, list[str]]],
     *,
-    session: Transaction,
-    now: datetime,
-) -> None:
-    """The message with its reply, and, when the citizen no longer waits on the
-    request, the reply as a notification."""
-    inbound.record_inbound(
-        sid,
-        contact_id=contact_id,
-        body=message.body,
-        num_media=len(message.media),
-        reply=replies,
-        session=session,
-        now=now,
-    )
-    if deliver_later:
-        outbox.enqueue(
-            contact_id, DELAYED_REPLY, {"texts": replies}, report_id=None, session=session, now=now
+    deliver_later: bool,
+) -> list[str]:
+    """The stored reply to `sid`, or `reply`'s (contact id, texts), recorded with the
+    message, and queued as a notification when `deliver_later`, in one transaction."""
+    db = database.transaction()
+
+    def work() -> list[str]:
+        earlier = inbound.stored_reply(sid, session=db)
+        if earlier is not None:
+            return earlier
+        now = utcnow()
+        contact_id, replies = reply(db, now)
+        inbound.record_inbound(
+            sid,
+            contact_id=contact_id,
+            body=message.body,
+            num_media=len(message.media),
+            reply=replies,
+            session=db,
+            now=now,
         )
+        if deliver_later:
+            outbox.enqueue(
+                contact_id, DELAYED_REPLY, {"texts": replies}, report_id=None, session=db, now=now
+            )
+        return replies
+
+    return commit_with_retries(db, work)
 
 
 def _limits() -> handlers.Limits:

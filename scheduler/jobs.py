@@ -20,6 +20,9 @@ from store.spool import Spool
 from store.staff import StaffRole
 
 SENDER = "crm.sender"
+# A replay that meets one stops where it is, for the next run: the database may
+# answer before it takes writes (a PostgreSQL primary read-only after a failover).
+DATABASE_ERRORS = (SQLAlchemyError, Conflict)
 IMMEDIATE_ALERTS = (breaches.DAILY_TARGET_MISSED, breaches.VALIDATION_OVERDUE)
 
 
@@ -224,8 +227,7 @@ def replay_spool() -> int:
 
 
 def _replay(entry, spool: Spool) -> bool:
-    """Answer one kept message; False if it could only be apologised for or set aside.
-    Database errors of any kind raise: the database may be up but not yet writable."""
+    """Answer one kept message; False if it could only be apologised for or set aside."""
     try:
         form = MultiDict(entry["form"])
         sid, message = form["MessageSid"], webhooks.incoming_message(form)
@@ -235,14 +237,14 @@ def _replay(entry, spool: Spool) -> bool:
     try:
         webhooks.answer_once(sid, message, deliver_later=True)
         return True
-    except (SQLAlchemyError, Conflict):
+    except DATABASE_ERRORS:
         raise
     except Exception:
         database.transaction().rollback()
         current_app.logger.exception("could not answer spooled %s: apologising", sid)
     try:
         webhooks.apologise_once(sid, message)
-    except (SQLAlchemyError, Conflict):
+    except DATABASE_ERRORS:
         raise
     except Exception as error:
         database.transaction().rollback()

@@ -93,8 +93,9 @@ class Spool:
         path.unlink(missing_ok=True)
 
     def set_aside(self, entry, *, reason: str) -> Path:
-        """Keep, for an operator, a message the replay could not answer, so that it no
-        longer holds up the messages behind it. Not replayed again."""
+        """Keep, for an operator, an entry the replay cannot answer, not even with an
+        apology (one that is no message), so that it no longer holds up the messages
+        behind it. Not replayed."""
         path = self.directory / SET_ASIDE
         line = json.dumps({"set_aside_because": reason, "entry": entry}, ensure_ascii=False)
         with path.open("ab") as file:  # only the worker whose replay turn it is writes here
