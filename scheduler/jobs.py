@@ -23,6 +23,7 @@ SENDER = "crm.sender"
 # A replay that meets one stops where it is, for the next run: the database may
 # answer before it takes writes (a PostgreSQL primary read-only after a failover).
 DATABASE_ERRORS = (SQLAlchemyError, Conflict)
+STUCK_AFTER = 3  # replay runs (5 s apart) a kept message may fail in a working database
 IMMEDIATE_ALERTS = (breaches.DAILY_TARGET_MISSED, breaches.VALIDATION_OVERDUE)
 
 
@@ -227,13 +228,38 @@ def replay_spool() -> int:
 
 
 def _replay(entry, spool: Spool) -> bool:
-    """Answer one kept message; False if it could only be apologised for or set aside."""
+    """Answer one kept message; False if it could only be apologised for or set aside.
+    A database error stops the replay here, to go on at the next run; but a message that
+    failed alone in STUCK_AFTER runs, while the database took other writes, is answered
+    with the apology (or set aside) so that it no longer holds up the spool."""
     try:
         form = MultiDict(entry["form"])
         sid, message = form["MessageSid"], webhooks.incoming_message(form)
     except Exception as error:  # written by hand, or by another version: not a message
         _set_aside(entry, spool, error)
         return False
+    stuck = spool.failures(sid) >= STUCK_AFTER
+    try:
+        answered = False if stuck else _answer(sid, message)
+        if not answered:
+            _apologise(sid, message, entry, spool, stuck=stuck)
+    except DATABASE_ERRORS:
+        database.transaction().rollback()
+        if _database_takes_writes():  # then the error was this message's own
+            runs = spool.count_failure(sid)
+            current_app.logger.warning(
+                "spooled %s failed in a database that takes writes (%d of %d runs)",
+                sid,
+                runs,
+                STUCK_AFTER,
+            )
+        raise
+    spool.forget_failures(sid)
+    return answered
+
+
+def _answer(sid: str, message) -> bool:
+    """Answer for real; False (logged) if that failed for another reason than the database."""
     try:
         webhooks.answer_once(sid, message, deliver_later=True)
         return True
@@ -242,14 +268,37 @@ def _replay(entry, spool: Spool) -> bool:
     except Exception:
         database.transaction().rollback()
         current_app.logger.exception("could not answer spooled %s: apologising", sid)
+        return False
+
+
+def _apologise(sid: str, message, entry, spool: Spool, *, stuck: bool) -> None:
+    """The webhook's apology, or, if even that fails (in a database that takes other
+    writes, for a stuck message), the entry set aside."""
+    if stuck:
+        current_app.logger.error(
+            "spooled %s failed in the database in %d runs: apologising", sid, STUCK_AFTER
+        )
     try:
         webhooks.apologise_once(sid, message)
-    except DATABASE_ERRORS:
-        raise
+    except DATABASE_ERRORS as error:
+        database.transaction().rollback()
+        if not (stuck and _database_takes_writes()):
+            raise
+        _set_aside(entry, spool, error)
     except Exception as error:
         database.transaction().rollback()
         _set_aside(entry, spool, error)
-    return False
+
+
+def _database_takes_writes() -> bool:
+    """Whether the database commits a write now (this worker's heartbeat). If it does, an
+    error a kept message met was that message's own, not an outage's."""
+    try:
+        beat()
+        return True
+    except SQLAlchemyError:
+        database.session().rollback()
+        return False
 
 
 def _set_aside(entry, spool: Spool, error: Exception) -> None:

@@ -4,7 +4,10 @@ here, one JSON line each, fsync'd, and replayed by the worker when it is back.
 Appends from several web processes are serialised with an exclusive file lock. The
 worker takes the live file by renaming it (atomic), replays it, and deletes it; a
 replay file left by a crash is replayed again, harmlessly, since replies are keyed by
-MessageSid. One worker replays at a time: the others skip their turn.
+MessageSid. One worker replays at a time: the others skip their turn. That worker also
+keeps, in `failures.json`, how many runs in a row each kept message failed in a database
+that took other writes, so that one message the database refuses every time is answered
+with an apology instead of holding up the spool for good.
 """
 
 import fcntl
@@ -19,6 +22,7 @@ LIVE = "inbound.jsonl"
 REPLAYING = "replaying-"
 SET_ASIDE = "set-aside.jsonl"
 REPLAY_LOCK = "replay.lock"
+FAILURES = "failures.json"
 
 
 class Spool:
@@ -94,13 +98,46 @@ class Spool:
 
     def set_aside(self, entry, *, reason: str) -> Path:
         """Keep, for an operator, an entry the replay cannot answer, not even with an
-        apology (one that is no message), so that it no longer holds up the messages
-        behind it. Not replayed."""
+        apology (one that is no message, or one the database refuses every time), so
+        that it no longer holds up the messages behind it. Not replayed."""
         path = self.directory / SET_ASIDE
         line = json.dumps({"set_aside_because": reason, "entry": entry}, ensure_ascii=False)
         with path.open("ab") as file:  # only the worker whose replay turn it is writes here
             _write_durably(file, (line + "\n").encode())
         return path
+
+    def failures(self, sid: str) -> int:
+        """Replay runs in which `sid` failed in a database that took other writes."""
+        return self._failures().get(sid, 0)
+
+    def count_failure(self, sid: str) -> int:
+        """One more such run for `sid`; how many now."""
+        counts = self._failures()
+        counts[sid] = counts.get(sid, 0) + 1
+        self._keep_failures(counts)
+        return counts[sid]
+
+    def forget_failures(self, sid: str) -> None:
+        counts = self._failures()
+        if counts.pop(sid, None) is not None:
+            self._keep_failures(counts)
+
+    def _failures(self) -> dict[str, int]:
+        try:
+            return json.loads((self.directory / FAILURES).read_bytes())
+        except (FileNotFoundError, ValueError):  # none yet, or unreadable: count again
+            return {}
+
+    def _keep_failures(self, counts: dict[str, int]) -> None:
+        """Only the worker whose replay turn it is writes here; a new file is renamed over
+        the old one, so a crash leaves one or the other whole."""
+        path = self.directory / FAILURES
+        if not counts:
+            path.unlink(missing_ok=True)
+            return
+        written = path.with_suffix(".tmp")
+        written.write_text(json.dumps(counts))
+        os.replace(written, path)
 
     def count_set_aside(self) -> int:
         """Entries set aside, for /healthz: each one waits for an operator."""

@@ -202,8 +202,9 @@ def test_a_database_up_but_read_only_keeps_the_spool_for_later(
                 f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'
             )
         app.extensions["crm.engine"].dispose()
-        with app.app_context(), pytest.raises(SQLAlchemyError):
-            jobs.replay_spool()
+        for _ in range(jobs.STUCK_AFTER + 1):  # an outage: nothing counts as stuck
+            with app.app_context(), pytest.raises(SQLAlchemyError):
+                jobs.replay_spool()
     finally:
         with admin.connect() as connection:
             connection.exec_driver_sql(
@@ -216,6 +217,123 @@ def test_a_database_up_but_read_only_keeps_the_spool_for_later(
     with app.app_context():
         assert jobs.replay_spool() == 2
     assert store(inbound.count_inbound) == 2
+    assert not any(
+        "gangguan" in render(note.kind, note.payload, "id").body
+        for note in store(outbox.notifications)
+    )
+
+
+def _refuse_inbound(app, body: str, *, unless_reply_has: str | None = None) -> None:
+    """A trigger that makes the database refuse to record the messages with this `body`
+    (but not their reply if it has `unless_reply_has`), as a bug or a statement timeout
+    that only they meet would."""
+    engine = app.extensions["crm.engine"]
+    sqlite = engine.dialect.name == "sqlite"
+    refused = f"NEW.body = '{body}'"
+    if unless_reply_has:
+        reply = "NEW.reply" if sqlite else "NEW.reply::text"
+        refused += f" AND {'instr' if sqlite else 'strpos'}({reply}, '{unless_reply_has}') = 0"
+    with engine.begin() as connection:
+        if sqlite:
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON inbound_message WHEN {refused}"
+                " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+            return
+        connection.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$ BEGIN"
+            f" IF {refused} THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END"
+            " $$ LANGUAGE plpgsql"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON inbound_message"
+            " FOR EACH ROW EXECUTE FUNCTION refuse()"
+        )
+
+
+def _accept_inbound(app) -> None:
+    with app.extensions["crm.engine"].begin() as connection:
+        connection.exec_driver_sql(
+            "DROP TRIGGER IF EXISTS refuse"
+            if connection.dialect.name == "sqlite"
+            else "DROP TRIGGER IF EXISTS refuse ON inbound_message"
+        )
+
+
+@pytest.fixture
+def refuse_inbound(app):
+    """`refuse_inbound(body, …)`: see _refuse_inbound; PostgreSQL's test database outlives
+    the test, so the trigger goes at the end."""
+    yield lambda body, **kwargs: _refuse_inbound(app, body, **kwargs)
+    _accept_inbound(app)
+
+
+def _replay_until_stuck(app) -> None:
+    """Replay runs in which the refused message stops the replay, each one counted."""
+    for _ in range(jobs.STUCK_AFTER):
+        with app.app_context(), pytest.raises(jobs.DATABASE_ERRORS):
+            jobs.replay_spool()
+
+
+def test_a_kept_message_the_database_refuses_every_time_gets_the_apology_and_frees_the_spool(
+    app, whatsapp, store, tmp_path, refuse_inbound
+):
+    spool_dir = tmp_path / "spool"
+    _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
+    refused = whatsapp.form("Selamat pagi", phone=BUDI)
+    _via_fallback(whatsapp, refused)
+    _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=ALICE))
+    refuse_inbound("Selamat pagi", unless_reply_has="gangguan")  # not the apology
+
+    _replay_until_stuck(app)
+    assert Spool(spool_dir).failures(refused["MessageSid"]) == jobs.STUCK_AFTER
+    assert "tersimpan" in whatsapp.send("halo lagi", phone=ALICE).text  # still held up
+    with app.app_context():
+        jobs.replay_spool()
+
+    assert store(inbound.count_inbound) == 3 + 1  # with the one kept while held up
+    answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
+    apologies = [text for text in answers if "sistem kami sedang mengalami gangguan" in text]
+    assert len(answers) == 4 and len(apologies) == 1  # Budi's; Alice's three answered
+    assert sorted(path.name for path in spool_dir.iterdir()) == [REPLAY_LOCK]
+    assert "tersimpan" not in whatsapp.send("halo sekali lagi", phone=ALICE).text
+
+
+def test_a_kept_message_refused_even_its_apology_is_set_aside_and_the_rest_replayed(
+    app, whatsapp, store, tmp_path, refuse_inbound
+):
+    _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
+    _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
+    refuse_inbound("Selamat pagi")
+
+    _replay_until_stuck(app)
+    with app.app_context():
+        assert jobs.replay_spool() == 1
+
+    [kept] = Spool.entries(tmp_path / "spool" / SET_ASIDE)
+    # SQLite's trigger raises a constraint error, retried as a conflict; PostgreSQL's its own
+    assert kept["set_aside_because"] in ("Conflict", "ProgrammingError")
+    assert kept["entry"]["form"]["From"] == f"whatsapp:{BUDI}"
+    assert store(inbound.count_inbound) == 1
+    assert whatsapp.client.get("/healthz").get_json()["set_aside_entries"] == 1
+
+
+def test_a_kept_message_refused_for_a_while_is_answered_for_real_once_accepted(
+    app, whatsapp, store, tmp_path, refuse_inbound
+):
+    form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
+    _via_fallback(whatsapp, form)
+    refuse_inbound("LAPORAN SAYA")
+    for _ in range(jobs.STUCK_AFTER - 1):
+        with app.app_context(), pytest.raises(jobs.DATABASE_ERRORS):
+            jobs.replay_spool()
+    _accept_inbound(app)
+    with app.app_context():
+        assert jobs.replay_spool() == 1
+
+    (note,) = store(outbox.notifications)
+    assert "belum memiliki laporan" in render(note.kind, note.payload, "id").body
+    assert Spool(tmp_path / "spool").failures(form["MessageSid"]) == 0
 
 
 def test_an_apology_for_a_kept_message_is_sent_once_and_answers_it_for_good(app, whatsapp, store):

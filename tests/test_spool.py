@@ -1,5 +1,5 @@
 """The inbound spool on its own: appends racing a replay that takes the file, and
-messages set aside by a replay."""
+messages set aside by a replay, the failures it counts."""
 
 import fcntl
 import os
@@ -79,3 +79,15 @@ def test_one_replay_at_a_time_the_others_skip_their_turn(tmp_path):
         assert first and not second
     with spool.replay_turn() as later:
         assert later
+
+
+def test_failure_counts_outlive_the_process_and_go_with_the_message(tmp_path):
+    Spool(tmp_path).count_failure("SM1")
+    Spool(tmp_path).count_failure("SM1")
+    Spool(tmp_path).count_failure("SM2")
+    assert Spool(tmp_path).failures("SM1") == 2 and Spool(tmp_path).failures("SM3") == 0
+
+    Spool(tmp_path).forget_failures("SM1")
+    Spool(tmp_path).forget_failures("SM2")
+    assert Spool(tmp_path).failures("SM1") == 0
+    assert list(tmp_path.iterdir()) == []  # nothing left behind, nothing waits
