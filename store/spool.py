@@ -101,9 +101,12 @@ class Spool:
         apology (one that is no message, or one the database refuses every time), so
         that it no longer holds up the messages behind it. Not replayed."""
         path = self.directory / SET_ASIDE
-        line = json.dumps({"set_aside_because": reason, "entry": entry}, ensure_ascii=False)
+        kept = {"set_aside_because": reason, "entry": entry}
+        if path.exists() and kept in self.entries(path):
+            return path  # by a replay cut short before it could finish its file
+        line = json.dumps(kept, ensure_ascii=False) + "\n"
         with path.open("ab") as file:  # only the worker whose replay turn it is writes here
-            _write_durably(file, (line + "\n").encode())
+            _write_durably(file, line.encode())
         return path
 
     def failures(self, sid: str) -> int:

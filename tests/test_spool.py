@@ -91,3 +91,12 @@ def test_failure_counts_outlive_the_process_and_go_with_the_message(tmp_path):
     Spool(tmp_path).forget_failures("SM2")
     assert Spool(tmp_path).failures("SM1") == 0
     assert list(tmp_path.iterdir()) == []  # nothing left behind, nothing waits
+
+
+def test_an_entry_set_aside_again_by_a_replay_cut_short_is_kept_once(tmp_path):
+    spool = Spool(tmp_path)
+    entry = {"form": {"From": "whatsapp:+6281200000002"}}
+    spool.set_aside(entry, reason="BadRequestKeyError")
+    spool.set_aside(entry, reason="BadRequestKeyError")
+    spool.set_aside({"form": {}}, reason="BadRequestKeyError")
+    assert spool.count_set_aside() == 2
