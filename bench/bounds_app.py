@@ -4,6 +4,8 @@ same gunicorn command as the real app (bench/webhook_bounds.py):
 
     form        read Twilio's form, answer constant TwiML
     signed      + check Twilio's signature (the `twilio` library, one HMAC)
+    status_read + the reads of a STATUS, in a read transaction, and no write at all:
+                  what answering before recording (not durable) could not go below
     one_write   + record the message: BEGIN IMMEDIATE, one INSERT, COMMIT (raw sqlite3)
     status_sql  + every other statement a STATUS runs (the same SQL as store/, raw)
 
@@ -19,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask, Response, abort, request
 from twilio.request_validator import RequestValidator
 
-LEVELS = ("form", "signed", "one_write", "status_sql")
+LEVELS = ("form", "signed", "status_read", "one_write", "status_sql")
 TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Laporan</Message></Response>'
 REPORT_COLUMNS = (
     "id, number, category, description, kelurahan_id, kelurahan, kecamatan, kota,"
@@ -53,7 +55,9 @@ def create_app(level: str) -> Flask:
         signature = request.headers.get("X-Twilio-Signature", "")
         if validator.compute_signature(signed_url, form) != signature:
             abort(403)
-        if level != "signed":
+        if level == "status_read":
+            _read_only(db(), form)
+        elif level != "signed":
             _record(db(), form, with_status=level == "status_sql")
         return Response(TWIML, mimetype="text/xml")
 
@@ -82,17 +86,34 @@ def _record(db: sqlite3.Connection, form, *, with_status: bool) -> None:
         raise
 
 
-def _status_reads(db: sqlite3.Connection, form, now: datetime) -> int:
-    """The statements of a STATUS from a known sender without a draft, in order."""
+def _read_only(db: sqlite3.Connection, form) -> None:
+    db.execute("BEGIN")
+    try:
+        _status_reads(db, form, datetime.now(UTC).replace(tzinfo=None), touch_contact=False)
+    finally:
+        db.execute("ROLLBACK")
+
+
+def _status_reads(
+    db: sqlite3.Connection, form, now: datetime, *, touch_contact: bool = True
+) -> int:
+    """The statements of a STATUS from a known sender without a draft, in order (the
+    contact only read, not touched, for `status_read`)."""
     db.execute(
         "SELECT reply FROM inbound_message WHERE message_sid = ?", (form["MessageSid"],)
     ).fetchone()
-    contact = db.execute(
-        "UPDATE contact SET last_inbound_at = ?, profile_name = coalesce(?, profile_name)"
-        " WHERE sender_key = ? RETURNING id, phone, profile_name, language,"
-        " awaiting_rating_for, notifications_paused",
-        (now.isoformat(" "), form.get("ProfileName"), form["From"].removeprefix("whatsapp:")),
-    ).fetchone()
+    sender = form["From"].removeprefix("whatsapp:")
+    columns = "id, phone, profile_name, language, awaiting_rating_for, notifications_paused"
+    if touch_contact:
+        contact = db.execute(
+            "UPDATE contact SET last_inbound_at = ?, profile_name = coalesce(?, profile_name)"
+            f" WHERE sender_key = ? RETURNING {columns}",
+            (now.isoformat(" "), form.get("ProfileName"), sender),
+        ).fetchone()
+    else:
+        contact = db.execute(
+            f"SELECT {columns} FROM contact WHERE sender_key = ?", (sender,)
+        ).fetchone()
     contact_id = contact[0] if contact else 1
     since = (now - timedelta(minutes=1)).isoformat(" ")
     db.execute(

@@ -26,6 +26,7 @@ APPS = (
     ("bare", "bare_app:create_app()"),
     ("form", "bounds_app:create_app('form')"),
     ("signed", "bounds_app:create_app('signed')"),
+    ("status_read", "bounds_app:create_app('status_read')"),
     ("one_write", "bounds_app:create_app('one_write')"),
     ("status_sql", "bounds_app:create_app('status_sql')"),
     ("webhook", "bot:create_app()"),
