@@ -222,6 +222,8 @@ def replay_spool() -> int:
             for entry in spool.entries(claimed):
                 replayed += _replay(entry, spool)
             spool.finish(claimed)
+        if not spool.pending():
+            spool.forget_every_failure()
     if replayed:
         current_app.logger.info("replayed %d spooled messages", replayed)
     return replayed
@@ -229,33 +231,47 @@ def replay_spool() -> int:
 
 def _replay(entry, spool: Spool) -> bool:
     """Answer one kept message; False if it could only be apologised for or set aside.
-    A database error stops the replay here, to go on at the next run; but a message that
-    failed alone in STUCK_AFTER runs, while the database took other writes, is answered
-    with the apology (or set aside) so that it no longer holds up the spool."""
+
+    A database error stops the replay here, to go on at the next run, unless the
+    database commits other writes meanwhile: then the error is counted against the
+    message, and one counted STUCK_AFTER times gets the apology instead, or is set aside
+    if the database refuses that too, so that it cannot hold up the spool for good."""
     try:
         form = MultiDict(entry["form"])
         sid, message = form["MessageSid"], webhooks.incoming_message(form)
     except Exception as error:  # written by hand, or by another version: not a message
-        _set_aside(entry, spool, error)
+        _set_aside(entry, spool, type(error).__name__)
         return False
     stuck = spool.failures(sid) >= STUCK_AFTER
     try:
-        answered = False if stuck else _answer(sid, message)
-        if not answered:
-            _apologise(sid, message, entry, spool, stuck=stuck)
-    except DATABASE_ERRORS:
+        if not stuck and _answer(sid, message):
+            spool.forget_failures(sid)
+            return True
+        if stuck:
+            current_app.logger.error("spooled %s is stuck: apologising", sid)
+        webhooks.apologise_once(sid, message)
+    except DATABASE_ERRORS as error:
         database.transaction().rollback()
-        if _database_takes_writes():  # then the error was this message's own
+        if not _database_takes_writes():
+            raise  # an outage: wait for the next run
+        if not stuck:
             runs = spool.count_failure(sid)
             current_app.logger.warning(
-                "spooled %s failed in a database that takes writes (%d of %d runs)",
+                "spooled %s failed in a database that takes writes (%d of %d)",
                 sid,
                 runs,
                 STUCK_AFTER,
             )
-        raise
+            raise
+        # its count stays, so that a second copy (Twilio retried the fallback) goes too
+        _set_aside(entry, spool, f"refused by the database: {type(error).__name__}")
+        return False
+    except Exception as error:  # the apology, for another reason than the database
+        database.transaction().rollback()
+        _set_aside(entry, spool, type(error).__name__)
+        return False
     spool.forget_failures(sid)
-    return answered
+    return False
 
 
 def _answer(sid: str, message) -> bool:
@@ -271,25 +287,6 @@ def _answer(sid: str, message) -> bool:
         return False
 
 
-def _apologise(sid: str, message, entry, spool: Spool, *, stuck: bool) -> None:
-    """The webhook's apology, or, if even that fails (in a database that takes other
-    writes, for a stuck message), the entry set aside."""
-    if stuck:
-        current_app.logger.error(
-            "spooled %s failed in the database in %d runs: apologising", sid, STUCK_AFTER
-        )
-    try:
-        webhooks.apologise_once(sid, message)
-    except DATABASE_ERRORS as error:
-        database.transaction().rollback()
-        if not (stuck and _database_takes_writes()):
-            raise
-        _set_aside(entry, spool, error)
-    except Exception as error:
-        database.transaction().rollback()
-        _set_aside(entry, spool, error)
-
-
 def _database_takes_writes() -> bool:
     """Whether the database commits a write now (this worker's heartbeat). If it does, an
     error a kept message met was that message's own, not an outage's."""
@@ -301,11 +298,9 @@ def _database_takes_writes() -> bool:
         return False
 
 
-def _set_aside(entry, spool: Spool, error: Exception) -> None:
-    current_app.logger.error(
-        "a spooled entry cannot be answered (%s): setting it aside", type(error).__name__
-    )
-    spool.set_aside(entry, reason=type(error).__name__)
+def _set_aside(entry, spool: Spool, reason: str) -> None:
+    current_app.logger.error("a spooled entry cannot be answered (%s): setting it aside", reason)
+    spool.set_aside(entry, reason=reason)
 
 
 def beat() -> None:

@@ -101,13 +101,22 @@ class Spool:
         apology (one that is no message, or one the database refuses every time), so
         that it no longer holds up the messages behind it. Not replayed."""
         path = self.directory / SET_ASIDE
-        kept = {"set_aside_because": reason, "entry": entry}
-        if path.exists() and kept in self.entries(path):
-            return path  # by a replay cut short before it could finish its file
-        line = json.dumps(kept, ensure_ascii=False) + "\n"
+        if self._is_set_aside(entry):  # by a replay cut short, or as another copy of it
+            return path
+        line = json.dumps({"set_aside_because": reason, "entry": entry}, ensure_ascii=False)
         with path.open("ab") as file:  # only the worker whose replay turn it is writes here
-            _write_durably(file, line.encode())
+            _write_durably(file, (line + "\n").encode())
         return path
+
+    def _is_set_aside(self, entry) -> bool:
+        path = self.directory / SET_ASIDE
+        if not path.exists():
+            return False
+        message = _message_of(entry)
+        return any(
+            isinstance(kept, dict) and _message_of(kept.get("entry")) == message
+            for kept in self.entries(path)
+        )
 
     def failures(self, sid: str) -> int:
         """Replay runs in which `sid` failed in a database that took other writes."""
@@ -125,11 +134,16 @@ class Spool:
         if counts.pop(sid, None) is not None:
             self._keep_failures(counts)
 
+    def forget_every_failure(self) -> None:
+        """Once nothing waits in the spool: the counts left are of messages set aside."""
+        (self.directory / FAILURES).unlink(missing_ok=True)
+
     def _failures(self) -> dict[str, int]:
         try:
-            return json.loads((self.directory / FAILURES).read_bytes())
+            counts = json.loads((self.directory / FAILURES).read_bytes())
         except (FileNotFoundError, ValueError):  # none yet, or unreadable: count again
             return {}
+        return counts if isinstance(counts, dict) else {}
 
     def _keep_failures(self, counts: dict[str, int]) -> None:
         """Only the worker whose replay turn it is writes here; a new file is renamed over
@@ -165,6 +179,12 @@ class Spool:
                 yield True
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _message_of(entry):
+    """What makes two entries one message: the form Twilio posted. (Copies of one, when
+    Twilio retried the fallback, differ in `received_at`.)"""
+    return entry.get("form", entry) if isinstance(entry, dict) else entry
 
 
 def _write_durably(file: BinaryIO, data: bytes) -> None:

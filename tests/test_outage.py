@@ -17,7 +17,7 @@ from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from handlers.notifications import render
 from scheduler import jobs
 from store import inbound, outbox, reports
-from store.spool import REPLAY_LOCK, SET_ASIDE, Spool
+from store.spool import FAILURES, REPLAY_LOCK, SET_ASIDE, Spool
 
 FALLBACK = "/webhooks/whatsapp/fallback"
 ALICE, BUDI = "+6281200000001", "+6281200000002"
@@ -312,10 +312,70 @@ def test_a_kept_message_refused_even_its_apology_is_set_aside_and_the_rest_repla
 
     [kept] = Spool.entries(tmp_path / "spool" / SET_ASIDE)
     # SQLite's trigger raises a constraint error, retried as a conflict; PostgreSQL's its own
-    assert kept["set_aside_because"] in ("Conflict", "ProgrammingError")
+    assert kept["set_aside_because"] in (
+        "refused by the database: Conflict",
+        "refused by the database: ProgrammingError",
+    )
     assert kept["entry"]["form"]["From"] == f"whatsapp:{BUDI}"
     assert store(inbound.count_inbound) == 1
     assert whatsapp.client.get("/healthz").get_json()["set_aside_entries"] == 1
+
+
+def test_a_kept_message_twice_refused_even_its_apology_goes_aside_once_and_frees_the_spool(
+    app, whatsapp, tmp_path, refuse_inbound
+):
+    """Twilio retried the fallback: the second copy must not start counting again."""
+    form = whatsapp.form("Selamat pagi", phone=BUDI)
+    _via_fallback(whatsapp, form)
+    _via_fallback(whatsapp, form)
+    refuse_inbound("Selamat pagi")
+
+    _replay_until_stuck(app)
+    with app.app_context():
+        assert jobs.replay_spool() == 0
+        assert jobs.replay_spool() == 0
+
+    spool = Spool(tmp_path / "spool")
+    assert spool.count_set_aside() == 1 and not spool.has_pending()
+    assert not (tmp_path / "spool" / FAILURES).exists()
+
+
+def test_an_outage_counts_nothing_against_the_kept_messages(app, outage, whatsapp, store, tmp_path):
+    _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=BUDI))
+    outage.start(app)
+    try:
+        for _ in range(jobs.STUCK_AFTER + 1):
+            with app.app_context(), pytest.raises(SQLAlchemyError):
+                jobs.replay_spool()
+    finally:
+        outage.end(app)
+    assert not (tmp_path / "spool" / FAILURES).exists()
+
+    with app.app_context():
+        assert jobs.replay_spool() == 1
+    (note,) = store(outbox.notifications)
+    assert "belum memiliki laporan" in render(note.kind, note.payload, "id").body
+
+
+def test_a_stuck_message_met_by_an_outage_waits_for_its_apology(
+    app, outage, whatsapp, store, tmp_path, refuse_inbound
+):
+    _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
+    refuse_inbound("Selamat pagi", unless_reply_has="gangguan")
+    _replay_until_stuck(app)
+    outage.start(app)
+    try:
+        with app.app_context(), pytest.raises(SQLAlchemyError):
+            jobs.replay_spool()  # the apology fails too, but for the outage: not set aside
+    finally:
+        outage.end(app)
+    assert not (tmp_path / "spool" / SET_ASIDE).exists()
+
+    with app.app_context():
+        assert jobs.replay_spool() == 0
+    (note,) = store(outbox.notifications)
+    assert "sistem kami sedang mengalami gangguan" in render(note.kind, note.payload, "id").body
+    assert not Spool(tmp_path / "spool").has_pending()
 
 
 def test_a_kept_message_refused_for_a_while_is_answered_for_real_once_accepted(

@@ -93,10 +93,13 @@ def test_failure_counts_outlive_the_process_and_go_with_the_message(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing left behind, nothing waits
 
 
-def test_an_entry_set_aside_again_by_a_replay_cut_short_is_kept_once(tmp_path):
+def test_a_message_set_aside_again_is_kept_once(tmp_path):
+    """By a replay cut short, or as a second copy (Twilio retried the fallback)."""
     spool = Spool(tmp_path)
-    entry = {"form": {"From": "whatsapp:+6281200000002"}}
-    spool.set_aside(entry, reason="BadRequestKeyError")
-    spool.set_aside(entry, reason="BadRequestKeyError")
-    spool.set_aside({"form": {}}, reason="BadRequestKeyError")
-    assert spool.count_set_aside() == 2
+    form = {"From": "whatsapp:+6281200000002"}
+    spool.set_aside({"form": form, "received_at": "2026-12-01T10:00:00"}, reason="KeyError")
+    spool.set_aside({"form": form, "received_at": "2026-12-01T10:00:00"}, reason="KeyError")
+    spool.set_aside({"form": form, "received_at": "2026-12-01T10:00:03"}, reason="KeyError")
+    spool.set_aside({"form": {}}, reason="KeyError")
+    spool.set_aside(["no", "message"], reason="KeyError")
+    assert spool.count_set_aside() == 3
