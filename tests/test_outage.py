@@ -340,15 +340,19 @@ def test_a_kept_message_twice_refused_even_its_apology_goes_aside_once_and_frees
     assert not (tmp_path / "spool" / FAILURES).exists()
 
 
-def test_an_outage_counts_nothing_against_the_kept_messages(app, outage, whatsapp, store, tmp_path):
-    _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=BUDI))
+def _replay_during_an_outage(app, outage: Outage, *, runs: int) -> None:
     outage.start(app)
     try:
-        for _ in range(jobs.STUCK_AFTER + 1):
+        for _ in range(runs):
             with app.app_context(), pytest.raises(SQLAlchemyError):
                 jobs.replay_spool()
     finally:
         outage.end(app)
+
+
+def test_an_outage_counts_nothing_against_the_kept_messages(app, outage, whatsapp, store, tmp_path):
+    _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=BUDI))
+    _replay_during_an_outage(app, outage, runs=jobs.STUCK_AFTER + 1)
     assert not (tmp_path / "spool" / FAILURES).exists()
 
     with app.app_context():
@@ -363,12 +367,7 @@ def test_a_stuck_message_met_by_an_outage_waits_for_its_apology(
     _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
     refuse_inbound("Selamat pagi", unless_reply_has="gangguan")
     _replay_until_stuck(app)
-    outage.start(app)
-    try:
-        with app.app_context(), pytest.raises(SQLAlchemyError):
-            jobs.replay_spool()  # the apology fails too, but for the outage: not set aside
-    finally:
-        outage.end(app)
+    _replay_during_an_outage(app, outage, runs=1)  # the apology fails too, for the outage
     assert not (tmp_path / "spool" / SET_ASIDE).exists()
 
     with app.app_context():
