@@ -32,7 +32,7 @@ _MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
 @twilio_signed
 def whatsapp():
     form = request.form
-    sid = _message_sid(form)
+    sid = message_sid(form)
     if sid is None:
         return twiml([], status=400)
     message = incoming_message(form)
@@ -59,7 +59,7 @@ def whatsapp_fallback():
     """Twilio's fallback URL, called when the webhook failed (the database is down):
     keep the message on disk, tell the citizen, answer for real once it is back."""
     form = request.form
-    sid = _message_sid(form)
+    sid = message_sid(form)
     if sid is None:
         return twiml([], status=400)
     current_app.logger.warning(
@@ -68,7 +68,7 @@ def whatsapp_fallback():
     return _keep_for_later(form)
 
 
-def _message_sid(form) -> str | None:
+def message_sid(form) -> str | None:
     """The MessageSid of a well-formed inbound message (one that has a sender too)."""
     sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
     return sid if _MESSAGE_SID.fullmatch(sid) and _text(form, "From") else None

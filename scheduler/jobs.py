@@ -232,46 +232,41 @@ def replay_spool() -> int:
 def _replay(entry, spool: Spool) -> bool:
     """Answer one kept message; False if it could only be apologised for or set aside.
 
-    A database error stops the replay here, to go on at the next run, unless the
-    database commits other writes meanwhile: then the error is counted against the
-    message, and one counted STUCK_AFTER times gets the apology instead, or is set aside
-    if the database refuses that too, so that it cannot hold up the spool for good."""
+    A database error is raised, to stop the replay here and go on at the next run,
+    unless the database commits other writes meanwhile: then the error is counted
+    against the message, and one counted STUCK_AFTER times gets the apology instead, or
+    is set aside if the database refuses that too, so that it cannot hold up the spool
+    for good."""
     try:
         form = MultiDict(entry["form"])
-        sid, message = form["MessageSid"], webhooks.incoming_message(form)
+        sid, message = webhooks.message_sid(form), webhooks.incoming_message(form)
     except Exception as error:  # written by hand, or by another version: not a message
-        _set_aside(entry, spool, type(error).__name__)
+        _set_aside(entry, spool, None, type(error).__name__)
+        return False
+    if sid is None:
+        _set_aside(entry, spool, None, "no MessageSid or sender")
         return False
     stuck = spool.failures(sid) >= STUCK_AFTER
     try:
-        if not stuck and _answer(sid, message):
-            spool.forget_failures(sid)
-            return True
         if stuck:
             current_app.logger.error("spooled %s is stuck: apologising", sid)
-        webhooks.apologise_once(sid, message)
+            answered = False
+        else:
+            answered = _answer(sid, message)
+        if not answered:
+            _apologise(sid, message, entry, spool)
     except DATABASE_ERRORS as error:
         database.transaction().rollback()
         if not _database_takes_writes():
             raise  # an outage: wait for the next run
         if not stuck:
-            runs = spool.count_failure(sid)
-            current_app.logger.warning(
-                "spooled %s failed in a database that takes writes (%d of %d)",
-                sid,
-                runs,
-                STUCK_AFTER,
-            )
+            _count_failure(sid, spool)
             raise
-        # its count stays, so that a second copy (Twilio retried the fallback) goes too
-        _set_aside(entry, spool, f"refused by the database: {type(error).__name__}")
-        return False
-    except Exception as error:  # the apology, for another reason than the database
-        database.transaction().rollback()
-        _set_aside(entry, spool, type(error).__name__)
+        # its count stays, so that a copy of it later in the spool goes aside too
+        _set_aside(entry, spool, sid, f"refused by the database: {type(error).__name__}")
         return False
     spool.forget_failures(sid)
-    return False
+    return answered
 
 
 def _answer(sid: str, message) -> bool:
@@ -287,6 +282,25 @@ def _answer(sid: str, message) -> bool:
         return False
 
 
+def _apologise(sid: str, message, entry, spool: Spool) -> None:
+    """The webhook's apology; the entry set aside if that fails for another reason than
+    the database."""
+    try:
+        webhooks.apologise_once(sid, message)
+    except DATABASE_ERRORS:
+        raise
+    except Exception as error:
+        database.transaction().rollback()
+        _set_aside(entry, spool, sid, type(error).__name__)
+
+
+def _count_failure(sid: str, spool: Spool) -> None:
+    runs = spool.count_failure(sid)
+    current_app.logger.warning(
+        "spooled %s failed in a database that takes writes (%d of %d)", sid, runs, STUCK_AFTER
+    )
+
+
 def _database_takes_writes() -> bool:
     """Whether the database commits a write now (this worker's heartbeat). If it does, an
     error a kept message met was that message's own, not an outage's."""
@@ -298,9 +312,9 @@ def _database_takes_writes() -> bool:
         return False
 
 
-def _set_aside(entry, spool: Spool, reason: str) -> None:
+def _set_aside(entry, spool: Spool, sid: str | None, reason: str) -> None:
     current_app.logger.error("a spooled entry cannot be answered (%s): setting it aside", reason)
-    spool.set_aside(entry, reason=reason)
+    spool.set_aside(entry, reason=reason, message_sid=sid)
 
 
 def beat() -> None:

@@ -37,7 +37,7 @@ class Spool:
         self.directory.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
         with self._locked_live() as file:
-            _write_durably(file, line)
+            _append_durably(file, line)
 
     def pending(self) -> list[Path]:
         """Files still to replay, oldest first: leftovers of a crash, then the live one."""
@@ -73,7 +73,7 @@ class Spool:
         a replay renamed it is the replay's now: writing there could be read too late,
         and deleted unread, so it is closed and the new live file opened instead."""
         while True:
-            with self.live.open("ab") as file:
+            with self.live.open("a+b") as file:  # readable too: see _append_durably
                 fcntl.flock(file, fcntl.LOCK_EX)
                 try:
                     if _is_live(file, self.live):
@@ -96,27 +96,33 @@ class Spool:
     def finish(path: Path) -> None:
         path.unlink(missing_ok=True)
 
-    def set_aside(self, entry, *, reason: str) -> Path:
+    def set_aside(self, entry, *, reason: str, message_sid: str | None) -> Path:
         """Keep, for an operator, an entry the replay cannot answer, not even with an
         apology (one that is no message, or one the database refuses every time), so
-        that it no longer holds up the messages behind it. Not replayed."""
+        that it no longer holds up the messages behind it. Not replayed. Kept once per
+        MessageSid (a replay cut short, or Twilio's retry of the fallback, brings the
+        same message again), or once per entry when it has none."""
         path = self.directory / SET_ASIDE
-        if self._is_set_aside(entry):  # by a replay cut short, or as another copy of it
+        if self._is_set_aside(entry, message_sid):
             return path
-        line = json.dumps({"set_aside_because": reason, "entry": entry}, ensure_ascii=False)
-        with path.open("ab") as file:  # only the worker whose replay turn it is writes here
-            _write_durably(file, (line + "\n").encode())
+        kept = {"set_aside_because": reason, "message_sid": message_sid, "entry": entry}
+        with path.open("a+b") as file:  # only the worker whose replay turn it is writes here
+            _append_durably(file, (json.dumps(kept, ensure_ascii=False) + "\n").encode())
         return path
 
-    def _is_set_aside(self, entry) -> bool:
+    def _is_set_aside(self, entry, message_sid: str | None) -> bool:
         path = self.directory / SET_ASIDE
         if not path.exists():
             return False
-        message = _message_of(entry)
-        return any(
-            isinstance(kept, dict) and _message_of(kept.get("entry")) == message
-            for kept in self.entries(path)
-        )
+
+        def same(kept) -> bool:
+            if not isinstance(kept, dict):
+                return False
+            if message_sid:
+                return kept.get("message_sid") == message_sid
+            return kept.get("entry") == entry
+
+        return any(map(same, self.entries(path)))
 
     def failures(self, sid: str) -> int:
         """Replay runs in which `sid` failed in a database that took other writes."""
@@ -181,20 +187,18 @@ class Spool:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _message_of(entry):
-    """What makes two entries one message: the form Twilio posted. (Copies of one, when
-    Twilio retried the fallback, differ in `received_at`.)"""
-    return entry.get("form", entry) if isinstance(entry, dict) else entry
-
-
-def _write_durably(file: BinaryIO, data: bytes) -> None:
-    """Write and fsync; for a file this write creates, its directory entry too, or a
-    power cut could lose the file that Twilio was told keeps the message."""
-    created = os.fstat(file.fileno()).st_size == 0
-    file.write(data)
+def _append_durably(file: BinaryIO, line: bytes) -> None:
+    """Append a line and fsync; for a file this creates, its directory entry too, or a
+    power cut could lose the file that Twilio was told keeps the message. A line an
+    earlier append left torn (no newline: killed mid-write, a full disk) is ended first,
+    or this line would be glued to it and skipped with it when read."""
+    size = os.fstat(file.fileno()).st_size
+    if size and os.pread(file.fileno(), 1, size - 1) != b"\n":
+        line = b"\n" + line
+    file.write(line)
     file.flush()
     os.fsync(file.fileno())
-    if created:
+    if not size:
         directory = os.open(Path(file.name).parent, os.O_RDONLY)
         try:
             os.fsync(directory)

@@ -177,12 +177,24 @@ def test_a_kept_entry_that_is_no_message_is_set_aside_and_the_rest_replayed(
     assert store(inbound.count_inbound) == 2
     [kept] = Spool.entries(spool_dir / SET_ASIDE)
     assert kept == {
-        "set_aside_because": "BadRequestKeyError",
+        "set_aside_because": "no MessageSid or sender",
+        "message_sid": None,
         "entry": {"form": {"From": f"whatsapp:{BUDI}"}},
     }
     health = whatsapp.client.get("/healthz").get_json()
     assert health["spooled_files"] == 0 and health["set_aside_entries"] == 1
     assert "tersimpan" not in whatsapp.send("halo lagi", phone=ALICE).text
+
+
+def test_a_kept_message_known_by_its_sms_message_sid_alone_is_answered(app, whatsapp, store):
+    """The webhook takes SmsMessageSid when MessageSid is missing; so must the replay."""
+    form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
+    form["SmsMessageSid"] = form.pop("MessageSid")
+    assert "tersimpan" in _via_fallback(whatsapp, form)[1]
+    with app.app_context():
+        assert jobs.replay_spool() == 1
+    (note,) = store(outbox.notifications)
+    assert "belum memiliki laporan" in render(note.kind, note.payload, "id").body
 
 
 def test_a_database_up_but_read_only_keeps_the_spool_for_later(

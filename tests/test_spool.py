@@ -66,11 +66,13 @@ def test_a_message_set_aside_is_kept_but_no_longer_waits(tmp_path):
     spool.append({"form": {"MessageSid": "SM1"}})
     taken = spool.take(spool.pending()[0], taker="test")
     [entry] = Spool.entries(taken)
-    kept = spool.set_aside(entry, reason="ValueError")
+    kept = spool.set_aside(entry, reason="ValueError", message_sid="SM1")
     spool.finish(taken)
 
     assert not spool.has_pending() and spool.pending() == []
-    assert list(Spool.entries(kept)) == [{"set_aside_because": "ValueError", "entry": entry}]
+    assert list(Spool.entries(kept)) == [
+        {"set_aside_because": "ValueError", "message_sid": "SM1", "entry": entry}
+    ]
 
 
 def test_one_replay_at_a_time_the_others_skip_their_turn(tmp_path):
@@ -94,12 +96,26 @@ def test_failure_counts_outlive_the_process_and_go_with_the_message(tmp_path):
 
 
 def test_a_message_set_aside_again_is_kept_once(tmp_path):
-    """By a replay cut short, or as a second copy (Twilio retried the fallback)."""
+    """By a replay cut short, or as another copy: Twilio's retry of the fallback, which
+    may differ in its ErrorCode and in when it was kept."""
     spool = Spool(tmp_path)
-    form = {"From": "whatsapp:+6281200000002"}
-    spool.set_aside({"form": form, "received_at": "2026-12-01T10:00:00"}, reason="KeyError")
-    spool.set_aside({"form": form, "received_at": "2026-12-01T10:00:00"}, reason="KeyError")
-    spool.set_aside({"form": form, "received_at": "2026-12-01T10:00:03"}, reason="KeyError")
-    spool.set_aside({"form": {}}, reason="KeyError")
-    spool.set_aside(["no", "message"], reason="KeyError")
+    first = {"form": {"MessageSid": "SM1"}, "received_at": "2026-12-01T10:00:00"}
+    again = {"form": {"MessageSid": "SM1", "ErrorCode": "11200"}, "received_at": "10:00:03"}
+    spool.set_aside(first, reason="Conflict", message_sid="SM1")
+    spool.set_aside(first, reason="Conflict", message_sid="SM1")
+    spool.set_aside(again, reason="Conflict", message_sid="SM1")
+    spool.set_aside({"form": {}}, reason="KeyError", message_sid=None)
+    spool.set_aside({"form": {}}, reason="KeyError", message_sid=None)
+    spool.set_aside(["no", "message"], reason="TypeError", message_sid=None)
     assert spool.count_set_aside() == 3
+
+
+def test_a_line_torn_by_a_crash_does_not_swallow_the_next_message(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append({"form": {"MessageSid": "SM1"}})
+    with spool.live.open("ab") as file:  # killed halfway through the next append
+        file.write(b'{"form": {"MessageSid": "SM')
+    spool.append({"form": {"MessageSid": "SM3"}})
+
+    kept = [entry["form"]["MessageSid"] for entry in Spool.entries(spool.live)]
+    assert kept == ["SM1", "SM3"]
