@@ -136,14 +136,20 @@ def _once(
     deliver_later: bool,
 ) -> list[str]:
     """The stored reply to `sid`, or `reply`'s (contact id, texts), recorded with the
-    message, and queued as a notification when `deliver_later`, in one transaction."""
+    message, and queued as a notification when `deliver_later`, in one transaction.
+
+    A stored reply is queued too when `deliver_later`, once: the message was kept for
+    later after the webhook had answered it, so Twilio never got that answer (the
+    process died after its commit, or Twilio gave up waiting and called the fallback)."""
     db = database.transaction()
 
     def work() -> list[str]:
+        now = utcnow()
         earlier = inbound.stored_reply(sid, session=db)
         if earlier is not None:
+            if deliver_later:
+                _queue_stored_reply(sid, earlier, session=db, now=now)
             return earlier
-        now = utcnow()
         contact_id, replies = reply(db, now)
         inbound.record_inbound(
             sid,
@@ -151,16 +157,29 @@ def _once(
             body=message.body,
             num_media=len(message.media),
             reply=replies,
+            reply_queued=deliver_later,
             session=db,
             now=now,
         )
         if deliver_later:
-            outbox.enqueue(
-                contact_id, DELAYED_REPLY, {"texts": replies}, report_id=None, session=db, now=now
-            )
+            _queue(contact_id, replies, session=db, now=now)
         return replies
 
     return commit_with_retries(db, work)
+
+
+def _queue_stored_reply(
+    sid: str, replies: list[str], *, session: Transaction, now: datetime
+) -> None:
+    contact_id = inbound.queue_reply_once(sid, session=session)
+    if contact_id is not None:
+        _queue(contact_id, replies, session=session, now=now)
+
+
+def _queue(contact_id: int, replies: list[str], *, session: Transaction, now: datetime) -> None:
+    outbox.enqueue(
+        contact_id, DELAYED_REPLY, {"texts": replies}, report_id=None, session=session, now=now
+    )
 
 
 def _limits() -> handlers.Limits:

@@ -27,20 +27,34 @@ def record_inbound(
     body: str,
     num_media: int,
     reply: list[str],
+    reply_queued: bool = False,
     session: AnySession,
     now: datetime,
 ) -> None:
-    """Insert the message and its reply. A concurrent delivery of the same MessageSid
-    makes the unique index fail the later transaction, which then replays the reply."""
+    """Insert the message and its reply (`reply_queued`: sent as a notification too, in
+    this transaction). A concurrent delivery of the same MessageSid makes the unique
+    index fail the later transaction, which then replays the reply."""
     sql(session).execute(
         "INSERT INTO inbound_message (message_sid, contact_id, body, num_media, received_at,"
-        " reply) VALUES (:sid, :contact_id, :body, :num_media, :now, :reply)",
+        " reply, reply_queued) VALUES (:sid, :contact_id, :body, :num_media, :now, :reply,"
+        " :reply_queued)",
         sid=message_sid,
         contact_id=contact_id,
         body=body,
         num_media=num_media,
         now=now,
         reply=reply,
+        reply_queued=reply_queued,
+    )
+
+
+def queue_reply_once(message_sid: str, *, session: AnySession) -> int | None:
+    """Mark the stored reply to `message_sid` as sent by notification: the contact to
+    send it to, or None if it was queued before (or there is no such message)."""
+    return sql(session).value(
+        "UPDATE inbound_message SET reply_queued = TRUE"
+        " WHERE message_sid = :sid AND NOT reply_queued RETURNING contact_id",
+        sid=message_sid,
     )
 
 

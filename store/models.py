@@ -58,6 +58,8 @@ class InboundMessage(SQLModel, table=True):
     num_media: int = 0
     received_at: datetime = Field(sa_column=_utc(nullable=False))
     reply: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # the reply went out as a notification (a replay of the spool), not only in TwiML
+    reply_queued: bool = False
 
 
 class Draft(SQLModel, table=True):

@@ -186,6 +186,25 @@ def test_a_kept_entry_that_is_no_message_is_set_aside_and_the_rest_replayed(
     assert "tersimpan" not in whatsapp.send("halo lagi", phone=ALICE).text
 
 
+def test_an_answer_twilio_never_got_reaches_the_citizen_once_through_the_spool(
+    app, whatsapp, store
+):
+    """The webhook committed its answer, but the process died before replying (or
+    Twilio gave up waiting): Twilio calls the fallback, which tells the citizen the
+    message is kept. The replay must send the answer, and only once."""
+    form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
+    answered = whatsapp.post(form).text
+    assert "tersimpan" in _via_fallback(whatsapp, form)[1]
+    _via_fallback(whatsapp, form)  # Twilio may retry the fallback too
+    with app.app_context():
+        jobs.replay_spool()
+        jobs.replay_spool()
+
+    (note,) = store(outbox.notifications)
+    assert answered in render(note.kind, note.payload, "id").body  # after "sorry for the delay"
+    assert store(inbound.count_inbound) == 1
+
+
 def test_a_kept_message_known_by_its_sms_message_sid_alone_is_answered(app, whatsapp, store):
     """The webhook takes SmsMessageSid when MessageSid is missing; so must the replay."""
     form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
