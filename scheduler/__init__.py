@@ -8,7 +8,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from scheduler import jobs
+from scheduler import jobs, replay
 from store.clock import JAKARTA
 
 IDLE_POLL_SECONDS = 0.5
@@ -20,7 +20,7 @@ ERROR_PAUSE_SECONDS = 5
 PERIODIC_JOBS = (
     (jobs.scan_deadlines, {"minutes": 1}),
     (jobs.send_digests, {"minutes": 1}),
-    (jobs.replay_spool, {"seconds": 5}),
+    (replay.replay_spool, {"seconds": 5}),
     (jobs.beat, {"seconds": 10}),
     (jobs.refresh_stats, {"minutes": 5}),
     (jobs.purge_expired_drafts, {"minutes": 15}),

@@ -7,23 +7,15 @@ import socket
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.datastructures import MultiDict
 
-from bot import database, webhooks
+from bot import database
 from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
 from scheduler.sender import OutboxSender
 from store import breaches, drafts, heartbeats, idempotency, outbox, sla, staff, stats
 from store.clock import JAKARTA, utcnow
-from store.db import Conflict
-from store.spool import Spool
 from store.staff import StaffRole
 
 SENDER = "crm.sender"
-# A replay that meets one stops where it is, for the next run: the database may
-# answer before it takes writes (a PostgreSQL primary read-only after a failover).
-DATABASE_ERRORS = (SQLAlchemyError, Conflict)
-STUCK_AFTER = 3  # replay runs (5 s apart) a kept message may fail in a working database
 IMMEDIATE_ALERTS = (breaches.DAILY_TARGET_MISSED, breaches.VALIDATION_OVERDUE)
 
 
@@ -205,116 +197,6 @@ def refresh_stats() -> None:
     for by in ("year", "month"):
         stats.snapshot(by=by, session=db, now=now, max_age=timedelta(0))
         db.commit()  # one short write per snapshot
-
-
-def replay_spool() -> int:
-    """Answer, in order, the messages kept on disk while the database was down; each
-    reply goes to the citizen as a notification. Harmless to repeat: replies are keyed
-    by MessageSid. If the database is still down this raises and the next run retries
-    from the message it stopped at."""
-    spool = webhooks.spool()
-    replayed = 0
-    with spool.replay_turn() as mine:
-        if not mine:
-            return 0  # another worker is replaying
-        for path in spool.pending():
-            claimed = spool.take(path, taker=f"{os.getpid()}")
-            for entry in spool.entries(claimed):
-                replayed += _replay(entry, spool)
-            spool.finish(claimed)
-        if not spool.pending():
-            spool.forget_every_failure()
-    if replayed:
-        current_app.logger.info("replayed %d spooled messages", replayed)
-    return replayed
-
-
-def _replay(entry, spool: Spool) -> bool:
-    """Answer one kept message; False if it could only be apologised for or set aside.
-
-    A database error is raised, to stop the replay here and go on at the next run,
-    unless the database commits other writes meanwhile: then the error is counted
-    against the message, and one counted STUCK_AFTER times gets the apology instead, or
-    is set aside if the database refuses that too, so that it cannot hold up the spool
-    for good."""
-    try:
-        form = MultiDict(entry["form"])
-        sid, message = webhooks.message_sid(form), webhooks.incoming_message(form)
-    except Exception as error:  # written by hand, or by another version: not a message
-        _set_aside(entry, spool, None, type(error).__name__)
-        return False
-    if sid is None:
-        _set_aside(entry, spool, None, "no MessageSid or sender")
-        return False
-    stuck = spool.failures(sid) >= STUCK_AFTER
-    try:
-        if stuck:
-            current_app.logger.error("spooled %s is stuck: apologising", sid)
-            answered = False
-        else:
-            answered = _answer(sid, message)
-        if not answered:
-            _apologise(sid, message, entry, spool)
-    except DATABASE_ERRORS as error:
-        database.transaction().rollback()
-        if not _database_takes_writes():
-            raise  # an outage: wait for the next run
-        if not stuck:
-            _count_failure(sid, spool)
-            raise
-        # its count stays, so that a copy of it later in the spool goes aside too
-        _set_aside(entry, spool, sid, f"refused by the database: {type(error).__name__}")
-        return False
-    spool.forget_failures(sid)
-    return answered
-
-
-def _answer(sid: str, message) -> bool:
-    """Answer for real; False (logged) if that failed for another reason than the database."""
-    try:
-        webhooks.answer_once(sid, message, deliver_later=True)
-        return True
-    except DATABASE_ERRORS:
-        raise
-    except Exception:
-        database.transaction().rollback()
-        current_app.logger.exception("could not answer spooled %s: apologising", sid)
-        return False
-
-
-def _apologise(sid: str, message, entry, spool: Spool) -> None:
-    """The webhook's apology; the entry set aside if that fails for another reason than
-    the database."""
-    try:
-        webhooks.apologise_once(sid, message)
-    except DATABASE_ERRORS:
-        raise
-    except Exception as error:
-        database.transaction().rollback()
-        _set_aside(entry, spool, sid, type(error).__name__)
-
-
-def _count_failure(sid: str, spool: Spool) -> None:
-    runs = spool.count_failure(sid)
-    current_app.logger.warning(
-        "spooled %s failed in a database that takes writes (%d of %d)", sid, runs, STUCK_AFTER
-    )
-
-
-def _database_takes_writes() -> bool:
-    """Whether the database commits a write now (this worker's heartbeat). If it does, an
-    error a kept message met was that message's own, not an outage's."""
-    try:
-        beat()
-        return True
-    except SQLAlchemyError:
-        database.session().rollback()
-        return False
-
-
-def _set_aside(entry, spool: Spool, sid: str | None, reason: str) -> None:
-    current_app.logger.error("a spooled entry cannot be answered (%s): setting it aside", reason)
-    spool.set_aside(entry, reason=reason, message_sid=sid)
 
 
 def beat() -> None:

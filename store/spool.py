@@ -2,12 +2,12 @@
 here, one JSON line each, fsync'd, and replayed by the worker when it is back.
 
 Appends from several web processes are serialised with an exclusive file lock. The
-worker takes the live file by renaming it (atomic), replays it, and deletes it; a
-replay file left by a crash is replayed again, harmlessly, since replies are keyed by
-MessageSid. One worker replays at a time: the others skip their turn. That worker also
-keeps, in `failures.json`, how many runs in a row each kept message failed in a database
-that took other writes, so that one message the database refuses every time is answered
-with an apology instead of holding up the spool for good.
+worker takes the live file by renaming it (atomic), replays it, and deletes it once
+nothing in it waits; a replay file left by a crash, or still holding a message that
+waits, is replayed again, harmlessly, since replies are keyed by MessageSid. One worker
+replays at a time: the others skip their turn. That worker also keeps, in
+`failures.json`, how many runs each kept message failed in while others got through
+(scheduler/replay.py).
 """
 
 import fcntl
@@ -125,7 +125,7 @@ class Spool:
         return any(map(same, self.entries(path)))
 
     def failures(self, sid: str) -> int:
-        """Replay runs in which `sid` failed in a database that took other writes."""
+        """Replay runs in which `sid` failed while the next message got through."""
         return self._failures().get(sid, 0)
 
     def count_failure(self, sid: str) -> int:

@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 from bot import create_app
 from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from handlers.notifications import render
-from scheduler import jobs
+from scheduler import replay
 from store import inbound, outbox, reports
 from store.spool import FAILURES, REPLAY_LOCK, SET_ASIDE, Spool
 
@@ -111,8 +111,8 @@ def test_messages_during_an_outage_are_answered_once_in_order_afterwards(
     late = whatsapp.send("YA", phone=ALICE)
     assert "tersimpan" in late.text
     with app.app_context():
-        assert jobs.replay_spool() == 7  # one kept twice (fallback retried), 4 more, the live one
-        assert jobs.replay_spool() == 0
+        assert replay.replay_spool() == 7  # one kept twice (fallback retried), 4 more, the live one
+        assert replay.replay_spool() == 0
     assert store(inbound.count_inbound) == 3 + 6
     assert store(reports.count_reports) == 1
 
@@ -156,7 +156,7 @@ def test_a_replay_interrupted_by_a_crash_is_finished_without_doubles(
         first = forms[0]
         answer_once(first["MessageSid"], incoming_message(MultiDict(first)), deliver_later=True)
         assert taken.exists()
-        assert jobs.replay_spool() == 3
+        assert replay.replay_spool() == 3
     assert store(inbound.count_inbound) == 3
     assert len(store(outbox.notifications)) == 3
     assert [path.name for path in spool_dir.iterdir()] == [REPLAY_LOCK]  # nothing waits
@@ -172,8 +172,8 @@ def test_a_kept_entry_that_is_no_message_is_set_aside_and_the_rest_replayed(
     _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=ALICE))
 
     with app.app_context():
-        assert jobs.replay_spool() == 2
-        assert jobs.replay_spool() == 0
+        assert replay.replay_spool() == 2
+        assert replay.replay_spool() == 0
     assert store(inbound.count_inbound) == 2
     [kept] = Spool.entries(spool_dir / SET_ASIDE)
     assert kept == {
@@ -197,8 +197,8 @@ def test_an_answer_twilio_never_got_reaches_the_citizen_once_through_the_spool(
     assert "tersimpan" in _via_fallback(whatsapp, form)[1]
     _via_fallback(whatsapp, form)  # Twilio may retry the fallback too
     with app.app_context():
-        jobs.replay_spool()
-        jobs.replay_spool()
+        replay.replay_spool()
+        replay.replay_spool()
 
     (note,) = store(outbox.notifications)
     assert answered in render(note.kind, note.payload, "id").body  # after "sorry for the delay"
@@ -211,7 +211,7 @@ def test_a_kept_message_known_by_its_sms_message_sid_alone_is_answered(app, what
     form["SmsMessageSid"] = form.pop("MessageSid")
     assert "tersimpan" in _via_fallback(whatsapp, form)[1]
     with app.app_context():
-        assert jobs.replay_spool() == 1
+        assert replay.replay_spool() == 1
     (note,) = store(outbox.notifications)
     assert "belum memiliki laporan" in render(note.kind, note.payload, "id").body
 
@@ -233,9 +233,9 @@ def test_a_database_up_but_read_only_keeps_the_spool_for_later(
                 f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'
             )
         app.extensions["crm.engine"].dispose()
-        for _ in range(jobs.STUCK_AFTER + 1):  # an outage: nothing counts as stuck
+        for _ in range(replay.STUCK_AFTER + 1):  # an outage: nothing counts as stuck
             with app.app_context(), pytest.raises(SQLAlchemyError):
-                jobs.replay_spool()
+                replay.replay_spool()
     finally:
         with admin.connect() as connection:
             connection.exec_driver_sql(
@@ -246,7 +246,7 @@ def test_a_database_up_but_read_only_keeps_the_spool_for_later(
 
     assert not (tmp_path / "spool" / SET_ASIDE).exists()
     with app.app_context():
-        assert jobs.replay_spool() == 2
+        assert replay.replay_spool() == 2
     assert store(inbound.count_inbound) == 2
     assert not any(
         "gangguan" in render(note.kind, note.payload, "id").body
@@ -254,13 +254,13 @@ def test_a_database_up_but_read_only_keeps_the_spool_for_later(
     )
 
 
-def _refuse_inbound(app, body: str, *, unless_reply_has: str | None = None) -> None:
+def _refuse_inbound(app, body: str | None, *, unless_reply_has: str | None = None) -> None:
     """A trigger that makes the database refuse to record the messages with this `body`
     (but not their reply if it has `unless_reply_has`), as a bug or a statement timeout
-    that only they meet would."""
+    that only they meet would; every message when `body` is None, as a full disk would."""
     engine = app.extensions["crm.engine"]
     sqlite = engine.dialect.name == "sqlite"
-    refused = f"NEW.body = '{body}'"
+    refused = "TRUE" if body is None else f"NEW.body = '{body}'"
     if unless_reply_has:
         reply = "NEW.reply" if sqlite else "NEW.reply::text"
         refused += f" AND {'instr' if sqlite else 'strpos'}({reply}, '{unless_reply_has}') = 0"
@@ -300,10 +300,10 @@ def refuse_inbound(app):
 
 
 def _replay_until_stuck(app) -> None:
-    """Replay runs in which the refused message stops the replay, each one counted."""
-    for _ in range(jobs.STUCK_AFTER):
-        with app.app_context(), pytest.raises(jobs.DATABASE_ERRORS):
-            jobs.replay_spool()
+    """Replay runs in which the refused message fails and the next one gets through."""
+    for _ in range(replay.STUCK_AFTER):
+        with app.app_context():
+            replay.replay_spool()
 
 
 def test_a_kept_message_the_database_refuses_every_time_gets_the_apology_and_frees_the_spool(
@@ -317,10 +317,10 @@ def test_a_kept_message_the_database_refuses_every_time_gets_the_apology_and_fre
     refuse_inbound("Selamat pagi", unless_reply_has="gangguan")  # not the apology
 
     _replay_until_stuck(app)
-    assert Spool(spool_dir).failures(refused["MessageSid"]) == jobs.STUCK_AFTER
+    assert Spool(spool_dir).failures(refused["MessageSid"]) == replay.STUCK_AFTER
     assert "tersimpan" in whatsapp.send("halo lagi", phone=ALICE).text  # still held up
     with app.app_context():
-        jobs.replay_spool()
+        replay.replay_spool()
 
     assert store(inbound.count_inbound) == 3 + 1  # with the one kept while held up
     answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
@@ -339,7 +339,7 @@ def test_a_kept_message_refused_even_its_apology_is_set_aside_and_the_rest_repla
 
     _replay_until_stuck(app)
     with app.app_context():
-        assert jobs.replay_spool() == 1
+        assert replay.replay_spool() == 1
 
     [kept] = Spool.entries(tmp_path / "spool" / SET_ASIDE)
     # SQLite's trigger raises a constraint error, retried as a conflict; PostgreSQL's its own
@@ -359,12 +359,13 @@ def test_a_kept_message_twice_refused_even_its_apology_goes_aside_once_and_frees
     form = whatsapp.form("Selamat pagi", phone=BUDI)
     _via_fallback(whatsapp, form)
     _via_fallback(whatsapp, form)
+    _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi")
 
     _replay_until_stuck(app)
     with app.app_context():
-        assert jobs.replay_spool() == 0
-        assert jobs.replay_spool() == 0
+        assert replay.replay_spool() == 1  # Alice's, again from its stored reply
+        assert replay.replay_spool() == 0
 
     spool = Spool(tmp_path / "spool")
     assert spool.count_set_aside() == 1 and not spool.has_pending()
@@ -376,18 +377,18 @@ def _replay_during_an_outage(app, outage: Outage, *, runs: int) -> None:
     try:
         for _ in range(runs):
             with app.app_context(), pytest.raises(SQLAlchemyError):
-                jobs.replay_spool()
+                replay.replay_spool()
     finally:
         outage.end(app)
 
 
 def test_an_outage_counts_nothing_against_the_kept_messages(app, outage, whatsapp, store, tmp_path):
     _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=BUDI))
-    _replay_during_an_outage(app, outage, runs=jobs.STUCK_AFTER + 1)
+    _replay_during_an_outage(app, outage, runs=replay.STUCK_AFTER + 1)
     assert not (tmp_path / "spool" / FAILURES).exists()
 
     with app.app_context():
-        assert jobs.replay_spool() == 1
+        assert replay.replay_spool() == 1
     (note,) = store(outbox.notifications)
     assert "belum memiliki laporan" in render(note.kind, note.payload, "id").body
 
@@ -396,15 +397,16 @@ def test_a_stuck_message_met_by_an_outage_waits_for_its_apology(
     app, outage, whatsapp, store, tmp_path, refuse_inbound
 ):
     _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
+    _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi", unless_reply_has="gangguan")
     _replay_until_stuck(app)
     _replay_during_an_outage(app, outage, runs=1)  # the apology fails too, for the outage
     assert not (tmp_path / "spool" / SET_ASIDE).exists()
 
     with app.app_context():
-        assert jobs.replay_spool() == 0
-    (note,) = store(outbox.notifications)
-    assert "sistem kami sedang mengalami gangguan" in render(note.kind, note.payload, "id").body
+        replay.replay_spool()
+    answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
+    assert sum("sistem kami sedang mengalami gangguan" in text for text in answers) == 1
     assert not Spool(tmp_path / "spool").has_pending()
 
 
@@ -413,17 +415,62 @@ def test_a_kept_message_refused_for_a_while_is_answered_for_real_once_accepted(
 ):
     form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
     _via_fallback(whatsapp, form)
+    _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("LAPORAN SAYA")
-    for _ in range(jobs.STUCK_AFTER - 1):
-        with app.app_context(), pytest.raises(jobs.DATABASE_ERRORS):
-            jobs.replay_spool()
+    for _ in range(replay.STUCK_AFTER - 1):
+        with app.app_context():
+            replay.replay_spool()
     _accept_inbound(app)
     with app.app_context():
-        assert jobs.replay_spool() == 1
+        assert replay.replay_spool() == 2  # Budi's for real, Alice's from its stored reply
 
-    (note,) = store(outbox.notifications)
-    assert "belum memiliki laporan" in render(note.kind, note.payload, "id").body
-    assert Spool(tmp_path / "spool").failures(form["MessageSid"]) == 0
+    answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
+    assert len(answers) == 2 and any("belum memiliki laporan" in text for text in answers)
+    assert not (tmp_path / "spool" / FAILURES).exists()
+
+
+def test_a_refused_message_alone_counts_nothing_until_another_gets_through(
+    app, whatsapp, store, tmp_path, refuse_inbound
+):
+    """A failure is the message's own only if the next message tried is written."""
+    refused = whatsapp.form("Selamat pagi", phone=BUDI)
+    _via_fallback(whatsapp, refused)
+    _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=BUDI))  # waits behind it
+    refuse_inbound("Selamat pagi")
+    for _ in range(replay.STUCK_AFTER + 1):
+        with app.app_context():
+            assert replay.replay_spool() == 0
+    spool = Spool(tmp_path / "spool")
+    assert spool.failures(refused["MessageSid"]) == 0 and spool.has_pending()
+
+    for text in ("halo", "MENU", "PETUNJUK"):  # each one kept, answered, and counted
+        assert "tersimpan" in whatsapp.send(text, phone=ALICE).text
+        with app.app_context():
+            assert replay.replay_spool() == 1
+    assert spool.failures(refused["MessageSid"]) == replay.STUCK_AFTER
+    with app.app_context():
+        replay.replay_spool()  # Budi's first: set aside; then his second, in its turn
+    assert spool.count_set_aside() == 1 and not spool.has_pending()
+    assert store(inbound.count_inbound) == 3 + 1
+
+
+def test_a_database_that_refuses_every_message_is_waited_for_like_an_outage(
+    app, whatsapp, store, tmp_path, refuse_inbound
+):
+    """Say a full disk: the heartbeat still updates its row, no message can be written."""
+    _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
+    _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=BUDI))
+    refuse_inbound(None)
+    for _ in range(replay.STUCK_AFTER + 1):
+        with app.app_context(), pytest.raises(replay.DATABASE_ERRORS):
+            replay.replay_spool()
+    assert not (tmp_path / "spool" / FAILURES).exists()
+    assert not (tmp_path / "spool" / SET_ASIDE).exists()
+
+    _accept_inbound(app)
+    with app.app_context():
+        assert replay.replay_spool() == 2
+    assert len(store(outbox.notifications)) == 2
 
 
 def test_an_apology_for_a_kept_message_is_sent_once_and_answers_it_for_good(app, whatsapp, store):
@@ -437,7 +484,7 @@ def test_an_apology_for_a_kept_message_is_sent_once_and_answers_it_for_good(app,
         message = incoming_message(MultiDict(form))
         apologise_once(form["MessageSid"], message)
         apologise_once(form["MessageSid"], message)
-        assert jobs.replay_spool() == 1  # answered: with the apology, recorded before
+        assert replay.replay_spool() == 1  # answered: with the apology, recorded before
     (note,) = store(outbox.notifications)
     assert "sistem kami sedang mengalami gangguan" in render(note.kind, note.payload, "id").body
     assert store(inbound.count_inbound) == 1

@@ -1,0 +1,183 @@
+"""The worker's replay of the inbound spool: the messages kept on disk while the database
+was down (store/spool.py), answered in order once it is back, each reply sent to the
+citizen as a notification. Harmless to repeat: replies are keyed by MessageSid.
+
+A database error stops a run where it is, for the next one, since the database may
+answer before it takes writes (a PostgreSQL primary read-only after a failover). But
+one message that the database refuses every time (a bug, a timeout only it meets) must
+not hold the spool for good: while anything waits there the webhook keeps every new
+message too. So when a message fails in a database that still commits the worker's
+heartbeat, that phone's later messages wait (to keep their order) and the run goes on
+with the others. The failure counts against the message only if the next message tried
+gets through; two failures in a row stop the run and count nothing (a full disk lets
+the heartbeat update its row and no message be written). A message counted STUCK_AFTER
+times gets the webhook's apology instead, or is set aside if the database refuses that
+too.
+"""
+
+import enum
+import os
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import MultiDict
+
+from bot import database, webhooks
+from scheduler.jobs import beat
+from store.db import Conflict
+from store.spool import Spool
+
+DATABASE_ERRORS = (SQLAlchemyError, Conflict)
+STUCK_AFTER = 3  # runs (5 s apart) in which a message failed, and the next one did not
+
+
+class Outcome(enum.Enum):
+    ANSWERED = "answered"
+    APOLOGISED = "apologised"  # recorded, with the apology as its reply
+    SET_ASIDE = "set aside"  # for an operator, in set-aside.jsonl
+
+
+class FailedAlone(Exception):
+    """A kept message failed in a database that still takes writes."""
+
+    def __init__(self, sid: str, error: Exception):
+        super().__init__(sid)
+        self.sid, self.error = sid, error
+
+
+def replay_spool() -> int:
+    """One run over the spool; the number of messages answered."""
+    spool = webhooks.spool()
+    with spool.replay_turn() as mine:
+        if not mine:
+            return 0  # another worker is replaying
+        run = _Run(spool)
+        for path in spool.pending():
+            run.replay_file(spool.take(path, taker=f"{os.getpid()}"))
+        if not spool.pending():
+            spool.forget_every_failure()  # the counts left are of messages set aside
+    if run.answered:
+        current_app.logger.info("replayed %d spooled messages", run.answered)
+    return run.answered
+
+
+class _Run:
+    def __init__(self, spool: Spool):
+        self.spool = spool
+        self.answered = 0
+        self.waiting_phones: set[str] = set()
+        self.suspect: FailedAlone | None = None  # until the next message tells
+
+    def replay_file(self, path: Path) -> None:
+        """Replay the file's entries; delete it only if none of them waits."""
+        complete = True
+        for entry in self.spool.entries(path):
+            phone = _phone_of(entry)
+            if phone in self.waiting_phones:
+                complete = False
+                continue
+            try:
+                outcome = replay(entry, self.spool)
+            except FailedAlone as failure:
+                if self.suspect is not None:  # two in a row: the database's problem
+                    raise failure.error from failure
+                current_app.logger.warning(
+                    "spooled %s failed in a database that takes writes: going on with the next",
+                    failure.sid,
+                )
+                self.suspect = failure
+                self.waiting_phones.add(phone)
+                complete = False
+                continue
+            self.answered += outcome is Outcome.ANSWERED
+            if self.suspect is not None and outcome is not Outcome.SET_ASIDE:
+                _count_failure(self.suspect.sid, self.spool)  # this one got through
+                self.suspect = None
+        if complete:
+            self.spool.finish(path)
+
+
+def replay(entry, spool: Spool) -> Outcome:
+    """Answer one kept message, or apologise for it, or set it aside. Raises a database
+    error during an outage, FailedAlone if the database took other writes meanwhile."""
+    try:
+        form = MultiDict(entry["form"])
+        sid, message = webhooks.message_sid(form), webhooks.incoming_message(form)
+    except Exception as error:  # written by hand, or by another version: not a message
+        return _set_aside(entry, spool, None, type(error).__name__)
+    if sid is None:
+        return _set_aside(entry, spool, None, "no MessageSid or sender")
+    stuck = spool.failures(sid) >= STUCK_AFTER
+    try:
+        if stuck:
+            current_app.logger.error("spooled %s is stuck: apologising", sid)
+            outcome = _apologise(sid, message, entry, spool)
+        else:
+            outcome = _answer(sid, message) or _apologise(sid, message, entry, spool)
+    except DATABASE_ERRORS as error:
+        database.transaction().rollback()
+        if not _database_takes_writes():
+            raise  # an outage: wait for the next run
+        if not stuck:
+            raise FailedAlone(sid, error) from error
+        # its count stays, so that a copy of it later in the spool goes aside too
+        return _set_aside(entry, spool, sid, f"refused by the database: {type(error).__name__}")
+    spool.forget_failures(sid)
+    return outcome
+
+
+def _answer(sid: str, message) -> Outcome | None:
+    """Answer for real; None (logged) if that failed for another reason than the database."""
+    try:
+        webhooks.answer_once(sid, message, deliver_later=True)
+        return Outcome.ANSWERED
+    except DATABASE_ERRORS:
+        raise
+    except Exception:
+        database.transaction().rollback()
+        current_app.logger.exception("could not answer spooled %s: apologising", sid)
+        return None
+
+
+def _apologise(sid: str, message, entry, spool: Spool) -> Outcome:
+    """The webhook's apology; the entry set aside if that fails for another reason than
+    the database."""
+    try:
+        webhooks.apologise_once(sid, message)
+        return Outcome.APOLOGISED
+    except DATABASE_ERRORS:
+        raise
+    except Exception as error:
+        database.transaction().rollback()
+        return _set_aside(entry, spool, sid, type(error).__name__)
+
+
+def _database_takes_writes() -> bool:
+    """Whether the database commits a write now (this worker's heartbeat): if not, an
+    error a kept message met is an outage's, and the run stops at once."""
+    try:
+        beat()
+        return True
+    except SQLAlchemyError:
+        database.session().rollback()
+        return False
+
+
+def _count_failure(sid: str, spool: Spool) -> None:
+    runs = spool.count_failure(sid)
+    current_app.logger.warning(
+        "spooled %s failed while the next message got through (%d of %d)", sid, runs, STUCK_AFTER
+    )
+
+
+def _set_aside(entry, spool: Spool, sid: str | None, reason: str) -> Outcome:
+    current_app.logger.error("a spooled entry cannot be answered (%s): setting it aside", reason)
+    spool.set_aside(entry, reason=reason, message_sid=sid)
+    return Outcome.SET_ASIDE
+
+
+def _phone_of(entry) -> str | None:
+    """The sender as Twilio wrote it, enough to keep one phone's messages in order."""
+    form = entry.get("form") if isinstance(entry, dict) else None
+    return form.get("From") if isinstance(form, dict) else None
