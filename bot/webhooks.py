@@ -4,6 +4,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -42,7 +43,7 @@ def whatsapp():
     if spool().has_pending():  # keep each phone's order while an outage is replayed
         return _keep_for_later(form)
     try:
-        return twiml(answer_once(sid, message))
+        return twiml(answer_once(sid, message).replies)
     except (OperationalError, InterfaceError):
         database.transaction().rollback()
         current_app.logger.exception("database unavailable for %s", sid)
@@ -100,9 +101,14 @@ def whatsapp_status():
     return "", 204
 
 
+class Once(NamedTuple):
+    replies: list[str]
+    wrote: bool  # False: the message was answered (and its reply queued) before
+
+
 def answer_once(
     sid: str, message: handlers.IncomingMessage, *, deliver_later: bool = False
-) -> list[str]:
+) -> Once:
     """The reply to `sid`: the stored one if Twilio delivers it again, else a new one,
     committed with everything it changed in one transaction. `deliver_later`: the
     citizen is no longer waiting on the request (a replay of the spool), so the reply
@@ -115,7 +121,7 @@ def answer_once(
     return _once(sid, message, respond, deliver_later=deliver_later)
 
 
-def apologise_once(sid: str, message: handlers.IncomingMessage) -> None:
+def apologise_once(sid: str, message: handlers.IncomingMessage) -> Once:
     """For a kept message that `answer_once` could not answer (for another reason than
     the database): send the apology the webhook would have answered, recorded as the
     reply to `sid`, so that the citizen told "kept" is not left waiting and a second
@@ -125,7 +131,7 @@ def apologise_once(sid: str, message: handlers.IncomingMessage) -> None:
         contact = contacts.touch_contact(message.sender, message.profile_name, session=db, now=now)
         return contact.id, [Texts(contact.language).say("system_error")]
 
-    _once(sid, message, apologise, deliver_later=True)
+    return _once(sid, message, apologise, deliver_later=True)
 
 
 def _once(
@@ -134,7 +140,7 @@ def _once(
     reply: Callable[[Transaction, datetime], tuple[int, list[str]]],
     *,
     deliver_later: bool,
-) -> list[str]:
+) -> Once:
     """The stored reply to `sid`, or `reply`'s (contact id, texts), recorded with the
     message, and queued as a notification when `deliver_later`, in one transaction.
 
@@ -143,13 +149,12 @@ def _once(
     process died after its commit, or Twilio gave up waiting and called the fallback)."""
     db = database.transaction()
 
-    def work() -> list[str]:
+    def work() -> Once:
         now = utcnow()
         earlier = inbound.stored_reply(sid, session=db)
         if earlier is not None:
-            if deliver_later:
-                _queue_stored_reply(sid, earlier, session=db, now=now)
-            return earlier
+            queued = deliver_later and _queue_stored_reply(sid, earlier, session=db, now=now)
+            return Once(earlier, wrote=queued)
         contact_id, replies = reply(db, now)
         inbound.record_inbound(
             sid,
@@ -163,17 +168,18 @@ def _once(
         )
         if deliver_later:
             _queue(contact_id, replies, session=db, now=now)
-        return replies
+        return Once(replies, wrote=True)
 
     return commit_with_retries(db, work)
 
 
 def _queue_stored_reply(
     sid: str, replies: list[str], *, session: Transaction, now: datetime
-) -> None:
+) -> bool:
     contact_id = inbound.queue_reply_once(sid, session=session)
     if contact_id is not None:
         _queue(contact_id, replies, session=session, now=now)
+    return contact_id is not None
 
 
 def _queue(contact_id: int, replies: list[str], *, session: Transaction, now: datetime) -> None:

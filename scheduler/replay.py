@@ -8,16 +8,17 @@ one message that the database refuses every time (a bug, a timeout only it meets
 not hold the spool for good: while anything waits there the webhook keeps every new
 message too. So when a message fails in a database that still commits the worker's
 heartbeat, that phone's later messages wait (to keep their order) and the run goes on
-with the others. The failure counts against the message only if the next message tried
-gets through; two failures in a row stop the run and count nothing (a full disk lets
-the heartbeat update its row and no message be written). A message counted STUCK_AFTER
-times gets the webhook's apology instead, or is set aside if the database refuses that
-too.
+with the others. The failure counts against the message only once a later message is
+written; MAX_IN_A_ROW failures with none written between them stop the run and count
+nothing, as the database's own problem (a trigger or a migration that refuses every
+message, say). A message counted STUCK_AFTER times gets the webhook's apology instead;
+if the database refuses that too, and a later message is written, it is set aside.
 """
 
 import enum
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,7 +30,8 @@ from store.db import Conflict
 from store.spool import Spool
 
 DATABASE_ERRORS = (SQLAlchemyError, Conflict)
-STUCK_AFTER = 3  # runs (5 s apart) in which a message failed, and the next one did not
+STUCK_AFTER = 3  # runs in which a message failed and a later one was written
+MAX_IN_A_ROW = 3  # messages failing with none written between them: the database's fault
 
 
 class Outcome(enum.Enum):
@@ -38,16 +40,22 @@ class Outcome(enum.Enum):
     SET_ASIDE = "set aside"  # for an operator, in set-aside.jsonl
 
 
+class Replayed(NamedTuple):
+    outcome: Outcome
+    wrote: bool  # False: done before (a copy of it, a run cut short), or set aside
+
+
 class FailedAlone(Exception):
     """A kept message failed in a database that still takes writes."""
 
-    def __init__(self, sid: str, error: Exception):
+    def __init__(self, entry, sid: str, error: Exception, *, stuck: bool):
         super().__init__(sid)
-        self.sid, self.error = sid, error
+        self.entry, self.sid, self.error, self.stuck = entry, sid, error, stuck
 
 
 def replay_spool() -> int:
-    """One run over the spool; the number of messages answered."""
+    """One run over the spool; the number of kept messages answered (again, for a copy
+    or after a run cut short)."""
     spool = webhooks.spool()
     with spool.replay_turn() as mine:
         if not mine:
@@ -67,7 +75,7 @@ class _Run:
         self.spool = spool
         self.answered = 0
         self.waiting_phones: set[str] = set()
-        self.suspect: FailedAlone | None = None  # until the next message tells
+        self.suspects: list[FailedAlone] = []  # failed since the last message written
 
     def replay_file(self, path: Path) -> None:
         """Replay the file's entries; delete it only if none of them waits."""
@@ -78,27 +86,39 @@ class _Run:
                 complete = False
                 continue
             try:
-                outcome = replay(entry, self.spool)
+                replayed = replay(entry, self.spool)
             except FailedAlone as failure:
-                if self.suspect is not None:  # two in a row: the database's problem
-                    raise failure.error from failure
-                current_app.logger.warning(
-                    "spooled %s failed in a database that takes writes: going on with the next",
-                    failure.sid,
-                )
-                self.suspect = failure
+                self._suspect(failure)
                 self.waiting_phones.add(phone)
                 complete = False
                 continue
-            self.answered += outcome is Outcome.ANSWERED
-            if self.suspect is not None and outcome is not Outcome.SET_ASIDE:
-                _count_failure(self.suspect.sid, self.spool)  # this one got through
-                self.suspect = None
+            self.answered += replayed.outcome is Outcome.ANSWERED
+            if replayed.wrote:
+                self._blame_suspects()
         if complete:
             self.spool.finish(path)
 
+    def _suspect(self, failure: FailedAlone) -> None:
+        self.suspects.append(failure)
+        if len(self.suspects) == MAX_IN_A_ROW:
+            raise failure.error from failure  # not these messages: the database
+        current_app.logger.warning(
+            "spooled %s failed in a database that takes writes: going on with the next",
+            failure.sid,
+        )
 
-def replay(entry, spool: Spool) -> Outcome:
+    def _blame_suspects(self) -> None:
+        """A message was written after them: their failures were their own."""
+        for failure in self.suspects:
+            if failure.stuck:  # even its apology was refused
+                reason = f"refused by the database: {type(failure.error).__name__}"
+                _set_aside(failure.entry, self.spool, failure.sid, reason)
+            else:
+                _count_failure(failure.sid, self.spool)
+        self.suspects.clear()
+
+
+def replay(entry, spool: Spool) -> Replayed:
     """Answer one kept message, or apologise for it, or set it aside. Raises a database
     error during an outage, FailedAlone if the database took other writes meanwhile."""
     try:
@@ -108,30 +128,30 @@ def replay(entry, spool: Spool) -> Outcome:
         return _set_aside(entry, spool, None, type(error).__name__)
     if sid is None:
         return _set_aside(entry, spool, None, "no MessageSid or sender")
+    if spool.is_set_aside(entry, sid):  # by an earlier run, which could not finish the file
+        return Replayed(Outcome.SET_ASIDE, wrote=False)
     stuck = spool.failures(sid) >= STUCK_AFTER
     try:
         if stuck:
             current_app.logger.error("spooled %s is stuck: apologising", sid)
-            outcome = _apologise(sid, message, entry, spool)
+            replayed = _apologise(sid, message, entry, spool)
         else:
-            outcome = _answer(sid, message) or _apologise(sid, message, entry, spool)
+            replayed = _answer(sid, message) or _apologise(sid, message, entry, spool)
     except DATABASE_ERRORS as error:
         database.transaction().rollback()
         if not _database_takes_writes():
             raise  # an outage: wait for the next run
-        if not stuck:
-            raise FailedAlone(sid, error) from error
-        # its count stays, so that a copy of it later in the spool goes aside too
-        return _set_aside(entry, spool, sid, f"refused by the database: {type(error).__name__}")
-    spool.forget_failures(sid)
-    return outcome
+        raise FailedAlone(entry, sid, error, stuck=stuck) from error
+    if replayed.outcome is not Outcome.SET_ASIDE:
+        spool.forget_failures(sid)
+    return replayed
 
 
-def _answer(sid: str, message) -> Outcome | None:
+def _answer(sid: str, message) -> Replayed | None:
     """Answer for real; None (logged) if that failed for another reason than the database."""
     try:
-        webhooks.answer_once(sid, message, deliver_later=True)
-        return Outcome.ANSWERED
+        once = webhooks.answer_once(sid, message, deliver_later=True)
+        return Replayed(Outcome.ANSWERED, once.wrote)
     except DATABASE_ERRORS:
         raise
     except Exception:
@@ -140,12 +160,11 @@ def _answer(sid: str, message) -> Outcome | None:
         return None
 
 
-def _apologise(sid: str, message, entry, spool: Spool) -> Outcome:
+def _apologise(sid: str, message, entry, spool: Spool) -> Replayed:
     """The webhook's apology; the entry set aside if that fails for another reason than
     the database."""
     try:
-        webhooks.apologise_once(sid, message)
-        return Outcome.APOLOGISED
+        return Replayed(Outcome.APOLOGISED, webhooks.apologise_once(sid, message).wrote)
     except DATABASE_ERRORS:
         raise
     except Exception as error:
@@ -167,14 +186,14 @@ def _database_takes_writes() -> bool:
 def _count_failure(sid: str, spool: Spool) -> None:
     runs = spool.count_failure(sid)
     current_app.logger.warning(
-        "spooled %s failed while the next message got through (%d of %d)", sid, runs, STUCK_AFTER
+        "spooled %s failed while a later message was written (%d of %d)", sid, runs, STUCK_AFTER
     )
 
 
-def _set_aside(entry, spool: Spool, sid: str | None, reason: str) -> Outcome:
+def _set_aside(entry, spool: Spool, sid: str | None, reason: str) -> Replayed:
     current_app.logger.error("a spooled entry cannot be answered (%s): setting it aside", reason)
     spool.set_aside(entry, reason=reason, message_sid=sid)
-    return Outcome.SET_ASIDE
+    return Replayed(Outcome.SET_ASIDE, wrote=False)
 
 
 def _phone_of(entry) -> str | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from bot import create_app
@@ -14,6 +15,7 @@ from handlers.texts import Texts
 from store import models  # noqa: F401  (the tables compared with the migrations)
 from store.categories import CATEGORIES
 from store.clock import utcnow
+from store.db import make_engine, upgrade
 from store.stages import Stage
 from templates import TEMPLATES_DIR
 
@@ -136,3 +138,31 @@ def test_a_long_read_does_not_keep_writers_waiting(app, store):
         store(create_token, "writer", "admin", now=utcnow())
         assert time.monotonic() - started < 1.0
         assert store(count_reports) == 0
+
+
+def test_migration_0011_counts_the_replies_of_earlier_messages_as_queued(tmp_path):
+    """A replay file left from before 0011 must not send those replies a second time."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    message = (
+        "INSERT INTO inbound_message (message_sid, contact_id, body, num_media, received_at)"
+        " VALUES (:sid, 1, 'halo', 0, '2026-12-01 10:00:00')"
+    )
+    try:
+        upgrade(engine, "0010")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO contact (id, sender_key, language, created_at,"
+                    " notifications_paused) VALUES (1, '+6281200000001', 'id',"
+                    " '2026-12-01 10:00:00', 0)"
+                )
+            )
+            connection.execute(text(message), {"sid": "SMbefore"})
+        upgrade(engine)
+        with engine.begin() as connection:
+            connection.execute(text(message), {"sid": "SMafter"})
+            rows = connection.execute(text("SELECT message_sid, reply_queued FROM inbound_message"))
+            queued = {sid: bool(flag) for sid, flag in rows}
+    finally:
+        engine.dispose()
+    assert queued == {"SMbefore": True, "SMafter": False}

@@ -20,7 +20,7 @@ from store import inbound, outbox, reports
 from store.spool import FAILURES, REPLAY_LOCK, SET_ASIDE, Spool
 
 FALLBACK = "/webhooks/whatsapp/fallback"
-ALICE, BUDI = "+6281200000001", "+6281200000002"
+ALICE, BUDI, CITRA = "+6281200000001", "+6281200000002", "+6281200000003"
 
 
 class Outage:
@@ -299,9 +299,11 @@ def refuse_inbound(app):
     _accept_inbound(app)
 
 
-def _replay_until_stuck(app) -> None:
-    """Replay runs in which the refused message fails and the next one gets through."""
-    for _ in range(replay.STUCK_AFTER):
+def _replay_until_stuck(app, whatsapp) -> None:
+    """Replay runs in which the refused message fails and a later one is written: one
+    more message from another phone, kept behind it, each time (as on a working day)."""
+    for count in range(replay.STUCK_AFTER):
+        assert "tersimpan" in whatsapp.send(f"halo {count}", phone=CITRA).text
         with app.app_context():
             replay.replay_spool()
 
@@ -316,16 +318,16 @@ def test_a_kept_message_the_database_refuses_every_time_gets_the_apology_and_fre
     _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=ALICE))
     refuse_inbound("Selamat pagi", unless_reply_has="gangguan")  # not the apology
 
-    _replay_until_stuck(app)
+    _replay_until_stuck(app, whatsapp)
     assert Spool(spool_dir).failures(refused["MessageSid"]) == replay.STUCK_AFTER
     assert "tersimpan" in whatsapp.send("halo lagi", phone=ALICE).text  # still held up
     with app.app_context():
         replay.replay_spool()
 
-    assert store(inbound.count_inbound) == 3 + 1  # with the one kept while held up
+    assert store(inbound.count_inbound) == 3 + 3 + 1  # Citra's three, Alice's while held up
     answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
     apologies = [text for text in answers if "sistem kami sedang mengalami gangguan" in text]
-    assert len(answers) == 4 and len(apologies) == 1  # Budi's; Alice's three answered
+    assert len(answers) == 7 and len(apologies) == 1  # Budi's; the others answered
     assert sorted(path.name for path in spool_dir.iterdir()) == [REPLAY_LOCK]
     assert "tersimpan" not in whatsapp.send("halo sekali lagi", phone=ALICE).text
 
@@ -337,9 +339,10 @@ def test_a_kept_message_refused_even_its_apology_is_set_aside_and_the_rest_repla
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi")
 
-    _replay_until_stuck(app)
+    _replay_until_stuck(app, whatsapp)
+    whatsapp.send("halo lagi", phone=CITRA)  # written after the apology was refused
     with app.app_context():
-        assert replay.replay_spool() == 1
+        replay.replay_spool()
 
     [kept] = Spool.entries(tmp_path / "spool" / SET_ASIDE)
     # SQLite's trigger raises a constraint error, retried as a conflict; PostgreSQL's its own
@@ -348,7 +351,7 @@ def test_a_kept_message_refused_even_its_apology_is_set_aside_and_the_rest_repla
         "refused by the database: ProgrammingError",
     )
     assert kept["entry"]["form"]["From"] == f"whatsapp:{BUDI}"
-    assert store(inbound.count_inbound) == 1
+    assert store(inbound.count_inbound) == 1 + 4  # Alice's, Citra's
     assert whatsapp.client.get("/healthz").get_json()["set_aside_entries"] == 1
 
 
@@ -362,10 +365,11 @@ def test_a_kept_message_twice_refused_even_its_apology_goes_aside_once_and_frees
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi")
 
-    _replay_until_stuck(app)
+    _replay_until_stuck(app, whatsapp)
+    whatsapp.send("halo lagi", phone=CITRA)  # written after the apology was refused
     with app.app_context():
-        assert replay.replay_spool() == 1  # Alice's, again from its stored reply
-        assert replay.replay_spool() == 0
+        replay.replay_spool()  # the first copy goes aside
+        replay.replay_spool()  # the second, which waited behind it, too
 
     spool = Spool(tmp_path / "spool")
     assert spool.count_set_aside() == 1 and not spool.has_pending()
@@ -399,7 +403,7 @@ def test_a_stuck_message_met_by_an_outage_waits_for_its_apology(
     _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi", unless_reply_has="gangguan")
-    _replay_until_stuck(app)
+    _replay_until_stuck(app, whatsapp)
     _replay_during_an_outage(app, outage, runs=1)  # the apology fails too, for the outage
     assert not (tmp_path / "spool" / SET_ASIDE).exists()
 
@@ -448,18 +452,62 @@ def test_a_refused_message_alone_counts_nothing_until_another_gets_through(
         with app.app_context():
             assert replay.replay_spool() == 1
     assert spool.failures(refused["MessageSid"]) == replay.STUCK_AFTER
+    whatsapp.send("terima kasih", phone=ALICE)  # written after the apology was refused
     with app.app_context():
-        replay.replay_spool()  # Budi's first: set aside; then his second, in its turn
+        replay.replay_spool()  # Budi's first: set aside
+        replay.replay_spool()  # then his second, in its turn
     assert spool.count_set_aside() == 1 and not spool.has_pending()
-    assert store(inbound.count_inbound) == 3 + 1
+    assert store(inbound.count_inbound) == 4 + 1
+
+
+def test_two_refused_messages_in_a_row_are_both_counted_once_a_later_one_is_written(
+    app, whatsapp, store, tmp_path, refuse_inbound
+):
+    """The same forwarded text, tripping the same bug, from two phones."""
+    first = whatsapp.form("Selamat pagi", phone=BUDI)
+    second = whatsapp.form("Selamat pagi", phone=ALICE)
+    _via_fallback(whatsapp, first)
+    _via_fallback(whatsapp, second)
+    refuse_inbound("Selamat pagi", unless_reply_has="gangguan")
+
+    _replay_until_stuck(app, whatsapp)
+    spool = Spool(tmp_path / "spool")
+    assert spool.failures(first["MessageSid"]) == spool.failures(second["MessageSid"]) == 3
+    with app.app_context():
+        replay.replay_spool()
+    answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
+    assert sum("sistem kami sedang mengalami gangguan" in text for text in answers) == 2
+    assert not spool.has_pending()
+
+
+def test_a_reply_served_again_from_the_store_is_no_sign_the_database_writes(
+    app, whatsapp, store, tmp_path, refuse_inbound
+):
+    """Once every message is refused, the ones answered before (still in the file, behind
+    the refused one) must not count against it."""
+    refused = whatsapp.form("Selamat pagi", phone=BUDI)
+    _via_fallback(whatsapp, refused)
+    _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
+    refuse_inbound("Selamat pagi")
+    with app.app_context():
+        replay.replay_spool()  # Alice's written: Budi's failure counted once
+    _accept_inbound(app)
+    refuse_inbound(None)
+    for _ in range(replay.STUCK_AFTER + 1):
+        with app.app_context():
+            replay.replay_spool()
+
+    spool = Spool(tmp_path / "spool")
+    assert spool.failures(refused["MessageSid"]) == 1 and spool.count_set_aside() == 0
 
 
 def test_a_database_that_refuses_every_message_is_waited_for_like_an_outage(
     app, whatsapp, store, tmp_path, refuse_inbound
 ):
-    """Say a full disk: the heartbeat still updates its row, no message can be written."""
+    """Say a trigger a migration left behind: the heartbeat is written, no message is."""
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=BUDI))
+    _via_fallback(whatsapp, whatsapp.form("MENU", phone=CITRA))
     refuse_inbound(None)
     for _ in range(replay.STUCK_AFTER + 1):
         with app.app_context(), pytest.raises(replay.DATABASE_ERRORS):
@@ -469,8 +517,8 @@ def test_a_database_that_refuses_every_message_is_waited_for_like_an_outage(
 
     _accept_inbound(app)
     with app.app_context():
-        assert replay.replay_spool() == 2
-    assert len(store(outbox.notifications)) == 2
+        assert replay.replay_spool() == 3
+    assert len(store(outbox.notifications)) == 3
 
 
 def test_an_apology_for_a_kept_message_is_sent_once_and_answers_it_for_good(app, whatsapp, store):

@@ -15,11 +15,15 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Messages recorded before count as queued: a replay file left from before this
+    # version (an outage, a crash) would otherwise send their replies a second time.
+    # From now on each row says so itself.
     with op.batch_alter_table("inbound_message", schema=None) as batch_op:
-        # messages answered so far were answered in TwiML, or by a replay that is over
         batch_op.add_column(
-            sa.Column("reply_queued", sa.Boolean(), nullable=False, server_default=sa.false())
+            sa.Column("reply_queued", sa.Boolean(), nullable=False, server_default=sa.true())
         )
+    with op.batch_alter_table("inbound_message", schema=None) as batch_op:
+        batch_op.alter_column("reply_queued", server_default=sa.false())
 
 
 def downgrade() -> None:
