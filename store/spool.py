@@ -43,7 +43,7 @@ class Spool:
         """Files still to replay, oldest first: leftovers of a crash, then the live one."""
         if not self.directory.exists():
             return []
-        leftovers = sorted(self.directory.glob(f"{REPLAYING}*.jsonl"))
+        leftovers = sorted(self.directory.glob(f"{REPLAYING}*.jsonl"), key=_take_number)
         live = [self.live] if self.live.exists() and self.live.stat().st_size else []
         return leftovers + live
 
@@ -57,13 +57,14 @@ class Spool:
 
     def take(self, path: Path, *, taker: str) -> Path:
         """Claim a file for replay. The live file is renamed first so appends go on in a
-        fresh one; a leftover is already ours to replay."""
+        fresh one; a leftover is already ours to replay. Taken files are numbered in
+        order (not by a clock, which may step back or tick coarsely), so a new one can
+        neither replace a leftover that still waits nor be replayed before it."""
         if path.name != LIVE:
             return path
-        with self._locked_live() as file:  # waits for an append in progress
-            claimed = (
-                self.directory / f"{REPLAYING}{os.fstat(file.fileno()).st_mtime_ns}-{taker}.jsonl"
-            )
+        with self._locked_live():  # waits for an append in progress, and for other takes
+            taken = [_take_number(leftover) for leftover in self.directory.glob(f"{REPLAYING}*")]
+            claimed = self.directory / f"{REPLAYING}{max(taken, default=0) + 1}-{taker}.jsonl"
             os.rename(path, claimed)
         return claimed
 
@@ -204,6 +205,14 @@ def _append_durably(file: BinaryIO, line: bytes) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _take_number(path: Path) -> int:
+    """The order of a taken file: `replaying-<number>-<taker>.jsonl`. (Files taken by
+    earlier versions are numbered by their modification time in nanoseconds, which the
+    numbers given after them continue.)"""
+    number = path.name.removeprefix(REPLAYING).split("-", 1)[0]
+    return int(number) if number.isdigit() else 0
 
 
 def _is_live(file: BinaryIO, live: Path) -> bool:

@@ -119,3 +119,17 @@ def test_a_line_torn_by_a_crash_does_not_swallow_the_next_message(tmp_path):
 
     kept = [entry["form"]["MessageSid"] for entry in Spool.entries(spool.live)]
     assert kept == ["SM1", "SM3"]
+
+
+def test_files_taken_one_after_another_keep_their_order_whatever_the_clock(tmp_path):
+    spool = Spool(tmp_path)
+    older = tmp_path / "replaying-1764583200000000000-9.jsonl"  # by an earlier version
+    older.write_text('{"n": 0}\n')
+    taken = []
+    for n in (1, 2, 3):
+        spool.append({"n": n})
+        os.utime(spool.live, ns=(0, 0))  # a clock gone back to 1970, the same for each
+        taken.append(spool.take(spool.live, taker="w"))  # each left waiting, say
+
+    assert spool.pending() == [older, *taken]
+    assert [entry["n"] for path in spool.pending() for entry in Spool.entries(path)] == [0, 1, 2, 3]
