@@ -9,10 +9,10 @@ not hold the spool for good: while anything waits there the webhook keeps every 
 message too. So when a message fails in a database that still commits the worker's
 heartbeat, that phone's later messages wait (to keep their order) and the run goes on
 with the others. The failure counts against the message only once a later message is
-written; MAX_IN_A_ROW failures with none written between them stop the run and count
-nothing, as the database's own problem (a trigger or a migration that refuses every
-message, say). A message counted STUCK_AFTER times gets the webhook's apology instead;
-if the database refuses that too, and a later message is written, it is set aside.
+written: a database that refuses every message (a trigger or a migration gone wrong)
+writes none, and so counts nothing against any. A message counted STUCK_AFTER times
+gets the webhook's apology instead; one counted again after that (its apology refused
+too) is set aside.
 """
 
 import enum
@@ -31,7 +31,6 @@ from store.spool import Spool
 
 DATABASE_ERRORS = (SQLAlchemyError, Conflict)
 STUCK_AFTER = 3  # runs in which a message failed and a later one was written
-MAX_IN_A_ROW = 3  # messages failing with none written between them: the database's fault
 
 
 class Outcome(enum.Enum):
@@ -48,9 +47,9 @@ class Replayed(NamedTuple):
 class FailedAlone(Exception):
     """A kept message failed in a database that still takes writes."""
 
-    def __init__(self, entry, sid: str, error: Exception, *, stuck: bool):
-        super().__init__(sid)
-        self.entry, self.sid, self.error, self.stuck = entry, sid, error, stuck
+    def __init__(self, sid: str, error: Exception):
+        super().__init__(f"{sid}: {type(error).__name__}")
+        self.sid = sid
 
 
 def replay_spool() -> int:
@@ -75,7 +74,7 @@ class _Run:
         self.spool = spool
         self.answered = 0
         self.waiting_phones: set[str] = set()
-        self.suspects: list[FailedAlone] = []  # failed since the last message written
+        self.suspects: list[str] = []  # MessageSids failed since the last message written
 
     def replay_file(self, path: Path) -> None:
         """Replay the file's entries; delete it only if none of them waits."""
@@ -88,34 +87,20 @@ class _Run:
             try:
                 replayed = replay(entry, self.spool)
             except FailedAlone as failure:
-                self._suspect(failure)
+                current_app.logger.warning(
+                    "spooled %s failed in a database that takes writes: going on", failure
+                )
+                self.suspects.append(failure.sid)
                 self.waiting_phones.add(phone)
                 complete = False
                 continue
             self.answered += replayed.outcome is Outcome.ANSWERED
-            if replayed.wrote:
-                self._blame_suspects()
+            if replayed.wrote:  # so the failures before it were those messages' own
+                for sid in self.suspects:
+                    _count_failure(sid, self.spool)
+                self.suspects.clear()
         if complete:
             self.spool.finish(path)
-
-    def _suspect(self, failure: FailedAlone) -> None:
-        self.suspects.append(failure)
-        if len(self.suspects) == MAX_IN_A_ROW:
-            raise failure.error from failure  # not these messages: the database
-        current_app.logger.warning(
-            "spooled %s failed in a database that takes writes: going on with the next",
-            failure.sid,
-        )
-
-    def _blame_suspects(self) -> None:
-        """A message was written after them: their failures were their own."""
-        for failure in self.suspects:
-            if failure.stuck:  # even its apology was refused
-                reason = f"refused by the database: {type(failure.error).__name__}"
-                _set_aside(failure.entry, self.spool, failure.sid, reason)
-            else:
-                _count_failure(failure.sid, self.spool)
-        self.suspects.clear()
 
 
 def replay(entry, spool: Spool) -> Replayed:
@@ -128,11 +113,11 @@ def replay(entry, spool: Spool) -> Replayed:
         return _set_aside(entry, spool, None, type(error).__name__)
     if sid is None:
         return _set_aside(entry, spool, None, "no MessageSid or sender")
-    if spool.is_set_aside(entry, sid):  # by an earlier run, which could not finish the file
-        return Replayed(Outcome.SET_ASIDE, wrote=False)
-    stuck = spool.failures(sid) >= STUCK_AFTER
+    failures = spool.failures(sid)
+    if failures > STUCK_AFTER:  # its apology refused too; the count stays, for its copies
+        return _set_aside(entry, spool, sid, f"refused by the database in {failures} runs")
     try:
-        if stuck:
+        if failures == STUCK_AFTER:
             current_app.logger.error("spooled %s is stuck: apologising", sid)
             replayed = _apologise(sid, message, entry, spool)
         else:
@@ -141,7 +126,7 @@ def replay(entry, spool: Spool) -> Replayed:
         database.transaction().rollback()
         if not _database_takes_writes():
             raise  # an outage: wait for the next run
-        raise FailedAlone(entry, sid, error, stuck=stuck) from error
+        raise FailedAlone(sid, error) from error
     if replayed.outcome is not Outcome.SET_ASIDE:
         spool.forget_failures(sid)
     return replayed
@@ -199,4 +184,5 @@ def _set_aside(entry, spool: Spool, sid: str | None, reason: str) -> Replayed:
 def _phone_of(entry) -> str | None:
     """The sender as Twilio wrote it, enough to keep one phone's messages in order."""
     form = entry.get("form") if isinstance(entry, dict) else None
-    return form.get("From") if isinstance(form, dict) else None
+    phone = form.get("From") if isinstance(form, dict) else None
+    return phone if isinstance(phone, str) else None

@@ -104,14 +104,14 @@ class Spool:
         MessageSid (a replay cut short, or Twilio's retry of the fallback, brings the
         same message again), or once per entry when it has none."""
         path = self.directory / SET_ASIDE
-        if self.is_set_aside(entry, message_sid):
+        if self._is_set_aside(entry, message_sid):
             return path
         kept = {"set_aside_because": reason, "message_sid": message_sid, "entry": entry}
         with path.open("a+b") as file:  # only the worker whose replay turn it is writes here
             _append_durably(file, (json.dumps(kept, ensure_ascii=False) + "\n").encode())
         return path
 
-    def is_set_aside(self, entry, message_sid: str | None) -> bool:
+    def _is_set_aside(self, entry, message_sid: str | None) -> bool:
         path = self.directory / SET_ASIDE
         if not path.exists():
             return False
