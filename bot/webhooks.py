@@ -115,7 +115,8 @@ def answer_once(
     goes out as a notification, in that same transaction."""
 
     def respond(db: Transaction, now: datetime) -> tuple[int, list[str]]:
-        outcome = handlers.respond(message, session=db, now=now, limits=_limits())
+        limits = _limits(kept=deliver_later)
+        outcome = handlers.respond(message, session=db, now=now, limits=limits)
         return outcome.contact_id, split_for_whatsapp(outcome.replies)
 
     return _once(sid, message, respond, deliver_later=deliver_later)
@@ -188,10 +189,14 @@ def _queue(contact_id: int, replies: list[str], *, session: Transaction, now: da
     )
 
 
-def _limits() -> handlers.Limits:
+def _limits(*, kept: bool) -> handlers.Limits:
+    """The settings' limits; for a message kept in the spool, no per-minute limit: an
+    hour's messages replayed in one minute are no flood (the fallback keeps only what
+    Twilio delivered)."""
     settings = current_app.config["SETTINGS"]
     return handlers.Limits(
-        messages_per_minute=settings.messages_per_minute, reports_per_day=settings.reports_per_day
+        messages_per_minute=None if kept else settings.messages_per_minute,
+        reports_per_day=settings.reports_per_day,
     )
 
 

@@ -84,8 +84,11 @@ def _route(turn: Turn) -> None:
 
 
 def _too_many_messages(turn: Turn) -> bool:
+    limit = turn.limits.messages_per_minute
+    if limit is None:
+        return False
     recent = inbound.count_since(turn.contact.id, turn.now - ONE_MINUTE, session=turn.session)
-    return recent >= turn.limits.messages_per_minute
+    return recent >= limit
 
 
 def _live_draft(turn: Turn) -> DraftState | None:

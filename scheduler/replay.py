@@ -95,7 +95,7 @@ class _Run:
                 complete = False
                 continue
             self.answered += replayed.outcome is Outcome.ANSWERED
-            if replayed.wrote:  # so the failures before it were those messages' own
+            if replayed.wrote:  # (never for one set aside) the failures before were their own
                 for sid in self.suspects:
                     _count_failure(sid, self.spool)
                 self.suspects.clear()
@@ -121,7 +121,9 @@ def replay(entry, spool: Spool) -> Replayed:
             current_app.logger.error("spooled %s is stuck: apologising", sid)
             replayed = _apologise(sid, message, entry, spool)
         else:
-            replayed = _answer(sid, message) or _apologise(sid, message, entry, spool)
+            replayed = _answer(sid, message)
+            if replayed is None:  # failed for another reason than the database
+                replayed = _apologise(sid, message, entry, spool)
     except DATABASE_ERRORS as error:
         database.transaction().rollback()
         if not _database_takes_writes():

@@ -214,6 +214,18 @@ def test_an_answer_twilio_never_got_reaches_the_citizen_once_through_the_spool(
     assert store(inbound.count_inbound) == 1
 
 
+def test_an_hour_of_kept_messages_replayed_in_a_minute_is_no_flood(app, whatsapp, store):
+    texts = ["LAPOR", "1", "Jalan berlubang besar di depan SDN 01", "Jl. Kramat Raya 10"]
+    texts += ["Kramat"] + [f"foto {n}" for n in range(20)]  # photos are one message each
+    for text in texts:
+        _via_fallback(whatsapp, whatsapp.form(text, phone=ALICE))
+    with app.app_context():
+        assert replay.replay_spool() == len(texts)
+    answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
+    assert len(answers) == len(texts)
+    assert not any("terlalu banyak pesan" in text for text in answers)
+
+
 def test_a_kept_message_known_by_its_sms_message_sid_alone_is_answered(app, whatsapp, store):
     """The webhook takes SmsMessageSid when MessageSid is missing; so must the replay."""
     form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
