@@ -329,6 +329,15 @@ def _replay_until_stuck(app, whatsapp) -> None:
             replay.replay_spool()
 
 
+def _replay_until_set_aside(app, whatsapp) -> None:
+    """Until the refused message, its apology refused too, is set aside."""
+    _replay_until_stuck(app, whatsapp)
+    whatsapp.send("halo lagi", phone=CITRA)  # written after the apology was refused
+    with app.app_context():
+        replay.replay_spool()  # the apology refused: counted a fourth time
+        replay.replay_spool()  # and so set aside
+
+
 def test_a_kept_message_the_database_refuses_every_time_gets_the_apology_and_frees_the_spool(
     app, whatsapp, store, tmp_path, refuse_inbound
 ):
@@ -360,11 +369,7 @@ def test_a_kept_message_refused_even_its_apology_is_set_aside_and_the_rest_repla
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi")
 
-    _replay_until_stuck(app, whatsapp)
-    whatsapp.send("halo lagi", phone=CITRA)  # written after the apology was refused
-    with app.app_context():
-        replay.replay_spool()  # the apology refused: counted a fourth time
-        replay.replay_spool()
+    _replay_until_set_aside(app, whatsapp)
 
     [kept] = Spool.entries(tmp_path / "spool" / SET_ASIDE)
     assert kept["set_aside_because"] == "refused by the database in 4 runs"
@@ -383,11 +388,7 @@ def test_a_kept_message_twice_refused_even_its_apology_goes_aside_once_and_frees
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi")
 
-    _replay_until_stuck(app, whatsapp)
-    whatsapp.send("halo lagi", phone=CITRA)  # written after the apology was refused
-    with app.app_context():
-        replay.replay_spool()  # the apology refused: counted a fourth time
-        replay.replay_spool()  # both copies go aside
+    _replay_until_set_aside(app, whatsapp)  # both copies
 
     spool = Spool(tmp_path / "spool")
     assert spool.count_set_aside() == 1 and not spool.has_pending()
