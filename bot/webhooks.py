@@ -153,9 +153,10 @@ def _once(
     def work() -> Once:
         now = utcnow()
         earlier = inbound.stored_reply(sid, session=db)
+        if earlier is not None and not deliver_later:
+            return Once(earlier, wrote=False)  # Twilio delivers it again: answer it again
         if earlier is not None:
-            queued = deliver_later and _queue_stored_reply(sid, earlier, session=db, now=now)
-            return Once(earlier, wrote=queued)
+            return Once(earlier, wrote=_queue_stored_reply(sid, earlier, session=db, now=now))
         contact_id, replies = reply(db, now)
         inbound.record_inbound(
             sid,

@@ -14,9 +14,8 @@ from store.staff import StaffInfo
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-phone limits (they hold across processes: they count stored rows). No
-    per-minute limit (None) for messages kept during an outage: they were sent across
-    it, not in the minute they are answered in."""
+    """Per-phone limits (they hold across processes: they count stored rows); None: no
+    per-minute limit."""
 
     messages_per_minute: int | None = 20
     reports_per_day: int = 10

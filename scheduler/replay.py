@@ -129,7 +129,7 @@ def replay(entry, spool: Spool) -> Replayed:
         if not _database_takes_writes():
             raise  # an outage: wait for the next run
         raise FailedAlone(sid, error) from error
-    if replayed.outcome is not Outcome.SET_ASIDE:
+    if failures and replayed.outcome is not Outcome.SET_ASIDE:
         spool.forget_failures(sid)
     return replayed
 

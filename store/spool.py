@@ -126,7 +126,7 @@ class Spool:
         return any(map(same, self.entries(path)))
 
     def failures(self, sid: str) -> int:
-        """Replay runs in which `sid` failed while the next message got through."""
+        """Replay runs in which `sid` failed while a later message was written."""
         return self._failures().get(sid, 0)
 
     def count_failure(self, sid: str) -> int:
