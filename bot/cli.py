@@ -1,16 +1,18 @@
 """`flask --app bot crm …` commands for operators, and `flask --app bot chat`."""
 
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from bot import database
+from bot.webhooks import spool
 from store import numbers, reports, sla, staff, stages, stats, tokens, validations
 from store.clock import utcnow
-from store.phones import to_e164
+from store.phones import mask, mask_numbers, to_e164
+from store.spool import UnknownEntries
 from store.staff import StaffRole
 from store.stages import Role, Stage
 from store.tokens import TOKEN_ROLES
@@ -235,6 +237,82 @@ def _days(value: float | None) -> str:
 
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}%"
+
+
+spool_group = AppGroup("spool", help="Messages kept on disk during an outage, and set aside.")
+crm.add_command(spool_group)
+
+
+@spool_group.command("list")
+def spool_list() -> None:
+    """What waits for the worker's replay, and each entry the replay set aside (phone
+    numbers masked; set-aside.jsonl holds them whole)."""
+    kept = spool()
+    click.echo(f"{len(kept.pending())} spool file(s) wait for the worker's replay")
+    aside = kept.set_aside_entries()
+    click.echo(f"{len(aside)} entry(ies) set aside")
+    for position, entry in enumerate(aside, 1):
+        click.echo(f"{position}\t{_describe_set_aside(entry)}")
+
+
+def _describe_set_aside(entry: dict) -> str:
+    """One line: when it came, its MessageSid, the masked sender, why, its first words.
+    Defensive: an entry may be set aside because it is no message at all."""
+    kept = entry["entry"] if isinstance(entry.get("entry"), dict) else {}
+    form = kept["form"] if isinstance(kept.get("form"), dict) else {}
+    sender = str(form.get("From") or "")
+    body = " ".join(str(form.get("Body") or "").split())
+    words = mask_numbers(body if len(body) <= 60 else body[:59] + "…")
+    media = str(form.get("NumMedia") or "0")
+    return "\t".join(
+        [
+            _utc(kept.get("received_at")),
+            entry.get("message_sid") or "-",
+            mask(to_e164(sender) or sender),
+            str(entry.get("set_aside_because")),
+            repr(words) + ("" if media == "0" else f" +{media} media"),
+        ]
+    )
+
+
+def _utc(moment) -> str:
+    try:
+        return f"{datetime.fromisoformat(moment):%Y-%m-%d %H:%M:%S}Z"
+    except (TypeError, ValueError):
+        return "-"
+
+
+_ENTRIES = click.argument("names", nargs=-1)
+_EVERY = click.option("--all", "every", is_flag=True, help="Every entry set aside.")
+
+
+@spool_group.command("retry")
+@_ENTRIES
+@_EVERY
+def spool_retry(names: tuple[str, ...], every: bool) -> None:
+    """Give entries set aside back to the worker's replay, once what refused them is
+    fixed. NAMES: their numbers in `spool list`, or their MessageSids."""
+    released = _release(names, every, replay=True)
+    click.echo(f"{len(released)} entry(ies) back in the spool, for the worker's next replay")
+
+
+@spool_group.command("discard")
+@_ENTRIES
+@_EVERY
+def spool_discard(names: tuple[str, ...], every: bool) -> None:
+    """Delete entries set aside, once dealt with (they hold the citizen's phone and
+    words). NAMES: their numbers in `spool list`, or their MessageSids."""
+    released = _release(names, every, replay=False)
+    click.echo(f"{len(released)} entry(ies) deleted")
+
+
+def _release(names: tuple[str, ...], every: bool, *, replay: bool) -> list[dict]:
+    if every == bool(names):
+        raise click.UsageError("name the entries (numbers or MessageSids), or give --all")
+    try:
+        return spool().release_set_aside(None if every else names, replay=replay)
+    except UnknownEntries as unknown:
+        raise click.ClickException(f"not set aside: {unknown} (see `spool list`)") from None
 
 
 @crm.command("worker")

@@ -7,13 +7,14 @@ nothing in it waits; a replay file left by a crash, or still holding a message t
 waits, is replayed again, harmlessly, since replies are keyed by MessageSid. One worker
 replays at a time: the others skip their turn. That worker also keeps, in
 `failures.json`, how many runs each kept message failed in while others got through
-(scheduler/replay.py).
+(scheduler/replay.py). An operator lists what the replay set aside, and gives it back to
+the replay or deletes it (`flask --app bot crm spool`).
 """
 
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -107,7 +108,7 @@ class Spool:
         if self._is_set_aside(entry, message_sid):
             return path
         kept = {"set_aside_because": reason, "message_sid": message_sid, "entry": entry}
-        with path.open("a+b") as file:  # only the worker whose replay turn it is writes here
+        with path.open("a+b") as file:  # only the holder of the replay lock writes here
             _append_durably(file, (json.dumps(kept, ensure_ascii=False) + "\n").encode())
         return path
 
@@ -153,32 +154,57 @@ class Spool:
         return counts if isinstance(counts, dict) else {}
 
     def _keep_failures(self, counts: dict[str, int]) -> None:
-        """Only the worker whose replay turn it is writes here; a new file is renamed over
-        the old one, so a crash leaves one or the other whole."""
-        path = self.directory / FAILURES
-        if not counts:
-            path.unlink(missing_ok=True)
-            return
-        written = path.with_suffix(".tmp")
-        written.write_text(json.dumps(counts))
-        os.replace(written, path)
+        """Only the holder of the replay lock (the worker replaying, an operator's
+        release_set_aside) writes here."""
+        _replace(self.directory / FAILURES, json.dumps(counts).encode() if counts else b"")
+
+    def set_aside_entries(self) -> list[dict]:
+        """What the replay set aside, oldest first: each with `set_aside_because`,
+        `message_sid` and the kept `entry`."""
+        path = self.directory / SET_ASIDE
+        if not path.exists():
+            return []
+        return [kept for kept in self.entries(path) if isinstance(kept, dict)]
+
+    def release_set_aside(self, names: Collection[str] | None, *, replay: bool) -> list[dict]:
+        """Take entries an operator has dealt with out of set-aside.jsonl: those `names`
+        names (a MessageSid, or a position in `set_aside_entries` counted from 1), or
+        every one for None. With `replay` they go back to the live file, their failure
+        counts forgotten, for the next replay to answer (once what refused them is
+        fixed); without, they are gone, the citizen's phone and words with them. A name
+        that names no entry raises UnknownEntries and changes nothing. Waits for a replay
+        in progress, which may be setting entries aside."""
+        with self._replay_lock(blocking=True):
+            kept = self.set_aside_entries()
+            positions = _positions(kept, names)
+            chosen = [kept[at] for at in sorted(positions)]
+            if replay:
+                for entry in chosen:  # in the live file before it leaves set-aside.jsonl
+                    self.append(entry["entry"])
+                    if entry.get("message_sid"):
+                        self.forget_failures(entry["message_sid"])
+            rest = [entry for at, entry in enumerate(kept) if at not in positions]
+            lines = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in rest)
+            _replace(self.directory / SET_ASIDE, lines.encode())
+        return chosen
 
     def count_set_aside(self) -> int:
         """Entries set aside, for /healthz: each one waits for an operator."""
-        try:
-            with (self.directory / SET_ASIDE).open("rb") as file:
-                return sum(1 for _ in file)
-        except FileNotFoundError:
-            return 0
+        return len(self.set_aside_entries())
 
     @contextmanager
     def replay_turn(self) -> Iterator[bool]:
         """Whether this process may replay now. Two workers replaying one file would
         both answer its messages (once each, by MessageSid, but for nothing)."""
+        with self._replay_lock(blocking=False) as mine:
+            yield mine
+
+    @contextmanager
+    def _replay_lock(self, *, blocking: bool) -> Iterator[bool]:
         self.directory.mkdir(parents=True, exist_ok=True)
         with (self.directory / REPLAY_LOCK).open("ab") as lock:
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
             except BlockingIOError:
                 yield False
                 return
@@ -186,6 +212,28 @@ class Spool:
                 yield True
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class UnknownEntries(LookupError):
+    """Names of set-aside entries that name none."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+def _positions(kept: list[dict], names: Collection[str] | None) -> set[int]:
+    """The 0-based positions in `kept` of the entries `names` names (see release_set_aside)."""
+    if names is None:
+        return set(range(len(kept)))
+    by_name = {str(at + 1): {at} for at in range(len(kept))}
+    for at, entry in enumerate(kept):
+        if entry.get("message_sid"):
+            by_name.setdefault(entry["message_sid"], set()).add(at)
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise UnknownEntries(unknown)
+    return set().union(*(by_name[name] for name in names))
 
 
 def _append_durably(file: BinaryIO, line: bytes) -> None:
@@ -205,6 +253,20 @@ def _append_durably(file: BinaryIO, line: bytes) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _replace(path: Path, content: bytes) -> None:
+    """Write a new file and rename it over the old one, so a crash leaves one or the
+    other whole; empty content removes the file."""
+    if not content:
+        path.unlink(missing_ok=True)
+        return
+    written = path.with_suffix(".tmp")
+    with written.open("wb") as file:
+        file.write(content)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(written, path)
 
 
 def _take_number(path: Path) -> int:

@@ -395,6 +395,79 @@ def test_a_kept_message_twice_refused_even_its_apology_goes_aside_once_and_frees
     assert not (tmp_path / "spool" / FAILURES).exists()
 
 
+def _crm_spool(app, *args: str):
+    return app.test_cli_runner().invoke(args=["crm", "spool", *args])
+
+
+def test_an_operator_sees_what_was_set_aside_without_the_whole_phone_number(
+    app, whatsapp, refuse_inbound
+):
+    kept = whatsapp.form("LAPORAN SAYA, hubungi 0812 9999 8888", phone=BUDI)
+    _via_fallback(whatsapp, kept)
+    refuse_inbound("LAPORAN SAYA, hubungi 0812 9999 8888")
+    _replay_until_set_aside(app, whatsapp)
+
+    listed = _crm_spool(app, "list")
+
+    assert listed.exit_code == 0, listed.output
+    assert "0 spool file(s) wait" in listed.output and "1 entry(ies) set aside" in listed.output
+    [line] = [line for line in listed.output.splitlines() if line.startswith("1\t")]
+    assert kept["MessageSid"] in line and "refused by the database in 4 runs" in line
+    assert "+62812*****002" in line and "LAPORAN SAYA, hubungi" in line
+    assert BUDI[3:] not in listed.output and "99998888" not in listed.output.replace(" ", "")
+
+
+def test_a_message_set_aside_is_answered_once_an_operator_retries_it_after_the_fix(
+    app, whatsapp, store, refuse_inbound
+):
+    kept = whatsapp.form("LAPORAN SAYA", phone=BUDI)
+    _via_fallback(whatsapp, kept)
+    refuse_inbound("LAPORAN SAYA")
+    _replay_until_set_aside(app, whatsapp)
+    _accept_inbound(app)  # the bug fixed
+
+    retried = _crm_spool(app, "retry", kept["MessageSid"])
+    with app.app_context():
+        assert replay.replay_spool() == 1
+        assert replay.replay_spool() == 0
+
+    assert retried.exit_code == 0 and "1 entry(ies) back in the spool" in retried.output
+    answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
+    assert sum("belum memiliki laporan" in text for text in answers) == 1  # Budi's, once
+    health = whatsapp.client.get("/healthz").get_json()
+    assert health["spooled_files"] == 0 and health["set_aside_entries"] == 0
+
+
+def test_a_discarded_entry_leaves_nothing_of_the_citizen_on_disk(
+    app, whatsapp, tmp_path, refuse_inbound
+):
+    _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
+    refuse_inbound("Selamat pagi")
+    _replay_until_set_aside(app, whatsapp)
+
+    discarded = _crm_spool(app, "discard", "--all")
+
+    assert discarded.exit_code == 0 and "1 entry(ies) deleted" in discarded.output
+    assert not any(BUDI[1:] in path.read_text() for path in (tmp_path / "spool").iterdir())
+    assert whatsapp.client.get("/healthz").get_json()["set_aside_entries"] == 0
+
+
+def test_spool_commands_naming_nothing_or_an_unknown_entry_change_nothing(
+    app, whatsapp, tmp_path, refuse_inbound
+):
+    _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
+    refuse_inbound("Selamat pagi")
+    _replay_until_set_aside(app, whatsapp)
+
+    unnamed = _crm_spool(app, "retry")
+    unknown = _crm_spool(app, "discard", "1", "SM404")
+
+    assert unnamed.exit_code == 2 and "--all" in unnamed.output
+    assert unknown.exit_code == 1 and "not set aside: SM404" in unknown.output
+    spool = Spool(tmp_path / "spool")
+    assert spool.count_set_aside() == 1 and not spool.has_pending()
+
+
 def _replay_during_an_outage(app, outage: Outage, *, runs: int) -> None:
     outage.start(app)
     try:

@@ -7,7 +7,9 @@ import threading
 import time
 from pathlib import Path
 
-from store.spool import Spool
+import pytest
+
+from store.spool import REPLAY_LOCK, Spool, UnknownEntries
 
 
 def _wait_until_a_lock_is_awaited(path: Path, timeout: float = 5.0) -> None:
@@ -133,3 +135,61 @@ def test_files_taken_one_after_another_keep_their_order_whatever_the_clock(tmp_p
 
     assert spool.pending() == [older, *taken]
     assert [entry["n"] for path in spool.pending() for entry in Spool.entries(path)] == [0, 1, 2, 3]
+
+
+def _three_set_aside(spool: Spool) -> None:
+    spool.set_aside({"form": {"MessageSid": "SM1"}}, reason="Conflict", message_sid="SM1")
+    spool.set_aside({"form": {}}, reason="KeyError", message_sid=None)
+    spool.set_aside({"form": {"MessageSid": "SM3"}}, reason="Conflict", message_sid="SM3")
+
+
+def test_entries_set_aside_are_released_by_message_sid_or_number_and_only_those(tmp_path):
+    spool = Spool(tmp_path)
+    _three_set_aside(spool)
+    spool.count_failure("SM3")
+
+    [retried] = spool.release_set_aside(["SM3"], replay=True)
+    [discarded] = spool.release_set_aside(["2"], replay=False)  # numbered as they are now
+
+    assert retried["message_sid"] == "SM3" and discarded["message_sid"] is None
+    assert list(Spool.entries(spool.live)) == [{"form": {"MessageSid": "SM3"}}]
+    assert spool.failures("SM3") == 0  # counted afresh in the next replay
+    assert [kept["message_sid"] for kept in spool.set_aside_entries()] == ["SM1"]
+    assert spool.count_set_aside() == 1
+
+
+def test_releasing_every_entry_set_aside_leaves_no_file_behind(tmp_path):
+    spool = Spool(tmp_path)
+    _three_set_aside(spool)
+
+    assert len(spool.release_set_aside(None, replay=False)) == 3
+    assert sorted(path.name for path in tmp_path.iterdir()) == [REPLAY_LOCK]
+    assert spool.set_aside_entries() == [] and not spool.has_pending()
+
+
+def test_a_name_that_names_nothing_set_aside_releases_nothing(tmp_path):
+    spool = Spool(tmp_path)
+    _three_set_aside(spool)
+
+    with pytest.raises(UnknownEntries) as unknown:
+        spool.release_set_aside(["SM1", "4", "SM9"], replay=True)
+
+    assert unknown.value.names == ["4", "SM9"]
+    assert spool.count_set_aside() == 3 and not spool.has_pending()
+
+
+def test_releasing_waits_for_a_replay_in_progress(tmp_path):
+    """The replay may be setting entries aside: rewriting the file then would lose one."""
+    spool = Spool(tmp_path)
+    _three_set_aside(spool)
+    with spool.replay_turn() as mine:
+        assert mine
+        release = threading.Thread(
+            target=spool.release_set_aside, args=(None,), kwargs={"replay": False}
+        )
+        release.start()
+        _wait_until_a_lock_is_awaited(tmp_path / REPLAY_LOCK)
+        spool.set_aside({"form": {"MessageSid": "SM4"}}, reason="Conflict", message_sid="SM4")
+    release.join(timeout=5)
+
+    assert spool.count_set_aside() == 0
