@@ -106,7 +106,7 @@ def transition(number: str):
     token = current_token()
     db = database.session()
     try:
-        view = reports.move_report(
+        view = reports.officer_move(
             digits,
             to_stage,
             role=token.role,

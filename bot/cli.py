@@ -72,13 +72,14 @@ def token_revoke(id_or_name: str) -> None:
 @click.argument("stage", type=click.Choice([stage.value for stage in Stage]))
 @click.option("--note", default=None, help="Reason or note (required for ditolak and returns).")
 def move(number: str, stage: str, note: str | None) -> None:
-    """Move a report to STAGE as an admin; the reporter is notified."""
+    """Move a report to STAGE as an admin; the reporter is notified. A move to validasi
+    closes the report, as a facilitator's validation does."""
     parsed = numbers.parse_number(number)
     if parsed is None or not parsed.valid:
         raise click.ClickException(f"{number!r} is not a valid report number")
     db = database.session()
     try:
-        view = reports.move_report(
+        view = reports.officer_move(
             parsed.digits,
             Stage(stage),
             role=Role.ADMIN,

@@ -256,7 +256,10 @@ def openapi_document() -> dict:
                         },
                     },
                     "responses": {
-                        "200": _report("The report after the move; the reporter is notified"),
+                        "200": _report(
+                            "The report after the move; the reporter is notified. A move to"
+                            " validasi closes the report: the system's move to selesai follows"
+                        ),
                         "400": _error(
                             "Malformed JSON (or a lone surrogate in it) or an invalid report number"
                         ),

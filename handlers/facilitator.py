@@ -75,22 +75,11 @@ def _validate(turn: Turn, number: numbers.ParsedNumber, *, note: str) -> None:
     report = _in_follow_up(turn, number)
     if report is None:
         return
-    actor = f"facilitator:{turn.facilitator.id}"
-    reports.move_report(
+    reports.validate_report(
         number.digits,
-        Stage.VALIDASI,
         role=Role.FACILITATOR,
-        actor_id=actor,
+        actor_id=f"facilitator:{turn.facilitator.id}",
         note=note or None,
-        session=turn.session,
-        now=turn.now,
-    )
-    reports.move_report(
-        number.digits,
-        Stage.SELESAI,
-        role=Role.SYSTEM,
-        actor_id=actor,
-        note=None,
         session=turn.session,
         now=turn.now,
     )

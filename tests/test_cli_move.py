@@ -66,10 +66,24 @@ def test_move_takes_the_number_however_it_is_typed(app, store, filed):
 
 
 def test_admin_may_make_moves_no_officer_role_may(app, store, filed):
-    for stage in ["koordinasi", "proses", "tindak_lanjut", "validasi", "selesai", "proses"]:
+    for stage in ["koordinasi", "proses", "tindak_lanjut", "validasi", "proses"]:
         result = crm_move(app, filed, stage, "--note", "oleh operator")
         assert result.exit_code == 0, (stage, result.output)
-    assert stored(store, filed).stage is Stage.PROSES
+    assert stored(store, filed).stage is Stage.PROSES  # reopened after its validation
+
+
+def test_a_validation_closes_the_report_as_a_facilitators_does(app, store, filed):
+    for stage in ["koordinasi", "proses", "tindak_lanjut"]:
+        crm_move(app, filed, stage)
+
+    result = crm_move(app, filed, "validasi", "--note", "Dicek di lokasi")
+
+    assert result.exit_code == 0 and f"{filed} is now selesai" in result.output
+    history = stored(store, filed).history
+    assert [(change.to_stage, change.actor_role) for change in history[-2:]] == [
+        (Stage.VALIDASI, "admin"),
+        (Stage.SELESAI, "system"),
+    ]
 
 
 def snapshot(store, number: str) -> tuple:
