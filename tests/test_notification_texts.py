@@ -57,6 +57,19 @@ def test_each_stage_has_its_own_text_with_number_and_wib_time(language, stage):
     assert rendered.variables["1"] == NUMBER
 
 
+@pytest.mark.parametrize(
+    "language, stage, from_stage",
+    [(language, stage, None) for language, stage in sorted(EXPECTED) if stage != "menunggu"]
+    + [(language, "proses", "tindak_lanjut") for language in ("id", "en")]
+    + [(language, "proses", "selesai") for language in ("id", "en")],
+)
+def test_the_officers_note_stands_on_a_line_of_its_own(language, stage, from_stage):
+    body = render("stage_changed", _payload(stage, "Ditangani X", from_stage), language).body
+    [line] = [line for line in body.splitlines() if "Ditangani X" in line]
+    assert line.endswith(": Ditangani X") and "WIB" not in line, body
+    assert "\n\n\n" not in body
+
+
 def test_a_rejection_gives_its_reason():
     body = render("stage_changed", _payload("ditolak", note="Lokasi di luar DKI"), "id").body
     assert "Alasan: Lokasi di luar DKI" in body
