@@ -10,7 +10,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from store.phones import mask
+from store.phones import mask, mask_numbers
 
 logger = logging.getLogger("crm.outbound")
 TWILIO_TIMEOUT_SECONDS = 10
@@ -40,7 +40,8 @@ class ConsoleTransport:
 
     def send(self, message: Message) -> str:
         text = message.body or f"[template {message.content_sid} {message.content_variables}]"
-        logger.info("WhatsApp to %s:\n%s", mask(message.to.removeprefix("whatsapp:")), text)
+        to = mask(message.to.removeprefix("whatsapp:"))
+        logger.info("WhatsApp to %s:\n%s", to, mask_numbers(text))
         return f"CONSOLE{secrets.token_hex(14)}"
 
 

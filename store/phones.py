@@ -62,9 +62,11 @@ def mask(value: str | None) -> str:
     return value[:6] + "*" * (len(value) - 9) + value[-3:]
 
 
-_PHONE_LIKE = re.compile(r"\+?\d[\d\s-]{7,}\d")
+# Not after a digit or a hyphen, so that report numbers (CRM-26-000001-9) stay whole.
+_PHONE_LIKE = re.compile(r"(?<![\d-])\+?\d[\d\s-]{7,}\d")
 
 
 def mask_numbers(text: str) -> str:
-    """Mask anything phone-like inside free text (e.g. an error message from Twilio)."""
+    """Mask anything phone-like inside free text (an error message from Twilio, an
+    officer's note in a logged message)."""
     return _PHONE_LIKE.sub(lambda match: mask(re.sub(r"[\s-]", "", match.group(0))), text)

@@ -147,13 +147,14 @@ def test_console_transport_logs_a_masked_phone_and_marks_sent(app, whatsapp, sto
         Stage.KOORDINASI,
         role=Role.KELURAHAN,
         actor_id="t",
-        note=None,
+        note="Hubungi lurah di 0812-9876-5432",
         now=utcnow(),
     )
     sender = OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
     with caplog.at_level(logging.INFO, logger="crm.outbound"):
         assert sender.drain() == 1
     assert "+62812*****890" in caplog.text and "+6281234567890" not in caplog.text
+    assert "Hubungi lurah di 081298***432" in caplog.text  # inside the message too
     assert number in caplog.text
     (note,) = store(outbox.notifications)
     assert note.state == "sent" and note.transport == "console"

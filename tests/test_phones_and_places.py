@@ -246,6 +246,15 @@ def test_nonsense_matches_nothing(typed):
     assert found.suggestions == ()
 
 
+def test_report_numbers_inside_free_text_are_no_phone_numbers():
+    from store.phones import mask_numbers
+
+    text = "Laporan *CRM-26-000001-9* (1 Des 2026 pukul 22.38 WIB); hubungi 0812-3456-7890"
+    assert mask_numbers(text) == (
+        "Laporan *CRM-26-000001-9* (1 Des 2026 pukul 22.38 WIB); hubungi 081234***890"
+    )
+
+
 def test_phone_numbers_inside_free_text_are_masked():
     from store.phones import mask_numbers
 
