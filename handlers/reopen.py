@@ -24,6 +24,8 @@ def handle(turn: Turn) -> None:
     report = reports.find_report(number.digits, session=turn.session)
     if report is None or report.reporter_contact_id != turn.contact.id:
         turn.say("reopen_not_yours", number=number.display)  # a stranger learns nothing
+    elif report.stage is Stage.DITOLAK:
+        turn.say("reopen_rejected", number=report.number)
     elif report.stage is not Stage.SELESAI:
         turn.say("reopen_not_closed", number=report.number, stage=report.stage)
     elif not reason.strip():

@@ -162,3 +162,25 @@ def test_a_report_closed_more_than_seven_days_ago_cannot_be_reopened(whatsapp, s
         assert "lebih dari 7 hari" in whatsapp.send(f"BUKA {number} Masih rusak").text
         assert "belum selesai" not in whatsapp.send(f"BUKA {number} x").text
     assert store(reports.find_report, parse_number(number).digits).stage == "selesai"
+
+
+def test_a_rejected_report_cannot_be_reopened_and_the_reporter_is_told_to_file_anew(
+    whatsapp, store
+):
+    number = whatsapp.file_report()
+    store(
+        reports.move_report,
+        number,
+        Stage.DITOLAK,
+        role=Role.ADMIN,
+        actor_id="t",
+        note="Bukan wewenang Pemprov",
+        now=utcnow(),
+    )
+
+    reopen = whatsapp.send(f"BUKA {number} Masih rusak").text
+    status = whatsapp.send(f"STATUS {number}").text
+
+    assert "sudah ditolak" in reopen and "LAPOR" in reopen and "belum selesai" not in reopen
+    assert "Bukan wewenang Pemprov" in status and "fakta di lapangan" not in status
+    assert store(reports.find_report, parse_number(number).digits).stage == "ditolak"
