@@ -94,17 +94,23 @@ def contact_for_phone(
     return _info(contact, is_new=is_new)
 
 
-def await_rating(contact_id: int, report_id: int | None, *, session: AnySession) -> None:
-    """The contact's next message may rate `report_id` (None: it may not)."""
+def await_rating(contact_id: int, report_id: int, *, session: AnySession) -> None:
+    """The contact's next message may rate `report_id`, which the closing notice asks
+    for; unless the contact paused notifications (BERHENTI), who is never asked, and
+    whose next "1" means the menu's LAPOR."""
     sql(session).execute(
-        "UPDATE contact SET awaiting_rating_for = :report_id WHERE id = :id",
+        "UPDATE contact SET awaiting_rating_for = :report_id"
+        " WHERE id = :id AND notifications_paused = :no",
         report_id=report_id,
         id=contact_id,
+        no=False,
     )
 
 
 def clear_awaited_rating(contact_id: int, *, session: AnySession) -> None:
-    await_rating(contact_id, None, session=session)
+    sql(session).execute(
+        "UPDATE contact SET awaiting_rating_for = NULL WHERE id = :id", id=contact_id
+    )
 
 
 def set_notifications_paused(contact_id: int, paused: bool, *, session: AnySession) -> None:

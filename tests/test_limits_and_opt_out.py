@@ -74,3 +74,24 @@ def test_berhenti_stops_notifications_and_mulai_resumes_them(app, whatsapp, stor
     )
     sender.drain()
     assert [note.state for note in store(outbox.notifications)] == ["suppressed", "sent"]
+
+
+def test_a_report_closed_while_notifications_pause_takes_no_rating_it_never_asked_for(
+    whatsapp, store
+):
+    number = whatsapp.file_report()
+    whatsapp.send("BERHENTI")
+    for stage in ("koordinasi", "proses", "tindak_lanjut", "validasi", "selesai"):
+        store(
+            reports.move_report,
+            number,
+            Stage(stage),
+            role=Role.ADMIN,
+            actor_id="t",
+            note=None,
+            now=utcnow(),
+        )
+
+    reply = whatsapp.send("1")  # the menu's LAPOR, as the closing notice never came
+
+    assert "penilaian" not in reply.text and "kategori" in reply.text.lower()
