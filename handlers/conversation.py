@@ -114,10 +114,14 @@ def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
     elif command in vocabulary.MY_REPORTS and not command.isdecimal():  # "3" answers the step
         status.my_reports(turn)
         intake.prompt(turn, draft)
-    elif command.startswith(vocabulary.STATUS_PREFIXES) and status.looks_like_status_request(
-        command
-    ):
+    elif status.named_number(command) is not None:
         status.show_status(turn, command)
+        intake.prompt(turn, draft)
+    elif command in vocabulary.STATUS and not command.isdecimal():
+        turn.say("status_ask_number")  # the number, sent next on its own, is answered too
+        intake.prompt(turn, draft)
+    elif command in vocabulary.GUIDE and not command.isdecimal():
+        turn.say("guide")
         intake.prompt(turn, draft)
     else:
         intake.continue_draft(turn, draft)

@@ -1,5 +1,7 @@
 """Report status by number, and a citizen's own reports."""
 
+import re
+
 from handlers import vocabulary
 from handlers.turn import Turn
 from store import numbers, reports
@@ -7,28 +9,41 @@ from store import numbers, reports
 MY_REPORTS_LIMIT = 10
 
 
+_STATUS_WORD = re.compile(
+    rf"^(?:{'|'.join(vocabulary.STATUS_WORDS)})(?![^\W_])[\s:.,\-]*"
+)  # "STATUS CRM-…", "status: CRM-…", "cek status laporan CRM-…"; not "CEKLIS"
+
+
 def looks_like_status_request(command: str) -> bool:
     """`STATUS …`, `CEK …`, or something shaped like a report number on its own."""
-    return (
-        command.startswith(vocabulary.STATUS_PREFIXES) or numbers.parse_number(command) is not None
-    )
+    return bool(_STATUS_WORD.match(command)) or numbers.parse_number(command) is not None
 
 
-def _strip_status_word(command: str) -> str:
-    for prefix in vocabulary.STATUS_PREFIXES:
-        if command.startswith(prefix):
-            return command[len(prefix) :]
-    return command
+def named_number(command: str) -> numbers.ParsedNumber | None:
+    """The report number a message unmistakably asks about: one on its own, or one
+    after a status word. A report in progress answers these and goes on, where "Cek
+    saluran air mampet" is a description."""
+    bare = numbers.parse_number(command)
+    if bare is not None or not _STATUS_WORD.match(command):
+        return bare
+    return numbers.find_number(_after_status_word(command))
+
+
+def _after_status_word(command: str) -> str:
+    return _STATUS_WORD.sub("", command, count=1)
 
 
 def show_status(turn: Turn, command: str) -> None:
-    typed = _strip_status_word(command)
-    parsed = numbers.parse_number(typed)
+    typed = _after_status_word(command)
+    if not typed:
+        turn.say("status_ask_number")
+        return
+    parsed = numbers.parse_number(typed) or numbers.find_number(typed)
     if parsed is None:
         turn.say("status_not_a_number", typed=typed[:40])
         return
     if not parsed.valid:
-        turn.say("status_invalid_number", typed=typed[:40])
+        turn.say("status_invalid_number", typed=parsed.display)
         return
     report = reports.find_report(parsed.digits, session=turn.session)
     if report is None:

@@ -77,6 +77,21 @@ def parse_number(text: str) -> ParsedNumber | None:
 _LONGEST_NUMBER_IN_WORDS = 4  # "CRM 26 000123 3"
 
 
+_AROUND_A_WORD = "?!.,;:()[]\"'*“”"
+_WORDS_SEARCHED = 40  # a number is asked about near the start, not in a 10,000-character essay
+
+
+def find_number(text: str) -> ParsedNumber | None:
+    """The first report number among the words of `text`, typed with or without
+    separators and punctuation around it ("cek laporan CRM-26-000123-3 gimana?")."""
+    words = [word.strip(_AROUND_A_WORD) for word in text.split()[:_WORDS_SEARCHED]]
+    for start in range(len(words)):
+        parsed, _ = split_leading_number(" ".join(words[start:]))
+        if parsed is not None:
+            return parsed
+    return None
+
+
 def split_leading_number(text: str) -> tuple[ParsedNumber | None, str]:
     """The report number at the start of `text` (which may be typed with spaces), and
     what follows it (a note or a reason, as typed)."""

@@ -90,6 +90,44 @@ def test_status_and_my_reports_during_a_report_are_answered_then_the_question_re
     assert number in mine.text and "jelaskan masalahnya" in mine.text
 
 
+def test_a_report_number_alone_during_a_report_is_answered_not_kept_as_its_description(
+    whatsapp, store
+):
+    number = whatsapp.file_report()
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+
+    reply = whatsapp.send(number.lower())
+
+    assert "Tahap saat ini" in reply.text and "jelaskan masalahnya" in reply.text
+    assert "Di mana lokasinya" not in reply.text
+
+
+def test_status_and_guide_words_at_the_location_step_are_answered_not_kept_as_the_address(
+    whatsapp,
+):
+    number = whatsapp.file_report()
+    for text in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah"]:
+        whatsapp.send(text)
+
+    asked = whatsapp.send("STATUS")
+    answered = whatsapp.send(number)
+    guide = whatsapp.send("PETUNJUK")
+
+    assert "kirim nomor laporan" in asked.text and "Di mana lokasinya" in asked.text
+    assert "Tahap saat ini" in answered.text and "Di mana lokasinya" in answered.text
+    assert "Di mana lokasinya" in guide.text and "Lokasi: PETUNJUK" not in guide.text
+
+
+def test_a_description_that_starts_with_cek_is_a_description(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+
+    reply = whatsapp.send("Cek saluran air mampet di depan rumah sejak Senin")
+
+    assert "Di mana lokasinya" in reply.text and "bukan nomor laporan" not in reply.text
+
+
 def test_menu_during_a_report_has_no_numbers_to_mistake(whatsapp):
     whatsapp.send("LAPOR")
     menu = whatsapp.send("MENU")

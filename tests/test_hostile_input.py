@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers import vocabulary
+from handlers import status, vocabulary
 from handlers.message import IncomingMessage
 from store.phones import sender_from
 
@@ -67,7 +67,7 @@ def _is_a_command(text: str) -> bool:
         | vocabulary.MY_REPORTS
         | vocabulary.RESUME_REPORT
     )
-    return command in always or command.startswith(vocabulary.STATUS_PREFIXES)
+    return command in always or status.named_number(command) is not None
 
 
 @settings(

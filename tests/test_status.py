@@ -59,7 +59,19 @@ def test_stranger_sees_stage_and_dates_but_nothing_personal(whatsapp, store, fil
 
 @pytest.mark.parametrize(
     "typed",
-    ["{n}", "{n_lower}", "{n_bare}", "STATUS {n_spaced}", "cek {n_bare}", "status {n_lower}"],
+    [
+        "{n}",
+        "{n_lower}",
+        "{n_bare}",
+        "STATUS {n_spaced}",
+        "cek {n_bare}",
+        "status {n_lower}",
+        "status: {n}",
+        "Status laporan {n}",
+        "cek status {n} gimana?",
+        "STATUS *{n}*",
+        "Check status of report {n}, please",
+    ],
 )
 def test_number_lookup_forgives_spacing_case_and_prefix(whatsapp, filed, typed):
     digits = parse_number(filed).digits
@@ -103,6 +115,12 @@ def test_valid_but_unknown_number_is_not_found(whatsapp, filed):
 def test_status_without_number_asks_for_it(whatsapp):
     whatsapp.send("halo")
     assert "kirim nomor laporan" in whatsapp.send("2").text
+
+
+def test_a_mistyped_number_after_words_is_shown_as_read(whatsapp, filed):
+    whatsapp.send("halo", phone=STRANGER)
+    reply = whatsapp.send("cek laporan crm-26-000001-0 dong", phone=STRANGER)
+    assert "Nomor tidak valid: “CRM-26-000001-0”" in reply.text
 
 
 def test_status_of_a_non_number_explains_the_format(whatsapp):
