@@ -18,7 +18,7 @@ from handlers.texts import Texts
 from store import numbers, places, reports, tokens, validations
 from store.categories import CATEGORIES
 from store.clock import utcnow
-from store.phones import to_e164
+from store.phones import mask_numbers, to_e164
 from store.stages import Role, Stage
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -219,7 +219,8 @@ def request_updates(fmt: str):
 
 
 def _request_json(view: reports.ReportView) -> dict:
-    """A report as an Open311 request: nothing personal (DESIGN.md, Privacy)."""
+    """A report as an Open311 request: nothing personal (DESIGN.md, Privacy), and no
+    phone number a citizen or an officer wrote in its texts."""
     labels = Texts("id")
     kelurahan = places.kelurahan_by_id(view.kelurahan_id)
     expected = None
@@ -233,7 +234,7 @@ def _request_json(view: reports.ReportView) -> dict:
         "status_notes": _status_notes(labels.stage(view.stage), last_note),
         "service_name": labels.category(view.category),
         "service_code": view.category,
-        "description": view.description,
+        "description": mask_numbers(view.description),
         "agency_responsible": f"Kelurahan {view.kelurahan}, Kecamatan {view.kecamatan}",
         "service_notice": "",
         "requested_datetime": _w3(view.created_at),
@@ -249,7 +250,9 @@ def _request_json(view: reports.ReportView) -> dict:
 
 
 def _status_notes(label: str, note: str | None) -> str:
-    return f"{label}: {note}" if note else label
+    """The stage and its note, with any phone number in the note masked: anyone may read
+    Open311's requests, and an officer's note may say whom to call."""
+    return f"{label}: {mask_numbers(note)}" if note else label
 
 
 def _w3(moment: datetime) -> str:

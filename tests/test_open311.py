@@ -136,6 +136,30 @@ def test_a_staff_token_is_not_an_api_key(client, store):
     assert post_request(client, kelurahan_token).status_code == 403
 
 
+def test_phone_numbers_written_in_a_request_or_its_notes_are_masked_for_anyone(
+    client, api_key, store
+):
+    number = created_id(
+        client, api_key, description="Jalan berlubang, hubungi saya di 0812-3456-7890"
+    )
+    store(
+        reports.move_report,
+        number,
+        Stage.KOORDINASI,
+        role=Role.ADMIN,
+        actor_id="t",
+        note="Hubungi Pak RT di +62 813 1111 2222",
+        now=utcnow(),
+    )
+
+    (request,) = client.get(f"{V2}/requests/{number}.json").get_json()
+    updates = client.get(f"{V2}/servicerequestupdates.json").get_data(as_text=True)
+
+    assert request["description"] == "Jalan berlubang, hubungi saya di 081234***890"
+    assert request["status_notes"] == "Koordinasi: Hubungi Pak RT di +62813*****222"
+    assert "3456" not in updates and "1111" not in updates and "+62813*****222" in updates
+
+
 def test_one_request_maps_stage_to_status_with_notes_and_no_personal_data(client, api_key, store):
     number = created_id(client, api_key, phone=PHONE, first_name="Budi")
     for stage in ("koordinasi", "proses", "tindak_lanjut"):
