@@ -416,7 +416,8 @@ def move_report(
     session.add(report)
     session.flush()
     _keep_validation_clock(report.id, from_stage, to_stage, session=session, now=now)
-    if report.reporter_contact_id is not None:
+    if report.reporter_contact_id is not None and role is not Role.CITIZEN:
+        # (the reporter's own move, a reopening, is answered by the reply to their BUKA)
         _notify_reporter(
             report,
             from_stage=from_stage,

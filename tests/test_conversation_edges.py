@@ -2,7 +2,7 @@
 
 import pytest
 
-from store import ratings, reports
+from store import outbox, ratings, reports
 from store.clock import utcnow
 from store.numbers import parse_number
 from store.stages import Role, Stage
@@ -179,8 +179,10 @@ def test_the_reporter_reopens_a_closed_report_within_seven_days_with_a_reason(wh
             in whatsapp.send(f"BUKA {number} Masih rusak", phone="+6285799990000").text
         )
         clock.shift(60 * 60 * 24 * 6)
+        notified = len(store(outbox.notifications))
         reply = whatsapp.send(f"buka {number.lower()} Lubang masih ada")
     assert "kami buka kembali" in reply.text
+    assert len(store(outbox.notifications)) == notified  # told once, by the reply
     report = store(reports.find_report, parse_number(number).digits)
     assert report.stage == "proses"
     assert (report.history[-1].actor_role, report.history[-1].note) == (
