@@ -1,10 +1,13 @@
 """What a citizen sent, as plain values (the web layer builds these from Twilio's form)."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
 from store.phones import Sender
+
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")  # zero-width spaces and joiners
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,12 @@ class IncomingMessage:
 
     @cached_property
     def command(self) -> str:
-        """The body as a keyword: upper case, collapsed, without trailing punctuation."""
-        return re.sub(r"[\s.!?,]+$", "", self.text.upper())
+        """The body as a keyword: upper case, collapsed, without trailing punctuation;
+        full-width letters (`ＢＡＴＡＬ`) read as plain ones and invisible characters
+        some keyboards insert (a zero-width space after `BATAL`) left out."""
+        plain = unicodedata.normalize("NFKC", _INVISIBLE.sub("", self.body))
+        collapsed = re.sub(r"\s+", " ", plain).strip()
+        return re.sub(r"[\s.!?,]+$", "", collapsed.upper())
 
     @property
     def is_empty(self) -> bool:

@@ -224,3 +224,10 @@ def test_a_rejected_report_cannot_be_reopened_and_the_reporter_is_told_to_file_a
     assert "sudah ditolak" in reopen and "LAPOR" in reopen and "belum selesai" not in reopen
     assert "Bukan wewenang Pemprov" in status and "fakta di lapangan" not in status
     assert store(reports.find_report, parse_number(number).digits).stage == "ditolak"
+
+
+@pytest.mark.parametrize("typed", ["BATAL\u200b", "\ufeffbatal", "ＢＡＴＡＬ", "Batal\u2060!"])
+def test_a_command_typed_with_invisible_or_full_width_characters_is_understood(whatsapp, typed):
+    whatsapp.send("LAPOR")
+
+    assert "dibatalkan" in whatsapp.send(typed).text
