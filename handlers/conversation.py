@@ -1,5 +1,6 @@
 """Routing one incoming message to the flow that answers it."""
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from store.drafts import DraftState
 from store.sql import AnySession
 
 ONE_MINUTE = timedelta(minutes=1)
+MAX_WORDS_OF_A_REQUEST = 10
 DEFAULT_LIMITS = Limits()
 
 
@@ -127,6 +129,13 @@ def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
         intake.continue_draft(turn, draft)
 
 
+def _asks_to_report(command: str) -> bool:
+    """ "Selamat pagi, saya mau lapor", "I want to report": a short message with a word
+    for reporting in it (a long one is more likely a report's story told up front)."""
+    words = re.findall(r"\w+", command)
+    return len(words) <= MAX_WORDS_OF_A_REQUEST and not vocabulary.REPORT_WORDS.isdisjoint(words)
+
+
 def _route_facilitator(turn: Turn, command: str) -> None:
     if command in vocabulary.MENU:
         facilitator.show_menu(turn)
@@ -147,6 +156,8 @@ def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = Fals
         turn.say("guide")
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
+    elif _asks_to_report(command):
+        intake.start(turn)
     elif turn.facilitator:
         facilitator.show_menu(turn)
     elif not first_contact:

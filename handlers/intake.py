@@ -176,7 +176,7 @@ def _on_kelurahan(turn: Turn, draft: DraftState) -> None:
         if 1 <= number <= len(suggestions):
             _choose_kelurahan(turn, draft, suggestions[number - 1])
         else:
-            turn.say("ask_kelurahan_choice", suggestions=suggestions)
+            turn.say("ask_kelurahan_choice", suggestions=suggestions, missed=number)
         return
     match = places.match_kelurahan(text)
     if match.chosen is not None:

@@ -22,10 +22,12 @@ def switch_language(turn: Turn, language: str) -> None:
 
 
 def rating_in(command: str) -> int | None:
-    """`4` or `NILAI 4` (`RATE 4`): a score of 1–5."""
-    words = command.split()
+    """`4`, `NILAI 4` (`RATE 4`), `4 bintang` or `4/5`: a score of 1–5."""
+    words = command.removesuffix("/5").split()
     if len(words) == 2 and words[0] in vocabulary.RATE:
         words = words[1:]
+    if len(words) == 2 and words[1] in vocabulary.STARS:
+        words = words[:1]
     if len(words) == 1 and words[0] in {"1", "2", "3", "4", "5"}:
         return int(words[0])
     return None

@@ -17,6 +17,9 @@ YES = {"YA", "Y", "YES", "IYA", "OK", "OKE", "KIRIM", "SEND"}
 SKIP = {"LEWATI", "SKIP", "TIDAK", "NO", "TIDAK ADA"}
 DONE = {"LANJUT", "LANJUTKAN", "NEXT", "CONTINUE", "SELESAI", "DONE", "CUKUP"}
 RATE = {"NILAI", "RATE", "RATING"}
+STARS = {"BINTANG", "STAR", "STARS"}  # "5 bintang"
+# Words that, in a short message, ask to make a report ("saya mau lapor").
+REPORT_WORDS = {"LAPOR", "MELAPOR", "LAPORKAN", "MELAPORKAN", "REPORT"}
 PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
 RESUME = {"MULAI", "START", "SUBSCRIBE"}
 

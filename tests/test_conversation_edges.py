@@ -231,3 +231,29 @@ def test_a_command_typed_with_invisible_or_full_width_characters_is_understood(w
     whatsapp.send("LAPOR")
 
     assert "dibatalkan" in whatsapp.send(typed).text
+
+
+@pytest.mark.parametrize("typed", ["4 bintang", "4/5", "4 stars", "nilai 4"])
+def test_a_rating_is_read_as_people_write_it(whatsapp, store, typed):
+    number = whatsapp.file_report()
+    _close(store, number)
+
+    assert "penilaian 4/5" in whatsapp.send(typed).text
+
+
+@pytest.mark.parametrize("typed", ["Selamat pagi, saya mau lapor", "mau melaporkan", "lapor pak"])
+def test_a_short_message_asking_to_report_starts_a_report(whatsapp, typed):
+    whatsapp.send("halo")
+
+    assert "pilih kategori" in whatsapp.send(typed).text.lower()
+
+
+def test_a_choice_beyond_the_kelurahan_list_says_so(whatsapp):
+    for text in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat Raya 10"]:
+        whatsapp.send(text)
+    listed = whatsapp.send("Cempaka")
+    assert "3. " in listed.text
+
+    reply = whatsapp.send("9")
+
+    assert "pilihan 9 tidak ada" in reply.text and "3. " in reply.text

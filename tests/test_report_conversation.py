@@ -78,8 +78,16 @@ def test_full_report_in_english(whatsapp, store):
 
 
 def test_english_greeting_from_a_new_citizen_is_answered_in_english(whatsapp):
-    assert "Welcome to Jakarta" in whatsapp.send("Hello, I want to report a problem").text
+    assert "Welcome to Jakarta" in whatsapp.send("Hello, good morning").text
     assert "Reply with a number" in whatsapp.send("MENU").text
+
+
+def test_a_new_citizen_asking_to_report_gets_the_menu_and_the_first_question_in_english(
+    whatsapp,
+):
+    reply = whatsapp.send("Hello, I want to report a problem").text
+
+    assert "Welcome to Jakarta" in reply and "Choose the kind of problem" in reply
 
 
 def test_language_is_remembered_per_phone(whatsapp):
