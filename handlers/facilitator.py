@@ -23,7 +23,7 @@ def handle(turn: Turn) -> None:
     if number is None:
         turn.say("fac_number_required", command=verb)
     elif not number.valid:
-        turn.say("status_invalid_number", typed=rest[:40])
+        turn.say("fac_invalid_number", typed=number.display)
     elif verb == "LIHAT":
         _view(turn, number)
     elif verb == "VALIDASI":
@@ -46,7 +46,7 @@ def show_queue(turn: Turn) -> None:
 def _find(turn: Turn, number: numbers.ParsedNumber) -> reports.ReportView | None:
     report = reports.find_report(number.digits, session=turn.session)
     if report is None:
-        turn.say("status_not_found", number=number.display)
+        turn.say("fac_not_found", number=number.display)
     return report
 
 

@@ -233,7 +233,8 @@ def test_facilitator_commands_explain_what_is_missing(
     app, store, team, whatsapp, message, expected
 ):
     report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
-    assert expected in whatsapp.send(message.format(number=report.number), phone=DEWI).text
+    reply = whatsapp.send(message.format(number=report.number), phone=DEWI).text
+    assert expected in reply and "LAPORAN SAYA" not in reply  # a citizen's command
     assert store(reports.find_report, parse_number(report.number).digits).stage == "tindak_lanjut"
 
 
