@@ -177,6 +177,10 @@ def _iso(moment: datetime) -> str:
 
 
 def _json_object() -> dict:
+    if not request.is_json:
+        raise InvalidRequest(
+            400, "malformed_json", "send the body as JSON, with Content-Type: application/json"
+        )
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidRequest(400, "malformed_json", "the body must be a JSON object")

@@ -429,6 +429,8 @@ def test_a_body_that_is_not_a_json_object_is_400(api, store, send):
     assert response.status_code == 400
     assert error_of(response)["code"] == "malformed_json"
     assert store(reports.count_reports) == 0
+    if "content_type" not in send:
+        assert "Content-Type: application/json" in error_of(response)["message"]
 
 
 # --- GET /reports/<number> ----------------------------------------------------------------
