@@ -129,11 +129,11 @@ def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
         intake.continue_draft(turn, draft)
 
 
-def _asks_to_report(command: str) -> bool:
-    """ "Selamat pagi, saya mau lapor", "I want to report": a short message with a word
-    for reporting in it (a long one is more likely a report's story told up front)."""
+def _short_with(command: str, keywords) -> bool:
+    """A short message with one of these words in it: a request in a sentence (a long
+    one is more likely a report's story told up front)."""
     words = re.findall(r"\w+", command)
-    return len(words) <= MAX_WORDS_OF_A_REQUEST and not vocabulary.REPORT_WORDS.isdisjoint(words)
+    return len(words) <= MAX_WORDS_OF_A_REQUEST and not set(keywords).isdisjoint(words)
 
 
 def _route_facilitator(turn: Turn, command: str) -> None:
@@ -156,7 +156,9 @@ def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = Fals
         turn.say("guide")
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
-    elif _asks_to_report(command):
+    elif _short_with(command, vocabulary.STATUS_WORDS):  # "what is the status of my report?"
+        turn.say("status_ask_number")
+    elif _short_with(command, vocabulary.REPORT_WORDS):  # "Selamat pagi, saya mau lapor"
         intake.start(turn)
     elif turn.facilitator:
         facilitator.show_menu(turn)

@@ -15,8 +15,13 @@ _STATUS_WORD = re.compile(
 
 
 def looks_like_status_request(command: str) -> bool:
-    """`STATUS …`, `CEK …`, or something shaped like a report number on its own."""
-    return bool(_STATUS_WORD.match(command)) or numbers.parse_number(command) is not None
+    """`STATUS …`, `CEK …`, something shaped like a report number on its own, or a
+    message that names one ("Laporan saya CRM-26-000123-3 belum ditangani")."""
+    return (
+        bool(_STATUS_WORD.match(command))
+        or numbers.parse_number(command) is not None
+        or numbers.find_number(command, with_prefix=True) is not None
+    )
 
 
 def named_number(command: str) -> numbers.ParsedNumber | None:

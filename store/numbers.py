@@ -81,11 +81,14 @@ _AROUND_A_WORD = "?!.,;:()[]\"'*“”"
 _WORDS_SEARCHED = 40  # a number is asked about near the start, not in a 10,000-character essay
 
 
-def find_number(text: str) -> ParsedNumber | None:
+def find_number(text: str, *, with_prefix: bool = False) -> ParsedNumber | None:
     """The first report number among the words of `text`, typed with or without
-    separators and punctuation around it ("cek laporan CRM-26-000123-3 gimana?")."""
+    separators and punctuation around it ("cek laporan CRM-26-000123-3 gimana?");
+    `with_prefix`: only one that starts with CRM (digits alone may be a phone number)."""
     words = [word.strip(_AROUND_A_WORD) for word in text.split()[:_WORDS_SEARCHED]]
-    for start in range(len(words)):
+    for start, word in enumerate(words):
+        if with_prefix and not word.upper().startswith(PREFIX):
+            continue
         parsed, _ = split_leading_number(" ".join(words[start:]))
         if parsed is not None:
             return parsed

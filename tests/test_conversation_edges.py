@@ -248,6 +248,24 @@ def test_a_short_message_asking_to_report_starts_a_report(whatsapp, typed):
     assert "pilih kategori" in whatsapp.send(typed).text.lower()
 
 
+@pytest.mark.parametrize("typed", ["What is the status of my report?", "mau cek laporan saya"])
+def test_a_short_question_about_status_without_a_number_asks_for_it(whatsapp, typed):
+    whatsapp.send("halo")
+
+    reply = whatsapp.send(typed).text
+
+    assert "kirim nomor laporan" in reply or "send your report number" in reply.lower()
+    assert "kategori" not in reply and "category" not in reply
+
+
+def test_a_phone_number_in_a_message_is_no_report_number(whatsapp):
+    whatsapp.send("halo")
+
+    reply = whatsapp.send("tolong hubungi 0812345678").text
+
+    assert "Nomor tidak valid" not in reply and "belum memahami" in reply
+
+
 def test_a_choice_beyond_the_kelurahan_list_says_so(whatsapp):
     for text in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat Raya 10"]:
         whatsapp.send(text)

@@ -71,6 +71,8 @@ def test_stranger_sees_stage_and_dates_but_nothing_personal(whatsapp, store, fil
         "cek status {n} gimana?",
         "STATUS *{n}*",
         "Check status of report {n}, please",
+        "What is the status of report {n}?",
+        "Laporan saya {n} belum ditangani",
     ],
 )
 def test_number_lookup_forgives_spacing_case_and_prefix(whatsapp, filed, typed):
