@@ -2,7 +2,7 @@
 a follow-up (which closes the report) or sending it back with a reason."""
 
 from handlers.turn import Turn
-from store import numbers, reports, validations
+from store import contacts, numbers, reports, validations
 from store.stages import Role, Stage
 
 QUEUE_SHOWN = 20
@@ -83,7 +83,15 @@ def _validate(turn: Turn, number: numbers.ParsedNumber, *, note: str) -> None:
         session=turn.session,
         now=turn.now,
     )
-    turn.say("fac_validated", number=report.number)
+    turn.say("fac_validated", number=report.number, reporter_told=_reporter_told(turn, report))
+
+
+def _reporter_told(turn: Turn, report: reports.ReportView) -> bool:
+    """Whether the reporter gets the news: not when the report came from a channel
+    without a phone, nor on a phone that paused notifications (BERHENTI)."""
+    return report.reporter_contact_id is not None and not contacts.notifications_paused(
+        report.reporter_contact_id, session=turn.session
+    )
 
 
 def _send_back(turn: Turn, number: numbers.ParsedNumber, *, reason: str) -> None:
@@ -102,4 +110,9 @@ def _send_back(turn: Turn, number: numbers.ParsedNumber, *, reason: str) -> None
         session=turn.session,
         now=turn.now,
     )
-    turn.say("fac_returned", number=report.number, reason=reason)
+    turn.say(
+        "fac_returned",
+        number=report.number,
+        reason=reason,
+        reporter_told=_reporter_told(turn, report),
+    )

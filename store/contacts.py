@@ -120,3 +120,10 @@ def set_notifications_paused(contact_id: int, paused: bool, *, session: AnySessi
         paused=paused,
         id=contact_id,
     )
+
+
+def notifications_paused(contact_id: int, *, session: AnySession) -> bool:
+    paused = sql(session).value(
+        "SELECT notifications_paused FROM contact WHERE id = :id", id=contact_id
+    )
+    return bool(paused)

@@ -204,7 +204,7 @@ def test_lihat_shows_everything_needed_to_decide_but_not_the_reporter(app, store
 def test_validasi_validates_and_closes_and_the_citizen_hears_both(app, store, team, whatsapp):
     report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
     reply = whatsapp.send(f"VALIDASI {report.number} Sudah dicek di lokasi", phone=DEWI)
-    assert "telah divalidasi dan ditutup" in reply.text
+    assert "telah divalidasi dan ditutup" in reply.text and "Pelapor kami kabari" in reply.text
     stages = [
         note.payload["stage"]
         for note in store(outbox.notifications)
@@ -344,3 +344,14 @@ def test_sla_command_prints_the_month_per_facilitator(app, store, team, whatsapp
     assert dewi.split() == ["Dewi", "1", "100.00%", "0.00%", "24.0", "24.0"]
     assert "ALL" in output
     assert "(no validations" in cli(app, "crm", "sla", "--month", "2026-04")
+
+
+def test_a_facilitator_is_not_told_the_reporter_hears_when_they_paused_notifications(
+    app, store, team, whatsapp
+):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    whatsapp.send("BERHENTI", phone=CITIZEN)
+
+    reply = whatsapp.send(f"KEMBALIKAN {report.number} Foto kurang jelas", phone=DEWI)
+
+    assert "dikembalikan kepada petugas" in reply.text and "kabari" not in reply.text
