@@ -80,6 +80,9 @@ def _stage_changed(payload: dict, texts: Texts) -> Rendered:
 
 
 def _sla_alert(payload: dict, texts: Texts) -> Rendered:
+    """One missed rule, or (`alerts`) all that one scan found for this person."""
+    if "alerts" in payload:
+        return _sla_alerts(payload["alerts"], texts)
     due_at = datetime.fromisoformat(payload["due_at"])
     body = texts.say(
         "staff_sla_alert",
@@ -92,6 +95,20 @@ def _sla_alert(payload: dict, texts: Texts) -> Rendered:
         "1": payload["number"],
         "2": texts.breach(payload["breach"]),
         "3": texts.wib(due_at),
+    }
+    return Rendered(body, STAFF_ALERT, variables)
+
+
+def _sla_alerts(alerts: list[dict], texts: Texts) -> Rendered:
+    listed = [
+        {**alert, "due_at": datetime.fromisoformat(alert["due_at"])} for alert in alerts[:LISTED]
+    ]
+    body = texts.say("staff_sla_alerts", alerts=listed, total=len(alerts))
+    first = listed[0]
+    variables = {
+        "1": first["number"],
+        "2": texts.say("staff_sla_alerts_more", breach=first["breach"], more=len(alerts) - 1),
+        "3": texts.wib(first["due_at"]),
     }
     return Rendered(body, STAFF_ALERT, variables)
 

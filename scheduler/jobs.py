@@ -58,32 +58,44 @@ def scan_deadlines() -> int:
         + breaches.record_early_stage_breaches(session=db, now=now)
         + breaches.record_monthly_cutoff_breaches(session=db, now=now)
     )
-    supervisors = staff.list_staff(StaffRole.SUPERVISOR, session=db, active_only=True)
-    for breach in found:
-        if breach.kind in IMMEDIATE_ALERTS:
-            _alert(breach, supervisors, session=db, now=now)
+    _alert([breach for breach in found if breach.kind in IMMEDIATE_ALERTS], session=db, now=now)
     db.commit()
     if found:
         current_app.logger.info("recorded %d breaches", len(found))
     return len(found)
 
 
-def _alert(breach: breaches.NewBreach, supervisors, *, session, now: datetime) -> None:
-    facilitator = staff.get_staff(breach.facilitator_id, session=session)
-    payload = {
-        "number": breach.number,
-        "breach": breach.kind,
-        "due_at": breach.due_at.isoformat(),
-        "facilitator": facilitator.name if facilitator else None,
+def _alert(found: list[breaches.NewBreach], *, session, now: datetime) -> None:
+    """One message per person for what one scan found: the assigned facilitator gets
+    theirs, every supervisor all of them. Forty reports that miss their target at the
+    same midnight are one message, not forty."""
+    supervisors = staff.list_staff(StaffRole.SUPERVISOR, session=session, active_only=True)
+    facilitators = {
+        breach.facilitator_id: staff.get_staff(breach.facilitator_id, session=session)
+        for breach in found
+        if breach.facilitator_id is not None
     }
-    recipients = ([facilitator] if facilitator and facilitator.active else []) + supervisors
-    for person in recipients:
+    alerts_of: dict[int, tuple[staff.StaffInfo, list[breaches.NewBreach], list[dict]]] = {}
+    for breach in found:
+        facilitator = facilitators.get(breach.facilitator_id)
+        alert = {
+            "number": breach.number,
+            "breach": breach.kind,
+            "due_at": breach.due_at.isoformat(),
+            "facilitator": facilitator.name if facilitator else None,
+        }
+        recipients = ([facilitator] if facilitator and facilitator.active else []) + supervisors
+        for person in recipients:
+            _, theirs, alerts = alerts_of.setdefault(person.id, (person, [], []))
+            theirs.append(breach)
+            alerts.append(alert)
+    for person, theirs, alerts in alerts_of.values():
         outbox.enqueue_to_phone(
             person.phone,
             person.name,
             SLA_ALERT,
-            payload,
-            report_id=breach.report_id,
+            alerts[0] if len(alerts) == 1 else {"alerts": alerts},
+            report_id=theirs[0].report_id if len(theirs) == 1 else None,
             session=session,
             now=now,
         )

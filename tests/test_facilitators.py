@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from handlers.notifications import render
 from scheduler import jobs
 from store import breaches, outbox, places, reports, validations
 from store.clock import JAKARTA
@@ -138,6 +139,24 @@ def test_daily_target_missed_alerts_facilitator_and_supervisor_once(app, store, 
     alerts = _sent(store, "sla_alert")
     assert len(alerts) == 2
     assert {note.payload["breach"] for note in alerts} == {"daily_target_missed"}
+
+
+def test_forty_reports_missing_their_target_at_one_midnight_are_one_alert_per_person(
+    app, store, team
+):
+    cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", "0811-0000-0002")
+    numbers = [_report_in_follow_up(store, wib(2026, 3, 10, 16, 0)).number for _ in range(40)]
+
+    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 12, 0, 0, 30)) == 40
+
+    alerts = _sent(store, "sla_alert")
+    assert len(alerts) == 3  # Dewi, Eko, the supervisor
+    listed = sorted(len(alert.payload["alerts"]) for alert in alerts)
+    assert listed == [20, 20, 40]
+    [to_supervisor] = [alert for alert in alerts if len(alert.payload["alerts"]) == 40]
+    body = render("sla_alert", to_supervisor.payload, "id").body
+    assert body.startswith("⚠️ 40 laporan") and "dan 30 laporan lainnya" in body
+    assert numbers[0] in body and len(body) <= 1600
 
 
 def test_72_hours_exactly_is_on_time_one_second_past_is_overdue(app, store, team):
