@@ -67,11 +67,14 @@ def _route(turn: Turn) -> None:
         turn.say("empty_message")
         _then_ask(turn, draft)
     elif (
-        draft is None
-        and (command in vocabulary.MENU or facilitator.is_command(command))
+        (draft is None or facilitator.names_a_report(command))
+        and facilitator.is_command(command)
         and turn.facilitator  # last: it is a query, needed only for these commands
     ):
-        _route_facilitator(turn, command)
+        facilitator.handle(turn)  # also during their own report: "Lihat, jalan …" is not one
+        _then_ask(turn, draft)
+    elif draft is None and command in vocabulary.MENU and turn.facilitator:
+        facilitator.show_menu(turn)
     elif draft is None and reopen.is_command(command):
         reopen.handle(turn)
     elif command in vocabulary.MENU:
@@ -86,11 +89,12 @@ def _route(turn: Turn) -> None:
 
 
 def _too_many_messages(turn: Turn) -> bool:
+    """Over the per-minute limit, unless a facilitator clearing their queue."""
     limit = turn.limits.messages_per_minute
     if limit is None:
         return False
     recent = inbound.count_since(turn.contact.id, turn.now - ONE_MINUTE, session=turn.session)
-    return recent >= limit
+    return recent >= limit and turn.facilitator is None
 
 
 def _live_draft(turn: Turn) -> DraftState | None:
@@ -134,13 +138,6 @@ def _short_with(command: str, keywords) -> bool:
     one is more likely a report's story told up front)."""
     words = re.findall(r"\w+", command)
     return len(words) <= MAX_WORDS_OF_A_REQUEST and not set(keywords).isdisjoint(words)
-
-
-def _route_facilitator(turn: Turn, command: str) -> None:
-    if command in vocabulary.MENU:
-        facilitator.show_menu(turn)
-    else:
-        facilitator.handle(turn)
 
 
 def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = False) -> None:

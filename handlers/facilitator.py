@@ -6,16 +6,42 @@ from store import contacts, numbers, reports, validations
 from store.stages import Role, Stage
 
 QUEUE_SHOWN = 20
-VERBS = ("ANTRIAN", "LIHAT", "VALIDASI", "KEMBALIKAN")
+# What a facilitator may type for each command: a typo or two, and the English words.
+VERBS = {
+    "ANTRIAN": "ANTRIAN",
+    "ANTREAN": "ANTRIAN",
+    "ANTRI": "ANTRIAN",
+    "QUEUE": "ANTRIAN",
+    "LIHAT": "LIHAT",
+    "VIEW": "LIHAT",
+    "VALIDASI": "VALIDASI",
+    "VALIDATE": "VALIDASI",
+    "KEMBALIKAN": "KEMBALIKAN",
+    "RETURN": "KEMBALIKAN",
+}
+
+
+def verb_of(command: str) -> str | None:
+    """The command a message starts with: `Antrian?`, `Lihat: CRM-…`, `validate CRM-…`."""
+    return VERBS.get(command.split(" ", 1)[0].strip("?!.,:;"))
 
 
 def is_command(command: str) -> bool:
-    return command.split(" ", 1)[0] in VERBS
+    return verb_of(command) is not None
+
+
+def names_a_report(command: str) -> bool:
+    """A command with a report number after it, or ANTRIAN alone: unmistakable, even in
+    the middle of a report the facilitator is filing themselves."""
+    verb, _, rest = command.partition(" ")
+    if not rest:
+        return verb_of(verb) == "ANTRIAN"
+    return numbers.split_leading_number(rest)[0] is not None
 
 
 def handle(turn: Turn) -> None:
-    verb, _, rest = turn.message.text.partition(" ")
-    verb = verb.upper()
+    verb = verb_of(turn.message.command)
+    _, _, rest = turn.message.text.partition(" ")
     if verb == "ANTRIAN":
         show_queue(turn)
         return

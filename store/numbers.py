@@ -78,6 +78,7 @@ _LONGEST_NUMBER_IN_WORDS = 4  # "CRM 26 000123 3"
 
 
 _AROUND_A_WORD = "?!.,;:()[]\"'*“”"
+_AFTER_A_NUMBER = "?!.,;:)]\"'*”"  # "VALIDASI CRM-26-000011-3?", "… CRM-26-000003-5, …"
 _WORDS_SEARCHED = 40  # a number is asked about near the start, not in a 10,000-character essay
 
 
@@ -97,10 +98,19 @@ def find_number(text: str, *, with_prefix: bool = False) -> ParsedNumber | None:
 
 def split_leading_number(text: str) -> tuple[ParsedNumber | None, str]:
     """The report number at the start of `text` (which may be typed with spaces), and
-    what follows it (a note or a reason, as typed)."""
+    what follows it (a note or a reason, as typed). The fewest words that make a valid
+    number win, so that a note starting with a digit ("CRM-26-000010-0 2 foto sesuai")
+    stays a note; with none valid, the fewest that look like one, for "Nomor tidak
+    valid"."""
     words = text.split()
-    for count in range(min(_LONGEST_NUMBER_IN_WORDS, len(words)), 0, -1):
-        parsed = parse_number("".join(words[:count]))
-        if parsed is not None:
+    looks_like: tuple[ParsedNumber, int] | None = None
+    for count in range(1, min(_LONGEST_NUMBER_IN_WORDS, len(words)) + 1):
+        parsed = parse_number("".join(words[:count]).rstrip(_AFTER_A_NUMBER))
+        if parsed is not None and parsed.valid:
             return parsed, " ".join(words[count:])
-    return None, text
+        if parsed is not None and looks_like is None:
+            looks_like = parsed, count
+    if looks_like is None:
+        return None, text
+    parsed, count = looks_like
+    return parsed, " ".join(words[count:])

@@ -209,6 +209,56 @@ def test_facilitator_menu_queue_oldest_first_with_overdue_marked(app, store, tea
     assert queue.count("TERLAMBAT") == 1
 
 
+@pytest.mark.parametrize("typed", ["Antrian?", "ANTRIAN.", "antrean", "queue"])
+def test_the_queue_answers_its_command_however_it_is_typed(app, store, team, whatsapp, typed):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    assert report.number in whatsapp.send(typed, phone=DEWI).text
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "VALIDASI {number}? Sudah dicek",
+        "Validasi: {number} sudah dicek",
+        "validate {number}",
+        "VALIDASI {number} 2 foto sudah sesuai",
+    ],
+)
+def test_validasi_is_understood_with_punctuation_english_or_a_note_starting_with_a_digit(
+    app, store, team, whatsapp, typed
+):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    reply = whatsapp.send(typed.format(number=report.number), phone=DEWI).text
+    assert "telah divalidasi dan ditutup" in reply, reply
+    digits = parse_number(report.number).digits
+    assert store(reports.find_report, digits).stage == "selesai"
+
+
+def test_a_facilitator_filing_a_report_may_still_validate_and_then_go_on(
+    app, store, team, whatsapp
+):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    for text in ["LAPOR", "1"]:
+        whatsapp.send(text, phone=DEWI)
+
+    validated = whatsapp.send(f"VALIDASI {report.number}", phone=DEWI).text
+    described = whatsapp.send("Lihat, jalan di depan kantor berlubang besar", phone=DEWI).text
+
+    assert "telah divalidasi" in validated and "jelaskan masalahnya" in validated
+    assert "Di mana lokasinya" in described  # a description, not LIHAT
+
+
+def test_a_facilitator_clearing_the_queue_is_not_held_to_the_citizens_per_minute_limit(
+    app, store, team, whatsapp
+):
+    numbers = [_report_in_follow_up(store, wib(2026, 3, 10, 9, 0)).number for _ in range(25)]
+    with time_machine.travel(wib(2026, 3, 10, 10, 0), tick=False):
+        replies = [whatsapp.send(f"VALIDASI {number}", phone=DEWI).text for number in numbers]
+        citizen = [whatsapp.send("halo", phone=CITIZEN).text for _ in range(21)]
+    assert all("telah divalidasi" in reply for reply in replies)
+    assert "terlalu banyak pesan" in citizen[-1]
+
+
 def test_lihat_shows_everything_needed_to_decide_but_not_the_reporter(app, store, team, whatsapp):
     report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0), lat=-6.18)
     text = whatsapp.send(f"lihat {report.number.lower()}", phone=DEWI).text
