@@ -11,7 +11,17 @@ from flask import current_app
 from bot import database
 from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
 from scheduler.sender import OutboxSender
-from store import breaches, drafts, heartbeats, idempotency, outbox, sla, staff, stats
+from store import (
+    breaches,
+    drafts,
+    heartbeats,
+    idempotency,
+    outbox,
+    sla,
+    staff,
+    stats,
+    validations,
+)
 from store.clock import JAKARTA, utcnow
 from store.staff import StaffRole
 
@@ -53,6 +63,7 @@ def scan_deadlines() -> int:
     """Record every newly missed time rule once; alert the facilitator and the
     supervisors at once for validations. After a downtime, one scan catches up."""
     db, now = database.session(), utcnow()
+    validations.reassign_orphans(session=db, now=now)  # before: the alerts then go to them
     found = (
         breaches.record_validation_breaches(session=db, now=now)
         + breaches.record_early_stage_breaches(session=db, now=now)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
-from store import sla
+from store import sla, validations
 from store.clock import JAKARTA
 from store.db import insert_for
 from store.models import Breach, Report, ScheduledRun, Validation
@@ -232,7 +232,7 @@ def supervisor_summary(*, session: Session, now: datetime) -> SupervisorSummary:
         daily_target_missed=open_validation_numbers(
             Validation.daily_target_at < now, Validation.due_at >= now
         ),
-        unassigned=open_validation_numbers(Validation.facilitator_id.is_(None)),
+        unassigned=open_validation_numbers(validations.without_active_facilitator()),
         kelurahan_late=flagged(KELURAHAN_24H, (Stage.MENUNGGU,)),
         follow_up_6d=[n for n in flagged(FOLLOW_UP_6D, EARLY_STAGES) if n not in seven_days],
         follow_up_7d=sorted(seven_days),

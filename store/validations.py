@@ -5,11 +5,13 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from store import sla, staff
 from store.models import Report, Staff, Validation
 from store.sql import AnySession, orm
+from store.staff import StaffRole
 
 VALIDATED, RETURNED, MOVED_BY_ADMIN = "validated", "returned", "moved"
 
@@ -47,6 +49,31 @@ def open_validation(report_id: int, *, session: Session, now: datetime) -> int:
     session.add(validation)
     session.flush()
     return validation.id
+
+
+def reassign_orphans(*, session: Session, now: datetime) -> int:
+    """Give an active facilitator, as a new one would be given, each open validation that
+    has none: its report entered tindak_lanjut before any facilitator was registered, or
+    its facilitator was deactivated. Without this they sat in nobody's queue and digest
+    until overdue. The worker's scan runs it every minute; how many were given."""
+    orphans = session.exec(
+        select(Validation)
+        .where(Validation.left_at.is_(None), without_active_facilitator())
+        .order_by(Validation.entered_at)
+    ).all()
+    for given, validation in enumerate(orphans):
+        validation.facilitator_id = staff.choose_facilitator(session=session, now=now)
+        if validation.facilitator_id is None:  # nobody active: the supervisors' digest says so
+            return given
+        session.add(validation)
+        session.flush()  # counted by the next choice
+    return len(orphans)
+
+
+def without_active_facilitator():
+    """A condition on Validation: no facilitator, or a deactivated one."""
+    inactive = select(Staff.id).where(Staff.role == StaffRole.FACILITATOR, ~Staff.active)
+    return or_(Validation.facilitator_id.is_(None), Validation.facilitator_id.in_(inactive))
 
 
 def close_validation(report_id: int, outcome: str, *, session: Session, now: datetime) -> None:

@@ -131,6 +131,42 @@ def test_least_busy_facilitator_gets_the_next_report_ties_round_robin(app, store
     assert store(validations.open_validation_of, report.id).facilitator_name == "Dewi"
 
 
+def test_a_report_that_came_before_any_facilitator_goes_to_the_first_one_registered(
+    app, store, whatsapp
+):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    assert store(validations.open_validation_of, report.id).facilitator_name is None
+    cli(app, "crm", "facilitator", "add", "--name", "Dewi", "--phone", DEWI)
+
+    _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 9, 1))
+
+    assert store(validations.open_validation_of, report.id).facilitator_name == "Dewi"
+    with time_machine.travel(wib(2026, 3, 10, 9, 2), tick=False):
+        assert report.number in whatsapp.send("ANTRIAN", phone=DEWI).text
+
+
+def test_a_deactivated_facilitators_open_reports_go_to_the_others(app, store, team):
+    cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", EKO)
+    cli(app, "crm", "facilitator", "add", "--name", "Fajar", "--phone", FAJAR)
+    reports_ = [_report_in_follow_up(store, wib(2026, 3, 10, 8 + hour)) for hour in range(6)]
+    cli(app, "crm", "facilitator", "deactivate", DEWI)
+
+    _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 15, 0))
+
+    assigned = [store(validations.open_validation_of, r.id).facilitator_name for r in reports_]
+    assert "Dewi" not in assigned and sorted(assigned) == ["Eko"] * 3 + ["Fajar"] * 3
+
+
+def test_reports_without_an_active_facilitator_are_named_to_the_supervisors(app, store, team):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    cli(app, "crm", "facilitator", "deactivate", DEWI)
+
+    _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 9, 1))
+    summary = store(breaches.supervisor_summary, now=datetime.now(UTC))
+
+    assert summary.unassigned == [report.number]
+
+
 def test_daily_target_missed_alerts_facilitator_and_supervisor_once(app, store, team):
     _report_in_follow_up(store, wib(2026, 3, 10, 10, 0))
     assert _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 23, 59, 59)) == 0
