@@ -13,7 +13,7 @@ import handlers
 from bot import database
 from bot.cleaning import printable
 from bot.signature import twilio_signed
-from bot.twiml import split_for_whatsapp, twiml
+from bot.twiml import WHATSAPP_BODY_LIMIT, split_for_whatsapp, twiml
 from handlers.notifications import DELAYED_REPLY
 from handlers.texts import Texts
 from store import contacts, inbound, outbox
@@ -185,9 +185,26 @@ def _queue_stored_reply(
 
 
 def _queue(contact_id: int, replies: list[str], *, session: Transaction, now: datetime) -> None:
-    outbox.enqueue(
-        contact_id, DELAYED_REPLY, {"texts": replies}, report_id=None, session=session, now=now
-    )
+    """The answer as WhatsApp notifications, as many as it takes (an ANTRIAN of twenty
+    is two messages live), the first starting with the apology for the delay."""
+    for part, texts in enumerate(_delayed_parts(replies)):
+        payload = {"texts": texts, "continued": part > 0}
+        outbox.enqueue(contact_id, DELAYED_REPLY, payload, report_id=None, session=session, now=now)
+
+
+DELAYED_APOLOGY_ROOM = 100  # for templates/*/notify_delayed_reply.txt's first line
+
+
+def _delayed_parts(replies: list[str]) -> list[list[str]]:
+    """The replies packed into as few WhatsApp messages as hold them with the apology."""
+    room = WHATSAPP_BODY_LIMIT - DELAYED_APOLOGY_ROOM
+    parts: list[list[str]] = [[]]
+    for text in split_for_whatsapp(replies, room):
+        packed = sum(len(earlier) + 2 for earlier in parts[-1])  # joined by a blank line
+        if parts[-1] and packed + len(text) > room:
+            parts.append([])
+        parts[-1].append(text)
+    return parts
 
 
 def _limits(*, kept: bool) -> handlers.Limits:

@@ -141,7 +141,14 @@ def _cutoff_list(payload: dict, texts: Texts) -> Rendered:
 
 def _delayed_reply(payload: dict, texts: Texts) -> Rendered:
     """The answer to a message that waited in the spool during a database outage."""
-    body = _shortened(texts.say("notify_delayed_reply", texts_=payload["texts"]), WHATSAPP_BODY)
+    body = _shortened(
+        texts.say(
+            "notify_delayed_reply",
+            texts_=payload["texts"],
+            continued=payload.get("continued", False),  # rows queued before parts: False
+        ),
+        WHATSAPP_BODY,
+    )
     first = " ".join((payload["texts"][0] if payload["texts"] else "-").split())
     return Rendered(body, DELAYED_REPLY, {"1": _shortened(first, NOTE_IN_TEMPLATE)})
 

@@ -17,7 +17,9 @@ from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from handlers.notifications import render
 from scheduler import replay
 from store import inbound, outbox, reports
+from store.clock import utcnow
 from store.spool import FAILURES, REPLAY_LOCK, SET_ASIDE, Spool
+from store.stages import Role, Stage
 
 FALLBACK = "/webhooks/whatsapp/fallback"
 ALICE, BUDI, CITRA = "+6281200000001", "+6281200000002", "+6281200000003"
@@ -212,6 +214,35 @@ def test_an_answer_twilio_never_got_reaches_the_citizen_once_through_the_spool(
     (note,) = store(outbox.notifications)
     assert answered in render(note.kind, note.payload, "id").body  # after "sorry for the delay"
     assert store(inbound.count_inbound) == 1
+
+
+def test_a_long_answer_kept_during_an_outage_comes_whole_in_as_many_messages_as_it_takes(
+    app, whatsapp, store
+):
+    number = whatsapp.file_report(phone=ALICE)
+    note = "Catatan petugas " + "sangat panjang " * 60
+    for stage in ("koordinasi", "proses", "tindak_lanjut", "proses"):
+        store(
+            reports.move_report,
+            number,
+            Stage(stage),
+            role=Role.ADMIN,
+            actor_id="t",
+            note=note,
+            now=utcnow(),
+        )
+    live = whatsapp.send(f"STATUS {number}", phone=ALICE).messages
+    before = len(store(outbox.notifications))
+
+    _via_fallback(whatsapp, whatsapp.form(f"STATUS {number}", phone=ALICE))
+    with app.app_context():
+        replay.replay_spool()
+
+    parts = [render(n.kind, n.payload, "id").body for n in store(outbox.notifications)[before:]]
+    assert len(parts) >= 2 and all(len(part) <= 1600 for part in parts)
+    assert parts[0].startswith("Mohon maaf atas keterlambatan")
+    assert not any(part.startswith("Mohon maaf") for part in parts[1:])
+    assert "".join(parts).count("sangat panjang") == "".join(live).count("sangat panjang")
 
 
 def test_an_hour_of_kept_messages_replayed_in_a_minute_is_no_flood(app, whatsapp, store):
