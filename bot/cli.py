@@ -146,7 +146,9 @@ def sla_figures(month: str) -> None:
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
-        raise click.BadParameter("use YYYY-MM", param_hint="--month") from None
+        first = None
+    if first is None or not 1900 <= first.year <= 2999:  # 0001-01 overflows on its way to UTC
+        raise click.BadParameter("use YYYY-MM, a month of this era", param_hint="--month")
     next_first = (first + timedelta(days=32)).replace(day=1)
     rows = validations.sla_for_month(
         sla.start_of_day(first), sla.start_of_day(next_first), session=database.session()
@@ -227,7 +229,7 @@ def render_stats_table(summary, by: str) -> str:
     )
     lines.append(
         f"Rata-rata persentase per {'tahun' if by == 'year' else 'bulan'}: "
-        f"{summary.mean_of_rates:.2f}%"
+        f"{_percent(summary.mean_of_rates if summary.periods else None)}"
     )
     return "\n".join(lines)
 

@@ -3,6 +3,7 @@ Figures only, never anything personal."""
 
 import math
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, render_template, request
 
@@ -22,7 +23,9 @@ def _figures():
     if by not in {"year", "month"}:
         return None, api_error(422, "invalid_field", "by must be year or month", field="by")
     try:
-        window = stats.period_window(request.args.get("from"), request.args.get("to"))
+        window = stats.period_window(
+            request.args.get("from") or None, request.args.get("to") or None
+        )
     except ValueError as problem:
         return None, api_error(422, "invalid_field", str(problem), field="from/to")
     db = database.session()
@@ -53,9 +56,12 @@ def dashboard():
     if problem is not None:
         return problem
     by, data, computed_at = figures
+    window = {key: request.args[key] for key in ("from", "to") if request.args.get(key)}
     return render_template(
         "dashboard.html",
         by=by,
+        window=window,
+        links={other: "?" + urlencode({"by": other, **window}) for other in ("year", "month")},
         data=data,
         computed_at=to_wib(computed_at),
         chart=_chart(data["periods"], by),

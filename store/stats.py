@@ -142,11 +142,16 @@ def _validations(period, where, *, session: Session) -> dict[str, tuple[int, int
 
 
 def period_window(start: str | None, end: str | None) -> dict[str, datetime | None]:
-    """`--from 2021 --to 2023` or `2023-01 … 2023-06` (WIB, inclusive) as [start, end)."""
-    return {
-        "start": _period_start(start, last=False) if start else None,
-        "end": _period_start(end, last=True) if end else None,
+    """`--from 2021 --to 2023` or `2023-01 … 2023-06` (WIB, inclusive) as [start, end).
+    None: open on that side. An empty one, or one that ends before it starts, is a
+    ValueError: it would print an empty table as if there were no reports."""
+    window = {
+        "start": _period_start(start, last=False) if start is not None else None,
+        "end": _period_start(end, last=True) if end is not None else None,
     }
+    if window["start"] and window["end"] and window["end"] <= window["start"]:
+        raise ValueError(f"{end!r} comes before {start!r}")
+    return window
 
 
 _PERIOD = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2]))?")

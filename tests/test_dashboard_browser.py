@@ -200,6 +200,14 @@ def test_dashboard_by_month_has_a_row_per_month(client, history_of_500):
     assert 'aria-current="page">Per bulan' in html
 
 
+def test_dashboard_of_a_window_says_so_and_keeps_it_when_switching(client, history_of_500):
+    html = client.get("/dashboard?by=year&from=2021&to=2022").get_data(as_text=True)
+
+    assert "(2021 s.d. 2022)" in html
+    assert 'href="?by=month&amp;from=2021&amp;to=2022"' in html
+    assert [row[0] for row in table_of(html).body] == ["2021", "2022"]
+
+
 @pytest.mark.parametrize("by", ["week", "", "YEAR"])
 def test_dashboard_answers_422_for_an_unknown_by(client, by):
     response = client.get("/dashboard", query_string={"by": by})

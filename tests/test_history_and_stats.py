@@ -571,6 +571,24 @@ def test_stats_from_to_keeps_only_the_periods_of_the_window(app, generated):
     assert [row["period"] for row in to_only.periods] == ["2016"]
 
 
+@pytest.mark.parametrize(
+    "args", [("--from", "2026", "--to", "2025"), ("--from", ""), ("--by", "month", "--to", "")]
+)
+def test_stats_refuses_an_empty_or_backward_window_instead_of_an_empty_table(app, args):
+    result = crm(app, "stats", *args)
+    assert result.exit_code == 2 and "Error" in result.output
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "2026-13", "2026"])
+def test_sla_refuses_a_month_it_cannot_compute_without_a_traceback(app, month):
+    result = crm(app, "sla", "--month", month)
+    assert result.exit_code == 2 and "use YYYY-MM" in result.output
+
+
+def test_stats_of_an_empty_store_has_no_mean_rate(app):
+    assert "per tahun: -" in crm(app, "stats").output
+
+
 def test_periods_are_wib_years_and_months(app):
     file_report(app, wib(2022, 12, 31, 23, 59))  # 16:59 UTC: still 2022 in Jakarta
     file_report(app, wib(2023, 1, 1, 0, 0))  # 2022-12-31 17:00 UTC, already 2023 in Jakarta
@@ -692,7 +710,9 @@ def test_stats_api_answers_422_for_a_bad_by_or_period(client, query, field):
     assert schema_problems(body, error, document) == []
 
 
-@pytest.mark.parametrize("query", [{"to": "9999-12"}, {"from": "0001"}])
+@pytest.mark.parametrize(
+    "query", [{"to": "9999-12"}, {"from": "0001"}, {"from": "2026", "to": "2025"}]
+)
 def test_stats_api_answers_422_for_a_period_out_of_range(client, query):
     assert client.get("/api/v1/stats", query_string=query).status_code == 422
 
