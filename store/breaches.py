@@ -22,6 +22,7 @@ MONTHLY_CUTOFF_MISSED = "monthly_cutoff_missed"
 
 EARLY_STAGES = (Stage.MENUNGGU, Stage.KOORDINASI, Stage.DISPOSISI, Stage.PROSES)
 CLOSED_STAGES = (Stage.SELESAI, Stage.DITOLAK)
+OPEN_STAGES = tuple(stage for stage in Stage if stage not in CLOSED_STAGES)
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ class SupervisorSummary:
     kelurahan_late: list[str]
     follow_up_6d: list[str]
     follow_up_7d: list[str]
+    cutoff_missed: list[str]  # still open after the 5th of the month after their own
 
     @property
     def is_empty(self) -> bool:
@@ -236,6 +238,7 @@ def supervisor_summary(*, session: Session, now: datetime) -> SupervisorSummary:
         kelurahan_late=flagged(KELURAHAN_24H, (Stage.MENUNGGU,)),
         follow_up_6d=[n for n in flagged(FOLLOW_UP_6D, EARLY_STAGES) if n not in seven_days],
         follow_up_7d=sorted(seven_days),
+        cutoff_missed=flagged(MONTHLY_CUTOFF_MISSED, OPEN_STAGES),
     )
 
 

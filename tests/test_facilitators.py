@@ -421,8 +421,11 @@ def test_monthly_cutoff_lists_daily_to_the_5th_then_flags(
     _run(app, jobs.scan_deadlines, fifth_end + timedelta(seconds=1))
     _run(app, jobs.scan_deadlines, fifth_end + timedelta(days=1))
     assert store(breaches.count_breaches)["monthly_cutoff_missed"] == 1
-    _run(app, jobs.send_digests, first_of_month + timedelta(days=5))
+    _run(app, jobs.send_digests, first_of_month + timedelta(days=5, hours=6))
     assert len(_sent(store, "cutoff_list")) == 5
+    [digest] = [note for note in _sent(store, "supervisor_digest") if note.created_at > fifth_end]
+    assert digest.payload["cutoff_missed"] == [report.number]
+    assert "Lewat batas penyelesaian bulanan" in render(digest.kind, digest.payload, "id").body
 
 
 def test_a_worker_down_six_hours_catches_up_without_double_sends(app, store, team):
