@@ -101,8 +101,9 @@ def _validate(turn: Turn, number: numbers.ParsedNumber, *, note: str) -> None:
     report = _in_follow_up(turn, number)
     if report is None:
         return
-    reports.validate_report(
+    reports.officer_move(
         number.digits,
+        Stage.VALIDASI,
         role=Role.FACILITATOR,
         actor_id=f"facilitator:{turn.facilitator.id}",
         note=note or None,

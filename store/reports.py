@@ -428,34 +428,6 @@ def move_report(
     return _view(report, session=session)
 
 
-def validate_report(
-    number: str,
-    *,
-    role: Role,
-    actor_id: str | None,
-    note: str | None,
-    session: AnySession,
-    now: datetime,
-) -> ReportView:
-    """A validated follow-up closes its report: the move to validasi, then the system's
-    move to selesai, in one transaction, whoever validates (a facilitator by WhatsApp or
-    the API, an admin). The reporter is told both, and may then rate or reopen it.
-
-    Raises as `move_report` does, for the move to validasi."""
-    move_report(
-        number, Stage.VALIDASI, role=role, actor_id=actor_id, note=note, session=session, now=now
-    )
-    return move_report(
-        number,
-        Stage.SELESAI,
-        role=Role.SYSTEM,
-        actor_id=actor_id,
-        note=None,
-        session=session,
-        now=now,
-    )
-
-
 def officer_move(
     number: str,
     to_stage: Stage,
@@ -466,14 +438,23 @@ def officer_move(
     session: AnySession,
     now: datetime,
 ) -> ReportView:
-    """A move an officer asks for (the API, `crm move`): `move_report`, except that a
-    move to validasi closes the report, as `validate_report` does."""
-    if to_stage is Stage.VALIDASI:
-        return validate_report(
-            number, role=role, actor_id=actor_id, note=note, session=session, now=now
-        )
-    return move_report(
+    """A move an officer asks for (a facilitator's VALIDASI, the API, `crm move`):
+    `move_report`, except that a validated follow-up closes its report, whoever
+    validates: the system's move to selesai follows in the same transaction
+    (DESIGN.md), the reporter is told both, and may then rate or reopen it."""
+    view = move_report(
         number, to_stage, role=role, actor_id=actor_id, note=note, session=session, now=now
+    )
+    if to_stage is not Stage.VALIDASI:
+        return view
+    return move_report(
+        number,
+        Stage.SELESAI,
+        role=Role.SYSTEM,
+        actor_id=actor_id,
+        note=None,
+        session=session,
+        now=now,
     )
 
 

@@ -17,7 +17,10 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 from bot import create_app
+from store import reports
+from store.clock import utcnow
 from store.db import make_engine, new_session, upgrade
+from store.stages import Role, Stage
 
 POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -198,6 +201,20 @@ def store(app):
             return result
 
     return run
+
+
+def move_through(store, number: str, *stages: str, note: str | None = None) -> None:
+    """Walk a report through `stages` as an admin: a test's setup, not what it tests."""
+    for stage in stages:
+        store(
+            reports.move_report,
+            number,
+            Stage(stage),
+            role=Role.ADMIN,
+            actor_id="test",
+            note=note,
+            now=utcnow(),
+        )
 
 
 @dataclass

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from conftest import move_through
 from store import numbers, outbox, reports, tokens
 from store.clock import utcnow
 from store.places import match_kelurahan
@@ -149,23 +150,10 @@ def stored(store, number: str) -> reports.ReportView:
     return store(reports.find_report, numbers.canonical_digits(number))
 
 
-def admin_moves(store, number: str, stages: list[str]) -> None:
-    for stage in stages:
-        store(
-            reports.move_report,
-            number,
-            Stage(stage),
-            role=Role.ADMIN,
-            actor_id="setup",
-            note="disiapkan",
-            now=utcnow(),
-        )
-
-
 def report_in(api: Api, stage: str) -> str:
     """A fresh report with a reporter contact, walked into `stage` by an admin."""
     number = api.file(reporter=REPORTER)["number"]
-    admin_moves(api.store, number, ROUTE_TO[stage])
+    move_through(api.store, number, *ROUTE_TO[stage], note="disiapkan")
     return number
 
 
@@ -577,7 +565,7 @@ def test_listing_filters_by_stage_kelurahan_and_category(api, store):
     kramat_road = api.file(kelurahan="Kramat", category="jalan_rusak")["number"]
     kramat_rubbish = api.file(kelurahan="Kramat", category="sampah")["number"]
     kapuk_rubbish = api.file(kelurahan="Kapuk", category="sampah")["number"]
-    admin_moves(store, kramat_rubbish, ["koordinasi"])
+    move_through(store, kramat_rubbish, "koordinasi", note="disiapkan")
 
     def listed(**query):
         response = api.get("/reports", role="kelurahan", query_string=query)

@@ -2,10 +2,10 @@
 
 import pytest
 
+from conftest import move_through
 from store import outbox, ratings, reports
 from store.clock import utcnow
 from store.numbers import parse_number
-from store.stages import Role, Stage
 
 PHOTO = ("https://api.twilio.com/media/ME1", "image/jpeg")
 STICKER = ("https://api.twilio.com/media/ME2", "image/webp")
@@ -18,16 +18,7 @@ def _to_photo_step(whatsapp):
 
 
 def _close(store, number):
-    for stage in ("koordinasi", "proses", "tindak_lanjut", "validasi", "selesai"):
-        store(
-            reports.move_report,
-            number,
-            Stage(stage),
-            role=Role.ADMIN,
-            actor_id="t",
-            note=None,
-            now=utcnow(),
-        )
+    move_through(store, number, "koordinasi", "proses", "tindak_lanjut", "validasi", "selesai")
 
 
 def test_a_digit_right_after_closing_is_a_rating_also_as_nilai(whatsapp, store):
@@ -208,15 +199,7 @@ def test_a_rejected_report_cannot_be_reopened_and_the_reporter_is_told_to_file_a
     whatsapp, store
 ):
     number = whatsapp.file_report()
-    store(
-        reports.move_report,
-        number,
-        Stage.DITOLAK,
-        role=Role.ADMIN,
-        actor_id="t",
-        note="Bukan wewenang Pemprov",
-        now=utcnow(),
-    )
+    move_through(store, number, "ditolak", note="Bukan wewenang Pemprov")
 
     reopen = whatsapp.send(f"BUKA {number} Masih rusak").text
     status = whatsapp.send(f"STATUS {number}").text

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 
 from bot import create_app
-from conftest import WhatsApp, app_config
+from conftest import WhatsApp, app_config, move_through
 from scheduler.sender import OutboxSender
 from store import outbox, reports
 from store.clock import utcnow
@@ -81,16 +81,7 @@ def test_a_report_closed_while_notifications_pause_takes_no_rating_it_never_aske
 ):
     number = whatsapp.file_report()
     whatsapp.send("BERHENTI")
-    for stage in ("koordinasi", "proses", "tindak_lanjut", "validasi", "selesai"):
-        store(
-            reports.move_report,
-            number,
-            Stage(stage),
-            role=Role.ADMIN,
-            actor_id="t",
-            note=None,
-            now=utcnow(),
-        )
+    move_through(store, number, "koordinasi", "proses", "tindak_lanjut", "validasi", "selesai")
 
     reply = whatsapp.send("1")  # the menu's LAPOR, as the closing notice never came
 

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from georeport import GeoReport
 
+from conftest import move_through
 from store import outbox, reports, tokens
 from store.clock import utcnow
 from store.stages import Role, Stage
@@ -142,15 +143,7 @@ def test_phone_numbers_written_in_a_request_or_its_notes_are_masked_for_anyone(
     number = created_id(
         client, api_key, description="Jalan berlubang, hubungi saya di 0812-3456-7890"
     )
-    store(
-        reports.move_report,
-        number,
-        Stage.KOORDINASI,
-        role=Role.ADMIN,
-        actor_id="t",
-        note="Hubungi Pak RT di +62 813 1111 2222",
-        now=utcnow(),
-    )
+    move_through(store, number, "koordinasi", note="Hubungi Pak RT di +62 813 1111 2222")
 
     (request,) = client.get(f"{V2}/requests/{number}.json").get_json()
     updates = client.get(f"{V2}/servicerequestupdates.json").get_data(as_text=True)

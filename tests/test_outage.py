@@ -13,13 +13,11 @@ from tcp_proxy import TcpProxy
 from twilio.request_validator import RequestValidator
 
 from bot import create_app
-from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
+from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config, move_through
 from handlers.notifications import render
 from scheduler import replay
 from store import inbound, outbox, reports
-from store.clock import utcnow
 from store.spool import FAILURES, REPLAY_LOCK, SET_ASIDE, Spool
-from store.stages import Role, Stage
 
 FALLBACK = "/webhooks/whatsapp/fallback"
 ALICE, BUDI, CITRA = "+6281200000001", "+6281200000002", "+6281200000003"
@@ -221,16 +219,7 @@ def test_a_long_answer_kept_during_an_outage_comes_whole_in_as_many_messages_as_
 ):
     number = whatsapp.file_report(phone=ALICE)
     note = "Catatan petugas " + "sangat panjang " * 60
-    for stage in ("koordinasi", "proses", "tindak_lanjut", "proses"):
-        store(
-            reports.move_report,
-            number,
-            Stage(stage),
-            role=Role.ADMIN,
-            actor_id="t",
-            note=note,
-            now=utcnow(),
-        )
+    move_through(store, number, "koordinasi", "proses", "tindak_lanjut", "proses", note=note)
     live = whatsapp.send(f"STATUS {number}", phone=ALICE).messages
     before = len(store(outbox.notifications))
 
