@@ -133,11 +133,13 @@ def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
         intake.continue_draft(turn, draft)
 
 
-def _short_with(command: str, keywords) -> bool:
-    """A short message with one of these words in it: a request in a sentence (a long
-    one is more likely a report's story told up front)."""
+def _short_with(command: str, *keywords) -> bool:
+    """A short message with a word of each of these sets in it: a request in a sentence
+    (a long one is more likely a report's story told up front)."""
     words = re.findall(r"\w+", command)
-    return len(words) <= MAX_WORDS_OF_A_REQUEST and not set(keywords).isdisjoint(words)
+    return len(words) <= MAX_WORDS_OF_A_REQUEST and all(
+        not set(among).isdisjoint(words) for among in keywords
+    )
 
 
 def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = False) -> None:
@@ -153,6 +155,8 @@ def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = Fals
         turn.say("guide")
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
+    elif _short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS):
+        status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya belum ditangani"
     elif _short_with(command, vocabulary.STATUS_WORDS):  # "what is the status of my report?"
         turn.say("status_ask_number")
     elif _short_with(command, vocabulary.REPORT_WORDS):  # "Selamat pagi, saya mau lapor"

@@ -25,13 +25,19 @@ def looks_like_status_request(command: str) -> bool:
 
 
 def named_number(command: str) -> numbers.ParsedNumber | None:
-    """The report number a message unmistakably asks about: one on its own, or one
-    after a status word. A report in progress answers these and goes on, where "Cek
-    saluran air mampet" is a description."""
-    bare = numbers.parse_number(command)
-    if bare is not None or not _STATUS_WORD.match(command):
-        return bare
-    return numbers.find_number(_after_status_word(command))
+    """The report number a message unmistakably asks about, for a report in progress to
+    answer and go on: one with its CRM prefix on its own, or one after a status word
+    (right after it, or further on with its prefix). Digits alone may be typed
+    coordinates (-6.208 106.845), and "Cek saluran air mampet, hubungi 0812345678" is a
+    description."""
+    if _STATUS_WORD.match(command):
+        return _number_after_status_word(command)
+    return numbers.parse_number(command) if command.startswith(numbers.PREFIX) else None
+
+
+def _number_after_status_word(command: str) -> numbers.ParsedNumber | None:
+    typed = _after_status_word(command)
+    return numbers.parse_number(typed) or numbers.find_number(typed, with_prefix=True)
 
 
 def _after_status_word(command: str) -> str:
@@ -43,7 +49,7 @@ def show_status(turn: Turn, command: str) -> None:
     if not typed:
         turn.say("status_ask_number")
         return
-    parsed = numbers.parse_number(typed) or numbers.find_number(typed)
+    parsed = numbers.parse_number(typed) or numbers.find_number(typed, with_prefix=True)
     if parsed is None:
         turn.say("status_not_a_number", typed=typed[:40])
         return

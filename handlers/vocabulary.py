@@ -18,8 +18,13 @@ SKIP = {"LEWATI", "SKIP", "TIDAK", "NO", "TIDAK ADA"}
 DONE = {"LANJUT", "LANJUTKAN", "NEXT", "CONTINUE", "SELESAI", "DONE", "CUKUP"}
 RATE = {"NILAI", "RATE", "RATING"}
 STARS = {"BINTANG", "STAR", "STARS"}  # "5 bintang"
-# Words that, in a short message, ask to make a report ("saya mau lapor").
+# Words of a short message that asks for something in a sentence: to make a report
+# ("saya mau lapor"), about one made earlier ("sudah saya laporkan minggu lalu, kok belum
+# ada kabar?"), for a status ("what is the status of my report?").
 REPORT_WORDS = {"LAPOR", "MELAPOR", "LAPORKAN", "MELAPORKAN", "REPORT"}
+ABOUT_REPORTS = REPORT_WORDS | {"LAPORAN", "LAPORANNYA", "LAPORANKU", "REPORTS"}
+EARLIER_WORDS = {"SUDAH", "UDAH", "SDH", "TELAH", "PERNAH", "KEMARIN", "LALU", "BELUM"}
+EARLIER_WORDS |= {"ALREADY", "YET", "AGO", "LAST"}
 PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
 RESUME = {"MULAI", "START", "SUBSCRIBE"}
 

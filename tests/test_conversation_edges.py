@@ -241,12 +241,37 @@ def test_a_short_question_about_status_without_a_number_asks_for_it(whatsapp, ty
     assert "kategori" not in reply and "category" not in reply
 
 
-def test_a_phone_number_in_a_message_is_no_report_number(whatsapp):
+@pytest.mark.parametrize(
+    "typed", ["Sudah saya laporkan minggu lalu kok belum ada kabar", "Laporan saya belum ditangani"]
+)
+def test_a_short_message_about_an_earlier_report_lists_the_citizens_reports(whatsapp, typed):
+    number = whatsapp.file_report()
+
+    reply = whatsapp.send(typed).text
+
+    assert number in reply and "kategori" not in reply
+
+
+@pytest.mark.parametrize("typed", ["tolong hubungi 0812345678", "cek lagi ya, hubungi 0812345678"])
+def test_a_phone_number_in_a_message_is_no_report_number(whatsapp, typed):
     whatsapp.send("halo")
 
-    reply = whatsapp.send("tolong hubungi 0812345678").text
+    reply = whatsapp.send(typed).text
 
-    assert "Nomor tidak valid" not in reply and "belum memahami" in reply
+    assert "Nomor tidak valid" not in reply
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["-6.208 106.845", "Cek saluran air mampet di gang kami, hubungi 0812345678"],
+)
+def test_digits_during_a_report_that_are_no_report_number_are_answers(whatsapp, typed):
+    for text in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah"]:
+        whatsapp.send(text)
+
+    reply = whatsapp.send(typed).text
+
+    assert "Nomor tidak valid" not in reply and "kelurahan" in reply.lower()
 
 
 def test_a_choice_beyond_the_kelurahan_list_says_so(whatsapp):
