@@ -240,7 +240,7 @@ def _request_json(view: reports.ReportView) -> dict:
         "requested_datetime": _w3(view.created_at),
         "updated_datetime": _w3(view.stage_changed_at),
         "expected_datetime": _w3(expected) if expected else "",
-        "address": view.location_text or "",
+        "address": mask_numbers(view.location_text or ""),
         "address_id": "",
         "zipcode": kelurahan.postal_code if kelurahan else "",
         "lat": view.latitude if view.latitude is not None else "",

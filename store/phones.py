@@ -62,11 +62,21 @@ def mask(value: str | None) -> str:
     return value[:6] + "*" * (len(value) - 9) + value[-3:]
 
 
-# Not after a digit or a hyphen, so that report numbers (CRM-26-000001-9) stay whole.
-_PHONE_LIKE = re.compile(r"(?<![\d-])\+?\d[\d\s-]{7,}\d")
+# A report number, kept whole, or a run of digits, spaces, dots and hyphens.
+_REPORT_OR_DIGITS = re.compile(
+    r"(?P<report>CRM[\s-]?\d{2}[\s-]?\d{6,7}[\s-]?\d)|(?P<digits>(?<!\d)\+?\d[\d\s.-]{7,}\d)",
+    re.IGNORECASE,
+)
+PHONE_DIGITS = 9  # Indonesian numbers have 9 to 13; dates (28-11-2026) and sums have fewer
 
 
 def mask_numbers(text: str) -> str:
     """Mask anything phone-like inside free text (an error message from Twilio, an
-    officer's note in a logged message)."""
-    return _PHONE_LIKE.sub(lambda match: mask(re.sub(r"[\s-]", "", match.group(0))), text)
+    officer's note, a typed address): runs of at least PHONE_DIGITS digits, whatever
+    separates them; report numbers, dates and sums of rupiah stay readable."""
+    return _REPORT_OR_DIGITS.sub(_masked_if_phone, text)
+
+
+def _masked_if_phone(match: re.Match) -> str:
+    digits = re.sub(r"[\s.-]", "", match.group("digits") or "")
+    return mask(digits) if len(digits.lstrip("+")) >= PHONE_DIGITS else match.group(0)

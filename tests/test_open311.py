@@ -141,7 +141,10 @@ def test_phone_numbers_written_in_a_request_or_its_notes_are_masked_for_anyone(
     client, api_key, store
 ):
     number = created_id(
-        client, api_key, description="Jalan berlubang, hubungi saya di 0812-3456-7890"
+        client,
+        api_key,
+        description="Jalan berlubang, hubungi saya di 0812-3456-7890",
+        address_string="Jl. Kramat Raya 10, rumah Bu Siti 0812-9999-0000",
     )
     move_through(store, number, "koordinasi", note="Hubungi Pak RT di +62 813 1111 2222")
 
@@ -149,6 +152,7 @@ def test_phone_numbers_written_in_a_request_or_its_notes_are_masked_for_anyone(
     updates = client.get(f"{V2}/servicerequestupdates.json").get_data(as_text=True)
 
     assert request["description"] == "Jalan berlubang, hubungi saya di 081234***890"
+    assert request["address"] == "Jl. Kramat Raya 10, rumah Bu Siti 081299***000"
     assert request["status_notes"] == "Koordinasi: Hubungi Pak RT di +62813*****222"
     assert "3456" not in updates and "1111" not in updates and "+62813*****222" in updates
 

@@ -246,6 +246,22 @@ def test_nonsense_matches_nothing(typed):
     assert found.suggestions == ()
 
 
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("HP-081234567890", "HP-081234***890"),
+        ("telp 0812.3456.7890", "telp 081234***890"),
+        ("Diperbaiki 28-11-2026, biaya Rp 1 500 000", "Diperbaiki 28-11-2026, biaya Rp 1 500 000"),
+        ("sejak 12 05 2024", "sejak 12 05 2024"),
+        ("crm 26 000001 9 dan 0812 3456 7890", "crm 26 000001 9 dan 081234***890"),
+    ],
+)
+def test_phone_numbers_are_masked_whatever_separates_their_digits_and_nothing_else(text, masked):
+    from store.phones import mask_numbers
+
+    assert mask_numbers(text) == masked
+
+
 def test_report_numbers_inside_free_text_are_no_phone_numbers():
     from store.phones import mask_numbers
 
