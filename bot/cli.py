@@ -297,6 +297,7 @@ def spool_retry(names: tuple[str, ...], every: bool) -> None:
     fixed. NAMES: their numbers in `spool list`, or their MessageSids."""
     released = _release(names, every, replay=True)
     click.echo(f"{len(released)} entry(ies) back in the spool, for the worker's next replay")
+    _numbers_changed(released)
 
 
 @spool_group.command("discard")
@@ -307,6 +308,12 @@ def spool_discard(names: tuple[str, ...], every: bool) -> None:
     words). NAMES: their numbers in `spool list`, or their MessageSids."""
     released = _release(names, every, replay=False)
     click.echo(f"{len(released)} entry(ies) deleted")
+    _numbers_changed(released)
+
+
+def _numbers_changed(released: list[dict]) -> None:
+    if released and spool().set_aside_entries():
+        click.echo("the others are numbered afresh: see `spool list` before naming one by number")
 
 
 def _release(names: tuple[str, ...], every: bool, *, replay: bool) -> list[dict]:

@@ -202,7 +202,10 @@ class SupervisorSummary:
 
     @property
     def is_empty(self) -> bool:
-        return not any(vars(self).values())
+        """Nothing worth a digest. Reports past the cut-off alone make none: the digest's
+        WhatsApp template (outside the 24-hour window) has no figure for them, and would
+        read as all zeros; they come as a line of any other digest."""
+        return not any(value for name, value in vars(self).items() if name != "cutoff_missed")
 
 
 def supervisor_summary(*, session: Session, now: datetime) -> SupervisorSummary:

@@ -248,11 +248,16 @@ def _append_durably(file: BinaryIO, line: bytes) -> None:
     file.flush()
     os.fsync(file.fileno())
     if not size:
-        directory = os.open(Path(file.name).parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        _sync_directory(Path(file.name).parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a file's creation, renaming or removal in `directory` survive a power cut."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _replace(path: Path, content: bytes) -> None:
@@ -260,6 +265,7 @@ def _replace(path: Path, content: bytes) -> None:
     other whole; empty content removes the file."""
     if not content:
         path.unlink(missing_ok=True)
+        _sync_directory(path.parent)  # or a power cut could bring it back
         return
     written = path.with_suffix(".tmp")
     with written.open("wb") as file:
@@ -267,6 +273,7 @@ def _replace(path: Path, content: bytes) -> None:
         file.flush()
         os.fsync(file.fileno())
     os.replace(written, path)
+    _sync_directory(path.parent)
 
 
 def _take_number(path: Path) -> int:

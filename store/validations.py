@@ -62,9 +62,10 @@ def reassign_orphans(*, session: Session, now: datetime) -> int:
         .order_by(Validation.entered_at)
     ).all()
     for given, validation in enumerate(orphans):
-        validation.facilitator_id = staff.choose_facilitator(session=session, now=now)
-        if validation.facilitator_id is None:  # nobody active: the supervisors' digest says so
+        chosen = staff.choose_facilitator(session=session, now=now)
+        if chosen is None:  # nobody active: the supervisors' digest says so; who had it stays
             return given
+        validation.facilitator_id = chosen
         session.add(validation)
         session.flush()  # counted by the next choice
     return len(orphans)

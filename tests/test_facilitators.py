@@ -165,6 +165,7 @@ def test_reports_without_an_active_facilitator_are_named_to_the_supervisors(app,
     summary = store(breaches.supervisor_summary, now=datetime.now(UTC))
 
     assert summary.unassigned == [report.number]
+    assert store(validations.open_validation_of, report.id).facilitator_name == "Dewi"  # kept
 
 
 def test_daily_target_missed_alerts_facilitator_and_supervisor_once(app, store, team):
@@ -424,8 +425,15 @@ def test_monthly_cutoff_lists_daily_to_the_5th_then_flags(
     _run(app, jobs.send_digests, first_of_month + timedelta(days=5, hours=6))
     assert len(_sent(store, "cutoff_list")) == 5
     [digest] = [note for note in _sent(store, "supervisor_digest") if note.created_at > fifth_end]
-    assert digest.payload["cutoff_missed"] == [report.number]
-    assert "Lewat batas penyelesaian bulanan" in render(digest.kind, digest.payload, "id").body
+    assert digest.payload["cutoff_missed"] == [report.number]  # with its early-stage flags
+    body = render(digest.kind, digest.payload, "id").body
+    line = f"Lewat batas penyelesaian bulanan (tanggal 5), masih terbuka: 1 – {report.number}"
+    assert line in body
+
+
+def test_reports_past_the_cutoff_alone_make_no_digest_its_template_could_not_count():
+    alone = breaches.SupervisorSummary(*([[]] * 6), cutoff_missed=["CRM-26-000001-9"])
+    assert alone.is_empty
 
 
 def test_a_worker_down_six_hours_catches_up_without_double_sends(app, store, team):
