@@ -159,7 +159,9 @@ def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = Fals
         status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya belum ditangani"
     elif _short_with(command, vocabulary.STATUS_WORDS):  # "what is the status of my report?"
         turn.say("status_ask_number")
-    elif _short_with(command, vocabulary.REPORT_WORDS):  # "Selamat pagi, saya mau lapor"
+    elif _short_with(command, vocabulary.REPORT_WORDS) or _short_with(  # "saya mau lapor"
+        command, *vocabulary.WISH_TO_REPORT
+    ):
         intake.start(turn)
     elif turn.facilitator:
         facilitator.show_menu(turn)

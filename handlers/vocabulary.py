@@ -21,8 +21,10 @@ STARS = {"BINTANG", "STAR", "STARS"}  # "5 bintang"
 # Words of a short message that asks for something in a sentence: to make a report
 # ("saya mau lapor"), about one made earlier ("sudah saya laporkan minggu lalu, kok belum
 # ada kabar?"), for a status ("what is the status of my report?").
-REPORT_WORDS = {"LAPOR", "MELAPOR", "LAPORKAN", "MELAPORKAN", "REPORT"}
-ABOUT_REPORTS = REPORT_WORDS | {"LAPORAN", "LAPORANNYA", "LAPORANKU", "REPORTS"}
+REPORT_WORDS = {"LAPOR", "MELAPOR", "LAPORKAN", "MELAPORKAN"}
+# "report" alone is a noun as often ("… from report;--"): with one of these it is a wish
+WISH_TO_REPORT = ({"REPORT"}, {"WANT", "LIKE", "NEED", "TO"})
+ABOUT_REPORTS = REPORT_WORDS | {"LAPORAN", "LAPORANNYA", "LAPORANKU", "REPORT", "REPORTS"}
 EARLIER_WORDS = {"SUDAH", "UDAH", "SDH", "TELAH", "PERNAH", "KEMARIN", "LALU", "BELUM"}
 EARLIER_WORDS |= {"ALREADY", "YET", "AGO", "LAST"}
 PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}

@@ -112,6 +112,7 @@ def test_replayed_confirmation_creates_one_report(whatsapp, store):
         "x" * 10_000,
         "🙂🔥🚧" * 50,
         "'; DROP TABLE report; --",
+        "select * from report;--",
         "1 OR 1=1",
         "</Message></Response><Response><Message>pwned",
         "<![CDATA[ ]]> & &amp; <b>",
@@ -130,6 +131,7 @@ def test_bad_input_gets_a_friendly_answer_and_valid_twiml(whatsapp, store, body)
     assert reply.raw.startswith("<?xml")
     assert reply.messages and all(message.strip() for message in reply.messages)
     assert "gangguan" not in reply.text
+    assert "pilih kategori" not in reply.text  # no report started either
     assert store(reports.count_reports) == 0
 
 
