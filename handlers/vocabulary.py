@@ -22,6 +22,7 @@ STARS = {"BINTANG", "STAR", "STARS"}  # "5 bintang"
 # ("saya mau lapor"), about one made earlier ("sudah saya laporkan minggu lalu, kok belum
 # ada kabar?"), for a status ("what is the status of my report?").
 REPORT_WORDS = {"LAPOR", "MELAPOR", "LAPORKAN", "MELAPORKAN"}
+WISHES = {"MAU", "INGIN", "PENGEN", "PINGIN", "MINTA"}  # "saya mau lapor, tolong cek …"
 # "report" alone is a noun as often ("… from report;--"): with one of these it is a wish
 WISH_TO_REPORT = ({"REPORT"}, {"WANT", "LIKE", "NEED", "TO"})
 ABOUT_REPORTS = REPORT_WORDS | {"LAPORAN", "LAPORANNYA", "LAPORANKU", "REPORT", "REPORTS"}

@@ -224,7 +224,10 @@ def test_a_rating_is_read_as_people_write_it(whatsapp, store, typed):
     assert "penilaian 4/5" in whatsapp.send(typed).text
 
 
-@pytest.mark.parametrize("typed", ["Selamat pagi, saya mau lapor", "mau melaporkan", "lapor pak"])
+@pytest.mark.parametrize(
+    "typed",
+    ["Selamat pagi, saya mau lapor", "mau melaporkan", "lapor pak", "Saya mau lapor, tolong cek"],
+)
 def test_a_short_message_asking_to_report_starts_a_report(whatsapp, typed):
     whatsapp.send("halo")
 
