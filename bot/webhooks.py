@@ -199,11 +199,13 @@ def _delayed_parts(replies: list[str]) -> list[list[str]]:
     """The replies packed into as few WhatsApp messages as hold them with the apology."""
     room = WHATSAPP_BODY_LIMIT - DELAYED_APOLOGY_ROOM
     parts: list[list[str]] = [[]]
+    packed = 0  # the last part's length, each text followed by a blank line
     for text in split_for_whatsapp(replies, room):
-        packed = sum(len(earlier) + 2 for earlier in parts[-1])  # joined by a blank line
         if parts[-1] and packed + len(text) > room:
             parts.append([])
+            packed = 0
         parts[-1].append(text)
+        packed += len(text) + 2
     return parts
 
 

@@ -157,10 +157,12 @@ def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = Fals
         status.show_status(turn, command)
     elif _short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS):
         status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya belum ditangani"
-    elif _short_with(command, vocabulary.REPORT_WORDS, vocabulary.WISHES):
-        intake.start(turn)  # "saya mau lapor, tolong cek jalan rusak": the wish, not the "cek"
-    elif _short_with(command, vocabulary.STATUS_WORDS):  # "what is the status of my report?"
-        turn.say("status_ask_number")
+    elif _short_with(command, vocabulary.STATUS_WORDS) and not _short_with(
+        command,
+        vocabulary.REPORT_WORDS,
+        vocabulary.WISHES,  # "saya mau lapor, tolong cek …"
+    ):
+        turn.say("status_ask_number")  # "what is the status of my report?"
     elif _short_with(command, vocabulary.REPORT_WORDS) or _short_with(  # "saya mau lapor"
         command, *vocabulary.WISH_TO_REPORT
     ):

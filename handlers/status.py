@@ -49,7 +49,7 @@ def show_status(turn: Turn, command: str) -> None:
     if not typed:
         turn.say("status_ask_number")
         return
-    parsed = numbers.parse_number(typed) or numbers.find_number(typed, with_prefix=True)
+    parsed = _number_after_status_word(command)
     if parsed is None:
         turn.say("status_not_a_number", typed=typed[:40])
         return

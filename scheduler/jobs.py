@@ -63,7 +63,7 @@ def scan_deadlines() -> int:
     """Record every newly missed time rule once; alert the facilitator and the
     supervisors at once for validations. After a downtime, one scan catches up."""
     db, now = database.session(), utcnow()
-    validations.reassign_orphans(session=db, now=now)  # before: the alerts then go to them
+    given = validations.reassign_orphans(session=db, now=now)  # first: alerts go to them
     found = (
         breaches.record_validation_breaches(session=db, now=now)
         + breaches.record_early_stage_breaches(session=db, now=now)
@@ -71,6 +71,8 @@ def scan_deadlines() -> int:
     )
     _alert([breach for breach in found if breach.kind in IMMEDIATE_ALERTS], session=db, now=now)
     db.commit()
+    if given:
+        current_app.logger.info("gave %d reports without an active facilitator to one", given)
     if found:
         current_app.logger.info("recorded %d breaches", len(found))
     return len(found)
@@ -86,21 +88,14 @@ def _alert(found: list[breaches.NewBreach], *, session, now: datetime) -> None:
         for breach in found
         if breach.facilitator_id is not None
     }
-    alerts_of: dict[int, tuple[staff.StaffInfo, list[breaches.NewBreach], list[dict]]] = {}
+    breaches_of: dict[int, tuple[staff.StaffInfo, list[breaches.NewBreach]]] = {}
     for breach in found:
         facilitator = facilitators.get(breach.facilitator_id)
-        alert = {
-            "number": breach.number,
-            "breach": breach.kind,
-            "due_at": breach.due_at.isoformat(),
-            "facilitator": facilitator.name if facilitator else None,
-        }
         recipients = ([facilitator] if facilitator and facilitator.active else []) + supervisors
         for person in recipients:
-            _, theirs, alerts = alerts_of.setdefault(person.id, (person, [], []))
-            theirs.append(breach)
-            alerts.append(alert)
-    for person, theirs, alerts in alerts_of.values():
+            breaches_of.setdefault(person.id, (person, []))[1].append(breach)
+    for person, theirs in breaches_of.values():
+        alerts = [_alert_payload(breach, facilitators) for breach in theirs]
         outbox.enqueue_to_phone(
             person.phone,
             person.name,
@@ -110,6 +105,16 @@ def _alert(found: list[breaches.NewBreach], *, session, now: datetime) -> None:
             session=session,
             now=now,
         )
+
+
+def _alert_payload(breach: breaches.NewBreach, facilitators: dict) -> dict:
+    facilitator = facilitators.get(breach.facilitator_id)
+    return {
+        "number": breach.number,
+        "breach": breach.kind,
+        "due_at": breach.due_at.isoformat(),
+        "facilitator": facilitator.name if facilitator else None,
+    }
 
 
 def latest_digest_slot(now: datetime, times: tuple[time, ...]) -> datetime | None:

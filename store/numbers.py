@@ -77,8 +77,7 @@ def parse_number(text: str) -> ParsedNumber | None:
 _LONGEST_NUMBER_IN_WORDS = 4  # "CRM 26 000123 3"
 
 
-_AROUND_A_WORD = "?!.,;:()[]\"'*“”"
-_AFTER_A_NUMBER = "?!.,;:)]\"'*”"  # "VALIDASI CRM-26-000011-3?", "… CRM-26-000003-5, …"
+_PUNCTUATION = "?!.,;:()[]\"'*“”"  # around a number: "(CRM-26-000011-3?)", "*CRM-…*,"
 _WORDS_SEARCHED = 40  # a number is asked about near the start, not in a 10,000-character essay
 
 
@@ -86,11 +85,11 @@ def find_number(text: str, *, with_prefix: bool = False) -> ParsedNumber | None:
     """The first report number among the words of `text`, typed with or without
     separators and punctuation around it ("cek laporan CRM-26-000123-3 gimana?");
     `with_prefix`: only one that starts with CRM (digits alone may be a phone number)."""
-    words = [word.strip(_AROUND_A_WORD) for word in text.split()[:_WORDS_SEARCHED]]
+    words = [word.strip(_PUNCTUATION) for word in text.split()[:_WORDS_SEARCHED]]
     for start, word in enumerate(words):
         if with_prefix and not word.upper().startswith(PREFIX):
             continue
-        parsed, _ = split_leading_number(" ".join(words[start:]))
+        parsed, _ = split_leading_number(" ".join(words[start : start + _LONGEST_NUMBER_IN_WORDS]))
         if parsed is not None:
             return parsed
     return None
@@ -105,7 +104,7 @@ def split_leading_number(text: str) -> tuple[ParsedNumber | None, str]:
     words = text.split()
     looks_like: tuple[ParsedNumber, int] | None = None
     for count in range(1, min(_LONGEST_NUMBER_IN_WORDS, len(words)) + 1):
-        parsed = parse_number("".join(words[:count]).rstrip(_AFTER_A_NUMBER))
+        parsed = parse_number("".join(words[:count]).rstrip(_PUNCTUATION))
         if parsed is not None and parsed.valid:
             return parsed, " ".join(words[count:])
         if parsed is not None and looks_like is None:

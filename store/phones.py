@@ -78,5 +78,7 @@ def mask_numbers(text: str) -> str:
 
 
 def _masked_if_phone(match: re.Match) -> str:
-    digits = re.sub(r"[\s.-]", "", match.group("digits") or "")
+    if match.group("report"):
+        return match.group(0)
+    digits = re.sub(r"[\s.-]", "", match.group("digits"))
     return mask(digits) if len(digits.lstrip("+")) >= PHONE_DIGITS else match.group(0)

@@ -36,9 +36,8 @@ class Spool:
 
     def append(self, entry: dict) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode()
         with self._locked_live() as file:
-            _append_durably(file, line)
+            _append_durably(file, _line(entry))
 
     def pending(self) -> list[Path]:
         """Files still to replay, oldest first: leftovers of a crash, then the live one."""
@@ -109,7 +108,7 @@ class Spool:
             return path
         kept = {"set_aside_because": reason, "message_sid": message_sid, "entry": entry}
         with path.open("a+b") as file:  # only the holder of the replay lock writes here
-            _append_durably(file, (json.dumps(kept, ensure_ascii=False) + "\n").encode())
+            _append_durably(file, _line(kept))
         return path
 
     def _is_set_aside(self, entry, message_sid: str | None) -> bool:
@@ -184,8 +183,7 @@ class Spool:
                     if entry.get("message_sid"):
                         self.forget_failures(entry["message_sid"])
             rest = [entry for at, entry in enumerate(kept) if at not in positions]
-            lines = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in rest)
-            _replace(self.directory / SET_ASIDE, lines.encode())
+            _replace(self.directory / SET_ASIDE, b"".join(map(_line, rest)))
         return chosen
 
     def count_set_aside(self) -> int:
@@ -234,6 +232,10 @@ def _positions(kept: list[dict], names: Collection[str] | None) -> set[int]:
     if unknown:
         raise UnknownEntries(unknown)
     return set().union(*(by_name[name] for name in names))
+
+
+def _line(entry) -> bytes:
+    return (json.dumps(entry, ensure_ascii=False) + "\n").encode()
 
 
 def _append_durably(file: BinaryIO, line: bytes) -> None:
