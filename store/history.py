@@ -7,16 +7,17 @@ SQLite, COPY on PostgreSQL), year by year, not one ORM object at a time.
 """
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 
 from sqlalchemy import Engine, text
 
 from store import numbers, places, sla
 from store.categories import CATEGORIES
 from store.clock import JAKARTA
-from store.sql import sqlite_text
 from store.stages import Role, Stage
 
 # Tahun: (Jumlah Laporan, Penyelesaian Laporan). 2020: no data in the paper.
@@ -48,9 +49,13 @@ CHANNELS = (
 )
 CHANNEL_WEIGHTS = (30, 25, 12, 6, 4, 4, 3, 2, 4, 4, 3, 2, 1)
 CATEGORY_WEIGHTS = (18, 20, 10, 12, 8, 5, 9, 10, 8)
+# random.choices draws the same with cumulative weights, without summing them each call.
+_CHANNEL_CUMULATIVE = tuple(accumulate(CHANNEL_WEIGHTS))
+_CATEGORY_CUMULATIVE = tuple(accumulate(CATEGORY_WEIGHTS))
 FACILITATORS = 20
 FREQUENT_REPORTERS = 5_000
 OCCASIONAL_REPORTERS = 195_000
+HISTORY_START = datetime(2016, 1, 1)  # naive UTC, as the stories' moments (see _stamper)
 LATE_VALIDATIONS = 0.12  # share of validations that take more than 72 hours
 
 
@@ -108,14 +113,47 @@ class _Writer:
                     copy.write_row(row)
         else:
             marks = ", ".join("?" for _ in columns)
-            raw.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                map(_sqlite_row, rows),
-            )
+            raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-def _sqlite_row(row: tuple) -> tuple:
-    return tuple(sqlite_text(value) if type(value) is datetime else value for value in row)
+Stamp = Callable[[datetime], datetime | str]
+
+
+def _stamper(dialect: str) -> Stamp:
+    """The stories' moments are naive UTC datetimes: a full history has twelve million,
+    and a naive one adds and formats in half an aware one's time. This turns one into
+    what the driver stores: the text SQLAlchemy writes on SQLite (`sqlite_text`), an
+    aware datetime for PostgreSQL's COPY."""
+    if dialect == "postgresql":
+        return lambda moment: moment.replace(tzinfo=UTC)
+    return lambda moment: moment.isoformat(" ", "microseconds")
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def _indexes_built_after(connection, tables: tuple[str, ...]) -> Iterator[None]:
+    """SQLite makes an index from a full table (one sort) several times faster than it
+    keeps one up to date row by row: the bulk tables' named indexes are dropped for the
+    load and made again after it, in the same transaction. The unique constraints'
+    indexes stay, to refuse a duplicate as they would at any time."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    marks = ", ".join(f"'{table}'" for table in tables)
+    indexes = connection.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master "
+            f"WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})"
+        )
+    ).all()
+    for name, _ in indexes:
+        connection.execute(text(f'DROP INDEX "{name}"'))
+    yield
+    for _, definition in indexes:
+        connection.execute(text(definition))
 
 
 REPORT_COLUMNS = (
@@ -149,6 +187,7 @@ CHANGE_COLUMNS = (
     "note",
     "at",
 )
+BULK_TABLES = ("report", "stage_change", "validation")
 VALIDATION_COLUMNS = (
     "report_id",
     "facilitator_id",
@@ -162,26 +201,23 @@ VALIDATION_COLUMNS = (
 
 def generate(engine: Engine, *, seed: int = 2023, total: int | None = None) -> Generated:
     """Fill an empty, migrated store with the history of `plan(total)`."""
-    rng = random.Random(seed)
     dialect = engine.dialect.name
     counts = Generated(0, 0, 0, 0)
-    with engine.begin() as connection:
+    with engine.begin() as connection, _indexes_built_after(connection, BULK_TABLES):
         writer = _Writer(connection, dialect)
-        facilitator_ids = _facilitators(connection)
-        frequent, occasional = reporter_pool(total)
-        contact_count = _contacts(writer, frequent + occasional)
+        stamp = _stamper(dialect)
+        teller = _Teller(
+            rng=random.Random(seed),
+            facilitator_ids=_facilitators(connection, stamp),
+            reporters=reporter_pool(total),
+            kelurahan=places.all_kelurahan(),
+            stamp=stamp,
+        )
+        contact_count = _contacts(writer, sum(teller.reporters), stamp)
         report_id = 0
         for year, (count, resolved) in plan(total).items():
             reports, changes, validations = [], [], []
-            for report in _year(
-                rng,
-                year,
-                count,
-                resolved,
-                first_id=report_id + 1,
-                facilitator_ids=facilitator_ids,
-                reporters=(frequent, occasional),
-            ):
+            for report in _year(teller, year, count, resolved, first_id=report_id + 1):
                 reports.append(report.row)
                 changes.extend(report.changes)
                 validations.extend(report.validations)
@@ -204,8 +240,7 @@ def generate(engine: Engine, *, seed: int = 2023, total: int | None = None) -> G
     return counts
 
 
-def _facilitators(connection) -> list[int]:
-    now = datetime(2016, 1, 1, tzinfo=UTC)
+def _facilitators(connection, stamp: Stamp) -> list[int]:
     ids = []
     for index in range(FACILITATORS):
         phone = f"+628110000{index:04d}"
@@ -218,7 +253,7 @@ def _facilitators(connection) -> list[int]:
                 "name": f"Fasilitator {index + 1:02d}",
                 "phone": phone,
                 "active": True,
-                "now": sqlite_text(now) if connection.dialect.name == "sqlite" else now,
+                "now": stamp(HISTORY_START),
             },
         ).scalar_one()
         ids.append(row)
@@ -229,8 +264,8 @@ def _phone(index: int) -> str:
     return f"+62812{index:08d}"
 
 
-def _contacts(writer: _Writer, count: int) -> int:
-    created = datetime(2016, 1, 1, tzinfo=UTC)
+def _contacts(writer: _Writer, count: int, stamp: Stamp) -> int:
+    created = stamp(HISTORY_START)
     rows = [
         (index + 1, _phone(index), _phone(index), None, "id", created, None)
         for index in range(count)
@@ -250,46 +285,49 @@ class _Report:
     validations: list[tuple]
 
 
+@dataclass(frozen=True)
+class _Teller:
+    """What every story of one history draws from."""
+
+    rng: random.Random
+    facilitator_ids: list[int]
+    reporters: tuple[int, int]  # (frequent, occasional), as reporter_pool gives them
+    kelurahan: tuple[places.Kelurahan, ...]
+    stamp: Stamp
+
+
 def _year(
-    rng: random.Random,
-    year: int,
-    count: int,
-    resolved: int,
-    *,
-    first_id: int,
-    facilitator_ids: list[int],
-    reporters: tuple[int, int],
+    teller: _Teller, year: int, count: int, resolved: int, *, first_id: int
 ) -> Iterator[_Report]:
-    start = datetime(year, 1, 1, tzinfo=JAKARTA)
-    span = (datetime(year + 1, 1, 1, tzinfo=JAKARTA) - start).total_seconds()
+    rng = teller.rng
+    start = _naive_utc(datetime(year, 1, 1, tzinfo=JAKARTA))
+    span = (_naive_utc(datetime(year + 1, 1, 1, tzinfo=JAKARTA)) - start).total_seconds()
     created = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(count))
     fates = [Stage.SELESAI] * resolved + [None] * (count - resolved)
     rng.shuffle(fates)
-    kelurahan = places.all_kelurahan()
+    frequent, occasional = teller.reporters
     for offset, (moment, fate) in enumerate(zip(created, fates, strict=True)):
-        report_id = first_id + offset
         number = numbers.format_number(year, offset + 1)
         fate = fate or (Stage.DITOLAK if year < 2023 or rng.random() < 0.8 else None)
-        frequent, occasional = reporters
         reporter = (
             rng.randrange(frequent) if rng.random() < 0.35 else frequent + rng.randrange(occasional)
         )
         yield _story(
-            rng,
-            report_id,
+            teller,
+            first_id + offset,
             number,
-            moment.astimezone(UTC),
+            moment,
             fate,
             year,
-            rng.choice(kelurahan),
-            facilitator_ids,
+            rng.choice(teller.kelurahan),
             reporter,
         )
 
 
-def _story(rng, report_id, number, created, fate, year, kel, facilitator_ids, reporter) -> _Report:
+def _story(teller: _Teller, report_id, number, created, fate, year, kel, reporter) -> _Report:
     """One report's life: the stages it went through, when, and its validation."""
-    channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
+    rng, stamp = teller.rng, teller.stamp
+    channel = rng.choices(CHANNELS, cum_weights=_CHANNEL_CUMULATIVE)[0]
     steps = [
         (
             None,
@@ -342,11 +380,11 @@ def _story(rng, report_id, number, created, fate, year, kel, facilitator_ids, re
             validations.append(
                 (
                     report_id,
-                    rng.choice(facilitator_ids),
-                    entered,
-                    sla.validation_deadline(entered),
-                    sla.daily_target(entered),
-                    done,
+                    rng.choice(teller.facilitator_ids),
+                    stamp(entered),
+                    stamp(sla.validation_deadline(entered)),
+                    stamp(_naive_utc(sla.daily_target(entered.replace(tzinfo=UTC)))),
+                    stamp(done),
                     "validated",
                 )
             )
@@ -356,7 +394,7 @@ def _story(rng, report_id, number, created, fate, year, kel, facilitator_ids, re
         number,
         numbers.canonical_digits(number),
         channel,
-        rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0],
+        rng.choices(CATEGORIES, cum_weights=_CATEGORY_CUMULATIVE)[0],
         "Laporan warga (data sintetis)",
         None,
         None,
@@ -369,11 +407,20 @@ def _story(rng, report_id, number, created, fate, year, kel, facilitator_ids, re
         None,
         _phone(reporter),
         final_stage.value,
-        final_at,
-        created,
+        stamp(final_at),
+        stamp(created),
     )
     changes = [
-        (report_id, seq, from_.value if from_ else None, to.value, role.value, None, note, moment)
+        (
+            report_id,
+            seq,
+            from_.value if from_ else None,
+            to.value,
+            role.value,
+            None,
+            note,
+            stamp(moment),
+        )
         for seq, (from_, to, role, moment, note) in enumerate(steps)
     ]
     return _Report(row, changes, validations)

@@ -125,7 +125,7 @@ class StageChange(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("report_id", "seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    report_id: int = Field(foreign_key="report.id", index=True)
+    report_id: int = Field(foreign_key="report.id")
     seq: int
     from_stage: str | None = Field(default=None, max_length=20)
     to_stage: str = Field(max_length=20)
