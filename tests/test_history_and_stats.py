@@ -19,7 +19,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlmodel import select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel, select
 from test_openapi import schema_problems
 
 from bot import create_app
@@ -329,6 +331,42 @@ def test_the_same_seed_gives_the_same_history_on_either_database(app, scratch_ap
     assert [row[0] for row in different] == [row[0] for row in first]  # numbers follow the plan
     assert sum(a[2] != b[2] for a, b in zip(first, different, strict=True)) >= 30
     assert [row[1:] for row in different] != [row[1:] for row in first]
+
+
+def every_row(app) -> dict[str, list[dict]]:
+    """The generated tables, whole, in id order, as plain values."""
+    return {
+        model.__tablename__: [
+            row.model_dump() for row in rows(app, select(model).order_by(model.id))
+        ]
+        for model in (Report, StageChange, Validation)
+    }
+
+
+def test_a_history_drawn_in_other_processes_is_row_for_row_the_one_drawn_in_this_one(
+    app, scratch_app
+):
+    """A large history is drawn beside the writer; the tests' small ones in-process."""
+    history.generate(app.extensions["crm.engine"], total=REPORTS, seed=5, beside=True)
+    here = scratch_app("drawn-here")
+    history.generate(here.extensions["crm.engine"], total=REPORTS, seed=5, beside=False)
+    drawn_beside, drawn_here = every_row(app), every_row(here)
+    assert len(drawn_beside["report"]) == REPORTS
+    assert drawn_beside == drawn_here
+
+
+def test_a_failure_in_a_drawing_process_reaches_the_writer():
+    nobody = history._Cast(facilitator_ids=[], reporters=(1, 19), dialect="sqlite")
+    slices = history._slices(1, history.plan(100), nobody)
+    with pytest.raises(IndexError, match="empty sequence"):  # no facilitator to choose
+        list(history._drawn_beside(slices))
+
+
+def test_a_generated_store_has_the_migrated_schema_indexes_included(app, generated):
+    """SQLite's indexes are dropped for the load and made again after it."""
+    with app.extensions["crm.engine"].connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
 
 
 def test_generate_refuses_a_store_that_already_holds_reports(app, generated):
