@@ -96,14 +96,16 @@ def write_requests(
             out.write(f"{signature}\t{urlencode(form)}\t{expected}\n")
 
 
-def start_server(app: str, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    """The Procfile's web command, bound to loopback, 2 workers."""
+def start_server(
+    app: str, env: dict[str, str], port: int, log: Path, workers: int = 2
+) -> subprocess.Popen:
+    """The Procfile's web command, bound to loopback, with its default 2 workers."""
     command = [
         common.GUNICORN,
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        "2",
+        str(workers),
         "--access-logfile",
         "-",
         app,
@@ -236,7 +238,7 @@ def answered_in_store(url: str, sid_prefix: str) -> tuple[int, int]:
 
 def measure(name: str, app: str, env: dict, files: dict, args, base_port: int) -> dict:
     log = Path(f"/tmp/crm-bench-gunicorn-{name}.log")
-    server = start_server(app, env, base_port, log)
+    server = start_server(app, env, base_port, log, args.workers)
     url = f"http://127.0.0.1:{base_port}{PATH}"
     try:
         open_loop(url, files["warm"], 100, 3)  # both workers loaded, caches warm
@@ -273,6 +275,7 @@ def main() -> None:
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--sat-requests", type=int, default=150_000)
     parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both apps")
     args = parser.parse_args()
 
     print(f"store {args.db}: {common.ensure_history(args.db)}", flush=True)

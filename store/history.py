@@ -197,14 +197,6 @@ CHANGE_COLUMNS = (
     "note",
     "at",
 )
-BULK_TABLES = ("report", "stage_change", "validation")
-DRAWN_BESIDE_FROM = 50_000
-BATCH_REPORTS = 20_000  # reports per slice, drawn in one piece and written in one batch
-# One drawing process beside the writer: on this 2-vCPU machine a second one slowed the
-# writer more than it sped the drawing (200,000 reports: 25.5 s with two, 21.4 s with one,
-# 29.2 s all in one process).
-DRAWERS = 1
-DRAWN_AHEAD = 2  # slices drawn and not yet written: bounds the memory
 VALIDATION_COLUMNS = (
     "report_id",
     "facilitator_id",
@@ -214,6 +206,14 @@ VALIDATION_COLUMNS = (
     "left_at",
     "outcome",
 )
+BULK_TABLES = ("report", "stage_change", "validation")
+DRAWN_BESIDE_FROM = 50_000
+BATCH_REPORTS = 20_000  # reports per slice, drawn in one piece and written in one batch
+# One drawing process beside the writer: on this 2-vCPU machine a second one slowed the
+# writer more than it sped the drawing (200,000 reports: 25.5 s with two, 21.4 s with one,
+# 29.2 s all in one process).
+DRAWERS = 1
+DRAWN_AHEAD = 2  # slices drawn and not yet written: bounds the memory
 
 
 def generate(
