@@ -103,7 +103,10 @@ def _status_reads(
         "SELECT reply FROM inbound_message WHERE message_sid = ?", (form["MessageSid"],)
     ).fetchone()
     sender = form["From"].removeprefix("whatsapp:")
-    columns = "id, phone, profile_name, language, awaiting_rating_for, notifications_paused"
+    columns = (
+        "id, phone, profile_name, language, awaiting_rating_for, notifications_paused,"
+        " language_chosen"
+    )
     if touch_contact:
         contact = db.execute(
             "UPDATE contact SET last_inbound_at = ?, profile_name = coalesce(?, profile_name)"

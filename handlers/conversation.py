@@ -28,9 +28,11 @@ def respond(
 ) -> Outcome:
     """Answer one message; every change goes into `session`, committed by the caller."""
     contact = contacts.touch_contact(message.sender, message.profile_name, session=session, now=now)
-    if contact.is_new and vocabulary.looks_english(message.command):
-        contacts.set_language(contact.id, "en", session=session)
-        contact = replace(contact, language="en")
+    language = _language_written(contact, message.command)
+    followed = language != contact.language and not contact.is_new
+    if language != contact.language:
+        contacts.set_language(contact.id, language, session=session)
+        contact = replace(contact, language=language)
     turn = Turn(
         message=message,
         contact=contact,
@@ -40,7 +42,20 @@ def respond(
         limits=limits,
     )
     _route(turn)
+    if followed:  # how to go back, after the answer in the language they now write
+        turn.say("language_followed")
     return Outcome(contact_id=contact.id, replies=turn.replies)
+
+
+def _language_written(contact: contacts.ContactInfo, command: str) -> str:
+    """Answer in the language the citizen writes: a first message that looks English is
+    answered in English; later, a message that leaves no doubt switches either way,
+    unless they chose one (ENGLISH, BAHASA), which is kept."""
+    if contact.language_chosen:
+        return contact.language
+    if contact.is_new:
+        return "en" if vocabulary.looks_english(command) else contact.language
+    return vocabulary.clearly_written_in(command) or contact.language
 
 
 def _route(turn: Turn) -> None:

@@ -16,7 +16,7 @@ def show_menu(turn: Turn, *, draft: DraftState | None) -> None:
 
 
 def switch_language(turn: Turn, language: str) -> None:
-    contacts.set_language(turn.contact.id, language, session=turn.session)
+    contacts.set_language(turn.contact.id, language, chosen=True, session=turn.session)
     turn.switch_language(language)
     turn.say("language_set")
 

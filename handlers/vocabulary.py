@@ -31,7 +31,7 @@ EARLIER_WORDS |= {"ALREADY", "YET", "AGO", "LAST"}
 PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
 RESUME = {"MULAI", "START", "SUBSCRIBE"}
 
-# Words that show a first-time sender writes in English.
+# Words that show which language a sender writes in (see looks_english, clearly_written_in).
 ENGLISH_MARKERS = {
     "HELLO",
     "HI",
@@ -80,5 +80,22 @@ INDONESIAN_MARKERS = {
 
 
 def looks_english(command: str) -> bool:
+    english, indonesian = _markers(command)
+    return english > indonesian
+
+
+def clearly_written_in(command: str) -> str | None:
+    """The language a message leaves no doubt about: two marker words of one and none of
+    the other. Enough to answer a known citizen in it from then on; "Hi" alone, a name or
+    an address is not."""
+    english, indonesian = _markers(command)
+    if english >= 2 and not indonesian:
+        return "en"
+    if indonesian >= 2 and not english:
+        return "id"
+    return None
+
+
+def _markers(command: str) -> tuple[int, int]:
     words = set(command.split())
-    return len(words & ENGLISH_MARKERS) > len(words & INDONESIAN_MARKERS)
+    return len(words & ENGLISH_MARKERS), len(words & INDONESIAN_MARKERS)

@@ -22,6 +22,7 @@ class ContactInfo:
     is_new: bool
     awaiting_rating_for: int | None = None
     notifications_paused: bool = False
+    language_chosen: bool = False
 
 
 def _info(contact: Contact, *, is_new: bool) -> ContactInfo:
@@ -33,6 +34,7 @@ def _info(contact: Contact, *, is_new: bool) -> ContactInfo:
         is_new=is_new,
         awaiting_rating_for=contact.awaiting_rating_for,
         notifications_paused=contact.notifications_paused,
+        language_chosen=contact.language_chosen,
     )
 
 
@@ -47,35 +49,51 @@ def touch_contact(
     found = q.row(
         "UPDATE contact SET last_inbound_at = :now, profile_name = coalesce(:name, profile_name)"
         " WHERE sender_key = :key"
-        " RETURNING id, phone, profile_name, language, awaiting_rating_for, notifications_paused",
+        " RETURNING id, phone, profile_name, language, awaiting_rating_for, notifications_paused,"
+        " language_chosen",
         now=now,
         name=name,
         key=sender.key,
     )
     if found is not None:
-        contact_id, phone, name, language, awaiting_rating_for, paused = found
+        contact_id, phone, name, language, awaiting_rating_for, paused, chosen = found
         return ContactInfo(
-            contact_id, phone, name, language, False, awaiting_rating_for, bool(paused)
+            contact_id,
+            phone,
+            name,
+            language,
+            is_new=False,
+            awaiting_rating_for=awaiting_rating_for,
+            notifications_paused=bool(paused),
+            language_chosen=bool(chosen),
         )
     contact_id = q.value(
         "INSERT INTO contact (sender_key, phone, profile_name, language, created_at,"
-        " last_inbound_at, notifications_paused)"
-        " VALUES (:key, :phone, :name, :language, :now, :now, :paused) RETURNING id",
+        " last_inbound_at, notifications_paused, language_chosen)"
+        " VALUES (:key, :phone, :name, :language, :now, :now, :paused, :chosen) RETURNING id",
         key=sender.key,
         phone=sender.phone,
         name=name,
         language=DEFAULT_LANGUAGE,
         now=now,
         paused=False,
+        chosen=False,
     )
     return ContactInfo(contact_id, sender.phone, name, DEFAULT_LANGUAGE, is_new=True)
 
 
-def set_language(contact_id: int, language: str, *, session: AnySession) -> None:
+def set_language(
+    contact_id: int, language: str, *, chosen: bool = False, session: AnySession
+) -> None:
+    """The language the contact is answered in: `chosen` by them (ENGLISH, BAHASA), and
+    then kept, or followed from what they write."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     sql(session).execute(
-        "UPDATE contact SET language = :language WHERE id = :id", language=language, id=contact_id
+        "UPDATE contact SET language = :language, language_chosen = :chosen WHERE id = :id",
+        language=language,
+        chosen=chosen,
+        id=contact_id,
     )
 
 

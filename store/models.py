@@ -39,6 +39,7 @@ class Contact(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20)
     profile_name: str | None = Field(default=None, max_length=200)
     language: str = Field(default="id", max_length=2)
+    language_chosen: bool = False  # ENGLISH / BAHASA: kept, whatever they write after
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     last_inbound_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     awaiting_rating_for: int | None = None  # report id; no foreign key, which would make a cycle

@@ -1,5 +1,6 @@
 """Whole report conversations through the signed webhook."""
 
+import pytest
 import time_machine
 
 from store import reports
@@ -98,6 +99,41 @@ def test_language_is_remembered_per_phone(whatsapp):
     assert "Mohon maaf, kami belum memahami" in whatsapp.send("asdf", phone=other).text
     whatsapp.send("BAHASA")
     assert "Mohon maaf" in whatsapp.send("asdf").text
+
+
+def test_a_known_citizen_who_writes_in_english_is_answered_in_english_from_then_on(whatsapp):
+    whatsapp.send("status")  # a first message in neither language: Indonesian
+    assert "Mohon maaf" in whatsapp.send("asdf").text
+    reply = whatsapp.send("What is the status of my report?")
+    assert "Mohon maaf" not in reply.text and "report" in reply.messages[0].lower()
+    assert reply.messages[-1] == "Untuk Bahasa Indonesia, balas BAHASA."
+    assert "Sorry, we did not understand" in whatsapp.send("asdf").text
+
+
+def test_a_citizen_greeted_in_english_who_writes_indonesian_gets_indonesian(whatsapp):
+    assert "Welcome to Jakarta" in whatsapp.send("Hi").text
+    reply = whatsapp.send("Selamat pagi, saya mau lapor jalan rusak")
+    assert "kategori" in reply.text
+    assert reply.messages[-1] == "For English, reply ENGLISH."
+    assert "Mohon maaf, pilihan tersebut tidak ada" in whatsapp.send("asdf").text
+
+
+def test_a_chosen_language_is_kept_whatever_the_citizen_writes_after(whatsapp):
+    whatsapp.send("ENGLISH")
+    whatsapp.send("REPORT")
+    whatsapp.send("1")
+    reply = whatsapp.send("Jalan berlubang besar di depan sekolah").text  # for the officers
+    assert "Where is it?" in reply
+    whatsapp.send("BATAL")
+    whatsapp.send("BAHASA")
+    assert "Silakan kirim nomor laporan" in whatsapp.send("What is the status of my report?").text
+
+
+@pytest.mark.parametrize("message", ["Hi", "OK", "Gambir", "Jalan Sudirman", "STATUS?"])
+def test_one_word_of_the_other_language_does_not_switch_a_known_citizen(whatsapp, message):
+    whatsapp.send("halo")
+    whatsapp.send(message)
+    assert "Mohon maaf, kami belum memahami" in whatsapp.send("asdf").text
 
 
 def test_cancel_at_any_step_discards_the_draft(whatsapp, store):
