@@ -140,6 +140,39 @@ def test_a_long_read_does_not_keep_writers_waiting(app, store):
         assert store(count_reports) == 0
 
 
+EARLIER_ROWS = (
+    "INSERT INTO contact (id, sender_key, language, created_at)"
+    " VALUES (1, '+6281200000001', 'id', '2026-12-01 10:00:00.000000')",
+    "INSERT INTO inbound_message (message_sid, contact_id, body, num_media, received_at)"
+    " VALUES ('SM1', 1, 'halo', 0, '2026-12-01 10:00:00.000000')",
+    "INSERT INTO report (id, number, number_digits, channel, category, description,"
+    " kelurahan_id, kelurahan, kecamatan, kota, reporter_contact_id, stage,"
+    " stage_changed_at, created_at) VALUES (1, 'CRM-26-000001-9', '260000019', 'whatsapp',"
+    " 'jalan_rusak', 'Jalan berlubang', 1, 'Gambir', 'Gambir', 'Jakarta Pusat', 1,"
+    " 'menunggu', '2026-12-01 10:00:00.000000', '2026-12-01 10:00:00.000000')",
+    "INSERT INTO stage_change (report_id, seq, to_stage, actor_role, at)"
+    " VALUES (1, 0, 'menunggu', 'citizen', '2026-12-01 10:00:00.000000')",
+)
+
+
+@pytest.mark.parametrize("revision", [f"{number:04d}" for number in range(1, 13)])
+def test_a_sqlite_store_holding_reports_upgrades_from_every_earlier_revision(tmp_path, revision):
+    """A migration that makes alembic rebuild a table on SQLite (an expression as a
+    column's default does) fails once other tables' rows point at it."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        upgrade(engine, revision)
+        with engine.begin() as connection:
+            for row in EARLIER_ROWS:
+                connection.execute(text(row))
+        upgrade(engine)
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT count(*) FROM stage_change")).scalar()
+    finally:
+        engine.dispose()
+    assert kept == 1
+
+
 def test_migration_0011_counts_the_replies_of_earlier_messages_as_queued(tmp_path):
     """A replay file left from before 0011 must not send those replies a second time."""
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")

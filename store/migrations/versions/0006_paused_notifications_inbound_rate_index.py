@@ -15,11 +15,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # A literal default ("0", false on both databases): for an expression such as
+    # sa.false() alembic rebuilds the table on SQLite, and the foreign keys of a contact
+    # table that has messages refuse that (see 0013).
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "notifications_paused", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("notifications_paused", sa.Boolean(), nullable=False, server_default="0")
         )
 
     with op.batch_alter_table("inbound_message", schema=None) as batch_op:
