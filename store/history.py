@@ -328,14 +328,7 @@ def _drawn_beside(slices: Iterator[_Slice]) -> Iterator[_Batch]:
 
 
 def _draw(piece: _Slice) -> _Batch:
-    cast = piece.cast
-    teller = _Teller(
-        rng=random.Random(piece.seed),
-        facilitator_ids=cast.facilitator_ids,
-        reporters=cast.reporters,
-        kelurahan=places.all_kelurahan(),
-        stamp=_stamper(cast.dialect),
-    )
+    teller = _Teller(random.Random(piece.seed), _stamper(piece.cast.dialect), piece.cast)
     batch = _Batch()
     for report in _stories(teller, piece):
         batch.reports.append(report.row)
@@ -391,18 +384,16 @@ class _Report:
 
 @dataclass(frozen=True)
 class _Teller:
-    """What every story of one history draws from."""
+    """What every story of one slice draws from."""
 
     rng: random.Random
-    facilitator_ids: list[int]
-    reporters: tuple[int, int]  # (frequent, occasional), as reporter_pool gives them
-    kelurahan: tuple[places.Kelurahan, ...]
     stamp: Stamp
+    cast: _Cast
 
 
 def _stories(teller: _Teller, piece: _Slice) -> Iterator[_Report]:
-    rng = teller.rng
-    frequent, occasional = teller.reporters
+    rng, kelurahan = teller.rng, places.all_kelurahan()
+    frequent, occasional = teller.cast.reporters
     year = piece.year
     for offset, (moment, fate) in enumerate(zip(piece.created, piece.fates, strict=True)):
         number = numbers.format_number(year, piece.first_sequence + offset)
@@ -417,7 +408,7 @@ def _stories(teller: _Teller, piece: _Slice) -> Iterator[_Report]:
             moment,
             fate,
             year,
-            rng.choice(teller.kelurahan),
+            rng.choice(kelurahan),
             reporter,
         )
 
@@ -459,7 +450,7 @@ def _story(teller: _Teller, report_id, number, created, fate, year, kel, reporte
             validations.append(
                 (
                     report_id,
-                    rng.choice(teller.facilitator_ids),
+                    rng.choice(teller.cast.facilitator_ids),
                     entered_at,
                     stamp(sla.validation_deadline(entered)),
                     stamp(_naive_utc(sla.daily_target(entered.replace(tzinfo=UTC)))),

@@ -83,8 +83,8 @@ class Sql:
 
 def sqlite_text(moment: datetime) -> str:
     """An aware datetime as the naive-UTC text SQLAlchemy's DateTime writes on SQLite,
-    microseconds included, so that rows written by either compare in time order. (Fast
-    for UTC moments, the generator's millions: their isoformat's "+00:00" is cut off.)"""
+    microseconds included, so that rows written by either compare in time order. (The
+    generator's `_stamper` writes the same text from naive UTC moments.)"""
     if _aware(moment).utcoffset():
         moment = moment.astimezone(UTC)
     return moment.isoformat(" ", "microseconds")[:26]
