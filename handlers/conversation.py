@@ -28,11 +28,6 @@ def respond(
 ) -> Outcome:
     """Answer one message; every change goes into `session`, committed by the caller."""
     contact = contacts.touch_contact(message.sender, message.profile_name, session=session, now=now)
-    language = _language_written(contact, message.command)
-    followed = language != contact.language and not contact.is_new
-    if language != contact.language:
-        contacts.set_language(contact.id, language, session=session)
-        contact = replace(contact, language=language)
     turn = Turn(
         message=message,
         contact=contact,
@@ -42,9 +37,21 @@ def respond(
         limits=limits,
     )
     _route(turn)
-    if followed:  # how to go back, after the answer in the language they now write
-        turn.say("language_followed")
     return Outcome(contact_id=contact.id, replies=turn.replies)
+
+
+def _follow_language(turn: Turn) -> bool:
+    """Switch to the language the citizen writes in (see `_language_written`); whether a
+    known citizen's changed, who is then told how to go back (a first answer's menu
+    already says it). Not asked during a report: its answers are for the officers."""
+    contact = turn.contact
+    language = _language_written(contact, turn.message.command)
+    if language == contact.language:
+        return False
+    contacts.set_language(contact.id, language, session=turn.session)
+    turn.contact = replace(contact, language=language)
+    turn.switch_language(language)
+    return not contact.is_new
 
 
 def _language_written(contact: contacts.ContactInfo, command: str) -> str:
@@ -63,6 +70,13 @@ def _route(turn: Turn) -> None:
         turn.say("too_many_messages")
         return
     draft = _live_draft(turn)
+    followed = draft is None and _follow_language(turn)
+    _answer(turn, draft)
+    if followed:  # after the answer, in the language they now write
+        turn.say("language_followed")
+
+
+def _answer(turn: Turn, draft: DraftState | None) -> None:
     command = turn.message.command
     if turn.contact.awaiting_rating_for is not None and draft is None:
         if menu.rating_in(command) is not None:
@@ -82,8 +96,8 @@ def _route(turn: Turn) -> None:
         turn.say("empty_message")
         _then_ask(turn, draft)
     elif (
-        (draft is None or facilitator.names_a_report(command))
-        and facilitator.is_command(command)
+        facilitator.is_command(command)
+        and (draft is None or facilitator.names_a_report(command))
         and turn.facilitator  # last: it is a query, needed only for these commands
     ):
         facilitator.handle(turn)  # also during their own report: "Lihat, jalan …" is not one

@@ -118,6 +118,14 @@ def test_a_citizen_greeted_in_english_who_writes_indonesian_gets_indonesian(what
     assert "Mohon maaf, pilihan tersebut tidak ada" in whatsapp.send("asdf").text
 
 
+def test_the_answers_of_a_report_in_progress_do_not_switch_the_language(whatsapp):
+    assert "Welcome to Jakarta" in whatsapp.send("Hello, I want to report a problem").text
+    whatsapp.send("1")
+    reply = whatsapp.send("Jalan berlubang di depan sekolah, bahaya untuk motor")
+    assert "Where is it?" in reply.text
+    assert "For English, reply ENGLISH." not in reply.text
+
+
 def test_a_chosen_language_is_kept_whatever_the_citizen_writes_after(whatsapp):
     whatsapp.send("ENGLISH")
     whatsapp.send("REPORT")
