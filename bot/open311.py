@@ -19,7 +19,7 @@ from store import numbers, places, reports, tokens, validations
 from store.categories import CATEGORIES
 from store.clock import utcnow
 from store.phones import mask_numbers, to_e164
-from store.stages import Role, Stage
+from store.stages import CLOSED_STAGES, Role, Stage
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
@@ -27,7 +27,6 @@ JURISDICTION = "jakarta.go.id"
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_REQUESTS = 1000
 MAX_DESCRIPTION = 4000
-CLOSED_STAGES = (Stage.SELESAI, Stage.DITOLAK)
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # XML element of each item in a list, by the list's name (the spec's "Spark convention").
 _ITEM = {

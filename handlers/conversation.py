@@ -8,9 +8,10 @@ from handlers import facilitator, intake, menu, reopen, status, vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
-from store import contacts, drafts, inbound
+from store import contacts, drafts, inbound, reports
 from store.drafts import DraftState
 from store.sql import AnySession
+from store.stages import REOPEN_WINDOW
 
 ONE_MINUTE = timedelta(minutes=1)
 MAX_WORDS_OF_A_REQUEST = 10
@@ -171,9 +172,48 @@ def _short_with(command: str, *keywords) -> bool:
     )
 
 
+def _tells_a_story(turn: Turn, command: str) -> bool:
+    """The problem told up front, to keep as a new report's description: a long message
+    (requests are short, see `_short_with`) that asks after no report, from a citizen
+    with none on its way or just closed (a long reply would be about that one)."""
+    words = re.findall(r"\w+", command)
+    return (
+        len(words) > MAX_WORDS_OF_A_REQUEST
+        and intake.can_describe(turn.message.text)
+        and not _asks_after_a_report(set(words))
+        and not reports.has_recent_report(
+            turn.contact.id, closed_since=turn.now - REOPEN_WINDOW, session=turn.session
+        )
+    )
+
+
+def _caption_told(turn: Turn, command: str) -> str | None:
+    text = turn.message.text
+    told = intake.can_describe(text) and not status.looks_like_status_request(command)
+    return text if told else None
+
+
+def _asks_after_a_report(words: set[str]) -> bool:
+    """A "status", or an earlier report ("laporan saya sudah seminggu belum …") in a message
+    that does not say it is reporting ("saya mau melaporkan …, sudah dua minggu"). Not
+    "cek": "mohon cek saluran yang mampet …" asks for a look at the problem."""
+    if "STATUS" in words:
+        return True
+    reporting = not words.isdisjoint(vocabulary.REPORT_WORDS) or all(
+        not words.isdisjoint(among) for among in vocabulary.WISH_TO_REPORT
+    )
+    return (
+        not reporting
+        and not words.isdisjoint(vocabulary.ABOUT_REPORTS)
+        and not words.isdisjoint(vocabulary.EARLIER_WORDS)
+    )
+
+
 def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = False) -> None:
-    if command in vocabulary.REPORT or intake.can_start_with(turn):
+    if command in vocabulary.REPORT:
         intake.start(turn)
+    elif intake.can_start_with(turn):  # a photo or a pin, its caption perhaps the problem
+        intake.start(turn, story=_caption_told(turn, command))
     elif turn.message.media and not turn.message.text:
         turn.say("media_not_supported")
     elif command in vocabulary.STATUS:
@@ -198,5 +238,7 @@ def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = Fals
         intake.start(turn)
     elif turn.facilitator:
         facilitator.show_menu(turn)
+    elif _tells_a_story(turn, command):
+        intake.start(turn, story=turn.message.text)
     elif not first_contact:
         turn.say("unknown_command")

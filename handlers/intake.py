@@ -16,6 +16,8 @@ from store.stages import Role
 
 MIN_DESCRIPTION_CHARS = 10  # letters or digits, so "🙂🙂🙂" or "....." is not a description
 MAX_DESCRIPTION_CHARS = 1000
+# At the category question, fewer words are a name ("jalan rusak") or a slip ("2 sampah").
+MIN_STORY_WORDS = 3
 MIN_ADDRESS_CHARS = 5
 MAX_ADDRESS_CHARS = 300
 MAX_PHOTOS = 5
@@ -42,18 +44,30 @@ def can_start_with(turn: Turn) -> bool:
     return turn.message.location is not None or any(item.is_photo for item in turn.message.media)
 
 
-def start(turn: Turn) -> None:
+def start(turn: Turn, *, story: str | None = None) -> None:
+    """Begin a report, or go on with the one in progress. `story` is the problem the
+    citizen told before any question (see `can_describe`): kept as the description,
+    which is then not asked."""
     existing = drafts.load_draft(turn.contact.id, session=turn.session)
     if existing is None and _reached_daily_limit(turn):
         return
-    draft = existing or DraftState(step=Step.CATEGORY)
+    draft = existing or DraftState(step=Step.CATEGORY, data={"description": story} if story else {})
     kept = _keep_attachments(turn, draft)
     if existing is not None:
         turn.say("draft_resumed")
-    elif kept["photos_added"] or kept["location"]:
-        turn.say("report_started_with_attachment", **kept)
+    elif kept["photos_added"] or kept["location"] or story:
+        turn.say("report_started_with", story=bool(story), **kept)
     _save(turn, draft)
     prompt(turn, draft)
+
+
+def can_describe(text: str) -> bool:
+    """Whether a text can stand as a report's description: enough letters or digits to
+    say something, short enough for an officer to read."""
+    return (
+        sum(char.isalnum() for char in text) >= MIN_DESCRIPTION_CHARS
+        and len(text) <= MAX_DESCRIPTION_CHARS
+    )
 
 
 def cancel(turn: Turn, draft: DraftState | None) -> None:
@@ -126,11 +140,25 @@ def _keep_attachments(turn: Turn, draft: DraftState) -> dict:
 
 def _on_category(turn: Turn, draft: DraftState) -> None:
     chosen = _category_from(turn)
-    if chosen is None:
+    if chosen is not None:
+        draft.data["category"] = chosen
+        _advance(turn, draft, Step.DESCRIPTION)
+    elif _keep_story(turn, draft):
+        turn.say("story_kept")
+        prompt(turn, draft)
+    else:
         turn.say("category_not_understood", categories=categories.CATEGORIES)
-        return
-    draft.data["category"] = chosen
-    _advance(turn, draft, Step.DESCRIPTION)
+
+
+def _keep_story(turn: Turn, draft: DraftState) -> bool:
+    """The problem told in answer to the category question ("jalan di depan sekolah
+    berlubang"), kept as the description, after what was told before it."""
+    text = turn.message.text
+    told = "\n".join(filter(None, [draft.data.get("description"), text]))
+    if len(re.findall(r"\w+", text)) < MIN_STORY_WORDS or not can_describe(told):
+        return False
+    draft.data["description"] = told
+    return True
 
 
 def _category_from(turn: Turn) -> str | None:
@@ -248,7 +276,10 @@ def _new_report(turn: Turn, draft: DraftState) -> reports.NewReport:
 
 
 def _advance(turn: Turn, draft: DraftState, step: Step) -> None:
-    """Go to `step`, skipping the location question when a pin was already sent."""
+    """Go to `step`, skipping the questions already answered: the description told
+    up front, the location sent as a pin."""
+    if step is Step.DESCRIPTION and draft.data.get("description"):
+        step = Step.LOCATION
     if step is Step.LOCATION and draft.data.get("location"):
         step = Step.KELURAHAN
     draft.step = step

@@ -11,7 +11,7 @@ from store import sla, validations
 from store.clock import JAKARTA
 from store.db import insert_for
 from store.models import Breach, Report, ScheduledRun, Validation
-from store.stages import Stage
+from store.stages import CLOSED_STAGES, OPEN_STAGES, Stage
 
 DAILY_TARGET_MISSED = "daily_target_missed"
 VALIDATION_OVERDUE = "validation_overdue"
@@ -21,8 +21,6 @@ FOLLOW_UP_7D = "follow_up_7d"
 MONTHLY_CUTOFF_MISSED = "monthly_cutoff_missed"
 
 EARLY_STAGES = (Stage.MENUNGGU, Stage.KOORDINASI, Stage.DISPOSISI, Stage.PROSES)
-CLOSED_STAGES = (Stage.SELESAI, Stage.DITOLAK)
-OPEN_STAGES = tuple(stage for stage in Stage if stage not in CLOSED_STAGES)
 
 
 @dataclass(frozen=True)

@@ -354,6 +354,21 @@ def count_reports_of_contact(contact_id: int, *, session: AnySession) -> int:
     )
 
 
+def has_recent_report(contact_id: int, *, closed_since: datetime, session: AnySession) -> bool:
+    """Whether one of the contact's reports is on its way, or was closed (selesai, ditolak)
+    since `closed_since`: what a message of theirs is likeliest to be about."""
+    return bool(
+        sql(session).value(
+            "SELECT EXISTS (SELECT 1 FROM report WHERE reporter_contact_id = :contact_id"
+            " AND (stage NOT IN (:selesai, :ditolak) OR stage_changed_at >= :closed_since))",
+            contact_id=contact_id,
+            selesai=Stage.SELESAI.value,
+            ditolak=Stage.DITOLAK.value,
+            closed_since=closed_since,
+        )
+    )
+
+
 def count_reports_of_contact_since(contact_id: int, since: datetime, *, session: AnySession) -> int:
     return sql(session).value(
         "SELECT count(*) FROM report WHERE reporter_contact_id = :contact_id"

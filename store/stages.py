@@ -30,6 +30,8 @@ class Role(StrEnum):
 
 
 INITIAL_STAGE = Stage.MENUNGGU
+CLOSED_STAGES = (Stage.SELESAI, Stage.DITOLAK)  # the end of the road (a selesai one may reopen)
+OPEN_STAGES = tuple(stage for stage in Stage if stage not in CLOSED_STAGES)
 REOPEN_WINDOW = timedelta(days=7)
 
 ALLOWED_MOVES: dict[Stage, frozenset[Stage]] = {

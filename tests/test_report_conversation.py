@@ -1,8 +1,11 @@
 """Whole report conversations through the signed webhook."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 
+from conftest import move_through
 from store import reports
 from store.clock import utcnow
 from store.numbers import parse_number
@@ -246,6 +249,105 @@ def test_photo_with_caption_during_description_keeps_both(whatsapp):
     )
     assert "1 foto kami simpan" in reply.text
     assert "Di mana lokasinya" in reply.text
+
+
+STORY = "Ada lubang besar di jalan depan SDN 01 Kramat, sudah dua minggu, motor sering jatuh"
+
+
+def _finish_from_location(whatsapp):
+    whatsapp.send("Jl. Kramat Raya No. 10")
+    whatsapp.send("Kramat")
+    return whatsapp.send("LEWATI")
+
+
+def test_a_problem_told_in_the_first_message_is_kept_and_not_asked_again(whatsapp, store):
+    first = whatsapp.send(STORY)
+    assert "Halo, Siti!" in first.text  # still greeted
+    assert "uraian masalah Anda kami simpan untuk laporan baru" in first.text
+    assert "pilih kategori" in first.text
+    assert "Di mana lokasinya" in whatsapp.send("1").text  # the description is not asked
+    assert STORY in _finish_from_location(whatsapp).text
+    done = whatsapp.send("YA")
+    report = store(reports.find_report, parse_number(_report_number(done)).digits)
+    assert report.description == STORY
+
+
+def test_a_problem_told_in_english_is_kept_and_answered_in_english(whatsapp):
+    reply = whatsapp.send(
+        "Hello, there is a big pothole on the road in front of the school and it is getting worse"
+    )
+    assert "we have kept your description for a new report" in reply.text
+    assert "Choose the kind of problem" in reply.text
+
+
+def test_a_photo_caption_that_tells_the_problem_is_kept_with_the_photo(whatsapp, store):
+    reply = whatsapp.send(
+        "Lubang besar di jalan depan pasar",
+        media=[("https://api.twilio.com/media/ME7", "image/jpeg")],
+    )
+    assert "uraian masalah dan 1 foto Anda kami simpan" in reply.text
+    assert "Di mana lokasinya" in whatsapp.send("1").text
+    assert "Lubang besar di jalan depan pasar" in _finish_from_location(whatsapp).text
+
+
+def test_a_pin_with_a_one_word_caption_keeps_only_the_pin(whatsapp):
+    reply = whatsapp.send("rusak", location=(-6.2, 106.8))
+    assert "Terima kasih, lokasi Anda kami simpan" in reply.text
+    assert "jelaskan masalahnya" in whatsapp.send("1").text
+
+
+def test_the_problem_told_at_the_category_question_is_kept_then_the_category_asked(whatsapp, store):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send("Pohon besar tumbang menutup jalan")
+    assert "uraian masalah Anda kami simpan untuk laporan ini" in reply.text
+    assert "pilih kategori" in reply.text
+    whatsapp.send("di depan kantor kelurahan sejak tadi malam")  # told in two messages
+    assert "Di mana lokasinya" in whatsapp.send("6").text
+    summary = _finish_from_location(whatsapp)
+    assert "Kategori: Pohon tumbang" in summary.text
+    done = whatsapp.send("YA")
+    report = store(reports.find_report, parse_number(_report_number(done)).digits)
+    assert report.description == (
+        "Pohon besar tumbang menutup jalan\ndi depan kantor kelurahan sejak tadi malam"
+    )
+
+
+@pytest.mark.parametrize("answer", ["2 sampah", "42", "rusak parah", "🙂 🙂 🙂 🙂"])
+def test_a_slip_at_the_category_question_is_not_kept_as_the_problem(whatsapp, answer):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send(answer)
+    assert "pilihan tersebut tidak ada" in reply.text
+    assert "kami simpan" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "laporan saya sudah seminggu belum ditangani padahal jalan di depan rumah masih rusak",
+        "mohon info status pengaduan jalan berlubang di depan sekolah yang saya kirim kemarin",
+        "my report from last week has not been handled yet and the road is still broken",
+    ],
+)
+def test_a_long_message_asking_after_a_report_starts_none(whatsapp, store, message):
+    whatsapp.send("halo")
+    reply = whatsapp.send(message)
+    assert "kami simpan" not in reply.text and "kept" not in reply.text
+    assert "pilih kategori" not in reply.text.lower()
+
+
+def test_a_long_message_while_a_report_is_on_its_way_starts_none(whatsapp):
+    file_report(whatsapp)
+    reply = whatsapp.send(STORY)
+    assert "belum memahami" in reply.text
+    assert "pilih kategori" not in reply.text
+
+
+def test_a_new_problem_told_long_after_the_last_report_closed_is_kept(whatsapp, store):
+    number = _report_number(file_report(whatsapp))
+    move_through(store, number, "ditolak", note="Bukan wilayah DKI Jakarta")
+    with time_machine.travel(utcnow() + timedelta(days=8), tick=False):
+        reply = whatsapp.send(STORY)
+    assert "uraian masalah Anda kami simpan untuk laporan baru" in reply.text
 
 
 def test_audio_is_not_accepted_as_photo(whatsapp):
