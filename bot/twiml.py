@@ -8,31 +8,6 @@ from xml.sax.saxutils import escape
 
 from flask import Response
 
-WHATSAPP_BODY_LIMIT = 1600
-
-
-def split_for_whatsapp(replies: list[str], limit: int = WHATSAPP_BODY_LIMIT) -> list[str]:
-    """Cut replies longer than one WhatsApp message at line breaks (or hard, if a single
-    line is longer), keeping their order."""
-    messages: list[str] = []
-    for reply in replies:
-        current = ""
-        for line in reply.splitlines(keepends=True):
-            while len(line) > limit:
-                if current:
-                    messages.append(current.rstrip())
-                    current = ""
-                messages.append(line[:limit])
-                line = line[limit:]
-            if len(current) + len(line) > limit:
-                messages.append(current.rstrip())
-                current = ""
-            current += line
-        if current.strip():
-            messages.append(current.rstrip())
-    return messages
-
-
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 

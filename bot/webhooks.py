@@ -13,9 +13,9 @@ import handlers
 from bot import database
 from bot.cleaning import printable
 from bot.signature import twilio_signed
-from bot.twiml import WHATSAPP_BODY_LIMIT, split_for_whatsapp, twiml
-from handlers.notifications import DELAYED_REPLY
-from handlers.texts import Texts
+from bot.twiml import twiml
+from handlers.notifications import DELAYED_REPLY, delayed_reply_payloads
+from handlers.texts import Texts, split_for_whatsapp
 from store import contacts, inbound, outbox
 from store.clock import utcnow
 from store.db import commit_with_retries
@@ -185,28 +185,8 @@ def _queue_stored_reply(
 
 
 def _queue(contact_id: int, replies: list[str], *, session: Transaction, now: datetime) -> None:
-    """The answer as WhatsApp notifications, as many as it takes (an ANTRIAN of twenty
-    is two messages live), the first starting with the apology for the delay."""
-    for part, texts in enumerate(_delayed_parts(replies)):
-        payload = {"texts": texts, "continued": part > 0}
+    for payload in delayed_reply_payloads(replies):
         outbox.enqueue(contact_id, DELAYED_REPLY, payload, report_id=None, session=session, now=now)
-
-
-DELAYED_APOLOGY_ROOM = 100  # for templates/*/notify_delayed_reply.txt's first line
-
-
-def _delayed_parts(replies: list[str]) -> list[list[str]]:
-    """The replies packed into as few WhatsApp messages as hold them with the apology."""
-    room = WHATSAPP_BODY_LIMIT - DELAYED_APOLOGY_ROOM
-    parts: list[list[str]] = [[]]
-    packed = 0  # the last part's length, each text followed by a blank line
-    for text in split_for_whatsapp(replies, room):
-        if parts[-1] and packed + len(text) > room:
-            parts.append([])
-            packed = 0
-        parts[-1].append(text)
-        packed += len(text) + 2
-    return parts
 
 
 def _limits(*, kept: bool) -> handlers.Limits:

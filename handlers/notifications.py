@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers.texts import Texts
+from handlers.texts import WHATSAPP_BODY_LIMIT, Texts, split_for_whatsapp
 from store.stages import Stage
 
 STAGE_CHANGED = "stage_changed"
@@ -31,7 +31,7 @@ CONTENT_TEMPLATES = (
 LISTED = 10  # numbers shown per list in a digest; the counts say how many in all
 NOTE_IN_BODY = 1000
 NOTE_IN_TEMPLATE = 200
-WHATSAPP_BODY = 1600
+DELAYED_APOLOGY_ROOM = 100  # templates/*/notify_delayed_reply.txt's first lines
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,22 @@ def _cutoff_list(payload: dict, texts: Texts) -> Rendered:
     return Rendered(body, CUTOFF_LIST, {"1": payload["month"], "2": str(len(payload["numbers"]))})
 
 
+def delayed_reply_payloads(replies: list[str]) -> list[dict]:
+    """The answer to a message kept in the spool, as the payloads of as few DELAYED_REPLY
+    notifications as hold it with the apology (an ANTRIAN of twenty is two messages
+    live), the first starting with the apology."""
+    room = WHATSAPP_BODY_LIMIT - DELAYED_APOLOGY_ROOM
+    parts: list[list[str]] = [[]]
+    packed = 0  # the last part's length, each text followed by a blank line
+    for text in split_for_whatsapp(replies, room):
+        if parts[-1] and packed + len(text) > room:
+            parts.append([])
+            packed = 0
+        parts[-1].append(text)
+        packed += len(text) + 2
+    return [{"texts": texts, "continued": index > 0} for index, texts in enumerate(parts)]
+
+
 def _delayed_reply(payload: dict, texts: Texts) -> Rendered:
     """The answer to a message that waited in the spool during a database outage."""
     body = _shortened(
@@ -147,7 +163,7 @@ def _delayed_reply(payload: dict, texts: Texts) -> Rendered:
             texts_=payload["texts"],
             continued=payload.get("continued", False),  # rows queued before parts: False
         ),
-        WHATSAPP_BODY,
+        WHATSAPP_BODY_LIMIT,
     )
     first = " ".join((payload["texts"][0] if payload["texts"] else "-").split())
     return Rendered(body, DELAYED_REPLY, {"1": _shortened(first, NOTE_IN_TEMPLATE)})

@@ -1,4 +1,5 @@
-"""Rendering citizen-facing texts from `templates/<language>/`.
+"""Rendering citizen-facing texts from `templates/<language>/`, and cutting them to
+the size of a WhatsApp message.
 
 Templates format values with filters in their own language: `{{ report.stage|stage }}`,
 `{{ entry.at|wib }}` (a moment in Jakarta time), `{{ report.created_at|date }}`,
@@ -15,6 +16,29 @@ from store.clock import to_wib
 from templates import TEMPLATES_DIR
 
 DEFAULT_LANGUAGE = "id"
+WHATSAPP_BODY_LIMIT = 1600
+
+
+def split_for_whatsapp(replies: list[str], limit: int = WHATSAPP_BODY_LIMIT) -> list[str]:
+    """Cut replies longer than one WhatsApp message at line breaks (or hard, if a single
+    line is longer), keeping their order."""
+    messages: list[str] = []
+    for reply in replies:
+        current = ""
+        for line in reply.splitlines(keepends=True):
+            while len(line) > limit:
+                if current:
+                    messages.append(current.rstrip())
+                    current = ""
+                messages.append(line[:limit])
+                line = line[limit:]
+            if len(current) + len(line) > limit:
+                messages.append(current.rstrip())
+                current = ""
+            current += line
+        if current.strip():
+            messages.append(current.rstrip())
+    return messages
 
 
 @cache

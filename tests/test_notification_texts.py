@@ -5,7 +5,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handlers.notifications import REPORT_CLOSED, STAGE_UPDATE, render
+from handlers.notifications import (
+    DELAYED_REPLY,
+    REPORT_CLOSED,
+    STAGE_UPDATE,
+    delayed_reply_payloads,
+    render,
+)
 from scheduler.sender import OutboxSender
 from store import outbox, ratings, reports
 from store.clock import utcnow
@@ -164,3 +170,15 @@ def test_a_very_long_officer_note_is_shortened_to_fit_whatsapp():
     rendered = render("stage_changed", _payload("koordinasi", note="kata " * 1000), "id")
     assert len(rendered.body) <= 1600 and "…" in rendered.body
     assert len(rendered.variables["4"]) <= 200 and "\n" not in rendered.variables["4"]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_delayed_answer_comes_whole_in_parts_that_each_fit_one_whatsapp_message(language):
+    answer = [f"Baris {line} dari jawaban panjang yang dikirim terlambat." for line in range(90)]
+    payloads = delayed_reply_payloads(answer)
+    bodies = [render(DELAYED_REPLY, payload, language).body for payload in payloads]
+    assert len(bodies) >= 2 and all(len(body) <= 1600 for body in bodies)
+    assert not any(body.endswith("…") for body in bodies)  # none was cut short to fit
+    assert [payload["continued"] for payload in payloads] == [False] + [True] * (len(bodies) - 1)
+    kept = [text for payload in payloads for text in payload["texts"]]
+    assert kept == answer
