@@ -222,14 +222,15 @@ def render_stats_table(summary, by: str) -> str:
             f"{_percent(row.validation_rate):>18}"
         )
     lines.append(
-        f"{'Jumlah':<8}{summary.reports:>16,}{summary.resolved:>22,}{summary.weighted_rate:>11.2f}%"
+        f"{'Jumlah':<8}{summary.reports:>16,}{summary.resolved:>22,}"
+        f"{_percent(summary.weighted_rate):>12}"
     )
     lines.append(
-        f"Tingkat penyelesaian atas semua laporan (tertimbang): {summary.weighted_rate:.2f}%"
+        f"Tingkat penyelesaian atas semua laporan (tertimbang): {_percent(summary.weighted_rate)}"
     )
     lines.append(
         f"Rata-rata persentase per {'tahun' if by == 'year' else 'bulan'}: "
-        f"{_percent(summary.mean_of_rates if summary.periods else None)}"
+        f"{_percent(summary.mean_of_rates)}"
     )
     return "\n".join(lines)
 

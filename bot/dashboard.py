@@ -41,6 +41,12 @@ def indonesian_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+@bp.app_template_filter("persen")
+def indonesian_percent(value: float | None) -> str:
+    """A percentage with two decimals (93,10%), or a dash where there is none."""
+    return "–" if value is None else f"{indonesian_number(value, 2)}%"
+
+
 @bp.get("/api/v1/stats")
 def stats_json():
     figures, problem = _figures()

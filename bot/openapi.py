@@ -417,11 +417,13 @@ def openapi_document() -> dict:
                         "resolved": {"type": "integer"},
                         "weighted_rate": {
                             "type": "number",
-                            "description": "Resolved over all reports, %",
+                            "nullable": True,
+                            "description": "Resolved over all reports, %; null without reports",
                         },
                         "mean_of_rates": {
                             "type": "number",
-                            "description": "Mean of the periods' rates, %",
+                            "nullable": True,
+                            "description": "Mean of the periods' rates, %; null without reports",
                         },
                         "periods": {
                             "type": "array",

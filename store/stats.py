@@ -53,15 +53,16 @@ class Summary:
         return sum(period.resolved for period in self.periods)
 
     @property
-    def weighted_rate(self) -> float:
-        """Resolved over all reports of all periods."""
-        return round(100 * self.resolved / self.reports, 2) if self.reports else 0.0
+    def weighted_rate(self) -> float | None:
+        """Resolved over all reports of all periods; None without reports."""
+        return round(100 * self.resolved / self.reports, 2) if self.reports else None
 
     @property
-    def mean_of_rates(self) -> float:
-        """The mean of the periods' own rates (how the paper summarises Table 1)."""
+    def mean_of_rates(self) -> float | None:
+        """The mean of the periods' own rates (how the paper summarises Table 1); None
+        without reports."""
         rates = [100 * p.resolved / p.reports for p in self.periods if p.reports]
-        return round(statistics.fmean(rates), 2) if rates else 0.0
+        return round(statistics.fmean(rates), 2) if rates else None
 
 
 def _wib_period(column, by: str, dialect: str):

@@ -218,7 +218,9 @@ def test_dashboard_answers_422_for_an_unknown_by(client, by):
 def test_dashboard_of_an_empty_store_says_so(client):
     response = client.get("/dashboard")
     assert response.status_code == 200
-    assert table_of(response.get_data(as_text=True)).body == [["Belum ada laporan."]]
+    html = response.get_data(as_text=True)
+    assert table_of(html).body == [["Belum ada laporan."]]
+    assert "0,00%" not in html and "<b>–</b>" in html  # no rate, rather than a rate of zero
 
 
 # --- In a real browser ------------------------------------------------------------------------

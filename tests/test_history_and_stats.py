@@ -623,8 +623,12 @@ def test_sla_refuses_a_month_it_cannot_compute_without_a_traceback(app, month):
     assert result.exit_code == 2 and "use YYYY-MM" in result.output
 
 
-def test_stats_of_an_empty_store_has_no_mean_rate(app):
-    assert "per tahun: -" in crm(app, "stats").output
+def test_stats_of_an_empty_store_has_no_rates_rather_than_zero(app, client):
+    output = crm(app, "stats").output
+    assert "(tertimbang): -" in output and "per tahun: -" in output
+    assert "0.00%" not in output
+    body = client.get("/api/v1/stats").get_json()
+    assert body["weighted_rate"] is None and body["mean_of_rates"] is None
 
 
 def test_periods_are_wib_years_and_months(app):
