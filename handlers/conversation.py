@@ -1,20 +1,22 @@
 """Routing one incoming message to the flow that answers it."""
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from handlers import facilitator, intake, menu, reopen, status, vocabulary
+from handlers import facilitator, intake, menu, reopen, status, story, vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
-from store import contacts, drafts, inbound, reports
+from store import contacts, drafts, inbound, reports, staff
 from store.drafts import DraftState
 from store.sql import AnySession
-from store.stages import REOPEN_WINDOW
 
 ONE_MINUTE = timedelta(minutes=1)
+# A long message within this time of a report's last move is likelier about that report
+# than a new problem (the week in which a closed report may be reopened).
+ABOUT_THE_LAST_REPORT = timedelta(days=7)
 MAX_WORDS_OF_A_REQUEST = 10
+ASKING_AFTER_A_REPORT = vocabulary.EARLIER_WORDS | vocabulary.ASKING_AFTER
 DEFAULT_LIMITS = Limits()
 
 
@@ -70,18 +72,23 @@ def _route(turn: Turn) -> None:
     if _too_many_messages(turn):
         turn.say("too_many_messages")
         return
-    draft = _live_draft(turn)
+    draft, expired = _live_draft(turn)
     followed = draft is None and _follow_language(turn)
-    _answer(turn, draft)
+    _answer(turn, draft, told_what_to_do=expired)
     if followed:  # after the answer, in the language they now write
         turn.say("language_followed")
 
 
-def _answer(turn: Turn, draft: DraftState | None) -> None:
-    command = turn.message.command
+def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = False) -> None:
+    """`told_what_to_do`: the replies so far already say it (a draft expired), so a
+    message not understood needs no more."""
+    command = turn.message.answer
     if turn.contact.awaiting_rating_for is not None and draft is None:
         if menu.rating_in(command) is not None:
             menu.record_rating(turn, menu.rating_in(command))
+            return
+        if _thanks(command):  # "terima kasih pak, sudah beres": the rating may follow
+            turn.say("you_are_welcome", rating_open=True)
             return
         menu.forget_rating(turn)  # a rating is only the very next answer
 
@@ -103,19 +110,21 @@ def _answer(turn: Turn, draft: DraftState | None) -> None:
     ):
         facilitator.handle(turn)  # also during their own report: "Lihat, jalan …" is not one
         _then_ask(turn, draft)
-    elif draft is None and command in vocabulary.MENU and turn.facilitator:
+    elif _asks_for_the_menu(turn, command) and draft is None and turn.facilitator:
         facilitator.show_menu(turn)
     elif draft is None and reopen.is_command(command):
         reopen.handle(turn)
-    elif command in vocabulary.MENU:
+    elif _asks_for_the_menu(turn, command):
         menu.show_menu(turn, draft=draft)
     elif draft is not None:
         _route_in_draft(turn, draft, command)
-    elif turn.contact.is_new:
-        menu.show_menu(turn, draft=None)
-        _route_without_draft(turn, command, first_contact=True)
     else:
-        _route_without_draft(turn, command)
+        _route_without_draft(turn, command, told_what_to_do=told_what_to_do)
+
+
+def _asks_for_the_menu(turn: Turn, command: str) -> bool:
+    """MENU, or a greeting; not a photo's caption ("Assalamualaikum"): the photo counts."""
+    return command in vocabulary.MENU and not turn.message.has_attachment
 
 
 def _too_many_messages(turn: Turn) -> bool:
@@ -127,14 +136,14 @@ def _too_many_messages(turn: Turn) -> bool:
     return recent >= limit and turn.facilitator is None
 
 
-def _live_draft(turn: Turn) -> DraftState | None:
-    """The report in progress, unless it was left for more than 24 hours."""
+def _live_draft(turn: Turn) -> tuple[DraftState | None, bool]:
+    """The report in progress, unless it was left for more than 24 hours; whether it was."""
     draft = drafts.load_draft(turn.contact.id, session=turn.session)
     if draft is not None and draft.is_expired(turn.now):
         drafts.discard_draft(turn.contact.id, session=turn.session)
         turn.say("draft_expired")
-        return None
-    return draft
+        return None, True
+    return draft, False
 
 
 def _then_ask(turn: Turn, draft: DraftState | None) -> None:
@@ -154,7 +163,7 @@ def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
         status.show_status(turn, command)
         intake.prompt(turn, draft)
     elif command in vocabulary.STATUS and not command.isdecimal():
-        turn.say("status_ask_number")  # the number, sent next on its own, is answered too
+        status.ask_for_number(turn)  # the number, sent next on its own, is answered too
         intake.prompt(turn, draft)
     elif command in vocabulary.GUIDE and not command.isdecimal():
         turn.say("guide")
@@ -166,79 +175,87 @@ def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
 def _short_with(command: str, *keywords) -> bool:
     """A short message with a word of each of these sets in it: a request in a sentence
     (a long one is more likely a report's story told up front)."""
-    words = re.findall(r"\w+", command)
+    words = story.words_of(command)
     return len(words) <= MAX_WORDS_OF_A_REQUEST and all(
         not set(among).isdisjoint(words) for among in keywords
     )
 
 
-def _tells_a_story(turn: Turn, command: str) -> bool:
-    """The problem told up front, to keep as a new report's description: a long message
-    (requests are short, see `_short_with`) that asks after no report, from a citizen
-    with none on its way or just closed (a long reply would be about that one)."""
-    words = re.findall(r"\w+", command)
+def _thanks(command: str) -> bool:
+    """Thanks in a short message ("terima kasih pak", "makasih, sudah beres"), unless it
+    goes on to something else ("makasih, tapi jalannya masih rusak")."""
+    words = set(story.words_of(command))
     return (
-        len(words) > MAX_WORDS_OF_A_REQUEST
-        and intake.can_describe(turn.message.text)
-        and not _asks_after_a_report(set(words))
-        and not reports.has_recent_report(
-            turn.contact.id, closed_since=turn.now - REOPEN_WINDOW, session=turn.session
-        )
+        not words.isdisjoint(vocabulary.THANKS)
+        and words.isdisjoint(vocabulary.BUT_STILL)
+        and len(words) <= MAX_WORDS_OF_A_REQUEST
     )
 
 
-def _caption_told(turn: Turn, command: str) -> str | None:
+def _told_with_attachment(turn: Turn, command: str) -> str | None:
+    """A photo's caption that tells the problem."""
     text = turn.message.text
-    told = intake.can_describe(text) and not status.looks_like_status_request(command)
-    return text if told else None
+    return text if story.tells_a_problem(text, command) else None
 
 
-def _asks_after_a_report(words: set[str]) -> bool:
-    """A "status", or an earlier report ("laporan saya sudah seminggu belum …") in a message
-    that does not say it is reporting ("saya mau melaporkan …, sudah dua minggu"). Not
-    "cek": "mohon cek saluran yang mampet …" asks for a look at the problem."""
-    if "STATUS" in words:
-        return True
-    reporting = not words.isdisjoint(vocabulary.REPORT_WORDS) or all(
-        not words.isdisjoint(among) for among in vocabulary.WISH_TO_REPORT
-    )
-    return (
-        not reporting
-        and not words.isdisjoint(vocabulary.ABOUT_REPORTS)
-        and not words.isdisjoint(vocabulary.EARLIER_WORDS)
-    )
+def _told_at_length(turn: Turn, command: str) -> str | None:
+    """A long message (requests are short, see `_short_with`) that tells a problem, from a
+    citizen, not staff, with no report on its way or just moved (a long reply would be
+    about that one)."""
+    text = turn.message.text
+    if len(story.words_of(command)) <= MAX_WORDS_OF_A_REQUEST:
+        return None
+    if not story.tells_a_problem(text, command):
+        return None
+    if staff.is_active_staff(turn.contact.phone, session=turn.session):
+        return None
+    since = turn.now - ABOUT_THE_LAST_REPORT
+    if reports.has_recent_report(turn.contact.id, moved_since=since, session=turn.session):
+        return None
+    return text
 
 
-def _route_without_draft(turn: Turn, command: str, *, first_contact: bool = False) -> None:
-    if command in vocabulary.REPORT:
-        intake.start(turn)
-    elif intake.can_start_with(turn):  # a photo or a pin, its caption perhaps the problem
-        intake.start(turn, story=_caption_told(turn, command))
-    elif turn.message.media and not turn.message.text:
+def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = False) -> None:
+    """A message outside a report: one that starts a report, greeting a first message
+    itself; or, after the menu for a first message, a request."""
+    first_contact = turn.contact.is_new
+    if command in vocabulary.REPORT or intake.can_start_with(turn):
+        told = None if command in vocabulary.REPORT else _told_with_attachment(turn, command)
+        intake.start(turn, told=told, welcome=first_contact)
+    elif (told := _told_at_length(turn, command)) is not None:
+        intake.start(turn, told=told, welcome=first_contact)
+    else:
+        if first_contact:
+            menu.show_menu(turn, draft=None)
+        _answer_request(turn, command, told_what_to_do=told_what_to_do or first_contact)
+
+
+def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
+    if turn.message.media and not turn.message.text:
         turn.say("media_not_supported")
     elif command in vocabulary.STATUS:
-        turn.say("status_ask_number")
+        status.ask_for_number(turn)
     elif command in vocabulary.MY_REPORTS:
         status.my_reports(turn)
     elif command in vocabulary.GUIDE:
         turn.say("guide")
+    elif _thanks(command):
+        turn.say("you_are_welcome", rating_open=False)
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
-    elif _short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS):
-        status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya belum ditangani"
+    elif _short_with(command, vocabulary.ABOUT_REPORTS, ASKING_AFTER_A_REPORT):
+        status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya gimana?"
     elif _short_with(command, vocabulary.STATUS_WORDS) and not _short_with(
         command,
         vocabulary.REPORT_WORDS,
         vocabulary.WISHES,  # "saya mau lapor, tolong cek …"
     ):
-        turn.say("status_ask_number")  # "what is the status of my report?"
+        status.ask_for_number(turn)  # "what is the status of my report?"
     elif _short_with(command, vocabulary.REPORT_WORDS) or _short_with(  # "saya mau lapor"
         command, *vocabulary.WISH_TO_REPORT
     ):
         intake.start(turn)
     elif turn.facilitator:
         facilitator.show_menu(turn)
-    elif _tells_a_story(turn, command):
-        intake.start(turn, story=turn.message.text)
-    elif not first_contact:
+    elif not told_what_to_do:
         turn.say("unknown_command")

@@ -7,17 +7,15 @@ import re
 from collections.abc import Callable
 from enum import StrEnum
 
-from handlers import vocabulary
+from handlers import story, vocabulary
+from handlers.story import MAX_DESCRIPTION_CHARS, MIN_DESCRIPTION_CHARS
 from handlers.turn import Turn
 from store import categories, drafts, places, reports, sla
 from store.clock import JAKARTA
 from store.drafts import DraftState
 from store.stages import Role
 
-MIN_DESCRIPTION_CHARS = 10  # letters or digits, so "🙂🙂🙂" or "....." is not a description
-MAX_DESCRIPTION_CHARS = 1000
-# At the category question, fewer words are a name ("jalan rusak") or a slip ("2 sampah").
-MIN_STORY_WORDS = 3
+MAX_WORDS_WITH_A_CHOICE = 3  # "1 jalan rusak" picks 1; "3 hari banjir tidak surut …" tells
 MIN_ADDRESS_CHARS = 5
 MAX_ADDRESS_CHARS = 300
 MAX_PHOTOS = 5
@@ -44,30 +42,23 @@ def can_start_with(turn: Turn) -> bool:
     return turn.message.location is not None or any(item.is_photo for item in turn.message.media)
 
 
-def start(turn: Turn, *, story: str | None = None) -> None:
-    """Begin a report, or go on with the one in progress. `story` is the problem the
-    citizen told before any question (see `can_describe`): kept as the description,
-    which is then not asked."""
+def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None:
+    """Begin a report, or go on with the one in progress. `told`: the problem told before
+    any question (see handlers/story.py), kept as the description for the citizen to
+    confirm; `welcome`: greet a first message."""
     existing = drafts.load_draft(turn.contact.id, session=turn.session)
+    if welcome:
+        turn.say("welcome", name=turn.contact.profile_name)
     if existing is None and _reached_daily_limit(turn):
         return
-    draft = existing or DraftState(step=Step.CATEGORY, data={"description": story} if story else {})
+    draft = existing or DraftState(step=Step.CATEGORY, data={"description": told} if told else {})
     kept = _keep_attachments(turn, draft)
     if existing is not None:
         turn.say("draft_resumed")
-    elif kept["photos_added"] or kept["location"] or story:
-        turn.say("report_started_with", story=bool(story), **kept)
+    elif kept["photos_added"] or kept["location"] or told:
+        turn.say("report_started_with", story=bool(told), **kept)
     _save(turn, draft)
     prompt(turn, draft)
-
-
-def can_describe(text: str) -> bool:
-    """Whether a text can stand as a report's description: enough letters or digits to
-    say something, short enough for an officer to read."""
-    return (
-        sum(char.isalnum() for char in text) >= MIN_DESCRIPTION_CHARS
-        and len(text) <= MAX_DESCRIPTION_CHARS
-    )
 
 
 def cancel(turn: Turn, draft: DraftState | None) -> None:
@@ -89,6 +80,7 @@ def prompt(turn: Turn, draft: DraftState) -> None:
         categories=categories.CATEGORIES,
         limit=MAX_PHOTOS,
         count=len(draft.data.get("photos", [])),
+        told=draft.data.get("description"),
         draft=_summary(draft) if step is Step.CONFIRM else None,
     )
 
@@ -96,12 +88,16 @@ def prompt(turn: Turn, draft: DraftState) -> None:
 def continue_draft(turn: Turn, draft: DraftState) -> None:
     kept = _keep_attachments(turn, draft)
     step = Step(draft.step)
-    has_attachment = bool(turn.message.media) or turn.message.location is not None
+    has_attachment = turn.message.has_attachment
     if step is Step.LOCATION and turn.message.location is not None:
         _on_location(turn, draft)
+    elif has_attachment and step is Step.PHOTOS:
+        turn.say("photos_kept", count=len(draft.data["photos"]), **kept)  # one short line each
+        if turn.message.answer in vocabulary.SKIP | vocabulary.DONE:
+            _on_photos(turn, draft)
     elif has_attachment:
         turn.say("attachment_kept", **kept)
-        if turn.message.text:
+        if story.says_something(turn.message.answer):  # not "ini fotonya pak"
             _STEPS[step](turn, draft)
         else:
             prompt(turn, draft)
@@ -143,38 +139,47 @@ def _on_category(turn: Turn, draft: DraftState) -> None:
     if chosen is not None:
         draft.data["category"] = chosen
         _advance(turn, draft, Step.DESCRIPTION)
-    elif _keep_story(turn, draft):
-        turn.say("story_kept")
+    elif story.tells_a_problem(turn.message.text, turn.message.answer):
+        _add_to_description(turn, draft)
         prompt(turn, draft)
     else:
         turn.say("category_not_understood", categories=categories.CATEGORIES)
 
 
-def _keep_story(turn: Turn, draft: DraftState) -> bool:
-    """The problem told in answer to the category question ("jalan di depan sekolah
-    berlubang"), kept as the description, after what was told before it."""
-    text = turn.message.text
-    told = "\n".join(filter(None, [draft.data.get("description"), text]))
-    if len(re.findall(r"\w+", text)) < MIN_STORY_WORDS or not can_describe(told):
-        return False
-    draft.data["description"] = told
-    return True
-
-
 def _category_from(turn: Turn) -> str | None:
-    number = choice_number(turn.message.text)
+    """By its number, alone, after "nomor" or before a few words ("1 jalan rusak"), or by
+    its name."""
+    answer = turn.message.answer
+    words = answer.replace(".", " ").split()
+    while len(words) > 1 and words[0] in vocabulary.CHOICE_WORDS:
+        words = words[1:]  # "pilih nomor 2"
+    number = choice_number(words[0]) if len(words) <= 1 + MAX_WORDS_WITH_A_CHOICE else None
     if number is not None:
         return categories.category_by_choice(number)
-    wanted = turn.message.command.casefold()
+    wanted = answer.casefold()
     for code in categories.CATEGORIES:
         if wanted in {code.replace("_", " "), turn.texts.category(code).casefold()}:
             return code
     return None
 
 
+def _add_to_description(turn: Turn, draft: DraftState) -> None:
+    """The problem told in answer to the category question, after what was told before."""
+    earlier = draft.data.get("description")
+    told = "\n".join(filter(None, [earlier, turn.message.text]))
+    if len(told) > MAX_DESCRIPTION_CHARS:
+        turn.say("description_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(told))
+        return
+    draft.data["description"] = told
+    turn.say("story_kept", added=earlier is not None)
+
+
 def _on_description(turn: Turn, draft: DraftState) -> None:
+    """A description, or YES to the one told before the questions."""
     text = turn.message.text
-    if sum(char.isalnum() for char in text) < MIN_DESCRIPTION_CHARS:
+    if draft.data.get("description") and turn.message.answer in vocabulary.YES:
+        _advance(turn, draft, Step.LOCATION)
+    elif sum(char.isalnum() for char in text) < MIN_DESCRIPTION_CHARS:
         turn.say("description_too_short", minimum=MIN_DESCRIPTION_CHARS)
     elif len(text) > MAX_DESCRIPTION_CHARS:
         turn.say("description_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(text))
@@ -228,7 +233,7 @@ def _suggested(draft: DraftState) -> list[places.Kelurahan]:
 
 
 def _on_photos(turn: Turn, draft: DraftState) -> None:
-    command = turn.message.command
+    command = turn.message.answer
     if command in vocabulary.SKIP or command in vocabulary.DONE:
         _advance(turn, draft, Step.CONFIRM)
     else:
@@ -236,7 +241,7 @@ def _on_photos(turn: Turn, draft: DraftState) -> None:
 
 
 def _on_confirm(turn: Turn, draft: DraftState) -> None:
-    if turn.message.command not in vocabulary.YES:
+    if turn.message.answer not in vocabulary.YES:
         turn.say("confirm_not_understood")
         return
     if _reached_daily_limit(turn):
@@ -276,10 +281,7 @@ def _new_report(turn: Turn, draft: DraftState) -> reports.NewReport:
 
 
 def _advance(turn: Turn, draft: DraftState, step: Step) -> None:
-    """Go to `step`, skipping the questions already answered: the description told
-    up front, the location sent as a pin."""
-    if step is Step.DESCRIPTION and draft.data.get("description"):
-        step = Step.LOCATION
+    """Go to `step`, skipping the location question when a pin was already sent."""
     if step is Step.LOCATION and draft.data.get("location"):
         step = Step.KELURAHAN
     draft.step = step

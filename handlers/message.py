@@ -5,6 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
+from handlers import vocabulary
 from store.phones import Sender
 
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")  # zero-width spaces and joiners
@@ -53,6 +54,18 @@ class IncomingMessage:
         plain = unicodedata.normalize("NFKC", _INVISIBLE.sub("", self.body))
         collapsed = re.sub(r"\s+", " ", plain).strip()
         return re.sub(r"[\s.!?,]+$", "", collapsed.upper())
+
+    @cached_property
+    def answer(self) -> str:
+        """The command as a keyword, without the courtesies around it and the commas in
+        it: `ya pak` is YA, `batal aja` BATAL, `Ya, kirim` YA KIRIM, `5 bintang, makasih
+        pak` 5 BINTANG. What every choice and command is matched against."""
+        words = re.sub(r"[,;!?]+", " ", self.command).split()
+        return " ".join(vocabulary.without_courtesies(words)).rstrip(".")
+
+    @property
+    def has_attachment(self) -> bool:
+        return bool(self.media) or self.location is not None
 
     @property
     def is_empty(self) -> bool:

@@ -47,9 +47,12 @@ def _after_status_word(command: str) -> str:
 def show_status(turn: Turn, command: str) -> None:
     typed = _after_status_word(command)
     if not typed:
-        turn.say("status_ask_number")
+        ask_for_number(turn)
         return
     parsed = _number_after_status_word(command)
+    if parsed is None and _names_own_reports(typed):
+        my_reports(turn)  # "cek laporan", "status laporan saya"
+        return
     if parsed is None:
         turn.say("status_not_a_number", typed=typed[:40])
         return
@@ -63,6 +66,23 @@ def show_status(turn: Turn, command: str) -> None:
         turn.say("status_owner", report=report)
     else:
         turn.say("status_public", report=reports.public_view(report))
+
+
+def _names_own_reports(typed: str) -> bool:
+    """Words, no digits, about one's reports: "laporan saya", "pengaduan sy"."""
+    words = set(typed.split())
+    return not any(char.isdigit() for char in typed) and not words.isdisjoint(
+        vocabulary.ABOUT_REPORTS
+    )
+
+
+def ask_for_number(turn: Turn) -> None:
+    """A status asked without a number: the citizen's own reports when they have any
+    (their numbers and stages, which is what they are after), else how to ask."""
+    if reports.count_reports_of_contact(turn.contact.id, session=turn.session):
+        my_reports(turn)
+    else:
+        turn.say("status_ask_number")
 
 
 def my_reports(turn: Turn) -> None:

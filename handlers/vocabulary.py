@@ -3,19 +3,48 @@
 These are what we *read*, not what we say, so they live here rather than in templates/.
 """
 
-MENU = {"MENU", "HALO", "HALLO", "HAI", "HI", "HELLO", "HEY", "BANTUAN", "HELP"}
+GREETINGS = {
+    "HALO",
+    "HALLO",
+    "HAI",
+    "HI",
+    "HELLO",
+    "HEY",
+    "PAGI",
+    "SIANG",
+    "SORE",
+    "MALAM",
+    "SELAMAT PAGI",
+    "SELAMAT SIANG",
+    "SELAMAT SORE",
+    "SELAMAT MALAM",
+    "ASSALAMUALAIKUM",
+    "ASSALAMU'ALAIKUM",
+    "ASALAMUALAIKUM",
+    "ASSALAMUALAIKUM WR WB",
+    "GOOD MORNING",
+    "GOOD AFTERNOON",
+    "GOOD EVENING",
+}
+MENU = GREETINGS | {"MENU", "MENU UTAMA", "MAIN MENU", "BANTUAN", "HELP"}
 GUIDE = {"4", "PETUNJUK", "INFO", "CARA", "GUIDE"}
 RESUME_REPORT = {"LAPOR", "REPORT", "BUAT LAPORAN", "NEW REPORT"}
 REPORT = {"1"} | RESUME_REPORT
 STATUS = {"2", "STATUS", "CEK", "CEK STATUS", "CHECK", "CHECK STATUS"}
 STATUS_WORDS = ("CEK STATUS", "CHECK STATUS", "STATUS", "CEK", "CHECK")  # longest first
 MY_REPORTS = {"3", "LAPORAN SAYA", "LAPORANKU", "MY REPORTS", "MY REPORT"}
-CANCEL = {"BATAL", "CANCEL", "BATALKAN", "STOP LAPOR"}
+CANCEL = {"BATAL", "CANCEL", "BATALKAN", "STOP LAPOR", "GAK JADI", "GA JADI", "TIDAK JADI"}
+CANCEL |= {"NGGAK JADI", "ENGGAK JADI", "TDK JADI", "NEVER MIND"}
 TO_ENGLISH = {"ENGLISH", "INGGRIS", "BAHASA INGGRIS", "EN"}
 TO_INDONESIAN = {"BAHASA", "INDONESIA", "BAHASA INDONESIA", "INDONESIAN", "ID"}
-YES = {"YA", "Y", "YES", "IYA", "OK", "OKE", "KIRIM", "SEND"}
-SKIP = {"LEWATI", "SKIP", "TIDAK", "NO", "TIDAK ADA"}
-DONE = {"LANJUT", "LANJUTKAN", "NEXT", "CONTINUE", "SELESAI", "DONE", "CUKUP"}
+YES = {"YA", "Y", "YES", "IYA", "OK", "OKE", "KIRIM", "SEND", "YAA", "IYAA", "OKAY", "OKEY", "SIP"}
+YES |= {"BETUL", "BENAR", "SUDAH BENAR", "SUDAH BETUL", "YA BENAR", "YA BETUL", "YA KIRIM"}
+YES |= {"KIRIMKAN", "SUDAH", "YAUDAH", "SETUJU", "CORRECT", "CONFIRM", "YEAH", "YEP", "SURE"}
+_NONE = {"TIDAK ADA", "TDK ADA", "GAK ADA", "GA ADA", "GAADA", "NGGAK ADA", "ENGGAK ADA", "TAK ADA"}
+SKIP = {"LEWATI", "LEWAT", "SKIP", "TIDAK", "NO", "NONE", "NO PHOTO", "NO PHOTOS", "TANPA FOTO"}
+SKIP |= _NONE | {f"{none} FOTO" for none in _NONE} | {f"{none} FOTONYA" for none in _NONE}
+DONE = {"LANJUT", "LANJUTKAN", "NEXT", "CONTINUE", "SELESAI", "DONE", "CUKUP", "SUDAH", "UDAH"}
+DONE |= {"SDH", "SUDAH SEMUA", "SUDAH CUKUP", "THAT'S ALL"} | {f"{none} LAGI" for none in _NONE}
 RATE = {"NILAI", "RATE", "RATING"}
 STARS = {"BINTANG", "STAR", "STARS"}  # "5 bintang"
 # Words of a short message that asks for something in a sentence: to make a report
@@ -26,8 +55,37 @@ WISHES = {"MAU", "INGIN", "PENGEN", "PINGIN", "MINTA"}  # "saya mau lapor, tolon
 # "report" alone is a noun as often ("… from report;--"): with one of these it is a wish
 WISH_TO_REPORT = ({"REPORT"}, {"WANT", "LIKE", "NEED", "TO"})
 ABOUT_REPORTS = REPORT_WORDS | {"LAPORAN", "LAPORANNYA", "LAPORANKU", "REPORT", "REPORTS"}
+ABOUT_REPORTS |= {"DILAPORKAN", "PENGADUAN", "PENGADUANNYA", "ADUAN", "KELUHAN", "REPORTED"}
 EARLIER_WORDS = {"SUDAH", "UDAH", "SDH", "TELAH", "PERNAH", "KEMARIN", "LALU", "BELUM"}
 EARLIER_WORDS |= {"ALREADY", "YET", "AGO", "LAST"}
+# With a report word, a short question after one's reports: "laporan saya gimana?",
+# "nomor laporan saya berapa ya", "saya lupa nomor laporannya".
+ASKING_AFTER = {"GMN", "GIMANA", "BAGAIMANA", "KAPAN", "BERAPA", "MANA", "LUPA", "KABAR"}
+ASKING_AFTER |= {"KABARNYA", "PERKEMBANGAN", "PERKEMBANGANNYA", "HOW", "WHERE", "WHEN", "FORGOT"}
+THANKS = {"TERIMA", "TERIMAKASIH", "MAKASIH", "MAKASI", "MKSH", "TRIMS", "THANKS", "THANK", "THX"}
+THANKS |= {"TQ", "NUWUN", "NUHUN"}
+BUT_STILL = {"TAPI", "TETAPI", "NAMUN", "MASIH", "BELUM", "BUT", "STILL", "NOT", "YET"}
+# A question, by its first word or a word of asking anywhere ("saya mau tanya …").
+QUESTION_STARTS = {"APA", "APAKAH", "BAGAIMANA", "GIMANA", "GMN", "BGMN", "KAPAN", "KENAPA"}
+QUESTION_STARTS |= {"MENGAPA", "BERAPA", "DIMANA", "SIAPA", "BISAKAH", "BOLEHKAH", "HOW", "WHAT"}
+QUESTION_STARTS |= {"WHEN", "WHY", "WHERE", "WHO", "CAN", "COULD", "IS", "ARE", "DO", "DOES"}
+ASKING = {"TANYA", "BERTANYA", "MENANYAKAN", "NANYA", "ASK", "ASKING", "KNOW", "WONDER"}
+# Forms of address and particles around a keyword: "ya pak", "batal aja", "tolong batalkan".
+COURTESIES = {"PAK", "BU", "BAPAK", "IBU", "MAS", "MBAK", "KAK", "BANG", "MIN", "ADMIN", "GAN"}
+COURTESIES |= {"YA", "YAH", "DONG", "DEH", "SIH", "AJA", "SAJA", "NIH", "TOLONG", "MOHON"}
+COURTESIES |= {"PLEASE", "PLS", "SIR", "MAAM", "TERIMAKASIH", "MAKASIH", "MAKASI", "THANKS"}
+COURTESIES |= {"THX", "TQ", "TRIMS", "BANYAK"}
+COURTESY_PAIRS = {("TERIMA", "KASIH"), ("THANK", "YOU")}
+# Words before a choice: "pilih nomor 2", "no. 2", "kategori 2".
+CHOICE_WORDS = {"PILIH", "PILIHAN", "NOMOR", "NOMER", "NO", "ANGKA", "KATEGORI", "CHOOSE"}
+CHOICE_WORDS |= {"NUMBER", "OPTION", "CATEGORY"}
+# Words that tell nothing of a problem: "ini fotonya pak", "selamat pagi", "saya mau lapor".
+NOT_TELLING = COURTESIES | THANKS | REPORT_WORDS | WISHES | ABOUT_REPORTS | CHOICE_WORDS
+NOT_TELLING |= {word for greeting in GREETINGS for word in greeting.split()}
+NOT_TELLING |= {"KASIH", "YOU", "INI", "ITU", "NYA", "SAYA", "AKU", "KAMI", "FOTO", "FOTONYA"}
+NOT_TELLING |= {"GAMBAR", "GAMBARNYA", "BERIKUT", "TERLAMPIR", "KIRIM", "SEGERA", "DIBANTU"}
+NOT_TELLING |= {"BANTU", "BANTUANNYA", "DITINDAKLANJUTI", "TINDAK", "LANJUTI", "WR"}
+NOT_TELLING |= {"WB", "HERE", "IS", "THE", "THIS", "A", "PHOTO", "PICTURE", "ATTACHED", "MY"}
 PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
 RESUME = {"MULAI", "START", "SUBSCRIBE"}
 
@@ -99,3 +157,19 @@ def clearly_written_in(command: str) -> str | None:
 def _markers(command: str) -> tuple[int, int]:
     words = set(command.split())
     return len(words & ENGLISH_MARKERS), len(words & INDONESIAN_MARKERS)
+
+
+def without_courtesies(words: list[str]) -> list[str]:
+    """The words without the courtesies around them, keeping at least one: `YA PAK` is
+    `YA`, `TOLONG BATALKAN` `BATALKAN`, `OKE TERIMA KASIH` `OKE`."""
+    start, end = 0, len(words)
+    while end - start > 1:  # from the end first: `YA PAK` is YA, not PAK
+        if words[end - 1] in COURTESIES:
+            end -= 1
+        elif end - start > 2 and (words[end - 2], words[end - 1]) in COURTESY_PAIRS:
+            end -= 2
+        elif words[start] in COURTESIES:
+            start += 1
+        else:
+            break
+    return words[start:end]

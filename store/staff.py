@@ -89,6 +89,15 @@ def active_facilitator_by_phone(phone: str | None, *, session: AnySession) -> St
     return StaffInfo(id=staff_id, role=StaffRole.FACILITATOR, name=name, phone=phone, active=True)
 
 
+def is_active_staff(phone: str | None, *, session: AnySession) -> bool:
+    """Whether the phone is an active facilitator's or supervisor's."""
+    return phone is not None and bool(
+        sql(session).value(
+            "SELECT EXISTS (SELECT 1 FROM staff WHERE phone = :phone AND active)", phone=phone
+        )
+    )
+
+
 def choose_facilitator(*, session: Session, now: datetime) -> int | None:
     """The active facilitator with the fewest open validations; among equals, the one
     assigned longest ago (round-robin). Their rows are locked, so concurrent

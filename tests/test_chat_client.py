@@ -29,7 +29,7 @@ def test_chat_files_a_report_with_a_pin_and_a_photo(served):
     )
     assert result.exit_code == 0, result.output
     assert "Chatting as Rina (+6281234567890)" in result.output
-    assert "1 foto kami simpan" in result.output
+    assert "Foto kami simpan (1/5)" in result.output
     assert "Nomor laporan: *CRM-" in result.output
     with served["app"].app_context():
         from bot import database

@@ -38,11 +38,21 @@ def test_a_menu_digit_later_is_not_taken_as_a_rating(whatsapp, store):
     assert store(ratings.rating_of, report_id) is None
 
 
-@pytest.mark.parametrize("choice", ["²", "①", "٣", "1️⃣"])
+@pytest.mark.parametrize("choice", ["٣", "1️⃣"])
 def test_unusual_digits_are_answered_not_crashed(whatsapp, choice):
     whatsapp.send("LAPOR")
     reply = whatsapp.send(choice)
     assert reply.status == 200 and "pilihan tersebut tidak ada" in reply.text
+
+
+@pytest.mark.parametrize(
+    "choice", ["²", "２", "2 sampah", "2. Sampah", "2 ya pak", "pilih nomor 2", "no. 2"]
+)
+def test_a_choice_typed_with_other_digits_or_words_after_it_is_the_choice(whatsapp, choice):
+    whatsapp.send("LAPOR")
+    assert "jelaskan masalahnya" in whatsapp.send(choice).text
+    summary = [whatsapp.send(text) for text in ["Sampah menumpuk di pinggir kali", "Jl. Salemba 1"]]
+    assert "Di kelurahan mana" in summary[-1].text
 
 
 def test_a_sticker_alone_does_not_start_a_report(whatsapp, store):
@@ -55,13 +65,17 @@ def test_a_sticker_alone_does_not_start_a_report(whatsapp, store):
 def test_photo_step_says_exactly_what_was_kept(whatsapp):
     _to_photo_step(whatsapp)
     both = whatsapp.send(media=[PHOTO, STICKER])
-    assert "1 foto kami simpan" in both.text and "hanya foto" in both.text
-    assert "(1/5 foto)" in both.text
-    for _ in range(4):
+    assert both.messages == [
+        "Foto kami simpan (1/5). Mohon maaf, hanya foto (JPG atau PNG) yang dapat dilampirkan."
+        "\nKirim foto lain, atau balas LANJUT bila sudah."
+    ]
+    for _ in range(3):
         whatsapp.send(media=[PHOTO])
+    fifth = whatsapp.send(media=[PHOTO])
+    assert fifth.messages == ["Foto kami simpan (5/5).\nBalas LANJUT untuk melanjutkan."]
     sixth = whatsapp.send(media=[PHOTO])
-    assert "Paling banyak 5 foto" in sixth.text and "(5/5 foto)" in sixth.text
-    assert "foto kami simpan" not in sixth.text
+    assert "Paling banyak 5 foto" in sixth.text and "Balas LANJUT" in sixth.text
+    assert "Foto kami simpan" not in sixth.text
 
 
 def test_lanjutkan_finishes_the_photo_step(whatsapp):
@@ -105,7 +119,7 @@ def test_status_and_guide_words_at_the_location_step_are_answered_not_kept_as_th
     answered = whatsapp.send(number)
     guide = whatsapp.send("PETUNJUK")
 
-    assert "kirim nomor laporan" in asked.text and "Di mana lokasinya" in asked.text
+    assert number in asked.text and "Di mana lokasinya" in asked.text  # their reports, listed
     assert "Tahap saat ini" in answered.text and "Di mana lokasinya" in answered.text
     assert "Di mana lokasinya" in guide.text and "Lokasi: PETUNJUK" not in guide.text
 

@@ -56,7 +56,7 @@ def test_any_field_values_get_valid_twiml_never_a_500(whatsapp, fields, sender):
 def _is_a_command(text: str) -> bool:
     """Words that mean a command wherever they are typed (BATAL, BAHASA, STATUS …)."""
     message = IncomingMessage(sender=sender_from("+6281200000000"), body=text)
-    command = message.command
+    command = message.answer
     always = (
         vocabulary.CANCEL
         | vocabulary.TO_ENGLISH

@@ -47,7 +47,9 @@ def test_full_report_in_indonesian_creates_report_in_menunggu(whatsapp, store):
     assert "kelurahan" in whatsapp.send("Jl. Kramat Raya No. 10").text.lower()
     assert "Kirim foto" in whatsapp.send("Kramat").text
     photo = whatsapp.send(media=[("https://api.twilio.com/media/ME1", "image/jpeg")])
-    assert "1 foto kami simpan" in photo.text
+    assert photo.messages == [
+        "Foto kami simpan (1/5).\nKirim foto lain, atau balas LANJUT bila sudah."
+    ]
     summary = whatsapp.send("LANJUT")
     assert "Kategori: Jalan rusak" in summary.text
     assert "Kelurahan: Kramat, Kec. Senen" in summary.text
@@ -252,6 +254,7 @@ def test_photo_with_caption_during_description_keeps_both(whatsapp):
 
 
 STORY = "Ada lubang besar di jalan depan SDN 01 Kramat, sudah dua minggu, motor sering jatuh"
+PHOTO = ("https://api.twilio.com/media/ME7", "image/jpeg")
 
 
 def _finish_from_location(whatsapp):
@@ -260,79 +263,143 @@ def _finish_from_location(whatsapp):
     return whatsapp.send("LEWATI")
 
 
-def test_a_problem_told_in_the_first_message_is_kept_and_not_asked_again(whatsapp, store):
-    first = whatsapp.send(STORY)
-    assert "Halo, Siti!" in first.text  # still greeted
-    assert "uraian masalah Anda kami simpan untuk laporan baru" in first.text
-    assert "pilih kategori" in first.text
-    assert "Di mana lokasinya" in whatsapp.send("1").text  # the description is not asked
-    assert STORY in _finish_from_location(whatsapp).text
+def _filed(whatsapp, store):
     done = whatsapp.send("YA")
-    report = store(reports.find_report, parse_number(_report_number(done)).digits)
-    assert report.description == STORY
+    return store(reports.find_report, parse_number(_report_number(done)).digits)
+
+
+def test_a_problem_told_in_the_first_message_is_kept_for_the_citizen_to_confirm(whatsapp, store):
+    first = whatsapp.send(STORY)
+    assert first.messages[0].startswith("Halo, Siti! Selamat datang")
+    assert "1. LAPOR" not in first.text  # the category list is the only numbered one
+    assert "uraian masalah Anda kami catat untuk laporan baru" in first.text
+    assert "Bila Anda tidak bermaksud membuat laporan, ketik BATAL" in first.text
+    assert "pilih kategori" in first.text
+    confirm = whatsapp.send("1")
+    assert f'"{STORY}"' in confirm.text and "Balas YA bila sudah sesuai" in confirm.text
+    assert "Di mana lokasinya" in whatsapp.send("ya pak").text
+    assert STORY in _finish_from_location(whatsapp).text
+    assert _filed(whatsapp, store).description == STORY
+
+
+def test_a_problem_told_up_front_can_be_replaced_at_the_description_question(whatsapp, store):
+    whatsapp.send(STORY)
+    whatsapp.send("1")
+    whatsapp.send("Aspal mengelupas dan berlubang di depan SDN 01 Kramat")
+    _finish_from_location(whatsapp)
+    assert _filed(whatsapp, store).description == (
+        "Aspal mengelupas dan berlubang di depan SDN 01 Kramat"
+    )
 
 
 def test_a_problem_told_in_english_is_kept_and_answered_in_english(whatsapp):
     reply = whatsapp.send(
         "Hello, there is a big pothole on the road in front of the school and it is getting worse"
     )
-    assert "we have kept your description for a new report" in reply.text
+    assert "we have noted your description of the problem for a new report" in reply.text
     assert "Choose the kind of problem" in reply.text
+    assert "Reply YES if that is right" in whatsapp.send("1").text
 
 
 def test_a_photo_caption_that_tells_the_problem_is_kept_with_the_photo(whatsapp, store):
-    reply = whatsapp.send(
-        "Lubang besar di jalan depan pasar",
-        media=[("https://api.twilio.com/media/ME7", "image/jpeg")],
-    )
-    assert "uraian masalah dan 1 foto Anda kami simpan" in reply.text
-    assert "Di mana lokasinya" in whatsapp.send("1").text
-    assert "Lubang besar di jalan depan pasar" in _finish_from_location(whatsapp).text
+    reply = whatsapp.send("Lubang besar di jalan depan pasar", media=[PHOTO])
+    assert "uraian masalah dan 1 foto Anda kami catat" in reply.text
+    assert '"Lubang besar di jalan depan pasar"' in whatsapp.send("1").text
+    whatsapp.send("YA")
+    assert "Foto: 1" in _finish_from_location(whatsapp).text
 
 
-def test_a_pin_with_a_one_word_caption_keeps_only_the_pin(whatsapp):
-    reply = whatsapp.send("rusak", location=(-6.2, 106.8))
-    assert "Terima kasih, lokasi Anda kami simpan" in reply.text
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Ini fotonya pak",
+        "Assalamualaikum",
+        "Selamat pagi pak",
+        "saya mau lapor",
+        "mohon ditindaklanjuti",
+        "LAPORAN SAYA",
+        "apakah ini bisa dilaporkan?",
+    ],
+)
+def test_a_photo_caption_that_tells_nothing_keeps_only_the_photo(whatsapp, caption):
+    reply = whatsapp.send(caption, media=[PHOTO])
+    assert "1 foto Anda kami catat untuk laporan baru" in reply.text
+    assert "uraian" not in reply.text
     assert "jelaskan masalahnya" in whatsapp.send("1").text
+
+
+def test_a_caption_that_tells_nothing_answers_no_question_of_a_report(whatsapp, store):
+    for text in ["LAPOR", "1", "Jalan depan rumah rusak parah banyak lubang"]:
+        whatsapp.send(text)
+    reply = whatsapp.send("ini fotonya pak", media=[PHOTO])
+    assert "1 foto kami simpan" in reply.text and "Di mana lokasinya" in reply.text
+    whatsapp.send("Gang Mawar RT 03, Kramat")
+    whatsapp.send("Kramat")
+    summary = whatsapp.send("LANJUT")
+    assert "Lokasi: Gang Mawar RT 03, Kramat" in summary.text
 
 
 def test_the_problem_told_at_the_category_question_is_kept_then_the_category_asked(whatsapp, store):
     whatsapp.send("LAPOR")
     reply = whatsapp.send("Pohon besar tumbang menutup jalan")
-    assert "uraian masalah Anda kami simpan untuk laporan ini" in reply.text
+    assert "uraian masalah Anda kami catat untuk laporan ini" in reply.text
     assert "pilih kategori" in reply.text
-    whatsapp.send("di depan kantor kelurahan sejak tadi malam")  # told in two messages
-    assert "Di mana lokasinya" in whatsapp.send("6").text
-    summary = _finish_from_location(whatsapp)
-    assert "Kategori: Pohon tumbang" in summary.text
-    done = whatsapp.send("YA")
-    report = store(reports.find_report, parse_number(_report_number(done)).digits)
-    assert report.description == (
+    more = whatsapp.send("di depan kantor kelurahan sejak tadi malam")  # told in two messages
+    assert "uraian masalah Anda kami tambahkan" in more.text
+    assert "Balas YA bila sudah sesuai" in whatsapp.send("6").text
+    whatsapp.send("YA")
+    assert "Kategori: Pohon tumbang" in _finish_from_location(whatsapp).text
+    assert _filed(whatsapp, store).description == (
         "Pohon besar tumbang menutup jalan\ndi depan kantor kelurahan sejak tadi malam"
     )
 
 
-@pytest.mark.parametrize("answer", ["2 sampah", "42", "rusak parah", "🙂 🙂 🙂 🙂"])
-def test_a_slip_at_the_category_question_is_not_kept_as_the_problem(whatsapp, answer):
+def test_a_second_part_that_makes_the_description_too_long_is_refused_with_its_length(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("Saluran air mampet " + "dan meluap ke jalan " * 47)
+    reply = whatsapp.send("Sudah tiga hari air menggenang setinggi betis di depan rumah warga")
+    assert "Uraian terlalu panjang" in reply.text and "pilih kategori" in reply.text
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["42", "rusak parah", "yang mana ya", "nomor 12", "🙂 🙂 🙂 🙂"],
+)
+def test_a_slip_or_a_greeting_at_the_category_question_is_not_kept_as_the_problem(whatsapp, answer):
     whatsapp.send("LAPOR")
     reply = whatsapp.send(answer)
     assert "pilihan tersebut tidak ada" in reply.text
-    assert "kami simpan" not in reply.text
+    assert "kami catat" not in reply.text
+    assert "jelaskan masalahnya" in whatsapp.send("1").text
+
+
+def test_a_status_asked_at_the_category_question_is_not_kept_as_the_problem(whatsapp):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send("cek status laporan saya dong")
+    assert "kami catat" not in reply.text
+    assert "jelaskan masalahnya" in whatsapp.send("1").text
 
 
 @pytest.mark.parametrize(
     "message",
     [
         "laporan saya sudah seminggu belum ditangani padahal jalan di depan rumah masih rusak",
-        "mohon info status pengaduan jalan berlubang di depan sekolah yang saya kirim kemarin",
+        "Pengaduan saya minggu lalu soal lampu jalan mati di gang kenari belum ditindaklanjuti",
+        "lampu jalan di gang kenari sudah dilaporkan warga dari bulan lalu tapi tetap mati",
         "my report from last week has not been handled yet and the road is still broken",
+        "I reported a broken street light two weeks ago and nobody has come to fix it",
+        "Bagaimana cara membuat laporan kalau saya tidak punya foto dari lokasi kejadiannya?",
+        "Selamat pagi pak, saya mau tanya apakah layanan ini juga bisa untuk pungli di kelurahan",
+        "Hello, I would like to know what kinds of problems I can report through this number",
+        "Terima kasih banyak pak atas bantuannya, jalan di depan rumah sudah diperbaiki",
+        "Thank you so much for fixing the road in front of our house, it looks great now",
     ],
 )
-def test_a_long_message_asking_after_a_report_starts_none(whatsapp, store, message):
+def test_a_long_question_thanks_or_news_of_an_earlier_report_starts_none(whatsapp, message):
     whatsapp.send("halo")
     reply = whatsapp.send(message)
-    assert "kami simpan" not in reply.text and "kept" not in reply.text
-    assert "pilih kategori" not in reply.text.lower()
+    assert "kami catat" not in reply.text and "noted" not in reply.text
+    assert "pilih kategori" not in reply.text.lower() and "kind of problem" not in reply.text
 
 
 def test_a_long_message_while_a_report_is_on_its_way_starts_none(whatsapp):
@@ -342,12 +409,24 @@ def test_a_long_message_while_a_report_is_on_its_way_starts_none(whatsapp):
     assert "pilih kategori" not in reply.text
 
 
-def test_a_new_problem_told_long_after_the_last_report_closed_is_kept(whatsapp, store):
+def test_a_long_message_from_staff_starts_no_report(app, whatsapp):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["crm", "supervisor", "add", "--name", "Rudi", "--phone", CITIZEN])
+    reply = whatsapp.send(
+        "Baik pak, informasinya sudah kami terima dan segera kami koordinasikan dengan kelurahan"
+    )
+    assert "kami catat" not in reply.text and "pilih kategori" not in reply.text
+
+
+@pytest.mark.parametrize(("days", "kept"), [(6, False), (8, True)])
+def test_a_new_problem_is_kept_only_a_week_after_the_last_report_closed(
+    whatsapp, store, days, kept
+):
     number = _report_number(file_report(whatsapp))
     move_through(store, number, "ditolak", note="Bukan wilayah DKI Jakarta")
-    with time_machine.travel(utcnow() + timedelta(days=8), tick=False):
+    with time_machine.travel(utcnow() + timedelta(days=days), tick=False):
         reply = whatsapp.send(STORY)
-    assert "uraian masalah Anda kami simpan untuk laporan baru" in reply.text
+    assert ("uraian masalah Anda kami catat untuk laporan baru" in reply.text) is kept
 
 
 def test_audio_is_not_accepted_as_photo(whatsapp):

@@ -1,0 +1,141 @@
+"""Everyday Indonesian around the keywords: courtesies ("ya pak", "batal aja"), thanks,
+greetings and informal questions are understood, not answered "belum memahami"."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from conftest import move_through
+from store import drafts, ratings, reports
+from store.clock import utcnow
+from store.numbers import parse_number
+
+TO_CONFIRM = ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat Raya 10"]
+
+
+def _to_photos(whatsapp):
+    for text in [*TO_CONFIRM, "Kramat"]:
+        whatsapp.send(text)
+
+
+def _close(store, number):
+    move_through(store, number, "koordinasi", "proses", "tindak_lanjut", "validasi", "selesai")
+
+
+@pytest.mark.parametrize(
+    "yes",
+    ["ya pak", "iya pak", "Iya.", "sudah benar", "betul", "kirim pak", "ok pak", "ya sudah", "yaa"],
+)
+def test_a_polite_or_informal_yes_sends_the_report(whatsapp, store, yes):
+    _to_photos(whatsapp)
+    whatsapp.send("LEWATI")
+    assert "laporan Anda sudah kami terima" in whatsapp.send(yes).text
+    assert store(reports.count_reports) == 1
+
+
+def test_yes_with_a_comma_sends_the_report(whatsapp, store):
+    _to_photos(whatsapp)
+    whatsapp.send("LEWATI")
+    assert "laporan Anda sudah kami terima" in whatsapp.send("Ya, kirim").text
+
+
+@pytest.mark.parametrize(
+    "no_photo",
+    ["gak ada foto pak", "tdk ada", "ga ada", "tidak ada pak", "lewat", "udah", "gak ada lagi"],
+)
+def test_informal_no_photo_or_done_moves_on_to_the_summary(whatsapp, no_photo):
+    _to_photos(whatsapp)
+    assert "Mohon periksa laporan Anda" in whatsapp.send(no_photo).text
+
+
+@pytest.mark.parametrize(
+    ("steps", "cancel"),
+    [(2, "batal aja"), (3, "batal pak"), (4, "gak jadi"), (4, "tolong batalkan")],
+)
+def test_an_informal_cancel_cancels_at_any_step(whatsapp, store, steps, cancel):
+    for text in TO_CONFIRM[:steps]:
+        whatsapp.send(text)
+    assert "dibatalkan" in whatsapp.send(cancel).text
+    assert store(reports.count_reports) == 0
+
+
+def test_the_main_menu_asked_during_a_report_is_shown_and_the_question_kept(whatsapp):
+    for text in TO_CONFIRM[:2]:
+        whatsapp.send(text)
+    reply = whatsapp.send("menu utama")
+    assert "Anda sedang membuat laporan" in reply.text
+    assert "Uraian terlalu singkat" not in reply.text
+
+
+@pytest.mark.parametrize("rating", ["5 bintang, makasih pak", "5 ya pak", "nilai 5 pak"])
+def test_a_rating_with_thanks_or_courtesies_around_it_is_recorded(whatsapp, store, rating):
+    number = whatsapp.file_report()
+    _close(store, number)
+    assert "penilaian 5/5" in whatsapp.send(rating).text
+    report_id = store(reports.find_report, parse_number(number).digits).id
+    assert store(ratings.rating_of, report_id) == 5
+
+
+def test_thanks_after_closing_is_answered_and_leaves_the_rating_open(whatsapp, store):
+    number = whatsapp.file_report()
+    _close(store, number)
+    thanks = whatsapp.send("terima kasih banyak pak, sudah beres")
+    assert "Sama-sama" in thanks.text and "balas angka 1–5" in thanks.text
+    assert "penilaian 4/5" in whatsapp.send("4").text
+
+
+@pytest.mark.parametrize("thanks", ["makasih pak", "terima kasih", "oke pak terima kasih infonya"])
+def test_thanks_at_any_other_time_is_answered_politely(whatsapp, thanks):
+    whatsapp.file_report()
+    reply = whatsapp.send(thanks)
+    assert reply.text.startswith("Sama-sama") and "belum memahami" not in reply.text
+
+
+def test_thanks_followed_by_a_complaint_is_not_taken_for_thanks(whatsapp):
+    whatsapp.file_report()
+    reply = whatsapp.send("makasih, tapi jalannya masih rusak")
+    assert "Sama-sama" not in reply.text
+
+
+@pytest.mark.parametrize("greeting", ["selamat pagi", "Assalamualaikum pak", "pagi pak"])
+def test_a_greeting_from_a_known_citizen_gets_the_menu(whatsapp, greeting):
+    whatsapp.send("halo")
+    reply = whatsapp.send(greeting)
+    assert "1. LAPOR" in reply.text and "belum memahami" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "laporan sy gmn pak?",
+        "laporan saya gimana",
+        "gmn laporan saya pak",
+        "nomor laporan saya berapa ya",
+        "saya lupa nomor laporannya",
+        "cek laporan",
+        "status laporan saya",
+        "What is the status of my report?",
+    ],
+)
+def test_an_informal_question_about_ones_reports_lists_them(whatsapp, question):
+    number = whatsapp.file_report()
+    reply = whatsapp.send(question)
+    assert number in reply.text and "belum memahami" not in reply.text
+
+
+def test_status_without_a_number_from_someone_without_reports_asks_for_it(whatsapp):
+    whatsapp.send("halo")
+    assert "Silakan kirim nomor laporan Anda" in whatsapp.send("STATUS").text
+
+
+def test_an_expired_draft_is_said_once_with_how_to_start_again(whatsapp, store):
+    for text in TO_CONFIRM[:3]:
+        whatsapp.send(text)
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        reply = whatsapp.send("ya")
+    assert reply.messages == [
+        "Laporan Anda yang belum selesai sudah lebih dari 24 jam tidak dilanjutkan, sehingga "
+        "laporan tersebut telah kami hapus. Ketik LAPOR untuk membuat laporan baru."
+    ]
+    assert store(drafts.load_draft, 1) is None
