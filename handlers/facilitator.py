@@ -101,6 +101,7 @@ def _validate(turn: Turn, number: numbers.ParsedNumber, *, note: str) -> None:
     report = _in_follow_up(turn, number)
     if report is None:
         return
+    taken_from = validations.take_over(report.id, turn.facilitator.id, session=turn.session)
     reports.officer_move(
         number.digits,
         Stage.VALIDASI,
@@ -110,7 +111,12 @@ def _validate(turn: Turn, number: numbers.ParsedNumber, *, note: str) -> None:
         session=turn.session,
         now=turn.now,
     )
-    turn.say("fac_validated", number=report.number, reporter_told=_reporter_told(turn, report))
+    turn.say(
+        "fac_validated",
+        number=report.number,
+        reporter_told=_reporter_told(turn, report),
+        taken_from=taken_from,
+    )
 
 
 def _reporter_told(turn: Turn, report: reports.ReportView) -> bool:
@@ -128,6 +134,7 @@ def _send_back(turn: Turn, number: numbers.ParsedNumber, *, reason: str) -> None
     report = _in_follow_up(turn, number)
     if report is None:
         return
+    taken_from = validations.take_over(report.id, turn.facilitator.id, session=turn.session)
     reports.move_report(
         number.digits,
         Stage.PROSES,
@@ -142,4 +149,5 @@ def _send_back(turn: Turn, number: numbers.ParsedNumber, *, reason: str) -> None
         number=report.number,
         reason=reason,
         reporter_told=_reporter_told(turn, report),
+        taken_from=taken_from,
     )

@@ -108,6 +108,24 @@ def open_validation_of(report_id: int, *, session: AnySession) -> OpenValidation
     )
 
 
+def take_over(report_id: int, facilitator_id: int, *, session: AnySession) -> str | None:
+    """Credit the report's open validation to the facilitator acting on it, a colleague
+    covering for the one it was given to: their queue, digest and figures then tell who
+    did it, as the history does. The name of that other one, or None."""
+    db = orm(session)
+    row = db.exec(
+        select(Validation, Staff.name)
+        .join(Staff, Staff.id == Validation.facilitator_id, isouter=True)
+        .where(Validation.report_id == report_id, Validation.left_at.is_(None))
+    ).first()
+    if row is None or row[0].facilitator_id == facilitator_id:
+        return None
+    validation, assigned_to = row
+    validation.facilitator_id = facilitator_id
+    db.add(validation)
+    return assigned_to
+
+
 def queue_of(
     facilitator_id: int, *, session: AnySession, limit: int
 ) -> tuple[list[QueueItem], int]:

@@ -325,6 +325,29 @@ def test_validasi_validates_and_closes_and_the_citizen_hears_both(app, store, te
     assert history[-2].note == "Sudah dicek di lokasi"
 
 
+@pytest.mark.parametrize("verb", ["VALIDASI", "KEMBALIKAN"])
+def test_a_colleague_covering_a_validation_is_told_whose_queue_it_was_in(
+    app, store, team, whatsapp, verb
+):
+    cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", EKO)
+    own = _report_in_follow_up(store, wib(2026, 3, 10, 8))  # Dewi's
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9))  # Eko's
+    assert store(validations.open_validation_of, report.id).facilitator_name == "Eko"
+    reply = whatsapp.send(f"{verb} {report.number} foto kurang jelas", phone=DEWI)
+    assert "semula ada di antrean Eko" in reply.text
+    assert "antrean" not in whatsapp.send(f"{verb} {own.number} sudah dicek", phone=DEWI).text
+
+
+def test_a_validation_done_by_a_colleague_counts_for_the_colleague(app, store, team, whatsapp):
+    cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", EKO)
+    _report_in_follow_up(store, wib(2026, 3, 10, 8))  # Dewi's
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9))  # Eko's
+    with time_machine.travel(wib(2026, 3, 11, 10), tick=False):
+        whatsapp.send(f"VALIDASI {report.number}", phone=DEWI)
+    month = store(validations.sla_for_month, wib(2026, 3, 1), wib(2026, 4, 1))
+    assert [(row.facilitator, row.validations) for row in month] == [("Dewi", 1), ("ALL", 1)]
+
+
 @pytest.mark.parametrize(
     "message, expected",
     [
