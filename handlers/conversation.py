@@ -232,7 +232,8 @@ def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = Fa
 
 def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
     if turn.message.media and not turn.message.text:
-        turn.say("media_not_supported")
+        voice = any(item.is_voice_note for item in turn.message.media)
+        turn.say("media_not_supported", voice_note=voice)
     elif command in vocabulary.STATUS:
         status.ask_for_number(turn)
     elif command in vocabulary.MY_REPORTS:

@@ -51,6 +51,9 @@ def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None
         turn.say("welcome", name=turn.contact.profile_name)
     if existing is None and _reached_daily_limit(turn):
         return
+    if told and len(told) > MAX_DESCRIPTION_CHARS:
+        turn.say("told_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(told))
+        told = None
     draft = existing or DraftState(step=Step.CATEGORY, data={"description": told} if told else {})
     kept = _keep_attachments(turn, draft)
     if existing is not None:
@@ -109,9 +112,11 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
 def _keep_attachments(turn: Turn, draft: DraftState) -> dict:
     """Keep the message's photos (up to the limit) and location pin; say what was kept."""
     photos = draft.data.setdefault("photos", [])
-    added = refused = over_limit = 0
+    added = refused = voice_notes = over_limit = 0
     for item in turn.message.media:
-        if not item.is_photo:
+        if item.is_voice_note:
+            voice_notes += 1  # told to type instead
+        elif not item.is_photo:
             refused += 1
         elif len(photos) >= MAX_PHOTOS:
             over_limit += 1
@@ -128,6 +133,7 @@ def _keep_attachments(turn: Turn, draft: DraftState) -> dict:
     return {
         "photos_added": added,
         "photos_refused": refused,
+        "voice_notes": voice_notes,
         "photos_over_limit": over_limit,
         "location": pin is not None,
         "limit": MAX_PHOTOS,

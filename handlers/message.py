@@ -32,6 +32,10 @@ class Media:
     def is_photo(self) -> bool:
         return (self.content_type or "").lower() in {"image/jpeg", "image/jpg", "image/png"}
 
+    @property
+    def is_voice_note(self) -> bool:
+        return (self.content_type or "").lower().startswith("audio/")
+
 
 @dataclass(frozen=True)
 class IncomingMessage:

@@ -18,15 +18,6 @@ def words_of(command: str) -> list[str]:
     return re.findall(r"\w+", command)
 
 
-def can_describe(text: str) -> bool:
-    """Whether a text can stand as a report's description: enough letters or digits to
-    say something, short enough for an officer to read."""
-    return (
-        sum(char.isalnum() for char in text) >= MIN_DESCRIPTION_CHARS
-        and len(text) <= MAX_DESCRIPTION_CHARS
-    )
-
-
 def says_something(command: str) -> bool:
     """More than greetings, courtesies and "ini fotonya pak": a caption worth reading as
     the answer to the question."""
@@ -34,12 +25,13 @@ def says_something(command: str) -> bool:
 
 
 def tells_a_problem(text: str, command: str) -> bool:
-    """A text that can stand as a report's description and is none of the things above."""
+    """A text that tells a problem, none of the things above, long enough to describe it
+    (whether it is too long for a description is the report's question to say)."""
     words = words_of(command)
     told = [word for word in words if word not in vocabulary.NOT_TELLING]
     return (
         len(told) >= MIN_TOLD_WORDS
-        and can_describe(text)
+        and sum(char.isalnum() for char in text) >= MIN_DESCRIPTION_CHARS
         and not _asks(text, words)
         and not _thanks(words)
         and not _about_an_earlier_report(set(words))

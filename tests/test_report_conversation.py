@@ -361,6 +361,18 @@ def test_a_second_part_that_makes_the_description_too_long_is_refused_with_its_l
     assert "Uraian terlalu panjang" in reply.text and "pilih kategori" in reply.text
 
 
+def test_a_problem_told_at_too_great_a_length_starts_the_report_and_asks_a_shorter_one(
+    whatsapp, store
+):
+    essay = " ".join(["Saluran air di depan rumah kami mampet dan meluap setiap hujan turun."] * 25)
+    first = whatsapp.send(essay)
+    assert (
+        "terlalu panjang untuk kami catat" in first.text and f"({len(essay)} karakter" in first.text
+    )
+    assert "pilih kategori" in first.text
+    assert "jelaskan masalahnya" in whatsapp.send("4").text  # the essay was not kept
+
+
 @pytest.mark.parametrize(
     "answer",
     ["42", "rusak parah", "yang mana ya", "nomor 12", "🙂 🙂 🙂 🙂"],
@@ -429,9 +441,26 @@ def test_a_new_problem_is_kept_only_a_week_after_the_last_report_closed(
     assert ("uraian masalah Anda kami catat untuk laporan baru" in reply.text) is kept
 
 
-def test_audio_is_not_accepted_as_photo(whatsapp):
+VOICE_NOTE = ("https://api.twilio.com/media/ME8", "audio/ogg")
+
+
+def test_a_voice_note_in_a_report_asks_the_citizen_to_type_and_the_question_again(whatsapp):
     whatsapp.send("LAPOR")
-    reply = whatsapp.send(media=[("https://api.twilio.com/media/ME8", "audio/ogg")])
+    reply = whatsapp.send(media=[VOICE_NOTE])
+    assert "pesan suara belum dapat kami dengarkan; mohon ketik jawaban Anda" in reply.text
+    assert "pilih kategori" in reply.text
+
+
+def test_a_voice_note_outside_a_report_asks_the_citizen_to_type(whatsapp, store):
+    whatsapp.send("halo")
+    reply = whatsapp.send(media=[VOICE_NOTE])
+    assert "pesan suara belum dapat kami dengarkan" in reply.text and "ketik LAPOR" in reply.text
+    assert store(reports.count_reports) == 0
+
+
+def test_a_sticker_in_a_report_is_refused_as_no_photo(whatsapp):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send(media=[("https://api.twilio.com/media/ME9", "image/webp")])
     assert "hanya foto" in reply.text
 
 
