@@ -242,6 +242,8 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         turn.say("guide")
     elif _thanks(command):
         turn.say("you_are_welcome", rating_open=False)
+    elif command in vocabulary.YES and not told_what_to_do:
+        turn.say("acknowledged")  # "ok", "ya" after an answer, or a YA sent twice
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
     elif _short_with(command, vocabulary.ABOUT_REPORTS, ASKING_AFTER_A_REPORT):

@@ -217,7 +217,7 @@ def _on_kelurahan(turn: Turn, draft: DraftState) -> None:
         else:
             turn.say("ask_kelurahan_choice", suggestions=suggestions, missed=number)
         return
-    match = places.match_kelurahan(text)
+    match = places.match_kelurahan(turn.message.answer)  # "kramat pak" is Kramat
     if match.chosen is not None:
         _choose_kelurahan(turn, draft, match.chosen)
     elif match.suggestions:

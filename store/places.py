@@ -10,7 +10,10 @@ from functools import cache
 from areaid import buka_data
 
 _JAKARTA = "daerah khusus ibukota jakarta"
-_NOISE_WORDS = re.compile(r"^(kelurahan|kel|desa|kec|kecamatan)\b\.?\s*")
+_NOISE_WORDS = re.compile(r"^((di|kelurahan|kel|desa|kec|kecamatan|daerah|wilayah)\b\.?\s*)+")
+# How names are shortened when typed: "kp melayu", "kb jeruk", "tj priok".
+_ABBREVIATIONS = {"kp": "kampung", "kb": "kebon", "tj": "tanjung", "pd": "pondok", "psr": "pasar"}
+MAX_WORDS_AFTER_THE_NAME = 3  # "kramat senen", "kramat jakarta pusat", "kramat jakpus ya"
 _CLOSE_ENOUGH = 0.8
 _CLEAR_WINNER = 0.9
 MAX_SUGGESTIONS = 5
@@ -67,14 +70,18 @@ def kelurahan_by_id(kelurahan_id: int) -> Kelurahan | None:
 
 
 def match_kelurahan(typed: str) -> Match:
-    wanted = _normalise(typed)
+    """The kelurahan a citizen typed: by postal code, by name (abbreviated, or followed by
+    its kecamatan or city, "di kramat jakpus"), else by a name with small typos."""
+    words = [_ABBREVIATIONS.get(word, word) for word in _normalise(typed).split()]
+    wanted = " ".join(words)
     if not wanted:
         return Match()
     if re.fullmatch(r"\d{5}", wanted):
         return _match_postal_code(wanted)
     names = _by_normalised_name()
-    if wanted in names:
-        return Match(chosen=names[wanted])
+    for end in range(len(words), max(len(words) - MAX_WORDS_AFTER_THE_NAME, 1) - 1, -1):
+        if " ".join(words[:end]) in names:
+            return Match(chosen=names[" ".join(words[:end])])
     return _match_fuzzy(wanted, names)
 
 

@@ -139,3 +139,11 @@ def test_an_expired_draft_is_said_once_with_how_to_start_again(whatsapp, store):
         "laporan tersebut telah kami hapus. Ketik LAPOR untuk membuat laporan baru."
     ]
     assert store(drafts.load_draft, 1) is None
+
+
+@pytest.mark.parametrize("ok", ["ok", "YA", "oke pak", "sip"])
+def test_an_ok_outside_a_report_is_acknowledged_not_misunderstood(whatsapp, store, ok):
+    whatsapp.file_report()
+    reply = whatsapp.send(ok)  # a YA sent twice, or an "ok" after an answer
+    assert reply.text.startswith("Baik, terima kasih") and "belum memahami" not in reply.text
+    assert store(reports.count_reports) == 1

@@ -209,6 +209,28 @@ def test_name_matches_with_a_kelurahan_prefix(typed, name):
     assert _chosen_name(typed) == name
 
 
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("di kramat", "Kramat"),
+        ("kp melayu", "Kampung Melayu"),
+        ("tj priok", "Tanjung Priok"),
+        ("kb jeruk", "Kebon Jeruk"),
+        ("kel kramat jakpus", "Kramat"),
+        ("kramat, senen", "Kramat"),
+        ("kramat jakarta pusat", "Kramat"),
+        ("kramat jati", "Kramat Jati"),  # the longer name first
+        ("di kelurahan gambir jakarta pusat", "Gambir"),
+    ],
+)
+def test_name_matches_as_people_type_it_shortened_or_with_its_kecamatan_or_city(typed, name):
+    assert _chosen_name(typed) == name
+
+
+def test_an_unknown_name_is_not_matched_by_dropping_all_but_its_first_word():
+    assert match_kelurahan("kebon entah apa").chosen is None
+
+
 def test_ambiguous_name_gives_suggestions_not_a_choice():
     found = match_kelurahan("Cengkareng")
     assert found.chosen is None
