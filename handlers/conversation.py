@@ -16,7 +16,6 @@ ONE_MINUTE = timedelta(minutes=1)
 # than a new problem (the week in which a closed report may be reopened).
 ABOUT_THE_LAST_REPORT = timedelta(days=7)
 MAX_WORDS_OF_A_REQUEST = 10
-ASKING_AFTER_A_REPORT = vocabulary.EARLIER_WORDS | vocabulary.ASKING_AFTER
 DEFAULT_LIMITS = Limits()
 
 
@@ -87,7 +86,7 @@ def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = Fal
         if menu.rating_in(command) is not None:
             menu.record_rating(turn, menu.rating_in(command))
             return
-        if _thanks(command):  # "terima kasih pak, sudah beres": the rating may follow
+        if _is_a_thank_you(turn):  # "terima kasih pak, sudah beres": the rating may follow
             turn.say("you_are_welcome", rating_open=True)
             return
         menu.forget_rating(turn)  # a rating is only the very next answer
@@ -123,8 +122,9 @@ def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = Fal
 
 
 def _asks_for_the_menu(turn: Turn, command: str) -> bool:
-    """MENU, or a greeting; not a photo's caption ("Assalamualaikum"): the photo counts."""
-    return command in vocabulary.MENU and not turn.message.has_attachment
+    """MENU, or greetings; not a photo's caption ("Assalamualaikum"): the photo counts."""
+    asked = command in vocabulary.MENU or vocabulary.is_a_greeting(command)
+    return asked and not turn.message.has_attachment
 
 
 def _too_many_messages(turn: Turn) -> bool:
@@ -168,6 +168,12 @@ def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
     elif command in vocabulary.GUIDE and not command.isdecimal():
         turn.say("guide")
         intake.prompt(turn, draft)
+    elif _asks_after_own_reports(command, asking=vocabulary.ASKING_AFTER | {"STATUS"}):
+        status.my_reports(turn)  # "laporan saya gimana?", "status laporan saya"
+        intake.prompt(turn, draft)
+    elif _is_a_thank_you(turn) and not story.says_something(turn.message):
+        turn.say("you_are_welcome", rating_open=False)  # "terima kasih pak", not a description
+        intake.prompt(turn, draft)
     else:
         intake.continue_draft(turn, draft)
 
@@ -181,10 +187,19 @@ def _short_with(command: str, *keywords) -> bool:
     )
 
 
-def _thanks(command: str) -> bool:
+def _asks_after_own_reports(command: str, *, asking: set[str]) -> bool:
+    """A short question about one's reports: "laporan saya gimana?", "saya lupa nomor
+    laporannya"; not "bagaimana cara lapor?", which wants to report."""
+    return _short_with(command, vocabulary.REPORT_NOUNS, asking, vocabulary.OWNERS)
+
+
+def _is_a_thank_you(turn: Turn) -> bool:
     """Thanks in a short message ("terima kasih pak", "makasih, sudah beres"), unless it
     goes on to something else ("makasih, tapi jalannya masih rusak")."""
+    command = turn.message.command
     words = set(story.words_of(command))
+    if command in vocabulary.THANKS_SIGNS:
+        return True
     return (
         not words.isdisjoint(vocabulary.THANKS)
         and words.isdisjoint(vocabulary.BUT_STILL)
@@ -194,8 +209,7 @@ def _thanks(command: str) -> bool:
 
 def _told_with_attachment(turn: Turn, command: str) -> str | None:
     """A photo's caption that tells the problem."""
-    text = turn.message.text
-    return text if story.tells_a_problem(text, command) else None
+    return turn.message.text if story.tells_a_problem(turn.message) else None
 
 
 def _told_at_length(turn: Turn, command: str) -> str | None:
@@ -205,7 +219,7 @@ def _told_at_length(turn: Turn, command: str) -> str | None:
     text = turn.message.text
     if len(story.words_of(command)) <= MAX_WORDS_OF_A_REQUEST:
         return None
-    if not story.tells_a_problem(text, command):
+    if not story.tells_a_problem(turn.message):
         return None
     if staff.is_active_staff(turn.contact.phone, session=turn.session):
         return None
@@ -231,7 +245,7 @@ def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = Fa
 
 
 def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
-    if turn.message.media and not turn.message.text:
+    if turn.message.media and not story.says_something(turn.message):
         voice = any(item.is_voice_note for item in turn.message.media)
         turn.say("media_not_supported", voice_note=voice)
     elif command in vocabulary.STATUS:
@@ -240,14 +254,12 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         status.my_reports(turn)
     elif command in vocabulary.GUIDE:
         turn.say("guide")
-    elif _thanks(command):
-        turn.say("you_are_welcome", rating_open=False)
-    elif command in vocabulary.YES and not told_what_to_do:
-        turn.say("acknowledged")  # "ok", "ya" after an answer, or a YA sent twice
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
-    elif _short_with(command, vocabulary.ABOUT_REPORTS, ASKING_AFTER_A_REPORT):
-        status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya gimana?"
+    elif _short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS):
+        status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya belum …"
+    elif _asks_after_own_reports(command, asking=vocabulary.ASKING_AFTER):
+        status.my_reports(turn)  # "laporan saya gimana?"
     elif _short_with(command, vocabulary.STATUS_WORDS) and not _short_with(
         command,
         vocabulary.REPORT_WORDS,
@@ -258,7 +270,17 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         command, *vocabulary.WISH_TO_REPORT
     ):
         intake.start(turn)
+    elif _is_a_thank_you(turn):
+        turn.say("you_are_welcome", rating_open=False)
+    elif command in vocabulary.YES and not told_what_to_do:
+        turn.say("acknowledged")  # "ok", "ya" after an answer, or a YA sent twice
     elif turn.facilitator:
         facilitator.show_menu(turn)
+    elif story.asks(turn.message) and _has_reports(turn):
+        status.my_reports(turn)  # "kapan diperbaiki pak?": the answer is in their reports
     elif not told_what_to_do:
         turn.say("unknown_command")
+
+
+def _has_reports(turn: Turn) -> bool:
+    return reports.count_reports_of_contact(turn.contact.id, session=turn.session) > 0

@@ -40,8 +40,8 @@ def names_a_report(command: str) -> bool:
 
 
 def handle(turn: Turn) -> None:
-    verb = verb_of(turn.message.command)
-    _, _, rest = turn.message.text.partition(" ")
+    verb = verb_of(turn.message.answer)  # "tolong lihat …", "Pak, lihat …"
+    _, _, rest = turn.message.plain_text.partition(" ")
     if verb == "ANTRIAN":
         show_queue(turn)
         return

@@ -15,7 +15,6 @@ from store.clock import JAKARTA
 from store.drafts import DraftState
 from store.stages import Role
 
-MAX_WORDS_WITH_A_CHOICE = 3  # "1 jalan rusak" picks 1; "3 hari banjir tidak surut …" tells
 MIN_ADDRESS_CHARS = 5
 MAX_ADDRESS_CHARS = 300
 MAX_PHOTOS = 5
@@ -100,7 +99,7 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
             _on_photos(turn, draft)
     elif has_attachment:
         turn.say("attachment_kept", **kept)
-        if story.says_something(turn.message.answer):  # not "ini fotonya pak"
+        if story.says_something(turn.message):  # not "ini fotonya pak"
             _STEPS[step](turn, draft)
         else:
             prompt(turn, draft)
@@ -145,24 +144,34 @@ def _on_category(turn: Turn, draft: DraftState) -> None:
     if chosen is not None:
         draft.data["category"] = chosen
         _advance(turn, draft, Step.DESCRIPTION)
-    elif story.tells_a_problem(turn.message.text, turn.message.answer):
+    elif story.tells_a_problem(turn.message):
         _add_to_description(turn, draft)
         prompt(turn, draft)
     else:
         turn.say("category_not_understood", categories=categories.CATEGORIES)
 
 
-def _category_from(turn: Turn) -> str | None:
-    """By its number, alone, after "nomor" or before a few words ("1 jalan rusak"), or by
-    its name."""
-    answer = turn.message.answer
-    words = answer.replace(".", " ").split()
+def _choice(turn: Turn) -> tuple[int | None, str]:
+    """The number of a choice ("2", "nomor 2", "2 pak") and the words after it ("2 sampah")."""
+    words = turn.message.answer.replace(".", " ").split()
     while len(words) > 1 and words[0] in vocabulary.CHOICE_WORDS:
         words = words[1:]  # "pilih nomor 2"
-    number = choice_number(words[0]) if len(words) <= 1 + MAX_WORDS_WITH_A_CHOICE else None
-    if number is not None:
-        return categories.category_by_choice(number)
-    wanted = answer.casefold()
+    number = choice_number(words[0]) if words else None
+    return number, " ".join(words[1:] if number is not None else words)
+
+
+def _category_from(turn: Turn) -> str | None:
+    """By its number, alone, after "nomor" or before its own name ("1 jalan rusak"; not
+    "3 hari sampah numpuk", which tells the problem), or by its name."""
+    number, named = _choice(turn)
+    if number is None:
+        return _category_named(turn, named)
+    chosen = categories.category_by_choice(number)
+    return chosen if not named or _category_named(turn, named) == chosen else None
+
+
+def _category_named(turn: Turn, wanted: str) -> str | None:
+    wanted = wanted.casefold()
     for code in categories.CATEGORIES:
         if wanted in {code.replace("_", " "), turn.texts.category(code).casefold()}:
             return code
@@ -181,10 +190,14 @@ def _add_to_description(turn: Turn, draft: DraftState) -> None:
 
 
 def _on_description(turn: Turn, draft: DraftState) -> None:
-    """A description, or YES to the one told before the questions."""
+    """A description, or, to the one told before the questions, a yes or a short answer
+    that is no description ("bukan", "siap pak"), which asks again."""
     text = turn.message.text
-    if draft.data.get("description") and turn.message.answer in vocabulary.YES:
+    told = draft.data.get("description")
+    if told and vocabulary.is_a_yes(turn.message.answer):
         _advance(turn, draft, Step.LOCATION)
+    elif told and not story.tells_a_problem(turn.message):
+        prompt(turn, draft)
     elif sum(char.isalnum() for char in text) < MIN_DESCRIPTION_CHARS:
         turn.say("description_too_short", minimum=MIN_DESCRIPTION_CHARS)
     elif len(text) > MAX_DESCRIPTION_CHARS:
@@ -210,8 +223,8 @@ def _on_location(turn: Turn, draft: DraftState) -> None:
 def _on_kelurahan(turn: Turn, draft: DraftState) -> None:
     text = turn.message.text
     suggestions = _suggested(draft)
-    number = choice_number(text)
-    if number is not None and suggestions:
+    number, named = _choice(turn)  # "2", "nomor 2", "2 pak"
+    if number is not None and not named and suggestions:
         if 1 <= number <= len(suggestions):
             _choose_kelurahan(turn, draft, suggestions[number - 1])
         else:
@@ -247,7 +260,7 @@ def _on_photos(turn: Turn, draft: DraftState) -> None:
 
 
 def _on_confirm(turn: Turn, draft: DraftState) -> None:
-    if turn.message.answer not in vocabulary.YES:
+    if not vocabulary.is_a_yes(turn.message.answer):
         turn.say("confirm_not_understood")
         return
     if _reached_daily_limit(turn):

@@ -28,6 +28,8 @@ def rating_in(command: str) -> int | None:
         words = words[1:]
     if len(words) == 2 and words[1] in vocabulary.STARS:
         words = words[:1]
+    if len(words) == 2 and words[0] in vocabulary.STARS:  # "bintang 5"
+        words = words[1:]
     if len(words) == 1 and words[0] in {"1", "2", "3", "4", "5"}:
         return int(words[0])
     return None

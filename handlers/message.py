@@ -65,7 +65,16 @@ class IncomingMessage:
         it: `ya pak` is YA, `batal aja` BATAL, `Ya, kirim` YA KIRIM, `5 bintang, makasih
         pak` 5 BINTANG. What every choice and command is matched against."""
         words = re.sub(r"[,;!?]+", " ", self.command).split()
-        return " ".join(vocabulary.without_courtesies(words)).rstrip(".")
+        start, end = vocabulary.courtesy_bounds([word.rstrip(".") for word in words])
+        return " ".join(words[start:end]).rstrip(".")
+
+    @cached_property
+    def plain_text(self) -> str:
+        """The text as typed, without the courtesies around it: what a facilitator's note
+        or reason says ("tolong validasi CRM-… sudah dicek ya pak" notes "sudah dicek")."""
+        words = self.text.split()
+        start, end = vocabulary.courtesy_bounds([word.upper().strip(",.;:!?") for word in words])
+        return " ".join(words[start:end]).rstrip(",.;:!? ")
 
     @property
     def has_attachment(self) -> bool:

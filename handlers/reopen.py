@@ -13,7 +13,7 @@ def is_command(command: str) -> bool:
 
 
 def handle(turn: Turn) -> None:
-    _, _, rest = turn.message.text.partition(" ")
+    _, _, rest = turn.message.plain_text.partition(" ")  # "tolong buka CRM-… masih rusak"
     number, reason = numbers.split_leading_number(rest)
     if number is None:
         turn.say("reopen_usage")

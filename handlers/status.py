@@ -7,6 +7,7 @@ from handlers.turn import Turn
 from store import numbers, reports
 
 MY_REPORTS_LIMIT = 10
+MAX_WORDS_AFTER_A_STATUS_WORD = 3  # "cek status laporan saya"; "cek saluran … sejak …" tells
 
 
 _STATUS_WORD = re.compile(
@@ -15,12 +16,23 @@ _STATUS_WORD = re.compile(
 
 
 def looks_like_status_request(command: str) -> bool:
-    """`STATUS …`, `CEK …`, something shaped like a report number on its own, or a
-    message that names one ("Laporan saya CRM-26-000123-3 belum ditangani")."""
+    """`STATUS …` or `CEK …` with a number, about one's reports or short; something shaped
+    like a report number on its own; or a message that names one ("Laporan saya
+    CRM-26-000123-3 belum ditangani"). Not "(mohon) cek saluran air yang mampet di
+    depan rumah saya …", which asks for a look at the problem."""
     return (
-        bool(_STATUS_WORD.match(command))
+        (bool(_STATUS_WORD.match(command)) and _asks_a_status(_after_status_word(command)))
         or numbers.parse_number(command) is not None
         or numbers.find_number(command, with_prefix=True) is not None
+    )
+
+
+def _asks_a_status(typed: str) -> bool:
+    words = typed.split()
+    return (
+        len(words) <= MAX_WORDS_AFTER_A_STATUS_WORD
+        or any(char.isdigit() for char in typed)
+        or _names_own_reports(typed)
     )
 
 

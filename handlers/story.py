@@ -8,63 +8,81 @@ thanks, a greeting, a request or news of an earlier report is not a story."""
 import re
 
 from handlers import status, vocabulary
+from handlers.message import IncomingMessage
 
 MIN_DESCRIPTION_CHARS = 10  # letters or digits, so "🙂🙂🙂" or "....." is not a description
 MAX_DESCRIPTION_CHARS = 1000
 MIN_TOLD_WORDS = 3  # words beyond greetings, courtesies and "ini fotonya": "jalan rusak parah"
+NEAR = 2  # words between: "sudah lapor", "pernah saya laporkan", "laporan saya kemarin"
+# A question mark ends a question in a short message; a long complaint may end with one
+# ("… sudah dua minggu, kapan akan diperbaiki?") and still tell the problem.
+QUESTION_MARK_WITHIN = 10
 
 
 def words_of(command: str) -> list[str]:
     return re.findall(r"\w+", command)
 
 
-def says_something(command: str) -> bool:
+def says_something(message: IncomingMessage) -> bool:
     """More than greetings, courtesies and "ini fotonya pak": a caption worth reading as
     the answer to the question."""
-    return any(word not in vocabulary.NOT_TELLING for word in words_of(command))
+    return any(word not in vocabulary.NOT_TELLING for word in words_of(message.answer))
 
 
-def tells_a_problem(text: str, command: str) -> bool:
+def tells_a_problem(message: IncomingMessage) -> bool:
     """A text that tells a problem, none of the things above, long enough to describe it
     (whether it is too long for a description is the report's question to say)."""
-    words = words_of(command)
+    words = words_of(message.command)  # with the courtesies: "Terima kasih, …" opens thanks
     told = [word for word in words if word not in vocabulary.NOT_TELLING]
     return (
         len(told) >= MIN_TOLD_WORDS
-        and sum(char.isalnum() for char in text) >= MIN_DESCRIPTION_CHARS
-        and not _asks(text, words)
-        and not _thanks(words)
-        and not _about_an_earlier_report(set(words))
-        and not status.looks_like_status_request(command)
+        and sum(char.isalnum() for char in message.text) >= MIN_DESCRIPTION_CHARS
+        and not asks(message)
+        and not _opens_with_thanks(words)
+        and not _about_an_earlier_report(words)
+        and not status.looks_like_status_request(message.answer)
     )
 
 
-def _asks(text: str, words: list[str]) -> bool:
+def asks(message: IncomingMessage) -> bool:
     """A question: "Bagaimana cara melapor …", "… apakah bisa …?", "I would like to know …"."""
+    words = words_of(message.answer)
     return (
-        "?" in text
-        or words[0] in vocabulary.QUESTION_STARTS
+        ("?" in message.text and len(words) <= QUESTION_MARK_WITHIN)
+        or not vocabulary.QUESTION_STARTS.isdisjoint(words[:1])
         or not vocabulary.ASKING.isdisjoint(words)
     )
 
 
-def _thanks(words: list[str]) -> bool:
+def _opens_with_thanks(words: list[str]) -> bool:
     """Opening with thanks ("Terima kasih banyak pak, jalannya sudah diperbaiki"); a report
     that ends with them ("… mohon bantuannya, terima kasih") is still a report."""
     return bool(vocabulary.THANKS.intersection(words[:2]))
 
 
-def _about_an_earlier_report(words: set[str]) -> bool:
-    """A "status", or an earlier report ("laporan saya sudah seminggu belum …") in a message
-    that does not say it is reporting ("saya mau melaporkan …, sudah dua minggu"). Not
-    "cek": "mohon cek saluran yang mampet …" asks for a look at the problem."""
+def _about_an_earlier_report(words: list[str]) -> bool:
+    """A "status"; reporting said to be done ("saya sudah lapor minggu lalu", "I reported
+    … ago"); or one's own or an earlier report ("laporan saya sudah seminggu belum …",
+    "fotonya untuk laporan tadi"). Not a complaint that says how long the problem has
+    lasted ("Keluhan: sampah sudah 3 hari belum diangkut"), nor "cek": "mohon cek saluran
+    yang mampet …" asks for a look at the problem."""
     if "STATUS" in words:
         return True
-    reporting = not words.isdisjoint(vocabulary.REPORT_WORDS) or all(
-        not words.isdisjoint(among) for among in vocabulary.WISH_TO_REPORT
-    )
-    return (
-        not reporting
-        and not words.isdisjoint(vocabulary.ABOUT_REPORTS)
-        and not words.isdisjoint(vocabulary.EARLIER_WORDS)
-    )
+    for index, word in enumerate(words):
+        if word not in vocabulary.ABOUT_REPORTS:
+            continue
+        before = set(words[max(0, index - NEAR) : index])
+        after = [word for word in words[index + 1 : index + 1 + NEAR] if word != "YANG"][:1]
+        if not vocabulary.EARLIER_WORDS.isdisjoint(before):  # "sudah lapor"
+            return True
+        if word in vocabulary.REPORT_WORDS:
+            continue  # "saya mau melaporkan …": reporting now
+        if word in vocabulary.DONE_REPORTING and not vocabulary.EARLIER_WORDS.isdisjoint(words):
+            return True  # "I reported a broken light two weeks ago"
+        if (
+            word in vocabulary.OWNED_REPORTS
+            or not vocabulary.OWNERS_BEFORE.isdisjoint(before)  # "my report"
+            or not (vocabulary.OWNERS_AFTER | vocabulary.EARLIER_WORDS).isdisjoint(after)
+        ):
+            return True  # "laporan saya …", "laporannya", "laporan (yang) tadi"
+    return False

@@ -13,7 +13,9 @@ _JAKARTA = "daerah khusus ibukota jakarta"
 _NOISE_WORDS = re.compile(r"^((di|kelurahan|kel|desa|kec|kecamatan|daerah|wilayah)\b\.?\s*)+")
 # How names are shortened when typed: "kp melayu", "kb jeruk", "tj priok".
 _ABBREVIATIONS = {"kp": "kampung", "kb": "kebon", "tj": "tanjung", "pd": "pondok", "psr": "pasar"}
-MAX_WORDS_AFTER_THE_NAME = 3  # "kramat senen", "kramat jakarta pusat", "kramat jakpus ya"
+# Words people add after a name, besides its kecamatan and city: "kramat kec. senen jakpus".
+_TAIL_WORDS = {"jakarta", "dki", "jakpus", "jakut", "jakbar", "jaksel", "jaktim", "kec", "kota"}
+_TAIL_WORDS |= {"kecamatan", "provinsi", "indonesia"}
 _CLOSE_ENOUGH = 0.8
 _CLEAR_WINNER = 0.9
 MAX_SUGGESTIONS = 5
@@ -71,7 +73,7 @@ def kelurahan_by_id(kelurahan_id: int) -> Kelurahan | None:
 
 def match_kelurahan(typed: str) -> Match:
     """The kelurahan a citizen typed: by postal code, by name (abbreviated, or followed by
-    its kecamatan or city, "di kramat jakpus"), else by a name with small typos."""
+    its kecamatan or city, "di kramat, senen, jakpus"), else by a name with small typos."""
     words = [_ABBREVIATIONS.get(word, word) for word in _normalise(typed).split()]
     wanted = " ".join(words)
     if not wanted:
@@ -79,10 +81,31 @@ def match_kelurahan(typed: str) -> Match:
     if re.fullmatch(r"\d{5}", wanted):
         return _match_postal_code(wanted)
     names = _by_normalised_name()
-    for end in range(len(words), max(len(words) - MAX_WORDS_AFTER_THE_NAME, 1) - 1, -1):
-        if " ".join(words[:end]) in names:
-            return Match(chosen=names[" ".join(words[:end])])
-    return _match_fuzzy(wanted, names)
+    name = " ".join(_without_tail(words))
+    for candidate in (wanted, name):
+        if candidate in names:
+            return Match(chosen=names[candidate])
+    return _match_fuzzy(name, names)
+
+
+def _without_tail(words: list[str]) -> list[str]:
+    """The words before a kecamatan's or city's name ("kebon kacang tanah abang jakarta
+    pusat" is "kebon kacang"); a direction alone stays ("cipinang selatan")."""
+    while len(words) > 1:
+        for size in (3, 2, 1):
+            if len(words) > size and " ".join(words[-size:]) in _tail_phrases():
+                words = words[:-size]
+                break
+        else:
+            return words
+    return words
+
+
+@cache
+def _tail_phrases() -> frozenset[str]:
+    places = all_kelurahan()
+    names = {_normalise(kel.kecamatan) for kel in places} | {_normalise(kel.kota) for kel in places}
+    return frozenset(names | _TAIL_WORDS)
 
 
 def _match_postal_code(code: str) -> Match:

@@ -147,3 +147,131 @@ def test_an_ok_outside_a_report_is_acknowledged_not_misunderstood(whatsapp, stor
     reply = whatsapp.send(ok)  # a YA sent twice, or an "ok" after an answer
     assert reply.text.startswith("Baik, terima kasih") and "belum memahami" not in reply.text
     assert store(reports.count_reports) == 1
+
+
+@pytest.mark.parametrize("yes", ["iya betul", "oke kirim", "kirim sekarang", "yes please send"])
+def test_a_short_yes_in_a_sentence_sends_the_report(whatsapp, store, yes):
+    _to_photos(whatsapp)
+    whatsapp.send("LEWATI")
+    assert "laporan Anda sudah kami terima" in whatsapp.send(yes).text
+
+
+def test_a_yes_with_a_but_does_not_send_the_report(whatsapp, store):
+    _to_photos(whatsapp)
+    whatsapp.send("LEWATI")
+    assert "Balas YA untuk mengirim" in whatsapp.send("ya tapi ganti kategorinya").text
+    assert store(reports.count_reports) == 0
+
+
+@pytest.mark.parametrize("cancel", ["batal lapor", "mohon dibatalkan", "gak jadi lapor", "batalin"])
+def test_cancelling_in_a_sentence_cancels(whatsapp, cancel):
+    for text in TO_CONFIRM[:3]:
+        whatsapp.send(text)
+    assert "dibatalkan" in whatsapp.send(cancel).text
+
+
+def test_a_question_about_ones_reports_during_a_report_is_answered_then_the_question_again(
+    whatsapp,
+):
+    number = whatsapp.file_report()
+    for text in TO_CONFIRM[:2]:
+        whatsapp.send(text)
+    reply = whatsapp.send("laporan saya gimana?")
+    assert number in reply.text and "jelaskan masalahnya" in reply.text
+
+
+def test_thanks_during_a_report_is_no_description(whatsapp):
+    for text in TO_CONFIRM[:2]:
+        whatsapp.send(text)
+    reply = whatsapp.send("terima kasih pak")
+    assert "Sama-sama" in reply.text and "jelaskan masalahnya" in reply.text
+
+
+@pytest.mark.parametrize("question", ["kapan diperbaiki pak?", "sudah diperbaiki belum ya pak?"])
+def test_a_question_from_someone_with_reports_lists_them(whatsapp, question):
+    number = whatsapp.file_report()
+    assert number in whatsapp.send(question).text
+
+
+@pytest.mark.parametrize("ok", ["baik pak", "👍"])
+def test_a_nod_is_acknowledged(whatsapp, ok):
+    whatsapp.file_report()
+    assert whatsapp.send(ok).text.startswith("Baik, terima kasih")
+
+
+def test_stars_before_the_score_rate_the_report(whatsapp, store):
+    number = whatsapp.file_report()
+    _close(store, number)
+    assert "penilaian 5/5" in whatsapp.send("bintang 5").text
+
+
+@pytest.mark.parametrize("greeting", ["Assalamualaikum, selamat siang pak", "Halo admin, pagi"])
+def test_greetings_together_get_the_menu(whatsapp, greeting):
+    whatsapp.send("halo")
+    assert "1. LAPOR" in whatsapp.send(greeting).text
+
+
+def test_a_facilitators_courtesies_are_neither_missed_nor_sent_as_the_reason(app, whatsapp):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["crm", "facilitator", "add", "--name", "Dewi", "--phone", "08110000001"])
+    number = whatsapp.file_report()
+    viewed = whatsapp.send(f"tolong lihat {number}", phone="+628110000001")
+    assert number in viewed.text and "None" not in viewed.text
+    returned = whatsapp.send(f"KEMBALIKAN {number} pak", phone="+628110000001")
+    assert "sertakan alasannya" in returned.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Mohon cek saluran air yang mampet di depan rumah saya di Jl Kenari sudah seminggu",
+        "Jalan di depan rumah saya berlubang besar sudah dua minggu, kapan akan diperbaiki?",
+        "Keluhan: sampah sudah 3 hari belum diangkut di RT 05 dan mulai bau sekali",
+    ],
+)
+def test_a_complaint_that_asks_to_check_or_says_how_long_is_kept_as_a_story(whatsapp, message):
+    whatsapp.send("halo")
+    assert "uraian masalah Anda kami catat untuk laporan baru" in whatsapp.send(message).text
+
+
+@pytest.mark.parametrize(
+    "message", ["Bagaimana cara lapor?", "Saya mau lapor, gimana caranya?", "How do I report?"]
+)
+def test_asking_how_to_report_starts_a_report(whatsapp, message):
+    whatsapp.file_report()
+    reply = whatsapp.send(message)
+    assert "pilih kategori" in reply.text or "Choose the kind of problem" in reply.text
+
+
+def test_thanks_then_a_status_question_answers_the_status(whatsapp):
+    number = whatsapp.file_report()
+    reply = whatsapp.send(f"Terima kasih, cek status {number}")
+    assert "Tahap saat ini" in reply.text
+
+
+def test_thanks_then_a_rating_records_it(whatsapp, store):
+    number = whatsapp.file_report()
+    _close(store, number)
+    assert "penilaian 5/5" in whatsapp.send("terima kasih, 5").text
+
+
+@pytest.mark.parametrize("choice", ["2 pak", "no 2", "nomor 2"])
+def test_a_kelurahan_suggestion_is_chosen_in_everyday_words(whatsapp, choice):
+    for text in ["LAPOR", "2", "Sampah menumpuk di pinggir kali", "Jl. Cempaka Putih Raya 5"]:
+        whatsapp.send(text)
+    assert "1. Cempaka Putih" in whatsapp.send("cempaka putih").text
+    assert "Kirim foto" in whatsapp.send(choice).text
+
+
+def test_a_pin_at_the_photo_step_is_said_to_be_kept(whatsapp):
+    _to_photos(whatsapp)
+    reply = whatsapp.send(location=(-6.1862, 106.8341))
+    assert reply.text.startswith("Lokasi Anda kami perbarui") and "Kirim foto, atau" in reply.text
+
+
+def test_a_reopen_with_courtesies_reopens(whatsapp, store):
+    number = whatsapp.file_report()
+    _close(store, number)
+    whatsapp.send("4")
+    reply = whatsapp.send(f"tolong buka {number} jalannya masih rusak pak")
+    assert "kami buka kembali" in reply.text

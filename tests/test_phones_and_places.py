@@ -221,14 +221,24 @@ def test_name_matches_with_a_kelurahan_prefix(typed, name):
         ("kramat jakarta pusat", "Kramat"),
         ("kramat jati", "Kramat Jati"),  # the longer name first
         ("di kelurahan gambir jakarta pusat", "Gambir"),
+        ("Kebon Kacang, Tanah Abang, Jakarta Pusat", "Kebon Kacang"),
+        ("kelurahan kramat kecamatan senen", "Kramat"),
+        ("cililitan kramat jati", "Cililitan"),
+        ("kramat jatii", "Kramat Jati"),  # a typo of a longer name, not Kramat and more
+        ("menteng atass", "Menteng Atas"),
     ],
 )
 def test_name_matches_as_people_type_it_shortened_or_with_its_kecamatan_or_city(typed, name):
     assert _chosen_name(typed) == name
 
 
-def test_an_unknown_name_is_not_matched_by_dropping_all_but_its_first_word():
-    assert match_kelurahan("kebon entah apa").chosen is None
+@pytest.mark.parametrize("typed", ["gunung sahari", "cipinang besar"])
+def test_the_start_of_longer_names_offers_them_rather_than_a_shorter_name(typed):
+    found = match_kelurahan(typed)
+    assert found.chosen is None and all(
+        kel.name.startswith(typed.title()) for kel in found.suggestions
+    )
+    assert len(found.suggestions) == 2
 
 
 def test_ambiguous_name_gives_suggestions_not_a_choice():

@@ -276,7 +276,7 @@ def test_a_problem_told_in_the_first_message_is_kept_for_the_citizen_to_confirm(
     assert "Bila Anda tidak bermaksud membuat laporan, ketik BATAL" in first.text
     assert "pilih kategori" in first.text
     confirm = whatsapp.send("1")
-    assert f'"{STORY}"' in confirm.text and "Balas YA bila sudah sesuai" in confirm.text
+    assert f"“{STORY}”" in confirm.text and "Balas YA bila sudah sesuai" in confirm.text
     assert "Di mana lokasinya" in whatsapp.send("ya pak").text
     assert STORY in _finish_from_location(whatsapp).text
     assert _filed(whatsapp, store).description == STORY
@@ -304,7 +304,7 @@ def test_a_problem_told_in_english_is_kept_and_answered_in_english(whatsapp):
 def test_a_photo_caption_that_tells_the_problem_is_kept_with_the_photo(whatsapp, store):
     reply = whatsapp.send("Lubang besar di jalan depan pasar", media=[PHOTO])
     assert "uraian masalah dan 1 foto Anda kami catat" in reply.text
-    assert '"Lubang besar di jalan depan pasar"' in whatsapp.send("1").text
+    assert "“Lubang besar di jalan depan pasar”" in whatsapp.send("1").text
     whatsapp.send("YA")
     assert "Foto: 1" in _finish_from_location(whatsapp).text
 
@@ -447,14 +447,14 @@ VOICE_NOTE = ("https://api.twilio.com/media/ME8", "audio/ogg")
 def test_a_voice_note_in_a_report_asks_the_citizen_to_type_and_the_question_again(whatsapp):
     whatsapp.send("LAPOR")
     reply = whatsapp.send(media=[VOICE_NOTE])
-    assert "pesan suara belum dapat kami dengarkan; mohon ketik jawaban Anda" in reply.text
+    assert "belum dapat menerima pesan suara. Silakan ketik pesan Anda" in reply.text
     assert "pilih kategori" in reply.text
 
 
 def test_a_voice_note_outside_a_report_asks_the_citizen_to_type(whatsapp, store):
     whatsapp.send("halo")
     reply = whatsapp.send(media=[VOICE_NOTE])
-    assert "pesan suara belum dapat kami dengarkan" in reply.text and "ketik LAPOR" in reply.text
+    assert "belum dapat menerima pesan suara" in reply.text and "ketik LAPOR" in reply.text
     assert store(reports.count_reports) == 0
 
 
@@ -507,3 +507,49 @@ def test_opaque_whatsapp_user_id_can_report(whatsapp, store):
 
 def test_english_report_end_to_end_helper(whatsapp):
     assert "we have received your report" in file_report(whatsapp, english=True).text
+
+
+@pytest.mark.parametrize("yes", ["iya betul pak", "Ya, sudah sesuai", "yes that's right", "siap"])
+def test_an_everyday_yes_confirms_the_problem_told_up_front(whatsapp, store, yes):
+    whatsapp.send(STORY)
+    whatsapp.send("1")
+    assert "Di mana lokasinya" in whatsapp.send(yes).text
+    _finish_from_location(whatsapp)
+    assert _filed(whatsapp, store).description == STORY
+
+
+@pytest.mark.parametrize("answer", ["tidak, bukan itu", "bukan", "hmm"])
+def test_a_short_answer_that_is_no_description_shows_the_problem_told_again(whatsapp, answer):
+    whatsapp.send(STORY)
+    whatsapp.send("1")
+    reply = whatsapp.send(answer)
+    assert f"“{STORY}”" in reply.text and "Uraian terlalu singkat" not in reply.text
+
+
+@pytest.mark.parametrize("punctuation", ["?", ".", "....", "!!", "...?"])
+def test_punctuation_alone_at_the_category_question_is_not_understood_not_a_crash(
+    whatsapp, punctuation
+):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send(punctuation)
+    assert "gangguan" not in reply.text and "pilihan tersebut tidak ada" in reply.text
+
+
+@pytest.mark.parametrize("answer", ["3 hari sampah numpuk", "2 lubang besar", "5 rumah kebanjiran"])
+def test_a_number_that_starts_the_problem_is_not_taken_for_the_category(whatsapp, answer):
+    whatsapp.send("LAPOR")
+    reply = whatsapp.send(answer)
+    assert "uraian masalah Anda kami catat" in reply.text and "pilih kategori" in reply.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Selamat siang, mohon info bagaimana cara melaporkan jalan rusak di wilayah kami ya pak",
+        "Saya sudah lapor minggu lalu tentang sampah di kali tapi sampai sekarang belum diangkut",
+    ],
+)
+def test_a_question_or_an_earlier_report_in_other_words_starts_none(whatsapp, message):
+    whatsapp.send("halo")
+    reply = whatsapp.send(message)
+    assert "kami catat" not in reply.text and "pilih kategori" not in reply.text
