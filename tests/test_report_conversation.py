@@ -405,6 +405,8 @@ def test_a_status_asked_at_the_category_question_is_not_kept_as_the_problem(what
         "Hello, I would like to know what kinds of problems I can report through this number",
         "Terima kasih banyak pak atas bantuannya, jalan di depan rumah sudah diperbaiki",
         "Thank you so much for fixing the road in front of our house, it looks great now",
+        "Selamat siang, mohon info bagaimana cara melaporkan jalan rusak di wilayah kami ya pak",
+        "Saya sudah lapor minggu lalu tentang sampah di kali tapi sampai sekarang belum diangkut",
     ],
 )
 def test_a_long_question_thanks_or_news_of_an_earlier_report_starts_none(whatsapp, message):
@@ -540,16 +542,3 @@ def test_a_number_that_starts_the_problem_is_not_taken_for_the_category(whatsapp
     whatsapp.send("LAPOR")
     reply = whatsapp.send(answer)
     assert "uraian masalah Anda kami catat" in reply.text and "pilih kategori" in reply.text
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "Selamat siang, mohon info bagaimana cara melaporkan jalan rusak di wilayah kami ya pak",
-        "Saya sudah lapor minggu lalu tentang sampah di kali tapi sampai sekarang belum diangkut",
-    ],
-)
-def test_a_question_or_an_earlier_report_in_other_words_starts_none(whatsapp, message):
-    whatsapp.send("halo")
-    reply = whatsapp.send(message)
-    assert "kami catat" not in reply.text and "pilih kategori" not in reply.text
