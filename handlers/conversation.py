@@ -86,7 +86,7 @@ def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = Fal
         if menu.rating_in(command) is not None:
             menu.record_rating(turn, menu.rating_in(command))
             return
-        if _is_a_thank_you(turn):  # "terima kasih pak, sudah beres": the rating may follow
+        if vocabulary.is_a_thank_you(turn.message.command):  # the rating may follow
             turn.say("you_are_welcome", rating_open=True)
             return
         menu.forget_rating(turn)  # a rating is only the very next answer
@@ -171,8 +171,8 @@ def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
     elif _asks_after_own_reports(command, asking=vocabulary.ASKING_AFTER | {"STATUS"}):
         status.my_reports(turn)  # "laporan saya gimana?", "status laporan saya"
         intake.prompt(turn, draft)
-    elif _is_a_thank_you(turn) and not story.says_something(turn.message):
-        turn.say("you_are_welcome", rating_open=False)  # "terima kasih pak", not a description
+    elif vocabulary.is_a_thank_you(turn.message.command) and not vocabulary.is_a_yes(command):
+        turn.say("you_are_welcome", rating_open=False)  # not "ya, terima kasih" at the summary
         intake.prompt(turn, draft)
     else:
         intake.continue_draft(turn, draft)
@@ -191,20 +191,6 @@ def _asks_after_own_reports(command: str, *, asking: set[str]) -> bool:
     """A short question about one's reports: "laporan saya gimana?", "saya lupa nomor
     laporannya"; not "bagaimana cara lapor?", which wants to report."""
     return _short_with(command, vocabulary.REPORT_NOUNS, asking, vocabulary.OWNERS)
-
-
-def _is_a_thank_you(turn: Turn) -> bool:
-    """Thanks in a short message ("terima kasih pak", "makasih, sudah beres"), unless it
-    goes on to something else ("makasih, tapi jalannya masih rusak")."""
-    command = turn.message.command
-    words = set(story.words_of(command))
-    if command in vocabulary.THANKS_SIGNS:
-        return True
-    return (
-        not words.isdisjoint(vocabulary.THANKS)
-        and words.isdisjoint(vocabulary.BUT_STILL)
-        and len(words) <= MAX_WORDS_OF_A_REQUEST
-    )
 
 
 def _told_with_attachment(turn: Turn, command: str) -> str | None:
@@ -254,6 +240,8 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         status.my_reports(turn)
     elif command in vocabulary.GUIDE:
         turn.say("guide")
+    elif vocabulary.is_a_thank_you(turn.message.command):
+        turn.say("you_are_welcome", rating_open=False)
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
     elif _short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS):
@@ -270,8 +258,6 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         command, *vocabulary.WISH_TO_REPORT
     ):
         intake.start(turn)
-    elif _is_a_thank_you(turn):
-        turn.say("you_are_welcome", rating_open=False)
     elif command in vocabulary.YES and not told_what_to_do:
         turn.say("acknowledged")  # "ok", "ya" after an answer, or a YA sent twice
     elif turn.facilitator:

@@ -190,15 +190,27 @@ def _add_to_description(turn: Turn, draft: DraftState) -> None:
 
 
 def _on_description(turn: Turn, draft: DraftState) -> None:
-    """A description, or, to the one told before the questions, a yes or a short answer
-    that is no description ("bukan", "siap pak"), which asks again."""
+    """A description; or, to the one told before the questions, a yes, a yes and more
+    (added to it), or a short answer that is no description ("bukan"), which asks again."""
     text = turn.message.text
     told = draft.data.get("description")
     if told and vocabulary.is_a_yes(turn.message.answer):
         _advance(turn, draft, Step.LOCATION)
+    elif told and _says_yes_and_more(turn):  # "Betul, lubangnya sedalam 30 cm"
+        _keep_description(turn, draft, f"{told}\n{text}")
     elif told and not story.tells_a_problem(turn.message):
         prompt(turn, draft)
-    elif sum(char.isalnum() for char in text) < MIN_DESCRIPTION_CHARS:
+    else:
+        _keep_description(turn, draft, text)
+
+
+def _says_yes_and_more(turn: Turn) -> bool:
+    words = turn.message.answer.split()
+    return bool(words) and words[0] in vocabulary.AFFIRMING and story.says_something(turn.message)
+
+
+def _keep_description(turn: Turn, draft: DraftState, text: str) -> None:
+    if sum(char.isalnum() for char in text) < MIN_DESCRIPTION_CHARS:
         turn.say("description_too_short", minimum=MIN_DESCRIPTION_CHARS)
     elif len(text) > MAX_DESCRIPTION_CHARS:
         turn.say("description_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(text))

@@ -73,7 +73,8 @@ class IncomingMessage:
         """The text as typed, without the courtesies around it: what a facilitator's note
         or reason says ("tolong validasi CRM-… sudah dicek ya pak" notes "sudah dicek")."""
         words = self.text.split()
-        start, end = vocabulary.courtesy_bounds([word.upper().strip(",.;:!?") for word in words])
+        plain = [word.upper().strip(",.;:!?") for word in words]
+        start, end = vocabulary.courtesy_bounds(plain, vocabulary.SIGN_OFFS)
         return " ".join(words[start:end]).rstrip(",.;:!? ")
 
     @property

@@ -61,24 +61,19 @@ def _opens_with_thanks(words: list[str]) -> bool:
 
 
 def _about_an_earlier_report(words: list[str]) -> bool:
-    """A "status"; reporting said to be done ("saya sudah lapor minggu lalu", "I reported
-    … ago"); or one's own or an earlier report ("laporan saya sudah seminggu belum …",
-    "fotonya untuk laporan tadi"). Not a complaint that says how long the problem has
-    lasted ("Keluhan: sampah sudah 3 hari belum diangkut"), nor "cek": "mohon cek saluran
-    yang mampet …" asks for a look at the problem."""
+    """A "status", or one's own or an earlier report ("laporan saya sudah seminggu belum
+    …", "my report from last week", "fotonya untuk laporan tadi"). Not a complaint that
+    was reported before elsewhere ("… sudah saya laporkan ke RT tapi belum ada tindakan":
+    without a report here it is news to us), nor one that says how long the problem has
+    lasted ("Keluhan: sampah sudah 3 hari belum diangkut"), nor "cek": "mohon cek
+    saluran yang mampet …" asks for a look at the problem."""
     if "STATUS" in words:
         return True
     for index, word in enumerate(words):
-        if word not in vocabulary.ABOUT_REPORTS:
+        if word not in vocabulary.REPORT_NOUNS:
             continue
         before = set(words[max(0, index - NEAR) : index])
         after = [word for word in words[index + 1 : index + 1 + NEAR] if word != "YANG"][:1]
-        if not vocabulary.EARLIER_WORDS.isdisjoint(before):  # "sudah lapor"
-            return True
-        if word in vocabulary.REPORT_WORDS:
-            continue  # "saya mau melaporkan …": reporting now
-        if word in vocabulary.DONE_REPORTING and not vocabulary.EARLIER_WORDS.isdisjoint(words):
-            return True  # "I reported a broken light two weeks ago"
         if (
             word in vocabulary.OWNED_REPORTS
             or not vocabulary.OWNERS_BEFORE.isdisjoint(before)  # "my report"

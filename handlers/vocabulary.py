@@ -3,6 +3,8 @@
 These are what we *read*, not what we say, so they live here rather than in templates/.
 """
 
+import re
+
 GREETINGS = {
     "HALO",
     "HALLO",
@@ -48,9 +50,9 @@ YES |= {"BAIK", "SIAP", "👍", "👌"}
 AFFIRMING = {"YA", "IYA", "IYAA", "YAA", "YES", "BETUL", "BENAR", "SUDAH", "UDAH", "OK", "OKE"}
 AFFIRMING |= {"OKAY", "SIP", "SIAP", "BAIK", "SESUAI", "KIRIM", "KIRIMKAN", "SEND", "CORRECT"}
 AFFIRMING |= {"YEP", "YEAH", "SURE", "LANJUT", "CUKUP", "SETUJU"}
-DOUBTING = {"TIDAK", "TDK", "GAK", "GA", "ENGGAK", "NGGAK", "BUKAN", "JANGAN", "SALAH", "TAPI"}
-DOUBTING |= {"BELUM", "GANTI", "UBAH", "TAMBAH", "TAMBAHKAN", "NO", "NOT", "BUT", "CHANGE"}
-MAX_WORDS_OF_A_YES = 5
+# The rest of such a yes: "iya betul sekali", "sudah sesuai semua", "yes, that's right".
+CONFIRMING = {"SEKALI", "ITU", "SEMUA", "SEKARANG", "DIKIRIM", "SAJA", "AJA", "RIGHT", "IS"}
+CONFIRMING |= {"IT", "THAT'S", "THATS", "THAT", "PLEASE", "GO", "AHEAD", "ALL", "GOOD", "FINE"}
 _NONE = {"TIDAK ADA", "TDK ADA", "GAK ADA", "GA ADA", "GAADA", "NGGAK ADA", "ENGGAK ADA", "TAK ADA"}
 SKIP = {"LEWATI", "LEWAT", "SKIP", "TIDAK", "NO", "NONE", "NO PHOTO", "NO PHOTOS", "TANPA FOTO"}
 SKIP |= _NONE | {f"{none} FOTO" for none in _NONE} | {f"{none} FOTONYA" for none in _NONE}
@@ -78,12 +80,21 @@ OWNERS_AFTER = {"SAYA", "SY", "KAMI", "AKU", "KITA", "GUE", "GW"}
 OWNERS_BEFORE = {"MY", "OUR"}
 OWNED_REPORTS = {"LAPORANKU", "LAPORANNYA", "PENGADUANNYA"}
 OWNERS = OWNERS_AFTER | OWNERS_BEFORE | OWNED_REPORTS
-DONE_REPORTING = {"DILAPORKAN", "REPORTED"}
 REPORT_NOUNS = ABOUT_REPORTS - REPORT_WORDS
 THANKS = {"TERIMA", "TERIMAKASIH", "MAKASIH", "MAKASI", "MKSH", "TRIMS", "THANKS", "THANK", "THX"}
 THANKS |= {"TQ", "NUWUN", "NUHUN"}
 THANKS_SIGNS = {"🙏", "🙏🏻", "🙏🏼", "🙏🏽", "🙏🏾"}
-BUT_STILL = {"TAPI", "TETAPI", "NAMUN", "MASIH", "BELUM", "BUT", "STILL", "NOT", "YET"}
+# What a thank-you says besides thanks: "terima kasih pak, sudah beres", "makasih infonya".
+PRAISE = {"SUDAH", "UDAH", "SDH", "TELAH", "BERES", "SELESAI", "DIPERBAIKI", "DITANGANI"}
+PRAISE |= {"BAGUS", "MANTAP", "CEPAT", "BAIK", "ATAS", "INFONYA", "INFORMASINYA", "INFO"}
+PRAISE |= {"RESPONNYA", "RESPON", "PELAYANANNYA", "TANGGAPANNYA", "KASIH", "YOU", "FOR", "SO"}
+PRAISE |= {"MUCH", "VERY", "THE", "HELP", "FIXING", "QUICK", "GREAT", "DONE", "FIXED", "OK"}
+PRAISE |= {"OKE", "SIP", "YA", "IYA"}
+# What was done, thanked for: "terima kasih, laporan saya sudah ditindaklanjuti".
+DONE_WELL = {"SUDAH", "UDAH", "BERES", "SELESAI", "DIPERBAIKI", "DITANGANI", "FIXED", "DONE"}
+DONE_WELL |= {"DITINDAKLANJUTI", "FIXING"}
+THANKED_FOR = {"LAPORAN", "LAPORANNYA", "SAYA", "KAMI", "DILAPORKAN", "DITINDAKLANJUTI", "MY"}
+THANKED_FOR |= {"REPORT", "ROAD", "JALAN", "JALANNYA"}
 # A question, by its first word or a word of asking anywhere ("saya mau tanya …").
 QUESTION_STARTS = {"APA", "APAKAH", "BAGAIMANA", "GIMANA", "GMN", "BGMN", "KAPAN", "KENAPA"}
 QUESTION_STARTS |= {"MENGAPA", "BERAPA", "DIMANA", "SIAPA", "BISAKAH", "BOLEHKAH", "HOW", "WHAT"}
@@ -96,6 +107,9 @@ COURTESIES |= {"YA", "YAH", "DONG", "DEH", "SIH", "AJA", "SAJA", "NIH", "TOLONG"
 COURTESIES |= {"PLEASE", "PLS", "SIR", "MAAM", "TERIMAKASIH", "MAKASIH", "MAKASI", "THANKS"}
 COURTESIES |= {"THX", "TQ", "TRIMS", "BANYAK"}
 COURTESY_PAIRS = {("TERIMA", "KASIH"), ("THANK", "YOU")}
+# The courtesies that end a note without saying anything: "… sudah dicek ya pak", but
+# not "… tolong hubungi ibu", "… cuma satu saja".
+SIGN_OFFS = COURTESIES - {"IBU", "BAPAK", "MAS", "MBAK", "SAJA", "AJA", "BANYAK"}
 # Words before a choice: "pilih nomor 2", "no. 2", "kategori 2".
 CHOICE_WORDS = {"PILIH", "PILIHAN", "NOMOR", "NOMER", "NO", "ANGKA", "KATEGORI", "CHOOSE"}
 CHOICE_WORDS |= {"NUMBER", "OPTION", "CATEGORY"}
@@ -181,15 +195,30 @@ def _markers(command: str) -> tuple[int, int]:
 
 
 def is_a_yes(answer: str) -> bool:
-    """YES, or a short yes in a sentence ("iya betul", "sudah sesuai", "oke kirim", "yes
-    please send") that doubts nothing ("ya tapi …", "tidak, bukan itu")."""
+    """YES, or a yes in a sentence of yes-words only ("iya betul sekali", "sudah sesuai",
+    "oke kirim", "yes please send"); not "ok, tunggu sebentar" nor "ya, tapi …"."""
     words = answer.split()
     return answer in YES or (
         bool(words)
         and words[0] in AFFIRMING
-        and len(words) <= MAX_WORDS_OF_A_YES
-        and DOUBTING.isdisjoint(words)
+        and all(word in AFFIRMING or word in CONFIRMING or word in COURTESIES for word in words)
     )
+
+
+def is_a_thank_you(command: str) -> bool:
+    """Thanks and nothing else but praise ("terima kasih pak, sudah beres", "makasih
+    infonya", "terima kasih, laporan saya sudah ditindaklanjuti"); not thanks around a
+    request ("BUKA CRM-… masih rusak, terima kasih") or a new problem ("makasih, lampu
+    di gang sebelah juga mati")."""
+    if command in THANKS_SIGNS:
+        return True
+    words = set(re.findall(r"\w+", command))
+    if words.isdisjoint(THANKS):
+        return False
+    allowed = THANKS | PRAISE | COURTESIES
+    if not words.isdisjoint(DONE_WELL):
+        allowed |= THANKED_FOR
+    return words <= allowed
 
 
 def is_a_greeting(answer: str) -> bool:
@@ -201,24 +230,19 @@ def is_a_greeting(answer: str) -> bool:
     )
 
 
-def courtesy_bounds(words: list[str]) -> tuple[int, int]:
+def courtesy_bounds(words: list[str], courtesies: set[str] = COURTESIES) -> tuple[int, int]:
     """Where the words without the courtesies around them start and end, keeping at least
     one: `YA PAK` is `YA`, `TOLONG BATALKAN` `BATALKAN`, `OKE TERIMA KASIH` `OKE`."""
     start, end = 0, len(words)
     while end - start > 1:  # from the end first: `YA PAK` is YA, not PAK
-        if words[end - 1] in COURTESIES:
+        if words[end - 1] in courtesies:
             end -= 1
         elif end - start > 2 and (words[end - 2], words[end - 1]) in COURTESY_PAIRS:
             end -= 2
-        elif words[start] in COURTESIES:
+        elif words[start] in courtesies:
             start += 1
         elif end - start > 2 and (words[start], words[start + 1]) in COURTESY_PAIRS:
             start += 2  # "terima kasih, 5"
         else:
             break
     return start, end
-
-
-def without_courtesies(words: list[str]) -> list[str]:
-    start, end = courtesy_bounds(words)
-    return words[start:end]

@@ -81,24 +81,31 @@ def match_kelurahan(typed: str) -> Match:
     if re.fullmatch(r"\d{5}", wanted):
         return _match_postal_code(wanted)
     names = _by_normalised_name()
-    name = " ".join(_without_tail(words))
-    for candidate in (wanted, name):
+    candidates = _without_tails(words)
+    for candidate in candidates:
         if candidate in names:
             return Match(chosen=names[candidate])
-    return _match_fuzzy(name, names)
+    fuzzy = [_match_fuzzy(candidate, names) for candidate in candidates]
+    return next((match for match in fuzzy if match.chosen), None) or next(
+        (match for match in fuzzy if match.suggestions), Match()
+    )
 
 
-def _without_tail(words: list[str]) -> list[str]:
-    """The words before a kecamatan's or city's name ("kebon kacang tanah abang jakarta
-    pusat" is "kebon kacang"); a direction alone stays ("cipinang selatan")."""
+def _without_tails(words: list[str]) -> list[str]:
+    """The words as typed, then without each kecamatan's or city's name at their end in
+    turn ("kebon kacang tanah abang jakarta pusat", … "kebon kacang"); a direction alone
+    stays ("cipinang selatan"), and a name that ends like a kecamatan is tried whole
+    first ("ujung menteng cakung": "ujung menteng", then "ujung")."""
+    forms = [" ".join(words)]
     while len(words) > 1:
         for size in (3, 2, 1):
             if len(words) > size and " ".join(words[-size:]) in _tail_phrases():
                 words = words[:-size]
+                forms.append(" ".join(words))
                 break
         else:
-            return words
-    return words
+            break
+    return forms
 
 
 @cache

@@ -275,3 +275,48 @@ def test_a_reopen_with_courtesies_reopens(whatsapp, store):
     whatsapp.send("4")
     reply = whatsapp.send(f"tolong buka {number} jalannya masih rusak pak")
     assert "kami buka kembali" in reply.text
+
+
+@pytest.mark.parametrize(
+    "not_yet",
+    ["Ok tunggu sebentar", "Sudah, nanti saya kabari", "Iya pak, nomor rumahnya 12", "OK wait"],
+)
+def test_a_yes_that_goes_on_to_something_else_does_not_send_the_report(whatsapp, store, not_yet):
+    _to_photos(whatsapp)
+    whatsapp.send("LEWATI")
+    assert "Balas YA untuk mengirim" in whatsapp.send(not_yet).text
+    assert store(reports.count_reports) == 0
+
+
+@pytest.mark.parametrize(
+    "yes", ["Ya terima kasih", "Kirim ya pak terima kasih", "Terima kasih, kirim"]
+)
+def test_a_yes_with_thanks_sends_the_report(whatsapp, store, yes):
+    _to_photos(whatsapp)
+    whatsapp.send("LEWATI")
+    assert "laporan Anda sudah kami terima" in whatsapp.send(yes).text
+
+
+def test_a_request_with_thanks_right_after_closing_is_done_not_thanked(whatsapp, store):
+    number = whatsapp.file_report()
+    _close(store, number)
+    reply = whatsapp.send(f"BUKA {number} lubangnya muncul lagi, terima kasih")
+    assert "kami buka kembali" in reply.text
+
+
+def test_thanks_for_what_was_done_is_thanked_not_answered_with_a_list(whatsapp):
+    whatsapp.file_report()
+    assert whatsapp.send("Terima kasih laporannya sudah ditindaklanjuti").text.startswith(
+        "Sama-sama"
+    )
+    assert "Sama-sama" not in whatsapp.send("Makasih, lampu di gang sebelah juga mati").text
+
+
+def test_a_facilitators_note_keeps_words_that_mean_something(app, store, whatsapp):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["crm", "facilitator", "add", "--name", "Dewi", "--phone", "08110000001"])
+    number = whatsapp.file_report()
+    move_through(store, number, "koordinasi", "proses", "tindak_lanjut")
+    whatsapp.send(f"KEMBALIKAN {number} tolong hubungi ibu ya pak", phone="+628110000001")
+    history = store(reports.find_report, parse_number(number).digits).history
+    assert history[-1].note == "tolong hubungi ibu"

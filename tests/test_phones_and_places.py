@@ -226,6 +226,8 @@ def test_name_matches_with_a_kelurahan_prefix(typed, name):
         ("cililitan kramat jati", "Cililitan"),
         ("kramat jatii", "Kramat Jati"),  # a typo of a longer name, not Kramat and more
         ("menteng atass", "Menteng Atas"),
+        ("Ujung Menteng, Cakung", "Ujung Menteng"),  # a name that ends like a kecamatan
+        ("ujng menteng", "Ujung Menteng"),
     ],
 )
 def test_name_matches_as_people_type_it_shortened_or_with_its_kecamatan_or_city(typed, name):

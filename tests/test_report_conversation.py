@@ -397,16 +397,13 @@ def test_a_status_asked_at_the_category_question_is_not_kept_as_the_problem(what
     [
         "laporan saya sudah seminggu belum ditangani padahal jalan di depan rumah masih rusak",
         "Pengaduan saya minggu lalu soal lampu jalan mati di gang kenari belum ditindaklanjuti",
-        "lampu jalan di gang kenari sudah dilaporkan warga dari bulan lalu tapi tetap mati",
         "my report from last week has not been handled yet and the road is still broken",
-        "I reported a broken street light two weeks ago and nobody has come to fix it",
         "Bagaimana cara membuat laporan kalau saya tidak punya foto dari lokasi kejadiannya?",
         "Selamat pagi pak, saya mau tanya apakah layanan ini juga bisa untuk pungli di kelurahan",
         "Hello, I would like to know what kinds of problems I can report through this number",
         "Terima kasih banyak pak atas bantuannya, jalan di depan rumah sudah diperbaiki",
         "Thank you so much for fixing the road in front of our house, it looks great now",
         "Selamat siang, mohon info bagaimana cara melaporkan jalan rusak di wilayah kami ya pak",
-        "Saya sudah lapor minggu lalu tentang sampah di kali tapi sampai sekarang belum diangkut",
     ],
 )
 def test_a_long_question_thanks_or_news_of_an_earlier_report_starts_none(whatsapp, message):
@@ -414,6 +411,28 @@ def test_a_long_question_thanks_or_news_of_an_earlier_report_starts_none(whatsap
     reply = whatsapp.send(message)
     assert "kami catat" not in reply.text and "noted" not in reply.text
     assert "pilih kategori" not in reply.text.lower() and "kind of problem" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "lampu jalan di gang kenari sudah dilaporkan warga dari bulan lalu tapi tetap mati",
+        "I reported a broken street light two weeks ago and nobody has come to fix it",
+        "Saya sudah lapor minggu lalu tentang sampah di kali tapi sampai sekarang belum diangkut",
+    ],
+)
+def test_a_problem_reported_before_elsewhere_is_news_to_a_phone_without_reports(whatsapp, message):
+    whatsapp.send("halo")
+    reply = whatsapp.send(message)
+    assert "kami catat untuk laporan baru" in reply.text or "noted your description" in reply.text
+
+
+def test_a_yes_and_more_adds_to_the_problem_told_up_front(whatsapp, store):
+    whatsapp.send(STORY)
+    whatsapp.send("1")
+    assert "Di mana lokasinya" in whatsapp.send("Betul, lubangnya sedalam 30 cm").text
+    _finish_from_location(whatsapp)
+    assert _filed(whatsapp, store).description == f"{STORY}\nBetul, lubangnya sedalam 30 cm"
 
 
 def test_a_long_message_while_a_report_is_on_its_way_starts_none(whatsapp):
