@@ -10,11 +10,12 @@ from handlers.turn import Limits, Turn
 from store import contacts, drafts, inbound, reports, staff
 from store.drafts import DraftState
 from store.sql import AnySession
+from store.stages import REOPEN_WINDOW
 
 ONE_MINUTE = timedelta(minutes=1)
-# A long message within this time of a report's last move is likelier about that report
-# than a new problem (the week in which a closed report may be reopened).
-ABOUT_THE_LAST_REPORT = timedelta(days=7)
+# A long message within this time of a report's closing is likelier about that report
+# than a new problem: the week in which the reporter may reopen it.
+ABOUT_THE_LAST_REPORT = REOPEN_WINDOW
 MAX_WORDS_OF_A_REQUEST = 10
 DEFAULT_LIMITS = Limits()
 
@@ -200,7 +201,7 @@ def _told_with_attachment(turn: Turn, command: str) -> str | None:
 
 def _told_at_length(turn: Turn, command: str) -> str | None:
     """A long message (requests are short, see `_short_with`) that tells a problem, from a
-    citizen, not staff, with no report on its way or just moved (a long reply would be
+    citizen, not staff, with no report on its way or just closed (a long reply would be
     about that one)."""
     text = turn.message.text
     if len(story.words_of(command)) <= MAX_WORDS_OF_A_REQUEST:
@@ -210,7 +211,7 @@ def _told_at_length(turn: Turn, command: str) -> str | None:
     if staff.is_active_staff(turn.contact.phone, session=turn.session):
         return None
     since = turn.now - ABOUT_THE_LAST_REPORT
-    if reports.has_recent_report(turn.contact.id, moved_since=since, session=turn.session):
+    if reports.has_recent_report(turn.contact.id, closed_since=since, session=turn.session):
         return None
     return text
 

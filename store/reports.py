@@ -354,17 +354,17 @@ def count_reports_of_contact(contact_id: int, *, session: AnySession) -> int:
     )
 
 
-def has_recent_report(contact_id: int, *, moved_since: datetime, session: AnySession) -> bool:
+def has_recent_report(contact_id: int, *, closed_since: datetime, session: AnySession) -> bool:
     """Whether one of the contact's reports is on its way, or was closed (selesai, ditolak)
-    since `moved_since`: what a message of theirs is likeliest to be about."""
+    since `closed_since`: what a message of theirs is likeliest to be about."""
     closed = {f"closed_{index}": stage.value for index, stage in enumerate(stages.CLOSED_STAGES)}
     return bool(
         sql(session).value(
             "SELECT EXISTS (SELECT 1 FROM report WHERE reporter_contact_id = :contact_id AND"
             f" (stage NOT IN ({', '.join(f':{name}' for name in closed)})"
-            " OR stage_changed_at >= :moved_since))",
+            " OR stage_changed_at >= :closed_since))",
             contact_id=contact_id,
-            moved_since=moved_since,
+            closed_since=closed_since,
             **closed,
         )
     )
