@@ -194,7 +194,7 @@ def _asks_after_own_reports(command: str, *, asking: set[str]) -> bool:
     return _short_with(command, vocabulary.REPORT_NOUNS, asking, vocabulary.OWNERS)
 
 
-def _told_with_attachment(turn: Turn, command: str) -> str | None:
+def _told_with_attachment(turn: Turn) -> str | None:
     """A photo's caption that tells the problem."""
     return turn.message.text if story.tells_a_problem(turn.message) else None
 
@@ -220,9 +220,10 @@ def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = Fa
     """A message outside a report: one that starts a report, greeting a first message
     itself; or, after the menu for a first message, a request."""
     first_contact = turn.contact.is_new
-    if command in vocabulary.REPORT or intake.can_start_with(turn):
-        told = None if command in vocabulary.REPORT else _told_with_attachment(turn, command)
-        intake.start(turn, told=told, welcome=first_contact)
+    if command in vocabulary.REPORT:
+        intake.start(turn, welcome=first_contact)
+    elif intake.can_start_with(turn):
+        intake.start(turn, told=_told_with_attachment(turn), welcome=first_contact)
     elif (told := _told_at_length(turn, command)) is not None:
         intake.start(turn, told=told, welcome=first_contact)
     else:
@@ -263,11 +264,7 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         turn.say("acknowledged")  # "ok", "ya" after an answer, or a YA sent twice
     elif turn.facilitator:
         facilitator.show_menu(turn)
-    elif story.asks(turn.message) and _has_reports(turn):
+    elif story.asks(turn.message) and status.has_reports(turn):
         status.my_reports(turn)  # "kapan diperbaiki pak?": the answer is in their reports
     elif not told_what_to_do:
         turn.say("unknown_command")
-
-
-def _has_reports(turn: Turn) -> bool:
-    return reports.count_reports_of_contact(turn.contact.id, session=turn.session) > 0

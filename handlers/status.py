@@ -88,10 +88,14 @@ def _names_own_reports(typed: str) -> bool:
     )
 
 
+def has_reports(turn: Turn) -> bool:
+    return reports.count_reports_of_contact(turn.contact.id, session=turn.session) > 0
+
+
 def ask_for_number(turn: Turn) -> None:
     """A status asked without a number: the citizen's own reports when they have any
     (their numbers and stages, which is what they are after), else how to ask."""
-    if reports.count_reports_of_contact(turn.contact.id, session=turn.session):
+    if has_reports(turn):
         my_reports(turn)
     else:
         turn.say("status_ask_number")

@@ -87,8 +87,9 @@ def close_validation(report_id: int, outcome: str, *, session: Session, now: dat
         session.add(validation)
 
 
-def open_validation_of(report_id: int, *, session: AnySession) -> OpenValidation | None:
-    row = (
+def _open_validation_row(report_id: int, *, session: AnySession) -> tuple | None:
+    """The report's open validation and its facilitator's name."""
+    return (
         orm(session)
         .exec(
             select(Validation, Staff.name)
@@ -97,6 +98,10 @@ def open_validation_of(report_id: int, *, session: AnySession) -> OpenValidation
         )
         .first()
     )
+
+
+def open_validation_of(report_id: int, *, session: AnySession) -> OpenValidation | None:
+    row = _open_validation_row(report_id, session=session)
     if row is None:
         return None
     validation, name = row
@@ -112,17 +117,12 @@ def take_over(report_id: int, facilitator_id: int, *, session: AnySession) -> st
     """Credit the report's open validation to the facilitator acting on it, a colleague
     covering for the one it was given to: their queue, digest and figures then tell who
     did it, as the history does. The name of that other one, or None."""
-    db = orm(session)
-    row = db.exec(
-        select(Validation, Staff.name)
-        .join(Staff, Staff.id == Validation.facilitator_id, isouter=True)
-        .where(Validation.report_id == report_id, Validation.left_at.is_(None))
-    ).first()
+    row = _open_validation_row(report_id, session=session)
     if row is None or row[0].facilitator_id == facilitator_id:
         return None
     validation, assigned_to = row
     validation.facilitator_id = facilitator_id
-    db.add(validation)
+    orm(session).add(validation)
     return assigned_to
 
 
