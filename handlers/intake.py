@@ -247,7 +247,7 @@ def _on_kelurahan(turn: Turn, draft: DraftState) -> None:
         _choose_kelurahan(turn, draft, match.chosen)
     elif match.suggestions:
         draft.data["suggestions"] = [kel.id for kel in match.suggestions]
-        turn.say("ask_kelurahan_choice", suggestions=match.suggestions)
+        turn.say("ask_kelurahan_choice", suggestions=match.suggestions, kecamatan=match.kecamatan)
     else:
         draft.data.pop("suggestions", None)
         turn.say("kelurahan_not_found", typed=text[:60])

@@ -32,10 +32,12 @@ class Kelurahan:
 
 @dataclass(frozen=True)
 class Match:
-    """`chosen` when one kelurahan fits; otherwise `suggestions` to pick from (maybe none)."""
+    """`chosen` when one kelurahan fits; otherwise `suggestions` to pick from (maybe none):
+    those of the `kecamatan` typed, when it was one."""
 
     chosen: Kelurahan | None = None
     suggestions: tuple[Kelurahan, ...] = ()
+    kecamatan: str | None = None
 
 
 def _normalise(text: str) -> str:
@@ -73,7 +75,8 @@ def kelurahan_by_id(kelurahan_id: int) -> Kelurahan | None:
 
 def match_kelurahan(typed: str) -> Match:
     """The kelurahan a citizen typed: by postal code, by name (abbreviated, or followed by
-    its kecamatan or city, "di kramat, senen, jakpus"), else by a name with small typos."""
+    its kecamatan or city, "di kramat, senen, jakpus"), the kelurahan of a kecamatan
+    typed instead ("tanah abang"), else by a name with small typos."""
     words = [_ABBREVIATIONS.get(word, word) for word in _normalise(typed).split()]
     wanted = " ".join(words)
     if not wanted:
@@ -83,8 +86,12 @@ def match_kelurahan(typed: str) -> Match:
     names = _by_normalised_name()
     candidates = _without_tails(words)
     for candidate in candidates:
-        if candidate in names:
+        kecamatan = _kecamatan_by_name().get(candidate.replace(" ", ""))
+        typed_alone = candidate == candidates[0]  # not "jatinegara, cakung"
+        if candidate in names and not (kecamatan and typed_alone):
             return Match(chosen=names[candidate])
+        if kecamatan is not None:
+            return _match_kecamatan(kecamatan, names.get(candidate))
     fuzzy = [_match_fuzzy(candidate, names) for candidate in candidates]
     return next((match for match in fuzzy if match.chosen), None) or next(
         (match for match in fuzzy if match.suggestions), Match()
@@ -113,6 +120,25 @@ def _tail_phrases() -> frozenset[str]:
     places = all_kelurahan()
     names = {_normalise(kel.kecamatan) for kel in places} | {_normalise(kel.kota) for kel in places}
     return frozenset(names | _TAIL_WORDS)
+
+
+@cache
+def _kecamatan_by_name() -> dict[str, str]:
+    """Each kecamatan by its name in lower case without spaces ("tanahabang" is typed too)."""
+    return {_normalise(kel.kecamatan).replace(" ", ""): kel.kecamatan for kel in all_kelurahan()}
+
+
+def _match_kecamatan(kecamatan: str, same_name: Kelurahan | None) -> Match:
+    """The kelurahan of the same name where the kecamatan has one (Menteng in Menteng);
+    else its kelurahan to choose from, after one of that name elsewhere (Jatinegara,
+    Kec. Cakung, beside Kec. Jatinegara)."""
+    if same_name is not None and same_name.kecamatan == kecamatan:
+        return Match(chosen=same_name)
+    within = sorted(
+        (kel for kel in all_kelurahan() if kel.kecamatan == kecamatan), key=lambda kel: kel.name
+    )
+    elsewhere = [same_name] if same_name is not None else []
+    return Match(suggestions=tuple(elsewhere + within), kecamatan=kecamatan)
 
 
 def _match_postal_code(code: str) -> Match:

@@ -495,6 +495,18 @@ def test_ambiguous_kelurahan_offers_suggestions_and_accepts_a_number(whatsapp):
     assert "Kelurahan: Cengkareng Timur" in summary.text
 
 
+def test_a_kecamatan_given_for_the_kelurahan_lists_its_kelurahan_to_choose(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("2")
+    whatsapp.send("Sampah menumpuk di pinggir kali")
+    whatsapp.send("Jl. Kebon Kacang Raya")
+    choice = whatsapp.send("Tanah Abang")
+    assert "Tanah Abang adalah nama kecamatan" in choice.text
+    assert "5. Kebon Kacang, Kec. Tanah Abang" in choice.text
+    whatsapp.send("5")
+    assert "Kelurahan: Kebon Kacang, Kec. Tanah Abang" in whatsapp.send("LEWATI").text
+
+
 def test_kelurahan_typo_and_postal_code_are_forgiven(whatsapp):
     whatsapp.send("LAPOR")
     whatsapp.send("2")
