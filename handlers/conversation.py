@@ -226,10 +226,37 @@ def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = Fa
         intake.start(turn, told=_told_with_attachment(turn), welcome=first_contact)
     elif (told := _told_at_length(turn, command)) is not None:
         intake.start(turn, told=told, welcome=first_contact)
+    elif _wishes_to_report(command) and not turn.message.media:
+        intake.start(turn, welcome=first_contact)  # "saya mau lapor": no menu before
     else:
         if first_contact:
             menu.show_menu(turn, draft=None)
         _answer_request(turn, command, told_what_to_do=told_what_to_do or first_contact)
+
+
+def _wishes_to_report(command: str) -> bool:
+    """ "saya mau lapor", "how do I report?": short, with a report word, and not about
+    reports already made ("saya sudah lapor 3 hari lalu", "cek status laporan saya")
+    unless it says the wish too ("saya mau lapor, tolong cek …" is a new one)."""
+    says_report = _short_with(command, vocabulary.REPORT_WORDS) or _short_with(
+        command, *vocabulary.WISH_TO_REPORT
+    )
+    return (
+        says_report
+        and not _asks_about_earlier_reports(command)
+        and (
+            not _short_with(command, vocabulary.STATUS_WORDS)
+            or _short_with(command, vocabulary.REPORT_WORDS, vocabulary.WISHES)
+        )
+    )
+
+
+def _asks_about_earlier_reports(command: str) -> bool:
+    return (
+        status.looks_like_status_request(command)
+        or _short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS)
+        or _asks_after_own_reports(command, asking=vocabulary.ASKING_AFTER)
+    )
 
 
 def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
@@ -250,16 +277,8 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya belum …"
     elif _asks_after_own_reports(command, asking=vocabulary.ASKING_AFTER):
         status.my_reports(turn)  # "laporan saya gimana?"
-    elif _short_with(command, vocabulary.STATUS_WORDS) and not _short_with(
-        command,
-        vocabulary.REPORT_WORDS,
-        vocabulary.WISHES,  # "saya mau lapor, tolong cek …"
-    ):
+    elif _short_with(command, vocabulary.STATUS_WORDS):  # the wish to report came first
         status.ask_for_number(turn)  # "what is the status of my report?"
-    elif _short_with(command, vocabulary.REPORT_WORDS) or _short_with(  # "saya mau lapor"
-        command, *vocabulary.WISH_TO_REPORT
-    ):
-        intake.start(turn)
     elif command in vocabulary.YES and not told_what_to_do:
         turn.say("acknowledged")  # "ok", "ya" after an answer, or a YA sent twice
     elif turn.facilitator:

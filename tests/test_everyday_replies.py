@@ -320,3 +320,13 @@ def test_a_facilitators_note_keeps_words_that_mean_something(app, store, whatsap
     whatsapp.send(f"KEMBALIKAN {number} tolong hubungi ibu ya pak", phone="+628110000001")
     history = store(reports.find_report, parse_number(number).digits).history
     assert history[-1].note == "tolong hubungi ibu"
+
+
+@pytest.mark.parametrize(
+    "message", ["Saya mau lapor", "Selamat pagi, saya mau lapor", "I want to report a problem"]
+)
+def test_a_first_message_asking_to_report_is_welcomed_straight_into_the_report(whatsapp, message):
+    reply = whatsapp.send(message)
+    assert "Selamat datang" in reply.text or "Welcome" in reply.text
+    assert "pilih kategori" in reply.text or "Choose the kind of problem" in reply.text
+    assert "LAPORAN SAYA" not in reply.text and "MY REPORTS" not in reply.text  # no menu
