@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from handlers import facilitator, intake, menu, reopen, status, story, vocabulary
+from handlers import facilitator, intake, late_photos, menu, reopen, status, story, vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
@@ -217,11 +217,14 @@ def _told_at_length(turn: Turn, command: str) -> str | None:
 
 
 def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = False) -> None:
-    """A message outside a report: one that starts a report, greeting a first message
-    itself; or, after the menu for a first message, a request."""
+    """A message outside a report: photos for the one just filed; one that starts a
+    report, greeting a first message itself; or, after the menu for a first message, a
+    request."""
     first_contact = turn.contact.is_new
     if command in vocabulary.REPORT:
         intake.start(turn, welcome=first_contact)
+    elif not first_contact and (report := late_photos.report_for(turn)) is not None:
+        late_photos.add(turn, report)
     elif intake.can_start_with(turn):
         intake.start(turn, told=_told_with_attachment(turn), welcome=first_contact)
     elif (told := _told_at_length(turn, command)) is not None:

@@ -247,6 +247,26 @@ def reports_of_contact(contact_id: int, *, session: AnySession, limit: int) -> l
     return [_view_of_row(row, session=session, with_history=False) for row in rows]
 
 
+def newest_report_of_contact(contact_id: int, *, session: AnySession) -> ReportView | None:
+    """The contact's newest report, with history and photos."""
+    found = sql(session).row(
+        f"{_SELECT_VIEW} WHERE reporter_contact_id = :contact_id"
+        " ORDER BY created_at DESC, id DESC LIMIT 1",
+        contact_id=contact_id,
+    )
+    return None if found is None else _view_of_row(found, session=session)
+
+
+def add_photos(report_id: int, photos: list[Photo], *, session: AnySession) -> None:
+    """Photos the reporter sends after filing, kept after the first ones."""
+    session = orm(session)
+    session.add_all(
+        ReportMedia(report_id=report_id, url=photo.url, content_type=photo.content_type)
+        for photo in photos
+    )
+    session.flush()
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     stage: Stage | None = None

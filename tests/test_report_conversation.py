@@ -571,3 +571,67 @@ def test_a_number_that_starts_the_problem_is_not_taken_for_the_category(whatsapp
     whatsapp.send("LAPOR")
     reply = whatsapp.send(answer)
     assert "uraian masalah Anda kami catat" in reply.text and "pilih kategori" in reply.text
+
+
+# -- photos sent after filing ------------------------------------------------------------
+
+
+def _photos_of(store, number):
+    return store(reports.find_report, parse_number(number).digits).photos
+
+
+@pytest.mark.parametrize("caption", ["", "Maaf tadi lupa fotonya", "ini fotonya pak 🙏"])
+def test_a_photo_sent_soon_after_filing_is_added_to_that_report(whatsapp, store, caption):
+    number = whatsapp.file_report()
+    reply = whatsapp.send(caption, media=[PHOTO])
+    assert f"1 foto kami tambahkan ke laporan {number} (1/5 foto)" in reply.text
+    assert "kategori" not in reply.text  # no new report begun
+    assert [photo.url for photo in _photos_of(store, number)] == [PHOTO[0]]
+    assert "Tidak ada laporan yang sedang dibuat" in whatsapp.send("BATAL").text
+
+
+def test_a_photo_delivered_twice_is_added_once(whatsapp, store):
+    number = whatsapp.file_report()
+    form = whatsapp.form(media=[PHOTO])
+    whatsapp.post(form)
+    whatsapp.post(form)
+    assert len(_photos_of(store, number)) == 1
+
+
+def test_photos_past_a_reports_limit_are_not_kept_and_the_citizen_is_told(whatsapp, store):
+    number = whatsapp.file_report()
+    for index in range(5):
+        whatsapp.send(media=[(f"https://api.twilio.com/media/ME{index}", "image/jpeg")])
+    reply = whatsapp.send(media=[PHOTO])
+    assert f"Laporan {number} sudah memuat 5 foto" in reply.text
+    assert len(_photos_of(store, number)) == 5
+
+
+def test_a_photo_an_hour_after_filing_starts_a_new_report(whatsapp, store):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        number = whatsapp.file_report(clock=clock)
+        clock.shift(timedelta(hours=1, seconds=1))
+        reply = whatsapp.send(media=[PHOTO])
+    assert "1 foto Anda kami catat untuk laporan baru" in reply.text
+    assert _photos_of(store, number) == ()
+
+
+def test_a_photo_after_the_report_was_closed_starts_a_new_report(whatsapp, store):
+    number = whatsapp.file_report()
+    move_through(store, number, "ditolak", note="Bukan wewenang Pemprov")
+    assert "untuk laporan baru" in whatsapp.send(media=[PHOTO]).text
+    assert _photos_of(store, number) == ()
+
+
+def test_a_photo_that_tells_a_new_problem_starts_a_new_report(whatsapp, store):
+    number = whatsapp.file_report()
+    reply = whatsapp.send("Lampu jalan mati di depan gang tiga", media=[PHOTO])
+    assert "uraian masalah dan 1 foto Anda kami catat untuk laporan baru" in reply.text
+    assert _photos_of(store, number) == ()
+
+
+def test_a_photo_added_to_a_report_is_told_in_english_to_an_english_writer(whatsapp):
+    whatsapp.send("ENGLISH")
+    number = whatsapp.file_report()
+    reply = whatsapp.send(media=[PHOTO])
+    assert f"we added 1 photo to report {number} (1/5 photos)" in reply.text
