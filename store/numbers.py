@@ -29,7 +29,11 @@ _DAMM = (
 )
 
 _CANDIDATE = re.compile(r"^(?:CRM)?(\d{9,10})$")
-_SEPARATORS = re.compile(r"[\s\-_./#:]+")
+# Hyphens, and the dashes and minus a phone's keyboard or autocorrect puts in their place.
+_SEPARATORS = re.compile(r"[\s\-_./#:\u2010-\u2015\u2212]+")
+# "CRM-26-123-4": the sequence typed without its leading zeros, after the prefix only
+# (digits alone in three groups are as likely a date or a phone number).
+_UNPADDED = re.compile(r"^CRM\s*(\d{2})\s+(\d{1,7})\s+(\d)$")
 
 
 def damm_digit(digits: str) -> int:
@@ -66,11 +70,14 @@ def parse_number(text: str) -> ParsedNumber | None:
     None: it does not look like a report number at all. Otherwise the canonical
     digits and whether the check digit holds.
     """
-    squeezed = _SEPARATORS.sub("", text.strip().upper())
-    match = _CANDIDATE.match(squeezed)
-    if not match:
+    spaced = _SEPARATORS.sub(" ", text.upper()).strip()
+    if unpadded := _UNPADDED.match(spaced):
+        year, sequence, check = unpadded.groups()
+        digits = f"{year}{sequence.zfill(SEQUENCE_WIDTH)}{check}"
+    elif match := _CANDIDATE.match(spaced.replace(" ", "")):
+        digits = match.group(1)
+    else:
         return None
-    digits = match.group(1)
     return ParsedNumber(digits=digits, valid=damm_digit(digits) == 0)
 
 

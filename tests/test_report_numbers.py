@@ -96,6 +96,10 @@ def test_damm_digit_matches_the_published_example():
         "  CRM - 26 - 000123 - {c}  ",
         "CRM-26-000-123-{c}",
         "\tcrm 26-000123{c}\n",
+        "CRM–26–000123–{c}",  # en dashes, as autocorrect makes them
+        "CRM—26—000123—{c}",
+        "crm-26-123-{c}",  # the sequence without its zeros, after the prefix
+        "CRM 26 123 {c}",
     ],
 )
 def test_lookup_forgives_spaces_dashes_case_and_missing_prefix(typed):
@@ -142,6 +146,8 @@ def test_a_wrong_check_digit_is_recognised_as_a_number_but_not_valid():
         "123456789012",
         "CRM-26-ABCDEF-1",
         "CRX-26-000123-4",
+        "26-123-4",  # without the prefix, unpadded groups may be a date or a phone
+        "CRM-26-12345678-1",
     ],
 )
 def test_things_that_are_not_report_numbers_give_none(text):

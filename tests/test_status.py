@@ -161,3 +161,10 @@ def test_long_history_is_split_into_whatsapp_sized_messages(whatsapp, store, fil
     reply = whatsapp.send(f"STATUS {filed}", phone=REPORTER)
     assert len(reply.messages) >= 2
     assert all(len(message) <= 1600 for message in reply.messages)
+
+
+def test_a_number_typed_with_autocorrected_dashes_or_without_zeros_is_found(whatsapp):
+    number = whatsapp.file_report()
+    assert "Tahap saat ini" in whatsapp.send(f"STATUS: {number.replace('-', '–')}").text
+    _, year, sequence, check = number.split("-")
+    assert "Tahap saat ini" in whatsapp.send(f"crm-{year}-{int(sequence)}-{check}").text
