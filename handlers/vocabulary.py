@@ -126,6 +126,7 @@ PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
 RESUME = {"MULAI", "START", "SUBSCRIBE"}
 
 # Words that show which language a sender writes in (see looks_english, clearly_written_in).
+_MARKS_AROUND_WORDS = "?!.,;:()\"'"
 ENGLISH_MARKERS = {
     "HELLO",
     "HI",
@@ -147,6 +148,12 @@ ENGLISH_MARKERS = {
     "ROAD",
     "STREET",
     "FLOOD",
+    "THANK",
+    "YOU",
+    "WHEN",
+    "WHERE",
+    "ARE",
+    "THIS",
 }
 INDONESIAN_MARKERS = {
     "HALO",
@@ -170,6 +177,21 @@ INDONESIAN_MARKERS = {
     "IBU",
     "MAS",
     "MBAK",
+    "PAK",
+    "BU",
+    "MAKASIH",
+    "TERIMA",
+    "KASIH",
+    "GIMANA",
+    "BAGAIMANA",
+    "LAPORAN",
+    "LAPORANNYA",
+    "SUDAH",
+    "BELUM",
+    "KAPAN",
+    "TIDAK",
+    "GAK",
+    "MOHON",
 }
 
 
@@ -191,7 +213,8 @@ def clearly_written_in(command: str) -> str | None:
 
 
 def _markers(command: str) -> tuple[int, int]:
-    words = set(command.split())
+    typed = command.split()
+    words = set(typed) | {word.strip(_MARKS_AROUND_WORDS) for word in typed}  # "pak?"
     return len(words & ENGLISH_MARKERS), len(words & INDONESIAN_MARKERS)
 
 

@@ -330,3 +330,10 @@ def test_a_first_message_asking_to_report_is_welcomed_straight_into_the_report(w
     assert "Selamat datang" in reply.text or "Welcome" in reply.text
     assert "pilih kategori" in reply.text or "Choose the kind of problem" in reply.text
     assert "LAPORAN SAYA" not in reply.text and "MY REPORTS" not in reply.text  # no menu
+
+
+def test_after_one_english_question_indonesian_thanks_are_answered_in_indonesian(whatsapp):
+    whatsapp.file_report()
+    assert "report" in whatsapp.send("What is the status of my report?").text.lower()
+    assert "Sama-sama" in whatsapp.send("makasih pak").text
+    assert "Laporan Anda" in whatsapp.send("laporan saya gimana pak?").text
