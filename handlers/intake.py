@@ -75,7 +75,7 @@ def prompt(turn: Turn, draft: DraftState) -> None:
     """Ask the question of the draft's current step."""
     step = Step(draft.step)
     if step is Step.KELURAHAN and _suggested(draft):
-        turn.say("ask_kelurahan_choice", suggestions=_suggested(draft))
+        _offer_kelurahan(turn, draft)
         return
     turn.say(
         f"ask_{step}",
@@ -240,27 +240,48 @@ def _on_kelurahan(turn: Turn, draft: DraftState) -> None:
         if 1 <= number <= len(suggestions):
             _choose_kelurahan(turn, draft, suggestions[number - 1])
         else:
-            turn.say("ask_kelurahan_choice", suggestions=suggestions, missed=number)
+            _offer_kelurahan(turn, draft, missed=number)
         return
     match = places.match_kelurahan(turn.message.answer)  # "kramat pak" is Kramat
     if match.chosen is not None:
         _choose_kelurahan(turn, draft, match.chosen)
     elif match.suggestions:
         draft.data["suggestions"] = [kel.id for kel in match.suggestions]
-        turn.say("ask_kelurahan_choice", suggestions=match.suggestions, kecamatan=match.kecamatan)
+        draft.data["suggested_for_kecamatan"] = match.kecamatan
+        _offer_kelurahan(turn, draft)
     else:
-        draft.data.pop("suggestions", None)
-        turn.say("kelurahan_not_found", typed=text[:60])
+        _forget_suggestions(draft)
+        turn.say(
+            "kelurahan_not_found",
+            typed=text[:60],
+            postal_code=bool(re.fullmatch(r"\d{5}", text.strip())),
+            not_known=vocabulary.says_not_knowing(turn.message.command),
+        )
+
+
+def _offer_kelurahan(turn: Turn, draft: DraftState, *, missed: int | None = None) -> None:
+    """The kelurahan suggested, by number (those of a kecamatan typed, saying so)."""
+    turn.say(
+        "ask_kelurahan_choice",
+        suggestions=_suggested(draft),
+        kecamatan=draft.data.get("suggested_for_kecamatan"),
+        missed=missed,
+    )
 
 
 def _choose_kelurahan(turn: Turn, draft: DraftState, kelurahan: places.Kelurahan) -> None:
-    draft.data.pop("suggestions", None)
+    _forget_suggestions(draft)
     draft.data["kelurahan_id"] = kelurahan.id
     _advance(turn, draft, Step.PHOTOS)
 
 
 def _suggested(draft: DraftState) -> list[places.Kelurahan]:
     return [places.kelurahan_by_id(kel_id) for kel_id in draft.data.get("suggestions", [])]
+
+
+def _forget_suggestions(draft: DraftState) -> None:
+    draft.data.pop("suggestions", None)
+    draft.data.pop("suggested_for_kecamatan", None)
 
 
 def _on_photos(turn: Turn, draft: DraftState) -> None:

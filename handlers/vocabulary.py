@@ -3,6 +3,7 @@
 These are what we *read*, not what we say, so they live here rather than in templates/.
 """
 
+import itertools
 import re
 
 GREETINGS = {
@@ -122,6 +123,9 @@ NOT_TELLING |= {"GAMBAR", "GAMBARNYA", "BERIKUT", "TERLAMPIR", "KIRIM", "SEGERA"
 NOT_TELLING |= {"BANTU", "BANTUANNYA", "DITINDAKLANJUTI", "TINDAK", "LANJUTI", "WR"}
 NOT_TELLING |= {"WB", "HERE", "IS", "THE", "THIS", "A", "PHOTO", "PICTURE", "ATTACHED", "MY"}
 NOT_TELLING |= {"MAAF", "LUPA", "TADI", "TAMBAHAN", "SUSULAN", "KETINGGALAN", "SORRY", "FORGOT"}
+# "gak tau kelurahannya", "saya tidak tahu", "I don't know": a negation before knowing.
+NEGATIONS = {"GAK", "GA", "NGGAK", "ENGGAK", "TIDAK", "TDK", "GK", "NDAK", "DONT", "DON'T", "NOT"}
+KNOWING = {"TAU", "TAHU", "KNOW", "SURE", "PAHAM", "NGERTI", "YAKIN"}
 PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
 RESUME = {"MULAI", "START", "SUBSCRIBE"}
 
@@ -216,6 +220,15 @@ def _markers(command: str) -> tuple[int, int]:
     typed = command.split()
     words = set(typed) | {word.strip(_MARKS_AROUND_WORDS) for word in typed}  # "pak?"
     return len(words & ENGLISH_MARKERS), len(words & INDONESIAN_MARKERS)
+
+
+def says_not_knowing(command: str) -> bool:
+    """ "gak tau pak", "saya tidak tahu kelurahannya", "I don't know", "no idea"."""
+    words = [word.strip(_MARKS_AROUND_WORDS) for word in command.split()]
+    pairs = itertools.pairwise(words)
+    return any(first in NEGATIONS and second in KNOWING for first, second in pairs) or (
+        "NO IDEA" in command
+    )
 
 
 def is_a_yes(answer: str) -> bool:

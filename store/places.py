@@ -10,7 +10,12 @@ from functools import cache
 from areaid import buka_data
 
 _JAKARTA = "daerah khusus ibukota jakarta"
-_NOISE_WORDS = re.compile(r"^((di|kelurahan|kel|desa|kec|kecamatan|daerah|wilayah)\b\.?\s*)+")
+_NOISE_WORDS = re.compile(
+    r"^((di|kelurahan|kel|desa|kec|kecamatan|daerah|wilayah|kode pos|kodepos)\b\.?\s*)+"
+)
+# A neighbourhood's numbers typed with the kelurahan: "rt 05 rw 02", "rt.3/rw.5", "rt 003".
+_RT_RW = re.compile(r"\b(rt|rw)\s*\.?\s*\d{1,3}\b")
+_NAMES_A_KECAMATAN = re.compile(r"^\s*(kec|kecamatan)\b")
 # How names are shortened when typed: "kp melayu", "kb jeruk", "tj priok".
 _ABBREVIATIONS = {"kp": "kampung", "kb": "kebon", "tj": "tanjung", "pd": "pondok", "psr": "pasar"}
 # Words people add after a name, besides its kecamatan and city: "kramat kec. senen jakpus".
@@ -42,6 +47,7 @@ class Match:
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = _RT_RW.sub(" ", text)
     text = re.sub(r"[^a-z0-9 ]+", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
     return _NOISE_WORDS.sub("", text)
@@ -86,12 +92,15 @@ def match_kelurahan(typed: str) -> Match:
     names = _by_normalised_name()
     candidates = _without_tails(words)
     for candidate in candidates:
-        kecamatan = _kecamatan_by_name().get(candidate.replace(" ", ""))
-        typed_alone = candidate == candidates[0]  # not "jatinegara, cakung"
-        if candidate in names and not (kecamatan and typed_alone):
-            return Match(chosen=names[candidate])
+        kecamatan = _kecamatan_by_name().get(_spaceless(candidate))
         if kecamatan is not None:
-            return _match_kecamatan(kecamatan, names.get(candidate))
+            return _match_kecamatan(
+                kecamatan,
+                typed_after=wanted[len(candidate) :],
+                said_kecamatan=bool(_NAMES_A_KECAMATAN.match(typed.lower())),
+            )
+        if candidate in names:
+            return Match(chosen=names[candidate])
     fuzzy = [_match_fuzzy(candidate, names) for candidate in candidates]
     return next((match for match in fuzzy if match.chosen), None) or next(
         (match for match in fuzzy if match.suggestions), Match()
@@ -122,22 +131,38 @@ def _tail_phrases() -> frozenset[str]:
     return frozenset(names | _TAIL_WORDS)
 
 
+def _spaceless(name: str) -> str:
+    """A normalised name without its spaces: "tanahabang", "setia budi" and "setiabudi"
+    are typed for the same places."""
+    return name.replace(" ", "")
+
+
 @cache
 def _kecamatan_by_name() -> dict[str, str]:
-    """Each kecamatan by its name in lower case without spaces ("tanahabang" is typed too)."""
-    return {_normalise(kel.kecamatan).replace(" ", ""): kel.kecamatan for kel in all_kelurahan()}
+    return {_spaceless(_normalise(kel.kecamatan)): kel.kecamatan for kel in all_kelurahan()}
 
 
-def _match_kecamatan(kecamatan: str, same_name: Kelurahan | None) -> Match:
-    """The kelurahan of the same name where the kecamatan has one (Menteng in Menteng);
-    else its kelurahan to choose from, after one of that name elsewhere (Jatinegara,
-    Kec. Cakung, beside Kec. Jatinegara)."""
-    if same_name is not None and same_name.kecamatan == kecamatan:
+@cache
+def _by_spaceless_name() -> dict[str, Kelurahan]:
+    return {_spaceless(name): kel for name, kel in _by_normalised_name().items()}
+
+
+def _match_kecamatan(kecamatan: str, *, typed_after: str, said_kecamatan: bool) -> Match:
+    """A kecamatan's name typed: the kelurahan of that name in it (Menteng in Menteng)
+    unless they said "kec. menteng", or one elsewhere when the words after name its
+    kecamatan ("jatinegara, cakung"); else the kecamatan's kelurahan to choose from,
+    after the one of its name elsewhere (Jatinegara, Kec. Cakung, beside Kec.
+    Jatinegara)."""
+    same_name = _by_spaceless_name().get(_spaceless(_normalise(kecamatan)))
+    if same_name is not None and (
+        (same_name.kecamatan == kecamatan and not said_kecamatan)
+        or f" {_normalise(same_name.kecamatan)} " in f" {typed_after} "
+    ):
         return Match(chosen=same_name)
     within = sorted(
         (kel for kel in all_kelurahan() if kel.kecamatan == kecamatan), key=lambda kel: kel.name
     )
-    elsewhere = [same_name] if same_name is not None else []
+    elsewhere = [same_name] if same_name is not None and same_name not in within else []
     return Match(suggestions=tuple(elsewhere + within), kecamatan=kecamatan)
 
 

@@ -249,7 +249,7 @@ def test_ambiguous_name_gives_suggestions_not_a_choice():
     found = match_kelurahan("Kebon")
     assert found.chosen is None
     names = {kel.name for kel in found.suggestions}
-    assert {"Kebon Kacang", "Kebon Jeruk"} & names
+    assert {"Kebon Kacang", "Kebon Jeruk"} <= names
     assert len(found.suggestions) == MAX_SUGGESTIONS
 
 
@@ -268,18 +268,54 @@ def test_a_kecamatan_typed_instead_offers_every_kelurahan_in_it(typed):
     assert "Kebon Kacang" in _kelurahan_of("Tanah Abang") and len(found.suggestions) == 7
 
 
-def test_a_kecamatan_with_a_kelurahan_of_its_name_chooses_that_kelurahan():
-    found = match_kelurahan("menteng")
-    assert found.chosen.name == "Menteng" and found.chosen.kecamatan == "Menteng"
+@pytest.mark.parametrize(
+    ("typed", "kelurahan", "kecamatan"),
+    [
+        ("menteng", "Menteng", "Menteng"),
+        ("setia budi", "Setiabudi", "Setia Budi"),
+        ("setiabudi", "Setiabudi", "Setia Budi"),
+        ("kebonjeruk", "Kebon Jeruk", "Kebon Jeruk"),
+        ("durensawit", "Duren Sawit", "Duren Sawit"),
+    ],
+)
+def test_a_kecamatan_with_a_kelurahan_of_its_name_chooses_that_kelurahan(
+    typed, kelurahan, kecamatan
+):
+    chosen = match_kelurahan(typed).chosen
+    assert (chosen.name, chosen.kecamatan) == (kelurahan, kecamatan)
 
 
-def test_a_kecamatan_named_like_a_kelurahan_elsewhere_offers_that_one_first():
-    found = match_kelurahan("Jatinegara")
+@pytest.mark.parametrize(
+    "typed", ["Jatinegara", "Jatinegara, Jakarta Timur", "jatinegara jaktim", "kec. jatinegara"]
+)
+def test_a_kecamatan_named_like_a_kelurahan_elsewhere_offers_that_one_first(typed):
+    found = match_kelurahan(typed)
     first, *within = found.suggestions
     assert (first.name, first.kecamatan) == ("Jatinegara", "Cakung")
     assert [kel.name for kel in within] == _kelurahan_of("Jatinegara")
     assert found.kecamatan == "Jatinegara"
     assert match_kelurahan("jatinegara, cakung").chosen == first
+    assert match_kelurahan("jatinegara cakung jakarta timur").chosen == first
+
+
+@pytest.mark.parametrize("typed", ["kec. menteng", "Kecamatan Menteng"])
+def test_a_kecamatan_said_as_one_lists_its_kelurahan_even_with_one_of_its_name(typed):
+    found = match_kelurahan(typed)
+    assert found.chosen is None and found.kecamatan == "Menteng"
+    assert [kel.name for kel in found.suggestions] == _kelurahan_of("Menteng")
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("cengkareng barat rt 05 rw 02", "Cengkareng Barat"),
+        ("rt 3 rw 5 kel. pegangsaan", "Pegangsaan"),
+        ("RT.003/RW.005 Kramat", "Kramat"),
+        ("kode pos 10320", "Pegangsaan"),
+    ],
+)
+def test_a_kelurahan_typed_with_its_rt_rw_or_as_kode_pos_is_found(typed, name):
+    assert _chosen_name(typed) == name
 
 
 def test_a_kelurahan_named_with_its_kecamatan_is_still_that_kelurahan():

@@ -487,12 +487,14 @@ def test_ambiguous_kelurahan_offers_suggestions_and_accepts_a_number(whatsapp):
     whatsapp.send("LAPOR")
     whatsapp.send("2")
     whatsapp.send("Sampah menumpuk di pinggir kali")
-    whatsapp.send("Jl. Daan Mogot km 12")
-    choice = whatsapp.send("cengkareng")
-    assert "1. Cengkareng Barat" in choice.text and "2. Cengkareng Timur" in choice.text
+    whatsapp.send("Jl. Cipinang Jaya")
+    choice = whatsapp.send("cipinang besar")
+    assert "Kelurahan mana yang Anda maksud? Balas dengan angkanya:\n1. Cipinang Besar" in (
+        choice.text
+    )
     assert "Kirim foto" in whatsapp.send("2").text
     summary = whatsapp.send("LEWATI")
-    assert "Kelurahan: Cengkareng Timur" in summary.text
+    assert "Kelurahan: Cipinang Besar Selatan" in summary.text
 
 
 def test_a_kecamatan_given_for_the_kelurahan_lists_its_kelurahan_to_choose(whatsapp):
@@ -501,10 +503,30 @@ def test_a_kecamatan_given_for_the_kelurahan_lists_its_kelurahan_to_choose(whats
     whatsapp.send("Sampah menumpuk di pinggir kali")
     whatsapp.send("Jl. Kebon Kacang Raya")
     choice = whatsapp.send("Tanah Abang")
-    assert "Tanah Abang adalah nama kecamatan" in choice.text
+    assert "Tanah Abang adalah nama kecamatan. Lokasinya di kelurahan mana?" in choice.text
+    assert "angkanya:\n1. Bendungan Hilir, Kec. Tanah Abang" in choice.text
     assert "5. Kebon Kacang, Kec. Tanah Abang" in choice.text
+    again = whatsapp.send("9")
+    assert "pilihan 9 tidak ada. Tanah Abang adalah nama kecamatan" in again.text
     whatsapp.send("5")
     assert "Kelurahan: Kebon Kacang, Kec. Tanah Abang" in whatsapp.send("LEWATI").text
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("gak tau pak kelurahannya apa", "Tidak apa-apa. Ketik nama kecamatan atau kode pos"),
+        ("12345", "Kode pos 12345 tidak kami temukan di DKI Jakarta"),
+        ("Atlantis", "Kelurahan “Atlantis” tidak kami temukan"),
+    ],
+)
+def test_a_kelurahan_not_found_is_answered_with_what_to_type_instead(whatsapp, typed, answer):
+    whatsapp.send("LAPOR")
+    whatsapp.send("2")
+    whatsapp.send("Sampah menumpuk di pinggir kali")
+    whatsapp.send("Jl. Daan Mogot km 12")
+    assert answer in whatsapp.send(typed).text
+    assert "Menteng adalah nama kecamatan" in whatsapp.send("kec. menteng").text
 
 
 def test_kelurahan_typo_and_postal_code_are_forgiven(whatsapp):
