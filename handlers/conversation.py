@@ -229,7 +229,7 @@ def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = Fa
         intake.start(turn, told=_told_with_attachment(turn), welcome=first_contact)
     elif (told := _told_at_length(turn, command)) is not None:
         intake.start(turn, told=told, welcome=first_contact)
-    elif _wishes_to_report(command) and not turn.message.media:
+    elif _wishes_to_report(command) and not _media_without_words(turn):
         intake.start(turn, welcome=first_contact)  # "saya mau lapor": no menu before
     else:
         if first_contact:
@@ -238,9 +238,10 @@ def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = Fa
 
 
 def _wishes_to_report(command: str) -> bool:
-    """ "saya mau lapor", "how do I report?": short, with a report word, and not about
-    reports already made ("saya sudah lapor 3 hari lalu", "cek status laporan saya")
-    unless it says the wish too ("saya mau lapor, tolong cek …" is a new one)."""
+    """A wish to report ("saya mau lapor", "how do I report?"): short, with a report
+    word, not about reports already made ("saya sudah lapor 3 hari lalu", "laporan saya
+    gimana?"), and not a status request unless it says the wish too ("saya mau lapor,
+    tolong cek …")."""
     says_report = _short_with(command, vocabulary.REPORT_WORDS) or _short_with(
         command, *vocabulary.WISH_TO_REPORT
     )
@@ -262,8 +263,13 @@ def _asks_about_earlier_reports(command: str) -> bool:
     )
 
 
+def _media_without_words(turn: Turn) -> bool:
+    """A voice note, a video, a photo with "ini fotonya pak": nothing to read."""
+    return bool(turn.message.media) and not story.says_something(turn.message)
+
+
 def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
-    if turn.message.media and not story.says_something(turn.message):
+    if _media_without_words(turn):
         voice = any(item.is_voice_note for item in turn.message.media)
         turn.say("media_not_supported", voice_note=voice)
     elif command in vocabulary.STATUS:
@@ -272,15 +278,15 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         status.my_reports(turn)
     elif command in vocabulary.GUIDE:
         turn.say("guide")
-    elif vocabulary.is_a_thank_you(turn.message.command):
-        turn.say("you_are_welcome", rating_open=False)
+    elif vocabulary.is_a_thank_you(turn.message.command) and not told_what_to_do:
+        turn.say("you_are_welcome", rating_open=False)  # not to a first "🙏": the menu is said
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
     elif _short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS):
         status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya belum …"
     elif _asks_after_own_reports(command, asking=vocabulary.ASKING_AFTER):
         status.my_reports(turn)  # "laporan saya gimana?"
-    elif _short_with(command, vocabulary.STATUS_WORDS):  # the wish to report came first
+    elif _short_with(command, vocabulary.STATUS_WORDS):  # a wish to report was read before
         status.ask_for_number(turn)  # "what is the status of my report?"
     elif command in vocabulary.YES and not told_what_to_do:
         turn.say("acknowledged")  # "ok", "ya" after an answer, or a YA sent twice

@@ -3,7 +3,8 @@ the size of a WhatsApp message.
 
 Templates format values with filters in their own language: `{{ report.stage|stage }}`,
 `{{ entry.at|wib }}` (a moment in Jakarta time), `{{ report.created_at|date }}`,
-`{{ code|category }}`, `{{ stage|stage_meaning }}`, `{{ kind|breach }}`.
+`{{ code|category }}`, `{{ stage|stage_meaning }}`, `{{ kind|breach }}`,
+`{{ length|thousands }}` (10.000 or 10,000).
 """
 
 import tomllib
@@ -55,6 +56,7 @@ class Texts:
         self._labels = labels(language)
         self._months = self._labels["months"]
         self._datetime_format = self._labels["datetime"]
+        self._thousands_separator = self._labels["thousands_separator"]
 
     def stage(self, code: str) -> str:
         return self._labels["stages"][code]
@@ -77,6 +79,10 @@ class Texts:
             hour=local.hour,
             minute=local.minute,
         )
+
+    def thousands(self, amount: int) -> str:
+        """10000 as its language writes it: "10.000", "10,000"."""
+        return f"{amount:,}".replace(",", self._thousands_separator)
 
     def date(self, moment: datetime) -> str:
         local = to_wib(moment)
@@ -109,5 +115,6 @@ def _environment(language: str) -> Environment:
         category=texts.category,
         wib=texts.wib,
         date=texts.date,
+        thousands=texts.thousands,
     )
     return environment

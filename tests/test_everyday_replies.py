@@ -337,3 +337,22 @@ def test_after_one_english_question_indonesian_thanks_are_answered_in_indonesian
     assert "report" in whatsapp.send("What is the status of my report?").text.lower()
     assert "Sama-sama" in whatsapp.send("makasih pak").text
     assert "Laporan Anda" in whatsapp.send("laporan saya gimana pak?").text
+
+
+VIDEO = ("https://api.twilio.com/media/ME5", "video/mp4")
+
+
+def test_a_video_whose_caption_asks_to_report_starts_a_report(whatsapp):
+    whatsapp.send("halo")
+    reply = whatsapp.send("saya mau lapor jalan rusak", media=[VIDEO])
+    assert "pilih kategori" in reply.text
+
+
+def test_a_video_with_only_a_wish_to_report_is_told_what_can_be_sent(whatsapp):
+    whatsapp.send("halo")
+    assert "pilih kategori" not in whatsapp.send("saya mau lapor", media=[VIDEO]).text
+
+
+def test_a_first_thank_you_gets_the_menu_alone(whatsapp):
+    reply = whatsapp.send("🙏")
+    assert "LAPORAN SAYA" in reply.text and "Sama-sama" not in reply.text

@@ -366,9 +366,8 @@ def test_a_problem_told_at_too_great_a_length_starts_the_report_and_asks_a_short
 ):
     essay = " ".join(["Saluran air di depan rumah kami mampet dan meluap setiap hujan turun."] * 25)
     first = whatsapp.send(essay)
-    assert (
-        "terlalu panjang untuk kami catat" in first.text and f"({len(essay)} karakter" in first.text
-    )
+    assert "terlalu panjang untuk kami catat" in first.text
+    assert f"({len(essay):,} karakter; paling banyak 1.000)".replace(",", ".") in first.text
     assert "pilih kategori" in first.text
     assert "jelaskan masalahnya" in whatsapp.send("4").text  # the essay was not kept
 
