@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from handlers import facilitator, intake, late_photos, menu, reopen, status, story, vocabulary
+from handlers import additions, facilitator, intake, menu, reopen, status, story, vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
@@ -219,12 +219,12 @@ def _told_at_length(turn: Turn, command: str) -> str | None:
 def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = False) -> None:
     """A message outside a report: photos for the one just filed; one that starts a
     report, greeting a first message itself; or, after the menu for a first message, a
-    request."""
+    request (or a detail of the report just filed)."""
     first_contact = turn.contact.is_new
     if command in vocabulary.REPORT:
         intake.start(turn, welcome=first_contact)
-    elif not first_contact and (report := late_photos.report_for(turn)) is not None:
-        late_photos.add(turn, report)
+    elif not first_contact and (report := additions.report_for_photos(turn)) is not None:
+        additions.add_photos(turn, report)
     elif intake.can_start_with(turn):
         intake.start(turn, told=_told_with_attachment(turn), welcome=first_contact)
     elif (told := _told_at_length(turn, command)) is not None:
@@ -292,6 +292,8 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         turn.say("acknowledged")  # "ok", "ya" after an answer, or a YA sent twice
     elif turn.facilitator:
         facilitator.show_menu(turn)
+    elif (report := additions.report_for_detail(turn)) is not None:
+        additions.add_detail(turn, report)  # "lubangnya ada tiga", just after filing
     elif story.asks(turn.message) and status.has_reports(turn):
         status.my_reports(turn)  # "kapan diperbaiki pak?": the answer is in their reports
     elif not told_what_to_do:

@@ -32,6 +32,12 @@ def says_something(message: IncomingMessage) -> bool:
 def tells_a_problem(message: IncomingMessage) -> bool:
     """A text that tells a problem, none of the things above, long enough to describe it
     (whether it is too long for a description is the report's question to say)."""
+    return tells_something(message) and not _about_an_earlier_report(words_of(message.command))
+
+
+def tells_something(message: IncomingMessage) -> bool:
+    """A text that tells something of a problem, a new one or one reported ("untuk
+    laporan tadi, lubangnya ada tiga"): not a question, thanks or a status request."""
     words = words_of(message.command)  # with the courtesies: "Terima kasih, …" opens thanks
     told = [word for word in words if word not in vocabulary.NOT_TELLING]
     return (
@@ -39,7 +45,6 @@ def tells_a_problem(message: IncomingMessage) -> bool:
         and sum(char.isalnum() for char in message.text) >= MIN_DESCRIPTION_CHARS
         and not asks(message)
         and not _opens_with_thanks(words)
-        and not _about_an_earlier_report(words)
         and not status.looks_like_status_request(message.answer)
     )
 

@@ -123,9 +123,12 @@ NOT_TELLING |= {"GAMBAR", "GAMBARNYA", "BERIKUT", "TERLAMPIR", "KIRIM", "SEGERA"
 NOT_TELLING |= {"BANTU", "BANTUANNYA", "DITINDAKLANJUTI", "TINDAK", "LANJUTI", "WR"}
 NOT_TELLING |= {"WB", "HERE", "IS", "THE", "THIS", "A", "PHOTO", "PICTURE", "ATTACHED", "MY"}
 NOT_TELLING |= {"MAAF", "LUPA", "TADI", "TAMBAHAN", "SUSULAN", "KETINGGALAN", "SORRY", "FORGOT"}
+NOT_TELLING |= {"SEMOGA", "CEPAT", "DITANGANI", "DIPROSES", "TUNGGU", "DITUNGGU", "KABARNYA"}
 # "gak tau kelurahannya", "saya tidak tahu", "I don't know": a negation before knowing.
 NEGATIONS = {"GAK", "GA", "NGGAK", "ENGGAK", "TIDAK", "TDK", "GK", "NDAK", "DONT", "DON'T", "NOT"}
 KNOWING = {"TAU", "TAHU", "KNOW", "SURE", "PAHAM", "NGERTI", "YAKIN"}
+# A photo's caption that says it is not for the report just filed: "ini masalah lain".
+ANOTHER_PROBLEM = {"BARU", "LAIN", "LAINNYA", "BEDA", "BERBEDA", "NEW", "ANOTHER", "OTHER"}
 PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
 RESUME = {"MULAI", "START", "SUBSCRIBE"}
 

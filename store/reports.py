@@ -267,6 +267,16 @@ def add_photos(report_id: int, photos: list[Photo], *, session: AnySession) -> N
     session.flush()
 
 
+def add_to_description(report_id: int, addition: str, *, session: AnySession) -> None:
+    """What the reporter adds after filing, after a blank line; appended in the database,
+    so that two additions arriving at once both stay."""
+    sql(session).execute(
+        "UPDATE report SET description = description || :addition WHERE id = :report_id",
+        addition=f"\n\n{addition}",
+        report_id=report_id,
+    )
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     stage: Stage | None = None

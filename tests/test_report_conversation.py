@@ -432,10 +432,14 @@ def test_a_yes_and_more_adds_to_the_problem_told_up_front(whatsapp, store):
     assert _filed(whatsapp, store).description == f"{STORY}\nBetul, lubangnya sedalam 30 cm"
 
 
-def test_a_long_message_while_a_report_is_on_its_way_starts_none(whatsapp):
+@pytest.mark.parametrize(
+    ("hours", "answer"), [(0, "kami tambahkan ke laporan"), (2, "belum memahami")]
+)
+def test_a_long_message_while_a_report_is_on_its_way_starts_none(whatsapp, hours, answer):
     file_report(whatsapp)
-    reply = whatsapp.send(STORY)
-    assert "belum memahami" in reply.text
+    with time_machine.travel(utcnow() + timedelta(hours=hours), tick=False):
+        reply = whatsapp.send(STORY)
+    assert answer in reply.text  # within the hour of filing, a detail of that report
     assert "pilih kategori" not in reply.text
 
 
@@ -594,7 +598,7 @@ def test_a_number_that_starts_the_problem_is_not_taken_for_the_category(whatsapp
     assert "uraian masalah Anda kami catat" in reply.text and "pilih kategori" in reply.text
 
 
-# -- photos sent after filing ------------------------------------------------------------
+# -- photos and details sent after filing ------------------------------------------------
 
 
 def _photos_of(store, number):
@@ -611,6 +615,28 @@ def test_a_photo_sent_soon_after_filing_is_added_to_that_report(whatsapp, store,
     assert "Tidak ada laporan yang sedang dibuat" in whatsapp.send("BATAL").text
 
 
+def test_photos_added_are_told_on_their_own_line_from_how_to_report_another(whatsapp):
+    whatsapp.file_report()
+    assert "(1/5 foto).\nBila foto ini untuk masalah lain" in whatsapp.send(media=[PHOTO]).text
+
+
+@pytest.mark.parametrize("caption", ["ini masalah lain", "untuk laporan baru", "another one"])
+def test_a_photo_said_to_be_of_another_problem_starts_a_new_report(whatsapp, store, caption):
+    number = whatsapp.file_report()
+    assert "untuk laporan baru" in whatsapp.send(caption, media=[PHOTO]).text
+    assert _photos_of(store, number) == ()
+
+
+def test_photos_fill_a_report_up_to_its_limit_and_say_how_many_were_left_out(whatsapp, store):
+    number = whatsapp.file_report()
+    for index in range(4):
+        whatsapp.send(media=[(f"https://api.twilio.com/media/ME{index}", "image/jpeg")])
+    reply = whatsapp.send(media=[PHOTO, ("https://api.twilio.com/media/ME9", "image/png")])
+    assert "1 foto kami tambahkan" in reply.text and "(5/5 foto)" in reply.text
+    assert "1 foto lainnya tidak dapat kami simpan karena batas 5 foto" in reply.text
+    assert len(_photos_of(store, number)) == 5
+
+
 def test_a_photo_delivered_twice_is_added_once(whatsapp, store):
     number = whatsapp.file_report()
     form = whatsapp.form(media=[PHOTO])
@@ -624,7 +650,7 @@ def test_photos_past_a_reports_limit_are_not_kept_and_the_citizen_is_told(whatsa
     for index in range(5):
         whatsapp.send(media=[(f"https://api.twilio.com/media/ME{index}", "image/jpeg")])
     reply = whatsapp.send(media=[PHOTO])
-    assert f"Laporan {number} sudah memuat 5 foto" in reply.text
+    assert f"laporan {number} sudah berisi 5 foto (batas maksimal)" in reply.text
     assert len(_photos_of(store, number)) == 5
 
 
@@ -656,3 +682,66 @@ def test_a_photo_added_to_a_report_is_told_in_english_to_an_english_writer(whats
     number = whatsapp.file_report()
     reply = whatsapp.send(media=[PHOTO])
     assert f"we added 1 photo to report {number} (1/5 photos)" in reply.text
+
+
+def _description_of(store, number):
+    return store(reports.find_report, parse_number(number).digits).description
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        "lubangnya ada tiga, dalam sekali",
+        "Untuk laporan tadi, sudah ada motor yang jatuh di situ kemarin malam pak",
+    ],
+)
+def test_a_detail_sent_soon_after_filing_is_added_to_the_description(whatsapp, store, detail):
+    number = whatsapp.file_report()
+    reply = whatsapp.send(detail)
+    assert f"keterangan Anda kami tambahkan ke laporan {number}" in reply.text
+    first, added = _description_of(store, number).split("\n\n")
+    assert first == "Jalan berlubang besar di depan sekolah"
+    assert added.startswith("Tambahan dari pelapor, ") and added.endswith(f" WIB:\n{detail}")
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["terima kasih pak", "ok", "siap pak", "kapan diperbaiki?", "Semoga cepat ditangani ya pak"],
+)
+def test_thanks_and_questions_after_filing_are_no_detail(whatsapp, store, message):
+    number = whatsapp.file_report()
+    assert "tambahkan" not in whatsapp.send(message).text
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+
+
+def test_a_detail_an_hour_after_filing_is_not_added(whatsapp, store):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        number = whatsapp.file_report(clock=clock)
+        clock.shift(timedelta(hours=1, seconds=1))
+        assert "tambahkan" not in whatsapp.send("lubangnya ada tiga, dalam sekali").text
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+
+
+def test_a_too_long_detail_is_refused_and_changes_nothing(whatsapp, store):
+    number = whatsapp.file_report()
+    detail = "lubang " * 142 + "dalam sekali"
+    assert f"terlalu panjang ({len(detail):,} karakter)".replace(",", ".") in (
+        whatsapp.send(detail).text
+    )
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+
+
+def test_details_stop_being_added_when_the_description_is_long_enough(whatsapp, store):
+    number = whatsapp.file_report()
+    details = [f"Keterangan nomor {index} tentang lubang " + "x" * 950 for index in range(4)]
+    replies = [whatsapp.send(detail).text for detail in details]
+    assert all("kami tambahkan" in reply for reply in replies[:3])
+    assert f"laporan {number} sudah memuat banyak keterangan" in replies[3]
+    assert _description_of(store, number).count("Tambahan dari pelapor") == 3
+
+
+def test_a_detail_added_is_told_in_english_to_an_english_writer(whatsapp):
+    whatsapp.send("ENGLISH")
+    number = whatsapp.file_report()
+    reply = whatsapp.send("There are three holes, very deep ones")
+    assert f"we added what you wrote to report {number}" in reply.text
