@@ -9,7 +9,6 @@ from datetime import timedelta
 from handlers import story, vocabulary
 from handlers.intake import MAX_PHOTOS
 from handlers.story import MAX_DESCRIPTION_CHARS
-from handlers.texts import Texts
 from handlers.turn import Turn
 from store import reports
 from store.reports import Photo, ReportView
@@ -20,7 +19,6 @@ from store.stages import CLOSED_STAGES
 WINDOW = timedelta(hours=1)
 # The description with every addition, so that a flood of messages cannot grow it freely.
 MAX_DESCRIPTION_WITH_ADDITIONS = 4 * MAX_DESCRIPTION_CHARS
-OFFICERS_LANGUAGE = "id"  # an addition is part of the description the officers read
 
 
 def report_for_photos(turn: Turn) -> ReportView | None:
@@ -64,7 +62,7 @@ def add_detail(turn: Turn, report: ReportView) -> None:
     if len(text) > MAX_DESCRIPTION_CHARS:
         turn.say("description_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(text))
         return
-    addition = Texts(OFFICERS_LANGUAGE).say("description_addition", text=text, at=turn.now)
+    addition = turn.texts.say("description_addition", text=text, at=turn.now)  # as they write
     if len(report.description) + len(addition) > MAX_DESCRIPTION_WITH_ADDITIONS:
         turn.say("detail_not_added", number=report.number)
         return

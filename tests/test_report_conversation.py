@@ -740,8 +740,9 @@ def test_details_stop_being_added_when_the_description_is_long_enough(whatsapp, 
     assert _description_of(store, number).count("Tambahan dari pelapor") == 3
 
 
-def test_a_detail_added_is_told_in_english_to_an_english_writer(whatsapp):
+def test_a_detail_added_is_told_in_english_to_an_english_writer(whatsapp, store):
     whatsapp.send("ENGLISH")
     number = whatsapp.file_report()
     reply = whatsapp.send("There are three holes, very deep ones")
     assert f"we added what you wrote to report {number}" in reply.text
+    assert "\n\nAdded by the reporter, " in _description_of(store, number)
