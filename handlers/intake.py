@@ -1,5 +1,6 @@
 """The guided report conversation: category, description, location, kelurahan, photos,
-confirmation. One question at a time; the draft is saved after every answer.
+confirmation (where a part may be corrected: asked again, then the summary). One question
+at a time; the draft is saved after every answer.
 
 Photos and a location pin are kept whenever they arrive, whatever the question."""
 
@@ -27,7 +28,12 @@ class Step(StrEnum):
     KELURAHAN = "kelurahan"
     PHOTOS = "photos"
     CONFIRM = "confirm"
+    CHANGE = "change"  # which part of the summary to correct
     SUBMITTED = "submitted"  # the draft became a report and is gone
+
+
+# The parts a citizen may correct at the summary, in the order the change question lists.
+CHANGEABLE = (Step.CATEGORY, Step.DESCRIPTION, Step.LOCATION, Step.KELURAHAN)
 
 
 def choice_number(text: str) -> int | None:
@@ -293,6 +299,15 @@ def _on_photos(turn: Turn, draft: DraftState) -> None:
 
 
 def _on_confirm(turn: Turn, draft: DraftState) -> None:
+    """YA sends the report; "kelurahannya salah", "ganti kategori" ask that part again,
+    "ubah" which part."""
+    part = _part_named(turn)
+    if part is not None:
+        _change(turn, draft, part)
+        return
+    if _wants_a_change(turn):
+        _advance(turn, draft, Step.CHANGE)
+        return
     if not vocabulary.is_a_yes(turn.message.answer):
         turn.say("confirm_not_understood")
         return
@@ -302,6 +317,40 @@ def _on_confirm(turn: Turn, draft: DraftState) -> None:
     drafts.discard_draft(turn.contact.id, session=turn.session)
     draft.step = Step.SUBMITTED
     turn.say("report_created", report=report)
+
+
+def _on_change(turn: Turn, draft: DraftState) -> None:
+    """The part to correct, by its number in the list or its name; YA: none after all."""
+    number, _ = _choice(turn)
+    part = _part_named(turn)
+    if number is not None and 1 <= number <= len(CHANGEABLE):
+        part = CHANGEABLE[number - 1]
+    if part is not None:
+        _change(turn, draft, part)
+    elif vocabulary.is_a_yes(turn.message.answer):
+        _advance(turn, draft, Step.CONFIRM)
+    else:
+        turn.say("change_not_understood")
+
+
+def _part_named(turn: Turn) -> Step | None:
+    words = set(story.words_of(turn.message.answer))
+    return next((step for step in CHANGEABLE if words & vocabulary.PARTS[step]), None)
+
+
+def _wants_a_change(turn: Turn) -> bool:
+    return not vocabulary.CHANGE.isdisjoint(story.words_of(turn.message.answer))
+
+
+def _change(turn: Turn, draft: DraftState, part: Step) -> None:
+    """Ask that part's question again; its answer leads back to the summary."""
+    draft.data["changing"] = True
+    if part is Step.DESCRIPTION:
+        draft.data.pop("description", None)  # asked afresh, not "is this it?"
+    if part is Step.LOCATION:
+        draft.data.pop("location", None)  # or the pin sent would skip the question
+    draft.step = part
+    prompt(turn, draft)
 
 
 def _reached_daily_limit(turn: Turn) -> bool:
@@ -333,7 +382,10 @@ def _new_report(turn: Turn, draft: DraftState) -> reports.NewReport:
 
 
 def _advance(turn: Turn, draft: DraftState, step: Step) -> None:
-    """Go to `step`, skipping the location question when a pin was already sent."""
+    """Go to `step`, skipping the location question when a pin was already sent; back
+    to the summary after a part corrected there."""
+    if draft.data.pop("changing", False):
+        step = Step.CONFIRM
     if step is Step.LOCATION and draft.data.get("location"):
         step = Step.KELURAHAN
     draft.step = step
@@ -362,4 +414,5 @@ _STEPS: dict[Step, Callable[[Turn, DraftState], None]] = {
     Step.KELURAHAN: _on_kelurahan,
     Step.PHOTOS: _on_photos,
     Step.CONFIRM: _on_confirm,
+    Step.CHANGE: _on_change,
 }

@@ -124,6 +124,17 @@ NOT_TELLING |= {"BANTU", "BANTUANNYA", "DITINDAKLANJUTI", "TINDAK", "LANJUTI", "
 NOT_TELLING |= {"WB", "HERE", "IS", "THE", "THIS", "A", "PHOTO", "PICTURE", "ATTACHED", "MY"}
 NOT_TELLING |= {"MAAF", "LUPA", "TADI", "TAMBAHAN", "SUSULAN", "KETINGGALAN", "SORRY", "FORGOT"}
 NOT_TELLING |= {"SEMOGA", "CEPAT", "DITANGANI", "DIPROSES", "TUNGGU", "DITUNGGU", "KABARNYA"}
+# At the summary, a wish to correct it: "ubah", "ada yang salah", "ganti kategorinya".
+CHANGE = {"UBAH", "UBAHNYA", "GANTI", "SALAH", "KELIRU", "EDIT", "KOREKSI", "PERBAIKI", "REVISI"}
+CHANGE |= {"CHANGE", "FIX", "WRONG", "CORRECT", "MISTAKE"}
+# The parts of a report one may correct there, by the step that asks for each.
+PARTS = {
+    "category": {"KATEGORI", "KATEGORINYA", "JENIS", "JENISNYA", "CATEGORY"},
+    "description": {"URAIAN", "URAIANNYA", "KETERANGAN", "KETERANGANNYA", "DESKRIPSI"},
+    "location": {"LOKASI", "LOKASINYA", "ALAMAT", "ALAMATNYA", "LOCATION", "ADDRESS"},
+    "kelurahan": {"KELURAHAN", "KELURAHANNYA", "KEL"},
+}
+PARTS["description"] |= {"DESCRIPTION", "CERITA", "CERITANYA"}  # not "tidak ada masalah"
 # "gak tau kelurahannya", "saya tidak tahu", "I don't know": a negation before knowing.
 NEGATIONS = {"GAK", "GA", "NGGAK", "ENGGAK", "TIDAK", "TDK", "GK", "NDAK", "DONT", "DON'T", "NOT"}
 KNOWING = {"TAU", "TAHU", "KNOW", "SURE", "PAHAM", "NGERTI", "YAKIN"}

@@ -159,7 +159,7 @@ def test_a_short_yes_in_a_sentence_sends_the_report(whatsapp, store, yes):
 def test_a_yes_with_a_but_does_not_send_the_report(whatsapp, store):
     _to_photos(whatsapp)
     whatsapp.send("LEWATI")
-    assert "Balas YA untuk mengirim" in whatsapp.send("ya tapi ganti kategorinya").text
+    assert "pilih kategori" in whatsapp.send("ya tapi ganti kategorinya").text
     assert store(reports.count_reports) == 0
 
 

@@ -746,3 +746,64 @@ def test_a_detail_added_is_told_in_english_to_an_english_writer(whatsapp, store)
     reply = whatsapp.send("There are three holes, very deep ones")
     assert f"we added what you wrote to report {number}" in reply.text
     assert "\n\nAdded by the reporter, " in _description_of(store, number)
+
+
+# -- correcting the summary ---------------------------------------------------------------
+
+
+def _to_summary(whatsapp):
+    for message in ("LAPOR", "1", "Jalan berlubang besar di depan sekolah"):
+        whatsapp.send(message)
+    whatsapp.send("Jl. Kramat Raya 10")
+    whatsapp.send("Kramat")
+    return whatsapp.send("LEWATI")
+
+
+def test_the_summary_says_how_to_correct_it(whatsapp):
+    assert "Balas YA untuk mengirim, UBAH untuk memperbaiki" in _to_summary(whatsapp).text
+
+
+def test_a_part_named_at_the_summary_is_asked_again_and_leads_back_to_it(whatsapp, store):
+    _to_summary(whatsapp)
+    assert "Di kelurahan mana" in whatsapp.send("kelurahannya salah pak").text
+    summary = whatsapp.send("Cikini")
+    assert "Kelurahan: Cikini, Kec. Menteng" in summary.text and "Balas YA" in summary.text
+    whatsapp.send("YA")
+    assert store(reports.count_reports) == 1
+
+
+@pytest.mark.parametrize(
+    ("number", "answer", "summary_line"),
+    [
+        ("1", "2", "Kategori: Sampah"),
+        ("2", "Lubang sedalam 30 cm di depan SD 01", "Uraian: Lubang sedalam 30 cm di depan SD 01"),
+        ("3", "Jl. Kramat Raya 12, depan apotek", "Lokasi: Jl. Kramat Raya 12, depan apotek"),
+    ],
+)
+def test_ubah_asks_which_part_and_corrects_just_that(whatsapp, number, answer, summary_line):
+    _to_summary(whatsapp)
+    assert "Bagian mana yang ingin Anda ubah?" in whatsapp.send("UBAH").text
+    whatsapp.send(number)
+    summary = whatsapp.send(answer)
+    assert summary_line in summary.text and "Kelurahan: Kramat, Kec. Senen" in summary.text
+
+
+def test_a_location_pin_sent_when_correcting_the_location_replaces_it(whatsapp):
+    _to_summary(whatsapp)
+    whatsapp.send("ganti lokasi")
+    summary = whatsapp.send(location=(-6.1862, 106.8423))
+    assert "Lokasi: -6.18620, 106.84230" in summary.text
+    assert "Mohon periksa laporan Anda" in summary.text
+
+
+def test_the_change_question_understands_yes_and_asks_again_otherwise(whatsapp):
+    _to_summary(whatsapp)
+    whatsapp.send("ada yang salah")
+    assert "Mohon maaf, pilihan tersebut tidak ada" in whatsapp.send("7").text
+    assert "Mohon periksa laporan Anda" in whatsapp.send("YA").text
+
+
+def test_an_english_summary_is_corrected_with_change(whatsapp):
+    whatsapp.send("ENGLISH")
+    assert "CHANGE to correct it" in _to_summary(whatsapp).text
+    assert "Which part would you like to change?" in whatsapp.send("CHANGE").text
