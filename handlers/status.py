@@ -22,8 +22,8 @@ def looks_like_status_request(command: str) -> bool:
     depan rumah saya …", which asks for a look at the problem."""
     return (
         (bool(_STATUS_WORD.match(command)) and _asks_a_status(_after_status_word(command)))
-        or numbers.parse_number(command) is not None
-        or numbers.find_number(command, with_prefix=True) is not None
+        or numbers.parse_number(command, short_form=True) is not None
+        or numbers.find_number(command, with_prefix=True, short_form=True) is not None
     )
 
 
@@ -44,12 +44,16 @@ def named_number(command: str) -> numbers.ParsedNumber | None:
     description."""
     if _STATUS_WORD.match(command):
         return _number_after_status_word(command)
-    return numbers.parse_number(command) if command.startswith(numbers.PREFIX) else None
+    if not command.startswith(numbers.PREFIX):
+        return None
+    return numbers.parse_number(command, short_form=True)
 
 
 def _number_after_status_word(command: str) -> numbers.ParsedNumber | None:
     typed = _after_status_word(command)
-    return numbers.parse_number(typed) or numbers.find_number(typed, with_prefix=True)
+    return numbers.parse_number(typed, short_form=True) or numbers.find_number(
+        typed, with_prefix=True, short_form=True
+    )
 
 
 def _after_status_word(command: str) -> str:

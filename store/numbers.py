@@ -31,9 +31,9 @@ _DAMM = (
 _CANDIDATE = re.compile(r"^(?:CRM)?(\d{9,10})$")
 # Hyphens, and the dashes and minus a phone's keyboard or autocorrect puts in their place.
 _SEPARATORS = re.compile(r"[\s\-_./#:\u2010-\u2015\u2212]+")
-# "CRM-26-123-4": the sequence typed without its leading zeros, after the prefix only
-# (digits alone in three groups are as likely a date or a phone number).
-_UNPADDED = re.compile(r"^CRM\s*(\d{2})\s+(\d{1,7})\s+(\d)$")
+# "CRM-26-123-4": the sequence typed without its leading zeros, all of them, after the
+# prefix (digits alone in three groups are as likely a date or a phone number).
+_SHORT_FORM = re.compile(r"^CRM\s*(\d{2})\s+([1-9]\d{0,4})\s+(\d)$")
 
 
 def damm_digit(digits: str) -> int:
@@ -64,15 +64,17 @@ class ParsedNumber:
         return f"{PREFIX}-{self.digits[:2]}-{self.digits[2:-1]}-{self.digits[-1]}"
 
 
-def parse_number(text: str) -> ParsedNumber | None:
+def parse_number(text: str, *, short_form: bool = False) -> ParsedNumber | None:
     """Read something a citizen typed as a report number.
 
     None: it does not look like a report number at all. Otherwise the canonical
-    digits and whether the check digit holds.
+    digits and whether the check digit holds. `short_form`: also "CRM-26-123-4",
+    for looking a report up (a digit left out of it may name another report whose
+    check digit holds, so commands that change a report don't take it).
     """
     spaced = _SEPARATORS.sub(" ", text.upper()).strip()
-    if unpadded := _UNPADDED.match(spaced):
-        year, sequence, check = unpadded.groups()
+    if short_form and (short := _SHORT_FORM.match(spaced)):
+        year, sequence, check = short.groups()
         digits = f"{year}{sequence.zfill(SEQUENCE_WIDTH)}{check}"
     elif match := _CANDIDATE.match(spaced.replace(" ", "")):
         digits = match.group(1)
@@ -88,7 +90,9 @@ _PUNCTUATION = "?!.,;:()[]\"'*“”"  # around a number: "(CRM-26-000011-3?)", 
 _WORDS_SEARCHED = 40  # a number is asked about near the start, not in a 10,000-character essay
 
 
-def find_number(text: str, *, with_prefix: bool = False) -> ParsedNumber | None:
+def find_number(
+    text: str, *, with_prefix: bool = False, short_form: bool = False
+) -> ParsedNumber | None:
     """The first report number among the words of `text`, typed with or without
     separators and punctuation around it ("cek laporan CRM-26-000123-3 gimana?");
     `with_prefix`: only one that starts with CRM (digits alone may be a phone number)."""
@@ -96,13 +100,14 @@ def find_number(text: str, *, with_prefix: bool = False) -> ParsedNumber | None:
     for start, word in enumerate(words):
         if with_prefix and not word.upper().startswith(PREFIX):
             continue
-        parsed, _ = split_leading_number(" ".join(words[start : start + _LONGEST_NUMBER_IN_WORDS]))
+        typed = " ".join(words[start : start + _LONGEST_NUMBER_IN_WORDS])
+        parsed, _ = split_leading_number(typed, short_form=short_form)
         if parsed is not None:
             return parsed
     return None
 
 
-def split_leading_number(text: str) -> tuple[ParsedNumber | None, str]:
+def split_leading_number(text: str, *, short_form: bool = False) -> tuple[ParsedNumber | None, str]:
     """The report number at the start of `text` (which may be typed with spaces), and
     what follows it (a note or a reason, as typed). The fewest words that make a valid
     number win, so that a note starting with a digit ("CRM-26-000010-0 2 foto sesuai")
@@ -111,7 +116,7 @@ def split_leading_number(text: str) -> tuple[ParsedNumber | None, str]:
     words = text.split()
     looks_like: tuple[ParsedNumber, int] | None = None
     for count in range(1, min(_LONGEST_NUMBER_IN_WORDS, len(words)) + 1):
-        parsed = parse_number("".join(words[:count]).rstrip(_PUNCTUATION))
+        parsed = parse_number("".join(words[:count]).rstrip(_PUNCTUATION), short_form=short_form)
         if parsed is not None and parsed.valid:
             return parsed, " ".join(words[count:])
         if parsed is not None and looks_like is None:
