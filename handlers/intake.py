@@ -257,12 +257,20 @@ def _on_kelurahan(turn: Turn, draft: DraftState) -> None:
         _offer_kelurahan(turn, draft)
     else:
         _forget_suggestions(draft)
-        turn.say(
-            "kelurahan_not_found",
-            typed=text[:60],
-            postal_code=bool(re.fullmatch(r"\d{5}", text.strip())),
-            not_known=vocabulary.says_not_knowing(turn.message.command),
-        )
+        code = re.sub(r"\D", "", text)[:5]  # "kode pos 99999": the code alone
+        turn.say("kelurahan_not_found", typed=text[:60], code=code, why=_why_not_found(turn))
+
+
+def _why_not_found(turn: Turn) -> str:
+    """What the answer that names no kelurahan was, for the reply to say what to type."""
+    typed = turn.message.text
+    if vocabulary.says_not_knowing(turn.message.command):
+        return "not_known"
+    if turn.message.answer in vocabulary.SKIP:
+        return "skipped"  # the kelurahan is what sends the report to its officers
+    if places.names_a_city(typed):
+        return "city"
+    return "postal_code" if re.fullmatch(r"\D*\d{5}", typed.strip()) else "name"
 
 
 def _offer_kelurahan(turn: Turn, draft: DraftState, *, missed: int | None = None) -> None:

@@ -116,7 +116,8 @@ def split_leading_number(text: str, *, short_form: bool = False) -> tuple[Parsed
     words = text.split()
     looks_like: tuple[ParsedNumber, int] | None = None
     for count in range(1, min(_LONGEST_NUMBER_IN_WORDS, len(words)) + 1):
-        parsed = parse_number("".join(words[:count]).rstrip(_PUNCTUATION), short_form=short_form)
+        typed = " ".join(words[:count]).rstrip(_PUNCTUATION)  # spaces kept: "CRM 26 9 7"
+        parsed = parse_number(typed, short_form=short_form)
         if parsed is not None and parsed.valid:
             return parsed, " ".join(words[count:])
         if parsed is not None and looks_like is None:

@@ -11,16 +11,19 @@ from areaid import buka_data
 
 _JAKARTA = "daerah khusus ibukota jakarta"
 _NOISE_WORDS = re.compile(
-    r"^((di|kelurahan|kel|desa|kec|kecamatan|daerah|wilayah|kode pos|kodepos)\b\.?\s*)+"
+    r"^((di|kelurahan|kel|desa|kec|kecamatan|daerah|wilayah|kode pos|kodepos|pak|bu|saya"
+    r"|lokasi|lokasinya|alamat|alamatnya|postal code|zip code|zip|in|at)\b\.?\s*)+"
 )
 # A neighbourhood's numbers typed with the kelurahan: "rt 05 rw 02", "rt.3/rw.5", "rt 003".
 _RT_RW = re.compile(r"\b(rt|rw)\s*\.?\s*\d{1,3}\b")
-_NAMES_A_KECAMATAN = re.compile(r"^\s*(kec|kecamatan)\b")
+_SAYS_KECAMATAN = re.compile(r"^\s*(di\s+)?(kec|kecamatan)\b")
+_SAYS_KELURAHAN = re.compile(r"^\s*(di\s+)?(kel|kelurahan)\b")
 # How names are shortened when typed: "kp melayu", "kb jeruk", "tj priok".
 _ABBREVIATIONS = {"kp": "kampung", "kb": "kebon", "tj": "tanjung", "pd": "pondok", "psr": "pasar"}
 # Words people add after a name, besides its kecamatan and city: "kramat kec. senen jakpus".
 _TAIL_WORDS = {"jakarta", "dki", "jakpus", "jakut", "jakbar", "jaksel", "jaktim", "kec", "kota"}
-_TAIL_WORDS |= {"kecamatan", "provinsi", "indonesia"}
+_TAIL_WORDS |= {"kecamatan", "provinsi", "indonesia", "district", "city"}
+_TAIL_WORDS |= {f"{side} jakarta" for side in ("east", "west", "north", "south", "central")}
 _CLOSE_ENOUGH = 0.8
 _CLEAR_WINNER = 0.9
 MAX_SUGGESTIONS = 5
@@ -75,6 +78,11 @@ def _by_normalised_name() -> dict[str, Kelurahan]:
     return {_normalise(kel.name): kel for kel in all_kelurahan()}
 
 
+def names_a_city(typed: str) -> bool:
+    """ "jakarta pusat", "Jakarta Selatan": a city of DKI Jakarta, not a kelurahan."""
+    return _normalise(typed) in {_normalise(kel.kota) for kel in all_kelurahan()}
+
+
 def kelurahan_by_id(kelurahan_id: int) -> Kelurahan | None:
     return next((kel for kel in all_kelurahan() if kel.id == kelurahan_id), None)
 
@@ -95,9 +103,7 @@ def match_kelurahan(typed: str) -> Match:
         kecamatan = _kecamatan_by_name().get(_spaceless(candidate))
         if kecamatan is not None:
             return _match_kecamatan(
-                kecamatan,
-                typed_after=wanted[len(candidate) :],
-                said_kecamatan=bool(_NAMES_A_KECAMATAN.match(typed.lower())),
+                kecamatan, typed_after=wanted[len(candidate) :], said=_said(typed)
             )
         if candidate in names:
             return Match(chosen=names[candidate])
@@ -147,15 +153,24 @@ def _by_spaceless_name() -> dict[str, Kelurahan]:
     return {_spaceless(name): kel for name, kel in _by_normalised_name().items()}
 
 
-def _match_kecamatan(kecamatan: str, *, typed_after: str, said_kecamatan: bool) -> Match:
+def _said(typed: str) -> str | None:
+    """Whether the citizen said which they named: "kec. menteng", "kel jatinegara"."""
+    lowered = typed.lower()
+    if _SAYS_KECAMATAN.match(lowered):
+        return "kecamatan"
+    return "kelurahan" if _SAYS_KELURAHAN.match(lowered) else None
+
+
+def _match_kecamatan(kecamatan: str, *, typed_after: str, said: str | None) -> Match:
     """A kecamatan's name typed: the kelurahan of that name in it (Menteng in Menteng)
-    unless they said "kec. menteng", or one elsewhere when the words after name its
-    kecamatan ("jatinegara, cakung"); else the kecamatan's kelurahan to choose from,
-    after the one of its name elsewhere (Jatinegara, Kec. Cakung, beside Kec.
-    Jatinegara)."""
+    unless they said "kec. menteng", or one elsewhere when they said "kel." or the
+    words after name its kecamatan ("jatinegara, cakung"); else the kecamatan's
+    kelurahan to choose from, after the one of its name elsewhere (Jatinegara, Kec.
+    Cakung, beside Kec. Jatinegara)."""
     same_name = _by_spaceless_name().get(_spaceless(_normalise(kecamatan)))
     if same_name is not None and (
-        (same_name.kecamatan == kecamatan and not said_kecamatan)
+        said == "kelurahan"
+        or (same_name.kecamatan == kecamatan and said != "kecamatan")
         or f" {_normalise(same_name.kecamatan)} " in f" {typed_after} "
     ):
         return Match(chosen=same_name)

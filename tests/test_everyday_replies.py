@@ -356,3 +356,11 @@ def test_a_video_with_only_a_wish_to_report_is_told_what_can_be_sent(whatsapp):
 def test_a_first_thank_you_gets_the_menu_alone(whatsapp):
     reply = whatsapp.send("🙏")
     assert "LAPORAN SAYA" in reply.text and "Sama-sama" not in reply.text
+
+
+@pytest.mark.parametrize("typed", ["cek laporan crm {y} {s} {c}", "check report crm {y} {s} {c}"])
+def test_a_spaced_short_number_after_a_report_word_is_found(whatsapp, typed):
+    number = whatsapp.file_report()
+    _, year, sequence, check = number.split("-")
+    reply = whatsapp.send(typed.format(y=year, s=int(sequence), c=check))
+    assert "Tahap saat ini" in reply.text or "Current stage" in reply.text

@@ -286,7 +286,14 @@ def test_a_kecamatan_with_a_kelurahan_of_its_name_chooses_that_kelurahan(
 
 
 @pytest.mark.parametrize(
-    "typed", ["Jatinegara", "Jatinegara, Jakarta Timur", "jatinegara jaktim", "kec. jatinegara"]
+    "typed",
+    [
+        "Jatinegara",
+        "Jatinegara, Jakarta Timur",
+        "jatinegara jaktim",
+        "kec. jatinegara",
+        "Jatinegara, East Jakarta",
+    ],
 )
 def test_a_kecamatan_named_like_a_kelurahan_elsewhere_offers_that_one_first(typed):
     found = match_kelurahan(typed)
@@ -295,6 +302,7 @@ def test_a_kecamatan_named_like_a_kelurahan_elsewhere_offers_that_one_first(type
     assert [kel.name for kel in within] == _kelurahan_of("Jatinegara")
     assert found.kecamatan == "Jatinegara"
     assert match_kelurahan("jatinegara, cakung").chosen == first
+    assert match_kelurahan("kel. jatinegara").chosen == first  # said to be the kelurahan
     assert match_kelurahan("jatinegara cakung jakarta timur").chosen == first
 
 
@@ -312,6 +320,9 @@ def test_a_kecamatan_said_as_one_lists_its_kelurahan_even_with_one_of_its_name(t
         ("rt 3 rw 5 kel. pegangsaan", "Pegangsaan"),
         ("RT.003/RW.005 Kramat", "Kramat"),
         ("kode pos 10320", "Pegangsaan"),
+        ("postal code 10320", "Pegangsaan"),
+        ("pak saya di kebon jeruk", "Kebon Jeruk"),
+        ("Menteng, Central Jakarta", "Menteng"),
     ],
 )
 def test_a_kelurahan_typed_with_its_rt_rw_or_as_kode_pos_is_found(typed, name):

@@ -532,6 +532,24 @@ def test_a_kelurahan_not_found_is_answered_with_what_to_type_instead(whatsapp, t
     assert "Menteng adalah nama kecamatan" in whatsapp.send("kec. menteng").text
 
 
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("LEWATI", "kelurahan perlu diisi agar laporan sampai ke petugas yang tepat"),
+        ("jakarta pusat", "jakarta pusat adalah nama kota"),
+        ("kode pos 99999", "Kode pos 99999 tidak kami temukan di DKI Jakarta"),
+    ],
+)
+def test_a_skip_a_city_or_an_unknown_code_at_the_kelurahan_question_say_what_is_needed(
+    whatsapp, typed, answer
+):
+    whatsapp.send("LAPOR")
+    whatsapp.send("2")
+    whatsapp.send("Sampah menumpuk di pinggir kali")
+    whatsapp.send("Jl. Daan Mogot km 12")
+    assert answer in whatsapp.send(typed).text
+
+
 def test_kelurahan_typo_and_postal_code_are_forgiven(whatsapp):
     whatsapp.send("LAPOR")
     whatsapp.send("2")
