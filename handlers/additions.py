@@ -1,16 +1,17 @@
-"""What a citizen sends soon after filing a report, added to it: photos ("maaf tadi lupa
-fotonya") and details ("lubangnya ada tiga, dalam sekali"). Before, a photo began a new
+"""What a citizen sends soon after filing a report, for that report: photos ("maaf tadi
+lupa fotonya"), added to it, and details ("lubangnya ada tiga, dalam sekali"), which they
+are asked whether to add (a text may as well be a new problem, a question or chit-chat,
+and an addition stays in the description the officers read). Before, a photo began a new
 report and a detail was "not understood": the citizen told the problem twice or gave up,
-and the officers' report lacked what was sent. Each answer says how to make a new report
-instead, for the citizen who meant another problem."""
+and the officers' report lacked what was sent."""
 
 from datetime import timedelta
 
-from handlers import story, vocabulary
+from handlers import intake, story, vocabulary
 from handlers.intake import MAX_PHOTOS
 from handlers.story import MAX_DESCRIPTION_CHARS
 from handlers.turn import Turn
-from store import reports
+from store import offers, reports
 from store.reports import Photo, ReportView
 from store.stages import CLOSED_STAGES
 
@@ -28,7 +29,7 @@ def report_for_photos(turn: Turn) -> ReportView | None:
     only_photos = bool(message.media) and all(item.is_photo for item in message.media)
     if not only_photos or message.location is not None or story.tells_a_problem(message):
         return None
-    if not vocabulary.ANOTHER_PROBLEM.isdisjoint(story.words_of(message.command)):
+    if vocabulary.says_another_problem(message.command):
         return None
     return _report_just_filed(turn)
 
@@ -49,25 +50,63 @@ def add_photos(turn: Turn, report: ReportView) -> None:
 
 
 def report_for_detail(turn: Turn) -> ReportView | None:
-    """The report just filed, when the message, text alone, tells something of it."""
-    if turn.message.has_attachment or not story.tells_something(turn.message):
+    """The report just filed, when the message, text alone, tells something that may be
+    of it; not a question ("kira-kira kapan dikerjakan pak") nor another problem."""
+    message = turn.message
+    if message.has_attachment or not story.tells_something(message):
+        return None
+    words = set(story.words_of(message.command))
+    asking = vocabulary.ASKING_WHEN | vocabulary.ASKING_FOR_NEWS  # "kok belum ada kabar"
+    if not asking.isdisjoint(words) or vocabulary.says_another_problem(message.command):
         return None
     return _report_just_filed(turn)
 
 
-def add_detail(turn: Turn, report: ReportView) -> None:
-    """Add the text to the report's description, marked as added and when; unless it is
-    too long, or the description has grown as long as it may."""
+def offer_detail(turn: Turn, report: ReportView) -> None:
+    """Ask whether the message is more about `report`; the next message answers."""
     text = turn.message.text
     if len(text) > MAX_DESCRIPTION_CHARS:
-        turn.say("description_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(text))
+        turn.say(
+            "detail_too_long", number=report.number, maximum=MAX_DESCRIPTION_CHARS, length=len(text)
+        )
         return
-    addition = turn.texts.say("description_addition", text=text, at=turn.now)  # as they write
-    if len(report.description) + len(addition) > MAX_DESCRIPTION_WITH_ADDITIONS:
-        turn.say("detail_not_added", number=report.number)
-        return
-    reports.add_to_description(report.id, addition, session=turn.session)
-    turn.say("detail_added", number=report.number)
+    offers.offer(turn.contact.id, report.id, text, session=turn.session, now=turn.now)
+    turn.say("addition_offered", number=report.number)
+
+
+def take_offer(turn: Turn) -> offers.Offered | None:
+    """The detail this message may answer, offered within the `WINDOW`; read (and so
+    withdrawn) on every message, as only the very next one may accept it."""
+    offered = offers.take_offer(turn.contact.id, session=turn.session)
+    if offered is None or turn.now - offered.offered_at > WINDOW:
+        return None
+    return offered
+
+
+def answer_offer(turn: Turn, offered: offers.Offered) -> bool:
+    """YA adds the detail, LAPOR makes it a new report's story, a no leaves it; whether
+    the message was one of these (others are answered as if no offer was made)."""
+    answer = turn.message.answer
+    if vocabulary.is_a_yes(answer):
+        _add_detail(turn, offered)
+    elif answer in vocabulary.REPORT_AGAIN:
+        intake.start(turn, told=offered.text)
+    elif answer in vocabulary.NO:
+        turn.say("addition_declined")
+    else:
+        return False
+    return True
+
+
+def _add_detail(turn: Turn, offered: offers.Offered) -> None:
+    """Add the text to the report's description, marked as added and when, unless the
+    description has grown as long as it may."""
+    number = reports.number_of(offered.report_id, session=turn.session)
+    addition = turn.texts.say("description_addition", text=offered.text, at=offered.offered_at)
+    added = reports.add_to_description(
+        offered.report_id, addition, longest=MAX_DESCRIPTION_WITH_ADDITIONS, session=turn.session
+    )
+    turn.say("detail_added" if added else "detail_not_added", number=number)
 
 
 def _report_just_filed(turn: Turn) -> ReportView | None:

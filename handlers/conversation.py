@@ -73,7 +73,10 @@ def _route(turn: Turn) -> None:
         turn.say("too_many_messages")
         return
     draft, expired = _live_draft(turn)
+    offered = additions.take_offer(turn)
     followed = draft is None and _follow_language(turn)
+    if draft is None and offered is not None and additions.answer_offer(turn, offered):
+        return
     _answer(turn, draft, told_what_to_do=expired)
     if followed:  # after the answer, in the language they now write
         turn.say("language_followed")
@@ -263,6 +266,15 @@ def _asks_about_earlier_reports(command: str) -> bool:
     )
 
 
+def _acknowledges(command: str) -> bool:
+    return command in vocabulary.YES or vocabulary.is_an_acknowledgement(command)
+
+
+def _asks_after_progress(turn: Turn, command: str) -> bool:
+    """A question, or "kok belum ada kabar ya": either is answered by their reports."""
+    return story.asks(turn.message) or _short_with(command, vocabulary.ASKING_FOR_NEWS)
+
+
 def _media_without_words(turn: Turn) -> bool:
     """A voice note, a video, a photo with "ini fotonya pak": nothing to read."""
     return bool(turn.message.media) and not story.says_something(turn.message)
@@ -288,13 +300,13 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         status.my_reports(turn)  # "laporan saya gimana?"
     elif _short_with(command, vocabulary.STATUS_WORDS):  # a wish to report was read before
         status.ask_for_number(turn)  # "what is the status of my report?"
-    elif command in vocabulary.YES and not told_what_to_do:
-        turn.say("acknowledged")  # "ok", "ya" after an answer, or a YA sent twice
+    elif _acknowledges(command) and not told_what_to_do:
+        turn.say("acknowledged")  # "ok", "siap pak, ditunggu", or a YA sent twice
     elif turn.facilitator:
         facilitator.show_menu(turn)
     elif (report := additions.report_for_detail(turn)) is not None:
-        additions.add_detail(turn, report)  # "lubangnya ada tiga", just after filing
-    elif story.asks(turn.message) and status.has_reports(turn):
+        additions.offer_detail(turn, report)  # "lubangnya ada tiga", just after filing
+    elif _asks_after_progress(turn, command) and status.has_reports(turn):
         status.my_reports(turn)  # "kapan diperbaiki pak?": the answer is in their reports
     elif not told_what_to_do:
         turn.say("unknown_command")

@@ -65,6 +65,8 @@ def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None
         turn.say("draft_resumed")
     elif kept["photos_added"] or kept["location"] or told:
         turn.say("report_started_with", story=bool(told), **kept)
+    elif kept["photos_refused"] or kept["voice_notes"]:
+        turn.say("attachment_kept", **kept)  # "saya mau lapor …" with a video: not kept
     _save(turn, draft)
     prompt(turn, draft)
 

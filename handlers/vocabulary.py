@@ -35,7 +35,7 @@ RESUME_REPORT = {"LAPOR", "REPORT", "BUAT LAPORAN", "NEW REPORT"}
 REPORT = {"1"} | RESUME_REPORT
 STATUS = {"2", "STATUS", "CEK", "CEK STATUS", "CHECK", "CHECK STATUS"}
 STATUS_WORDS = ("CEK STATUS", "CHECK STATUS", "STATUS", "CEK", "CHECK")  # longest first
-MY_REPORTS = {"3", "LAPORAN SAYA", "LAPORANKU", "MY REPORTS", "MY REPORT"}
+MY_REPORTS = {"3", "LAPORAN SAYA", "LAPORANKU", "MY REPORTS", "MY REPORT", "CEK LAPORAN"}
 CANCEL = {"BATAL", "CANCEL", "BATALKAN", "STOP LAPOR", "GAK JADI", "GA JADI", "TIDAK JADI"}
 CANCEL |= {"NGGAK JADI", "ENGGAK JADI", "TDK JADI", "NEVER MIND", "BATALIN", "DIBATALKAN"}
 CANCEL |= {"SAYA BATALKAN", "BATAL DULU", "UDAHAN", "BATAL LAPOR", "BATAL LAPORAN"}
@@ -91,6 +91,14 @@ PRAISE |= {"BAGUS", "MANTAP", "CEPAT", "BAIK", "ATAS", "INFONYA", "INFORMASINYA"
 PRAISE |= {"RESPONNYA", "RESPON", "PELAYANANNYA", "TANGGAPANNYA", "KASIH", "YOU", "FOR", "SO"}
 PRAISE |= {"MUCH", "VERY", "THE", "HELP", "FIXING", "QUICK", "GREAT", "DONE", "FIXED", "OK"}
 PRAISE |= {"OKE", "SIP", "YA", "IYA"}
+# Words that only acknowledge, with or without thanks: "siap pak, ditunggu kabarnya",
+# "semoga cepat ditangani", "aamiin", "noted".
+ACKNOWLEDGING = {"SEMOGA", "CEPAT", "SEGERA", "DITANGANI", "DIPROSES", "DITUNGGU", "TUNGGU"}
+ACKNOWLEDGING |= {"KABARNYA", "KABAR", "SELANJUTNYA", "SIAP", "OK", "OKE", "BAIK", "MANTAP"}
+ACKNOWLEDGING |= {"AAMIIN", "AMIN", "AMIIN", "ALHAMDULILLAH", "SIP", "SAYA", "KAMI", "YA"}
+ACKNOWLEDGING |= {"NOTED", "NICE", "GREAT", "COOL", "A", "LOT", "LOTS", "WILL", "WAIT"}
+# Asking after a report's progress without a question word: "kok belum ada kabar ya".
+ASKING_FOR_NEWS = {"KABAR", "KABARNYA", "PROGRES", "PROGRESNYA", "PROGRESS", "UPDATE"}
 # What was done, thanked for: "terima kasih, laporan saya sudah ditindaklanjuti".
 DONE_WELL = {"SUDAH", "UDAH", "BERES", "SELESAI", "DIPERBAIKI", "DITANGANI", "FIXED", "DONE"}
 DONE_WELL |= {"DITINDAKLANJUTI", "FIXING"}
@@ -123,7 +131,6 @@ NOT_TELLING |= {"GAMBAR", "GAMBARNYA", "BERIKUT", "TERLAMPIR", "KIRIM", "SEGERA"
 NOT_TELLING |= {"BANTU", "BANTUANNYA", "DITINDAKLANJUTI", "TINDAK", "LANJUTI", "WR"}
 NOT_TELLING |= {"WB", "HERE", "IS", "THE", "THIS", "A", "PHOTO", "PICTURE", "ATTACHED", "MY"}
 NOT_TELLING |= {"MAAF", "LUPA", "TADI", "TAMBAHAN", "SUSULAN", "KETINGGALAN", "SORRY", "FORGOT"}
-NOT_TELLING |= {"SEMOGA", "CEPAT", "DITANGANI", "DIPROSES", "TUNGGU", "DITUNGGU", "KABARNYA"}
 # At the summary, a wish to correct it: "ubah", "ada yang salah", "ganti kategorinya".
 CHANGE = {"UBAH", "UBAHNYA", "GANTI", "SALAH", "KELIRU", "EDIT", "KOREKSI", "PERBAIKI", "REVISI"}
 CHANGE |= {"CHANGE", "FIX", "WRONG", "CORRECT", "MISTAKE"}
@@ -135,11 +142,19 @@ PARTS = {
     "kelurahan": {"KELURAHAN", "KELURAHANNYA", "KEL"},
 }
 PARTS["description"] |= {"DESCRIPTION", "CERITA", "CERITANYA"}  # not "tidak ada masalah"
+# Answers to "is this more about your report?": LAPOR makes it a new one, a no leaves it.
+REPORT_AGAIN = {"LAPOR", "REPORT", "LAPOR BARU", "LAPORAN BARU", "NEW REPORT", "BUAT LAPORAN"}
+NO = {"TIDAK", "BUKAN", "NO", "NOPE", "JANGAN", "GAK", "ENGGAK", "NGGAK", "NDAK", "TDK", "GA"}
+NO |= {"BUKAN PAK", "TIDAK USAH", "GAK USAH", "NGGAK USAH", "GA USAH", "NO THANKS"}
+# A question of when or how long, anywhere in a message: "kira-kira kapan dikerjakan".
+ASKING_WHEN = {"KAPAN", "BERAPA", "KIRA", "KIRA2", "KIRAKIRA", "WHEN", "LONG"}
 # "gak tau kelurahannya", "saya tidak tahu", "I don't know": a negation before knowing.
 NEGATIONS = {"GAK", "GA", "NGGAK", "ENGGAK", "TIDAK", "TDK", "GK", "NDAK", "DONT", "DON'T", "NOT"}
 KNOWING = {"TAU", "TAHU", "KNOW", "SURE", "PAHAM", "NGERTI", "YAKIN"}
-# A photo's caption that says it is not for the report just filed: "ini masalah lain".
-ANOTHER_PROBLEM = {"BARU", "LAIN", "LAINNYA", "BEDA", "BERBEDA", "NEW", "ANOTHER", "OTHER"}
+# A caption that says it is not for the report just filed: "ini masalah lain", "untuk
+# laporan baru" (a report word with one of these; "maaf baru kirim fotonya" is no such).
+ANOTHER = {"BARU", "LAIN", "BEDA", "BERBEDA", "NEW", "ANOTHER", "OTHER", "DIFFERENT", "KEDUA"}
+PROBLEM_WORDS = {"MASALAH", "PROBLEM", "ISSUE", "KELUHAN", "ADUAN"} | ABOUT_REPORTS
 PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
 RESUME = {"MULAI", "START", "SUBSCRIBE"}
 
@@ -166,8 +181,6 @@ ENGLISH_MARKERS = {
     "ROAD",
     "STREET",
     "FLOOD",
-    "THANK",
-    "YOU",
     "WHEN",
     "WHERE",
     "ARE",
@@ -197,9 +210,6 @@ INDONESIAN_MARKERS = {
     "MBAK",
     "PAK",
     "BU",
-    "MAKASIH",
-    "TERIMA",
-    "KASIH",
     "GIMANA",
     "BAGAIMANA",
     "LAPORAN",
@@ -236,6 +246,11 @@ def _markers(command: str) -> tuple[int, int]:
     return len(words & ENGLISH_MARKERS), len(words & INDONESIAN_MARKERS)
 
 
+def says_another_problem(command: str) -> bool:
+    words = set(re.findall(r"\w+", command))
+    return not ANOTHER.isdisjoint(words) and not PROBLEM_WORDS.isdisjoint(words)
+
+
 def says_not_knowing(command: str) -> bool:
     """ "gak tau pak", "saya tidak tahu kelurahannya", "I don't know", "no idea"."""
     words = [word.strip(_MARKS_AROUND_WORDS) for word in command.split()]
@@ -266,10 +281,17 @@ def is_a_thank_you(command: str) -> bool:
     words = set(re.findall(r"\w+", command))
     if words.isdisjoint(THANKS):
         return False
-    allowed = THANKS | PRAISE | COURTESIES
+    allowed = THANKS | PRAISE | COURTESIES | ACKNOWLEDGING
     if not words.isdisjoint(DONE_WELL):
         allowed |= THANKED_FOR
     return words <= allowed
+
+
+def is_an_acknowledgement(command: str) -> bool:
+    """ "ok pak siap", "semoga cepat ditangani ya pak", "aamiin": nothing to answer but
+    a short "all right" (with thanks, `is_a_thank_you`)."""
+    words = set(re.findall(r"\w+", command))
+    return bool(words) and words <= ACKNOWLEDGING | COURTESIES | PRAISE and not words <= COURTESIES
 
 
 def is_a_greeting(answer: str) -> bool:

@@ -72,6 +72,18 @@ class Draft(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
+class OfferedAddition(SQLModel, table=True):
+    """A message sent just after filing a report, which the citizen was asked whether to
+    add to it; their next message answers (YA adds it). One per contact."""
+
+    __tablename__ = "offered_addition"
+
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True)
+    report_id: int = Field(foreign_key="report.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    offered_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
 class NumberCounter(SQLModel, table=True):
     """Last report sequence handed out per year; bumped in place so concurrent
     writers on any database get distinct numbers."""

@@ -267,13 +267,24 @@ def add_photos(report_id: int, photos: list[Photo], *, session: AnySession) -> N
     session.flush()
 
 
-def add_to_description(report_id: int, addition: str, *, session: AnySession) -> None:
-    """What the reporter adds after filing, after a blank line; appended in the database,
-    so that two additions arriving at once both stay."""
-    sql(session).execute(
-        "UPDATE report SET description = description || :addition WHERE id = :report_id",
-        addition=f"\n\n{addition}",
-        report_id=report_id,
+def number_of(report_id: int, *, session: AnySession) -> str | None:
+    return sql(session).value("SELECT number FROM report WHERE id = :id", id=report_id)
+
+
+def add_to_description(report_id: int, addition: str, *, longest: int, session: AnySession) -> bool:
+    """What the reporter adds after filing, after a blank line; unless the description
+    would grow past `longest` characters. Appended and checked in the database, so that
+    two additions arriving at once both stay, within the limit."""
+    addition = f"\n\n{addition}"
+    return bool(
+        sql(session).execute(
+            "UPDATE report SET description = description || :addition"
+            " WHERE id = :report_id AND length(description) + :length <= :longest",
+            addition=addition,
+            length=len(addition),
+            longest=longest,
+            report_id=report_id,
+        )
     )
 
 

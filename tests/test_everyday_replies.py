@@ -332,11 +332,17 @@ def test_a_first_message_asking_to_report_is_welcomed_straight_into_the_report(w
     assert "LAPORAN SAYA" not in reply.text and "MY REPORTS" not in reply.text  # no menu
 
 
-def test_after_one_english_question_indonesian_thanks_are_answered_in_indonesian(whatsapp):
+def test_after_one_english_question_an_indonesian_one_is_answered_in_indonesian(whatsapp):
     whatsapp.file_report()
     assert "report" in whatsapp.send("What is the status of my report?").text.lower()
-    assert "Sama-sama" in whatsapp.send("makasih pak").text
     assert "Laporan Anda" in whatsapp.send("laporan saya gimana pak?").text
+
+
+@pytest.mark.parametrize(("first", "thanks"), [("halo", "ok thank you"), ("Hello", "makasih")])
+def test_thanks_in_the_other_language_keep_the_citizens_language(whatsapp, first, thanks):
+    whatsapp.send(first)
+    reply = whatsapp.send(thanks)
+    assert ("Sama-sama" in reply.text) is (first == "halo")
 
 
 VIDEO = ("https://api.twilio.com/media/ME5", "video/mp4")
@@ -345,6 +351,7 @@ VIDEO = ("https://api.twilio.com/media/ME5", "video/mp4")
 def test_a_video_whose_caption_asks_to_report_starts_a_report(whatsapp):
     whatsapp.send("halo")
     reply = whatsapp.send("saya mau lapor jalan rusak", media=[VIDEO])
+    assert "hanya foto (JPG atau PNG) yang dapat dilampirkan" in reply.text
     assert "pilih kategori" in reply.text
 
 
@@ -356,6 +363,26 @@ def test_a_video_with_only_a_wish_to_report_is_told_what_can_be_sent(whatsapp):
 def test_a_first_thank_you_gets_the_menu_alone(whatsapp):
     reply = whatsapp.send("🙏")
     assert "LAPORAN SAYA" in reply.text and "Sama-sama" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("ok pak siap", "Baik, terima kasih"),
+        ("aamiin", "Baik, terima kasih"),
+        ("noted", "Baik, terima kasih"),
+        ("terima kasih banyak pak, semoga cepat ditangani", "Sama-sama"),
+    ],
+)
+def test_an_acknowledgement_is_answered_shortly(whatsapp, store, message, answer):
+    number = whatsapp.file_report()
+    move_through(store, number, "koordinasi")
+    assert answer in whatsapp.send(message).text
+
+
+def test_asking_for_news_lists_the_citizens_reports(whatsapp):
+    number = whatsapp.file_report()
+    assert number in whatsapp.send("kok belum ada kabar ya").text
 
 
 @pytest.mark.parametrize("typed", ["cek laporan crm {y} {s} {c}", "check report crm {y} {s} {c}"])

@@ -432,9 +432,7 @@ def test_a_yes_and_more_adds_to_the_problem_told_up_front(whatsapp, store):
     assert _filed(whatsapp, store).description == f"{STORY}\nBetul, lubangnya sedalam 30 cm"
 
 
-@pytest.mark.parametrize(
-    ("hours", "answer"), [(0, "kami tambahkan ke laporan"), (2, "belum memahami")]
-)
+@pytest.mark.parametrize(("hours", "answer"), [(0, "keterangan tambahan"), (2, "belum memahami")])
 def test_a_long_message_while_a_report_is_on_its_way_starts_none(whatsapp, hours, answer):
     file_report(whatsapp)
     with time_machine.travel(utcnow() + timedelta(hours=hours), tick=False):
@@ -623,7 +621,10 @@ def _photos_of(store, number):
     return store(reports.find_report, parse_number(number).digits).photos
 
 
-@pytest.mark.parametrize("caption", ["", "Maaf tadi lupa fotonya", "ini fotonya pak 🙏"])
+@pytest.mark.parametrize(
+    "caption",
+    ["", "Maaf tadi lupa fotonya", "ini fotonya pak 🙏", "maaf baru kirim fotonya", "foto lainnya"],
+)
 def test_a_photo_sent_soon_after_filing_is_added_to_that_report(whatsapp, store, caption):
     number = whatsapp.file_report()
     reply = whatsapp.send(caption, media=[PHOTO])
@@ -638,7 +639,7 @@ def test_photos_added_are_told_on_their_own_line_from_how_to_report_another(what
     assert "(1/5 foto).\nBila foto ini untuk masalah lain" in whatsapp.send(media=[PHOTO]).text
 
 
-@pytest.mark.parametrize("caption", ["ini masalah lain", "untuk laporan baru", "another one"])
+@pytest.mark.parametrize("caption", ["ini masalah lain", "untuk laporan baru", "another problem"])
 def test_a_photo_said_to_be_of_another_problem_starts_a_new_report(whatsapp, store, caption):
     number = whatsapp.file_report()
     assert "untuk laporan baru" in whatsapp.send(caption, media=[PHOTO]).text
@@ -713,47 +714,99 @@ def _description_of(store, number):
         "Untuk laporan tadi, sudah ada motor yang jatuh di situ kemarin malam pak",
     ],
 )
-def test_a_detail_sent_soon_after_filing_is_added_to_the_description(whatsapp, store, detail):
+def test_a_detail_sent_soon_after_filing_is_added_once_the_citizen_says_yes(
+    whatsapp, store, detail
+):
     number = whatsapp.file_report()
-    reply = whatsapp.send(detail)
-    assert f"keterangan Anda kami tambahkan ke laporan {number}" in reply.text
+    offered = whatsapp.send(detail)
+    assert f"Apakah pesan ini keterangan tambahan untuk laporan {number}?" in offered.text
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+    assert f"sudah kami tambahkan ke laporan {number}" in whatsapp.send("iya pak").text
     first, added = _description_of(store, number).split("\n\n")
     assert first == "Jalan berlubang besar di depan sekolah"
     assert added.startswith("Tambahan dari pelapor, ") and added.endswith(f" WIB:\n{detail}")
 
 
-@pytest.mark.parametrize(
-    "message",
-    ["terima kasih pak", "ok", "siap pak", "kapan diperbaiki?", "Semoga cepat ditangani ya pak"],
-)
-def test_thanks_and_questions_after_filing_are_no_detail(whatsapp, store, message):
+def test_a_detail_the_citizen_says_no_to_is_not_added(whatsapp, store):
     number = whatsapp.file_report()
-    assert "tambahkan" not in whatsapp.send(message).text
+    whatsapp.send("wah keren banget sistemnya")
+    assert "tidak kami tambahkan" in whatsapp.send("bukan").text
     assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
 
 
-def test_a_detail_an_hour_after_filing_is_not_added(whatsapp, store):
+def test_a_detail_answered_with_lapor_starts_a_new_report_told_by_it(whatsapp, store):
+    number = whatsapp.file_report()
+    whatsapp.send("Lampu jalan mati di depan gang tiga sejak semalam")
+    reply = whatsapp.send("LAPOR")
+    assert "uraian masalah Anda kami catat untuk laporan baru" in reply.text
+    assert "“Lampu jalan mati di depan gang tiga sejak semalam”" in whatsapp.send("5").text
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+
+
+def test_an_offer_is_only_for_the_very_next_message(whatsapp, store):
+    number = whatsapp.file_report()
+    whatsapp.send("lubangnya ada tiga, dalam sekali")
+    assert "Tahap saat ini" in whatsapp.send(f"STATUS {number}").text
+    assert "sudah kami tambahkan" not in whatsapp.send("YA").text
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+
+
+def test_an_offer_left_for_an_hour_is_not_accepted_by_a_late_yes(whatsapp, store):
     with time_machine.travel(utcnow(), tick=False) as clock:
         number = whatsapp.file_report(clock=clock)
+        whatsapp.send("lubangnya ada tiga, dalam sekali")
         clock.shift(timedelta(hours=1, seconds=1))
-        assert "tambahkan" not in whatsapp.send("lubangnya ada tiga, dalam sekali").text
+        assert "sudah kami tambahkan" not in whatsapp.send("YA").text
     assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
 
 
-def test_a_too_long_detail_is_refused_and_changes_nothing(whatsapp, store):
+@pytest.mark.parametrize(
+    "message",
+    [
+        "terima kasih pak",
+        "ok",
+        "siap pak",
+        "kapan diperbaiki?",
+        "kira-kira berapa lama ya pak",
+        "ada masalah lain, lampu jalan mati di gang 5",
+        "kok belum ada kabar ya",
+        "siap pak ditunggu kabarnya",
+        "semoga cepat ditangani ya pak",
+    ],
+)
+def test_thanks_questions_and_other_problems_after_filing_are_offered_as_no_detail(
+    whatsapp, store, message
+):
+    number = whatsapp.file_report()
+    assert "keterangan tambahan" not in whatsapp.send(message).text
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+
+
+def test_a_detail_an_hour_after_filing_is_not_offered(whatsapp, store):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        whatsapp.file_report(clock=clock)
+        clock.shift(timedelta(hours=1, seconds=1))
+        reply = whatsapp.send("lubangnya ada tiga, dalam sekali")
+    assert "keterangan tambahan" not in reply.text
+
+
+def test_a_too_long_detail_is_refused_and_offered_as_nothing(whatsapp, store):
     number = whatsapp.file_report()
     detail = "lubang " * 142 + "dalam sekali"
-    assert f"terlalu panjang ({len(detail):,} karakter)".replace(",", ".") in (
-        whatsapp.send(detail).text
-    )
+    reply = whatsapp.send(detail).text
+    assert f"terlalu panjang untuk ditambahkan ke laporan {number} (1.006 karakter" in reply
+    assert "sudah kami tambahkan" not in whatsapp.send("YA").text
     assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
 
 
 def test_details_stop_being_added_when_the_description_is_long_enough(whatsapp, store):
     number = whatsapp.file_report()
     details = [f"Keterangan nomor {index} tentang lubang " + "x" * 950 for index in range(4)]
-    replies = [whatsapp.send(detail).text for detail in details]
-    assert all("kami tambahkan" in reply for reply in replies[:3])
+    replies = []
+    for detail in details:
+        whatsapp.send(detail)
+        replies.append(whatsapp.send("YA").text)
+    assert all("sudah kami tambahkan" in reply for reply in replies[:3])
     assert f"laporan {number} sudah memuat banyak keterangan" in replies[3]
     assert _description_of(store, number).count("Tambahan dari pelapor") == 3
 
@@ -761,8 +814,8 @@ def test_details_stop_being_added_when_the_description_is_long_enough(whatsapp, 
 def test_a_detail_added_is_told_in_english_to_an_english_writer(whatsapp, store):
     whatsapp.send("ENGLISH")
     number = whatsapp.file_report()
-    reply = whatsapp.send("There are three holes, very deep ones")
-    assert f"we added what you wrote to report {number}" in reply.text
+    assert f"Is this more about report {number}?" in whatsapp.send("Three holes, very deep").text
+    assert f"we added what you wrote to report {number}" in whatsapp.send("yes").text
     assert "\n\nAdded by the reporter, " in _description_of(store, number)
 
 
