@@ -6,6 +6,7 @@ Photos and a location pin are kept whenever they arrive, whatever the question."
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 
 from handlers import story, vocabulary
@@ -33,7 +34,7 @@ class Step(StrEnum):
 
 
 # The parts a citizen may correct at the summary, in the order the change question lists.
-CHANGEABLE = (Step.CATEGORY, Step.DESCRIPTION, Step.LOCATION, Step.KELURAHAN)
+CHANGEABLE = (Step.CATEGORY, Step.DESCRIPTION, Step.LOCATION, Step.KELURAHAN, Step.PHOTOS)
 
 
 def choice_number(text: str) -> int | None:
@@ -72,11 +73,15 @@ def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None
 
 
 def cancel(turn: Turn, draft: DraftState | None) -> None:
+    """BATAL discards the report in progress; while correcting a part of its summary,
+    only the correction."""
     if draft is None:
         turn.say("nothing_to_cancel")
-        return
-    drafts.discard_draft(turn.contact.id, session=turn.session)
-    turn.say("report_cancelled")
+    elif changing(draft):
+        back_to_summary(turn, draft)
+    else:
+        drafts.discard_draft(turn.contact.id, session=turn.session)
+        turn.say("report_cancelled")
 
 
 def prompt(turn: Turn, draft: DraftState) -> None:
@@ -111,7 +116,7 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
             _STEPS[step](turn, draft)
         else:
             prompt(turn, draft)
-    else:
+    elif not change_during_a_change(turn, draft):
         _STEPS[step](turn, draft)
     _save(turn, draft)
 
@@ -309,18 +314,20 @@ def _on_photos(turn: Turn, draft: DraftState) -> None:
 
 
 def _on_confirm(turn: Turn, draft: DraftState) -> None:
-    """YA sends the report; "kelurahannya salah", "ganti kategori" ask that part again,
-    "ubah" which part."""
-    part = _part_named(turn)
-    if part is not None:
+    """YA sends the report; "kelurahannya salah", "ganti kategori" ask that part again
+    ("ubah kelurahan jadi Cikini" takes the new one), "ubah" asks which part."""
+    answer = turn.message.answer
+    if vocabulary.is_a_yes(answer):
+        _submit(turn, draft)
+    elif (part := _part_to_change(turn)) is not None:
         _change(turn, draft, part)
-        return
-    if _wants_a_change(turn):
+    elif _wants_a_change(turn):
         _advance(turn, draft, Step.CHANGE)
-        return
-    if not vocabulary.is_a_yes(turn.message.answer):
+    else:
         turn.say("confirm_not_understood")
-        return
+
+
+def _submit(turn: Turn, draft: DraftState) -> None:
     if _reached_daily_limit(turn):
         return
     report = reports.create_report(_new_report(turn, draft), session=turn.session, now=turn.now)
@@ -343,6 +350,39 @@ def _on_change(turn: Turn, draft: DraftState) -> None:
         turn.say("change_not_understood")
 
 
+def changing(draft: DraftState) -> bool:
+    """Whether the citizen is correcting a part of the summary (a question asked again
+    for it, or which part to correct)."""
+    return bool(draft.data.get("changing")) or Step(draft.step) is Step.CHANGE
+
+
+def back_to_summary(turn: Turn, draft: DraftState) -> None:
+    """A cancel word while correcting ends the correction, not the report."""
+    draft.data.pop("changing", None)
+    if "photos_before_change" in draft.data:
+        draft.data["photos"] = draft.data.pop("photos_before_change")
+    turn.say("change_cancelled")
+    _advance(turn, draft, Step.CONFIRM)
+    _save(turn, draft)
+
+
+def _part_to_change(turn: Turn) -> Step | None:
+    """The part a message at the summary asks to correct: named with a change word, or
+    without a yes ("lokasinya", "kelurahannya salah"; not "ya lokasinya sudah benar"), or
+    by number after UBAH ("ubah 4")."""
+    words = turn.message.answer.split()
+    if len(words) == 2 and words[0] in vocabulary.CHANGE and (number := choice_number(words[1])):
+        return CHANGEABLE[number - 1] if 1 <= number <= len(CHANGEABLE) else None
+    part = _part_named(turn)
+    if part is None:
+        return None
+    said = story.words_of(turn.message.command)  # with its "ya"
+    affirmed = (said[0] if said else "") in vocabulary.AFFIRMING or not (
+        vocabulary.AS_IT_IS.isdisjoint(said)
+    )
+    return part if _wants_a_change(turn) or not affirmed else None
+
+
 def _part_named(turn: Turn) -> Step | None:
     words = set(story.words_of(turn.message.answer))
     return next((step for step in CHANGEABLE if words & vocabulary.PARTS[step]), None)
@@ -352,15 +392,42 @@ def _wants_a_change(turn: Turn) -> bool:
     return not vocabulary.CHANGE.isdisjoint(story.words_of(turn.message.answer))
 
 
+_NEW_VALUE = re.compile(
+    r"\b(?:jadi|menjadi|harusnya|seharusnya|sebenarnya|yang benar|should be|to)\b[\s:]*(.+)$",
+    re.IGNORECASE,
+)
+
+
 def _change(turn: Turn, draft: DraftState, part: Step) -> None:
-    """Ask that part's question again; its answer leads back to the summary."""
+    """Ask that part's question again, its answer leading back to the summary; or, when
+    the message gave the new value ("ubah kelurahan jadi Cikini"), take it as that
+    answer. Photos are sent again, the earlier ones kept aside until then."""
     draft.data["changing"] = True
-    if part is Step.DESCRIPTION:
-        draft.data.pop("description", None)  # asked afresh, not "is this it?"
-    if part is Step.LOCATION:
-        draft.data.pop("location", None)  # or the pin sent would skip the question
     draft.step = part
-    prompt(turn, draft)
+    if part is Step.PHOTOS:  # kept aside, for a correction called off
+        draft.data["photos_before_change"] = draft.data.get("photos", [])
+        draft.data["photos"] = []
+    new_value = _NEW_VALUE.search(turn.message.text)
+    if new_value and part is not Step.PHOTOS:
+        turn.message = replace(turn.message, body=new_value.group(1), media=(), location=None)
+        _STEPS[part](turn, draft)
+    else:
+        prompt(turn, draft)
+
+
+def change_during_a_change(turn: Turn, draft: DraftState) -> bool:
+    """While a part is asked again, "kategori salah" or UBAH goes to that part or the
+    list instead of being taken as this part's answer; whether it did."""
+    if not draft.data.get("changing") or Step(draft.step) is Step.CHANGE:
+        return False
+    part = _part_named(turn) if _wants_a_change(turn) else None
+    if part is not None:
+        _change(turn, draft, part)
+    elif turn.message.answer in vocabulary.CHANGE:
+        _advance(turn, draft, Step.CHANGE)
+    else:
+        return False
+    return True
 
 
 def _reached_daily_limit(turn: Turn) -> bool:
@@ -396,6 +463,7 @@ def _advance(turn: Turn, draft: DraftState, step: Step) -> None:
     to the summary after a part corrected there."""
     if draft.data.pop("changing", False):
         step = Step.CONFIRM
+        draft.data.pop("photos_before_change", None)
     if step is Step.LOCATION and draft.data.get("location"):
         step = Step.KELURAHAN
     draft.step = step

@@ -132,14 +132,17 @@ NOT_TELLING |= {"BANTU", "BANTUANNYA", "DITINDAKLANJUTI", "TINDAK", "LANJUTI", "
 NOT_TELLING |= {"WB", "HERE", "IS", "THE", "THIS", "A", "PHOTO", "PICTURE", "ATTACHED", "MY"}
 NOT_TELLING |= {"MAAF", "LUPA", "TADI", "TAMBAHAN", "SUSULAN", "KETINGGALAN", "SORRY", "FORGOT"}
 # At the summary, a wish to correct it: "ubah", "ada yang salah", "ganti kategorinya".
-CHANGE = {"UBAH", "UBAHNYA", "GANTI", "SALAH", "KELIRU", "EDIT", "KOREKSI", "PERBAIKI", "REVISI"}
-CHANGE |= {"CHANGE", "FIX", "WRONG", "CORRECT", "MISTAKE"}
+CHANGE = {"UBAH", "UBAHNYA", "GANTI", "SALAH", "KELIRU", "EDIT", "KOREKSI", "REVISI", "CHANGE"}
+CHANGE |= {"WRONG", "MISTAKE"}  # not "correct", a yes, nor "perbaiki", a wish for the repair
+# A part said to be right as it is: "ya lokasinya sudah benar", "kelurahannya sesuai".
+AS_IT_IS = {"BENAR", "BETUL", "SESUAI", "COCOK", "CORRECT", "RIGHT", "FINE"}
 # The parts of a report one may correct there, by the step that asks for each.
 PARTS = {
     "category": {"KATEGORI", "KATEGORINYA", "JENIS", "JENISNYA", "CATEGORY"},
     "description": {"URAIAN", "URAIANNYA", "KETERANGAN", "KETERANGANNYA", "DESKRIPSI"},
     "location": {"LOKASI", "LOKASINYA", "ALAMAT", "ALAMATNYA", "LOCATION", "ADDRESS"},
     "kelurahan": {"KELURAHAN", "KELURAHANNYA", "KEL"},
+    "photos": {"FOTO", "FOTONYA", "GAMBAR", "GAMBARNYA", "PHOTO", "PHOTOS"},
 }
 PARTS["description"] |= {"DESCRIPTION", "CERITA", "CERITANYA"}  # not "tidak ada masalah"
 # Answers to "is this more about your report?": LAPOR makes it a new one, a no leaves it.

@@ -878,3 +878,72 @@ def test_an_english_summary_is_corrected_with_change(whatsapp):
     whatsapp.send("ENGLISH")
     assert "CHANGE to correct it" in _to_summary(whatsapp).text
     assert "Which part would you like to change?" in whatsapp.send("CHANGE").text
+
+
+@pytest.mark.parametrize("cancel", ["BATAL", "gak jadi"])
+def test_a_cancel_word_while_correcting_ends_the_correction_not_the_report(whatsapp, cancel):
+    _to_summary(whatsapp)
+    whatsapp.send("UBAH")
+    whatsapp.send("3")
+    reply = whatsapp.send(cancel)
+    assert "bagian tersebut tidak kami ubah" in reply.text
+    assert "Lokasi: Jl. Kramat Raya 10" in reply.text
+    assert "laporan Anda sudah kami terima" in whatsapp.send("YA").text
+
+
+def test_a_cancel_word_at_the_summary_still_cancels_the_report(whatsapp):
+    _to_summary(whatsapp)
+    assert "Laporan dibatalkan" in whatsapp.send("BATAL").text
+
+
+@pytest.mark.parametrize(
+    ("typed", "summary_line"),
+    [
+        ("ubah kelurahan jadi cikini", "Kelurahan: Cikini, Kec. Menteng"),
+        ("alamatnya harusnya Jl. Kramat Raya 21", "Lokasi: Jl. Kramat Raya 21"),
+        ("ubah 1", None),
+    ],
+)
+def test_a_correction_may_give_the_new_value_or_the_parts_number(whatsapp, typed, summary_line):
+    _to_summary(whatsapp)
+    reply = whatsapp.send(typed)
+    if summary_line is None:
+        assert "pilih kategori" in reply.text
+    else:
+        assert summary_line in reply.text and "Mohon periksa laporan Anda" in reply.text
+
+
+@pytest.mark.parametrize("answer", ["correct", "yes, that's correct", "ok correct"])
+def test_an_english_correct_at_the_summary_sends_the_report(whatsapp, answer):
+    whatsapp.send("ENGLISH")
+    _to_summary(whatsapp)
+    assert "Your report has been received" in whatsapp.send(answer).text or "CRM-" in (
+        whatsapp.send("MY REPORTS").text
+    )
+
+
+def test_a_part_said_to_be_right_is_not_asked_again(whatsapp):
+    _to_summary(whatsapp)
+    assert "Balas YA untuk mengirim laporan" in whatsapp.send("ya lokasinya sudah benar").text
+
+
+def test_another_part_named_while_correcting_goes_to_that_part(whatsapp):
+    _to_summary(whatsapp)
+    whatsapp.send("lokasinya salah")
+    assert "pilih kategori" in whatsapp.send("kategori salah").text
+    summary = whatsapp.send("2")
+    assert "Kategori: Sampah" in summary.text and "Lokasi: Jl. Kramat Raya 10" in summary.text
+
+
+def test_photos_are_sent_again_when_corrected_and_kept_when_called_off(whatsapp):
+    for message in ("LAPOR", "1", "Jalan berlubang besar di depan sekolah"):
+        whatsapp.send(message)
+    whatsapp.send("Jl. Kramat Raya 10")
+    whatsapp.send("Kramat")
+    whatsapp.send(media=[PHOTO])
+    assert "Foto: 1" in whatsapp.send("LANJUT").text
+    assert "(0/5 foto)" in whatsapp.send("ganti foto").text
+    assert "Foto: 1" in whatsapp.send("BATAL").text
+    whatsapp.send("UBAH")
+    whatsapp.send("5")
+    assert "Foto: 0" in whatsapp.send("LEWATI").text
