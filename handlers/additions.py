@@ -55,16 +55,23 @@ def report_for_detail(turn: Turn) -> ReportView | None:
     message = turn.message
     if message.has_attachment or not story.tells_something(message):
         return None
-    words = set(story.words_of(message.command))
-    asking = vocabulary.ASKING_WHEN | vocabulary.ASKING_FOR_NEWS  # "kok belum ada kabar"
-    if not asking.isdisjoint(words) or vocabulary.says_another_problem(message.command):
+    asks_for_news = not vocabulary.ASKING_FOR_NEWS.isdisjoint(story.words_of(message.command))
+    if (
+        vocabulary.asks_when(message.command)
+        or asks_for_news  # "kok belum ada kabar ya"
+        or vocabulary.says_another_problem(message.command)
+    ):
         return None
     return _report_just_filed(turn)
 
 
 def offer_detail(turn: Turn, report: ReportView) -> None:
-    """Ask whether the message is more about `report`; the next message answers."""
+    """Ask whether the message is more about `report` (with the detail offered just
+    before, when it went unanswered); the next message answers."""
     text = turn.message.text
+    earlier = turn.unanswered_offer
+    if earlier is not None and earlier.report_id == report.id:
+        text = f"{earlier.text}\n{text}"
     if len(text) > MAX_DESCRIPTION_CHARS:
         turn.say(
             "detail_too_long", number=report.number, maximum=MAX_DESCRIPTION_CHARS, length=len(text)
@@ -87,21 +94,35 @@ def answer_offer(turn: Turn, offered: offers.Offered) -> bool:
     """YA adds the detail, LAPOR makes it a new report's story, a no leaves it; whether
     the message was one of these (others are answered as if no offer was made)."""
     answer = turn.message.answer
-    if vocabulary.is_a_yes(answer):
+    if vocabulary.says_another_problem(answer):  # "bukan, ini masalah lain: lampu mati …"
+        told = turn.message.text if story.tells_a_problem(turn.message) else offered.text
+        intake.start(turn, told=told)
+    elif _says_yes(answer):
         _add_detail(turn, offered)
     elif answer in vocabulary.REPORT_AGAIN:
         intake.start(turn, told=offered.text)
-    elif answer in vocabulary.NO:
+    elif answer in vocabulary.NO or answer.split()[:1] == ["BUKAN"]:
         turn.say("addition_declined")
     else:
         return False
     return True
 
 
+def _says_yes(answer: str) -> bool:
+    """YA, or a sentence opening with it: "iya betul, itu buat laporan tadi"."""
+    words = answer.split()
+    return vocabulary.is_a_yes(answer) or (
+        bool(words) and words[0] in vocabulary.AFFIRMING and vocabulary.NO.isdisjoint(words)
+    )
+
+
 def _add_detail(turn: Turn, offered: offers.Offered) -> None:
     """Add the text to the report's description, marked as added and when, unless the
     description has grown as long as it may."""
-    number = reports.number_of(offered.report_id, session=turn.session)
+    number, stage = reports.number_and_stage(offered.report_id, session=turn.session)
+    if stage in CLOSED_STAGES:
+        turn.say("detail_report_closed", number=number)
+        return
     addition = turn.texts.say("description_addition", text=offered.text, at=offered.offered_at)
     added = reports.add_to_description(
         offered.report_id, addition, longest=MAX_DESCRIPTION_WITH_ADDITIONS, session=turn.session

@@ -73,10 +73,12 @@ def _route(turn: Turn) -> None:
         turn.say("too_many_messages")
         return
     draft, expired = _live_draft(turn)
-    offered = additions.take_offer(turn)
+    offered = additions.take_offer(turn) if draft is None else None  # none beside a draft
     followed = draft is None and _follow_language(turn)
-    if draft is None and offered is not None and additions.answer_offer(turn, offered):
-        return
+    if draft is None and offered is not None:
+        if additions.answer_offer(turn, offered):
+            return
+        turn.unanswered_offer = offered
     _answer(turn, draft, told_what_to_do=expired)
     if followed:  # after the answer, in the language they now write
         turn.say("language_followed")
@@ -234,6 +236,9 @@ def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = Fa
         intake.start(turn, told=told, welcome=first_contact)
     elif _wishes_to_report(command) and not _media_without_words(turn):
         intake.start(turn, welcome=first_contact)  # "saya mau lapor": no menu before
+    elif vocabulary.says_another_problem(command) and not _asks_about_earlier_reports(command):
+        told = turn.message.text if story.tells_a_problem(turn.message) else None
+        intake.start(turn, told=told)  # "ada masalah lain, lampu jalan mati di gang 5"
     else:
         if first_contact:
             menu.show_menu(turn, draft=None)
@@ -271,8 +276,17 @@ def _acknowledges(command: str) -> bool:
 
 
 def _asks_after_progress(turn: Turn, command: str) -> bool:
-    """A question, or "kok belum ada kabar ya": either is answered by their reports."""
-    return story.asks(turn.message) or _short_with(command, vocabulary.ASKING_FOR_NEWS)
+    """A question, "kira-kira kapan ya", or "kok belum ada kabar ya": each is answered
+    by their reports."""
+    return (
+        story.asks(turn.message)
+        or vocabulary.asks_when(command)
+        or _short_with(command, vocabulary.ASKING_FOR_NEWS)
+    )
+
+
+def _asks_nothing(command: str) -> bool:
+    return set(story.words_of(command)) <= vocabulary.NOTHING_ASKED
 
 
 def _media_without_words(turn: Turn) -> bool:
@@ -308,5 +322,7 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         additions.offer_detail(turn, report)  # "lubangnya ada tiga", just after filing
     elif _asks_after_progress(turn, command) and status.has_reports(turn):
         status.my_reports(turn)  # "kapan diperbaiki pak?": the answer is in their reports
+    elif _asks_nothing(command) and not told_what_to_do:
+        turn.say("acknowledged")  # "maaf baru kirim fotonya", "bukan": nothing to do
     elif not told_what_to_do:
         turn.say("unknown_command")

@@ -24,9 +24,10 @@ def words_of(command: str) -> list[str]:
 
 
 def says_something(message: IncomingMessage) -> bool:
-    """More than greetings, courtesies and "ini fotonya pak": a caption worth reading as
-    the answer to the question."""
-    return any(word not in vocabulary.NOT_TELLING for word in words_of(message.answer))
+    """More than greetings, courtesies, "ini fotonya pak" and "semoga cepat ditangani": a
+    caption worth reading as the answer to the question."""
+    silent = vocabulary.NOT_TELLING | vocabulary.ACKNOWLEDGING
+    return any(word not in silent for word in words_of(message.answer))
 
 
 def tells_a_problem(message: IncomingMessage) -> bool:

@@ -8,6 +8,7 @@ from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from store import staff
 from store.contacts import ContactInfo
+from store.offers import Offered
 from store.sql import AnySession
 from store.staff import StaffInfo
 
@@ -30,6 +31,9 @@ class Turn:
     texts: Texts
     limits: Limits = field(default_factory=Limits)
     replies: list[str] = field(default_factory=list)
+    # A detail offered before, which this message did not answer: told in two messages
+    # ("lubangnya ada tiga", "dalam sekali"), the next offer holds both.
+    unanswered_offer: Offered | None = None
 
     @cached_property
     def facilitator(self) -> StaffInfo | None:

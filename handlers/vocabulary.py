@@ -93,12 +93,14 @@ PRAISE |= {"MUCH", "VERY", "THE", "HELP", "FIXING", "QUICK", "GREAT", "DONE", "F
 PRAISE |= {"OKE", "SIP", "YA", "IYA"}
 # Words that only acknowledge, with or without thanks: "siap pak, ditunggu kabarnya",
 # "semoga cepat ditangani", "aamiin", "noted".
-ACKNOWLEDGING = {"SEMOGA", "CEPAT", "SEGERA", "DITANGANI", "DIPROSES", "DITUNGGU", "TUNGGU"}
-ACKNOWLEDGING |= {"KABARNYA", "KABAR", "SELANJUTNYA", "SIAP", "OK", "OKE", "BAIK", "MANTAP"}
-ACKNOWLEDGING |= {"AAMIIN", "AMIN", "AMIIN", "ALHAMDULILLAH", "SIP", "SAYA", "KAMI", "YA"}
-ACKNOWLEDGING |= {"NOTED", "NICE", "GREAT", "COOL", "A", "LOT", "LOTS", "WILL", "WAIT"}
+# The words that make a message one: ACKNOWLEDGING allows the others around them, so that
+# "cepat pak" (hurry) or "saya" alone is none.
+ACKNOWLEDGERS = {"SEMOGA", "DITUNGGU", "TUNGGU", "SIAP", "OK", "OKE", "BAIK", "MANTAP", "SIP"}
+ACKNOWLEDGERS |= {"AAMIIN", "AMIN", "AMIIN", "ALHAMDULILLAH", "NOTED", "NICE", "GREAT", "COOL"}
+ACKNOWLEDGING = ACKNOWLEDGERS | {"CEPAT", "SEGERA", "DITANGANI", "DIPROSES", "SELANJUTNYA"}
+ACKNOWLEDGING |= {"KABARNYA", "KABAR", "SAYA", "KAMI", "YA", "A", "LOT", "LOTS", "WILL", "WAIT"}
 # Asking after a report's progress without a question word: "kok belum ada kabar ya".
-ASKING_FOR_NEWS = {"KABAR", "KABARNYA", "PROGRES", "PROGRESNYA", "PROGRESS", "UPDATE"}
+ASKING_FOR_NEWS = {"KABAR", "KABARNYA", "PROGRES", "PROGRESNYA", "PROGRESS"}
 # What was done, thanked for: "terima kasih, laporan saya sudah ditindaklanjuti".
 DONE_WELL = {"SUDAH", "UDAH", "BERES", "SELESAI", "DIPERBAIKI", "DITANGANI", "FIXED", "DONE"}
 DONE_WELL |= {"DITINDAKLANJUTI", "FIXING"}
@@ -149,8 +151,12 @@ PARTS["description"] |= {"DESCRIPTION", "CERITA", "CERITANYA"}  # not "tidak ada
 REPORT_AGAIN = {"LAPOR", "REPORT", "LAPOR BARU", "LAPORAN BARU", "NEW REPORT", "BUAT LAPORAN"}
 NO = {"TIDAK", "BUKAN", "NO", "NOPE", "JANGAN", "GAK", "ENGGAK", "NGGAK", "NDAK", "TDK", "GA"}
 NO |= {"BUKAN PAK", "TIDAK USAH", "GAK USAH", "NGGAK USAH", "GA USAH", "NO THANKS"}
-# A question of when or how long, anywhere in a message: "kira-kira kapan dikerjakan".
-ASKING_WHEN = {"KAPAN", "BERAPA", "KIRA", "KIRA2", "KIRAKIRA", "WHEN", "LONG"}
+# A question of when or how long, anywhere in a message: "kira-kira kapan dikerjakan";
+# not "kira-kira" or "berapa" alone ("lubangnya kira-kira selebar 1 meter").
+ASKING_WHEN = {"KAPAN", "WHEN"}
+ASKING_HOW_LONG = ("BERAPA LAMA", "HOW LONG")
+# A message of these words alone asks nothing: "maaf baru kirim fotonya", "bukan pak".
+NOTHING_ASKED = NOT_TELLING | ACKNOWLEDGING | NO | {"BARU", "SEMPAT", "DIKIRIM", "SUDAH"}
 # "gak tau kelurahannya", "saya tidak tahu", "I don't know": a negation before knowing.
 NEGATIONS = {"GAK", "GA", "NGGAK", "ENGGAK", "TIDAK", "TDK", "GK", "NDAK", "DONT", "DON'T", "NOT"}
 KNOWING = {"TAU", "TAHU", "KNOW", "SURE", "PAHAM", "NGERTI", "YAKIN"}
@@ -292,9 +298,19 @@ def is_a_thank_you(command: str) -> bool:
 
 def is_an_acknowledgement(command: str) -> bool:
     """ "ok pak siap", "semoga cepat ditangani ya pak", "aamiin": nothing to answer but
-    a short "all right" (with thanks, `is_a_thank_you`)."""
+    a short "all right" (with thanks, `is_a_thank_you`); not "kabarnya pak?"."""
     words = set(re.findall(r"\w+", command))
-    return bool(words) and words <= ACKNOWLEDGING | COURTESIES | PRAISE and not words <= COURTESIES
+    return (
+        "?" not in command
+        and not words.isdisjoint(ACKNOWLEDGERS)
+        and words <= ACKNOWLEDGING | COURTESIES | PRAISE
+    )
+
+
+def asks_when(command: str) -> bool:
+    """ "kira-kira kapan dikerjakan pak", "berapa lama lagi", "when will it be fixed"."""
+    words = set(re.findall(r"\w+", command))
+    return not ASKING_WHEN.isdisjoint(words) or any(ask in command for ask in ASKING_HOW_LONG)
 
 
 def is_a_greeting(answer: str) -> bool:

@@ -267,8 +267,11 @@ def add_photos(report_id: int, photos: list[Photo], *, session: AnySession) -> N
     session.flush()
 
 
-def number_of(report_id: int, *, session: AnySession) -> str | None:
-    return sql(session).value("SELECT number FROM report WHERE id = :id", id=report_id)
+def number_and_stage(report_id: int, *, session: AnySession) -> tuple[str, Stage]:
+    number, stage = sql(session).row(
+        "SELECT number, stage FROM report WHERE id = :id", id=report_id
+    )
+    return number, Stage(stage)
 
 
 def add_to_description(report_id: int, addition: str, *, longest: int, session: AnySession) -> bool:

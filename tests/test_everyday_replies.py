@@ -391,3 +391,23 @@ def test_a_spaced_short_number_after_a_report_word_is_found(whatsapp, typed):
     _, year, sequence, check = number.split("-")
     reply = whatsapp.send(typed.format(y=year, s=int(sequence), c=check))
     assert "Tahap saat ini" in reply.text or "Current stage" in reply.text
+
+
+@pytest.mark.parametrize("message", ["kira-kira kapan ya", "kabarnya pak?"])
+def test_a_question_about_progress_lists_the_citizens_reports(whatsapp, message):
+    number = whatsapp.file_report()
+    assert number in whatsapp.send(message).text
+
+
+@pytest.mark.parametrize("message", ["maaf baru kirim fotonya", "bukan pak"])
+def test_a_message_that_asks_nothing_gets_a_short_all_right(whatsapp, message):
+    whatsapp.file_report()
+    assert "Baik, terima kasih" in whatsapp.send(message).text
+
+
+@pytest.mark.parametrize("caption", ["semoga cepat ditangani pak", "mohon segera ditangani"])
+def test_a_photo_with_an_acknowledging_caption_answers_no_question(whatsapp, caption):
+    for message in ("LAPOR", "1"):
+        whatsapp.send(message)
+    reply = whatsapp.send(caption, media=[("https://api.twilio.com/media/ME1", "image/jpeg")])
+    assert "jelaskan masalahnya" in reply.text

@@ -947,3 +947,51 @@ def test_photos_are_sent_again_when_corrected_and_kept_when_called_off(whatsapp)
     whatsapp.send("UBAH")
     whatsapp.send("5")
     assert "Foto: 0" in whatsapp.send("LEWATI").text
+
+
+def test_a_yes_at_length_to_an_offer_adds_the_detail(whatsapp, store):
+    number = whatsapp.file_report()
+    whatsapp.send("lubangnya ada tiga, dalam sekali")
+    assert "sudah kami tambahkan" in whatsapp.send("iya betul, itu buat laporan tadi").text
+    assert "lubangnya ada tiga" in _description_of(store, number)
+
+
+def test_another_problem_told_right_after_filing_starts_a_report_with_it(whatsapp, store):
+    number = whatsapp.file_report()
+    reply = whatsapp.send("ada masalah lain, lampu jalan mati di gang 5")
+    assert "uraian masalah Anda kami catat untuk laporan baru" in reply.text
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+
+
+def test_another_problem_answering_an_offer_starts_a_report_with_it(whatsapp, store):
+    number = whatsapp.file_report()
+    whatsapp.send("lubangnya ada tiga, dalam sekali")
+    reply = whatsapp.send("bukan, ini masalah lain: lampu jalan mati di gang 5")
+    assert "uraian masalah Anda kami catat untuk laporan baru" in reply.text
+    assert "“bukan, ini masalah lain: lampu jalan mati di gang 5”" in whatsapp.send("5").text
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+
+
+@pytest.mark.parametrize(
+    "detail", ["lubangnya kira-kira selebar 1 meter", "the hole is about two metres long"]
+)
+def test_a_detail_with_kira_kira_or_long_is_still_offered(whatsapp, detail):
+    whatsapp.file_report()
+    reply = whatsapp.send(detail).text
+    assert "keterangan tambahan" in reply or "more about report" in reply
+
+
+def test_a_detail_told_in_two_messages_is_offered_and_added_whole(whatsapp, store):
+    number = whatsapp.file_report()
+    whatsapp.send("lubangnya ada tiga")
+    whatsapp.send("dalam sekali sekitar 30 cm")
+    whatsapp.send("ya")
+    assert _description_of(store, number).endswith("lubangnya ada tiga\ndalam sekali sekitar 30 cm")
+
+
+def test_a_yes_to_a_detail_of_a_report_closed_meanwhile_adds_nothing(whatsapp, store):
+    number = whatsapp.file_report()
+    whatsapp.send("lubangnya ada tiga, dalam sekali")
+    move_through(store, number, "ditolak", note="Bukan wewenang Pemprov")
+    assert f"laporan {number} sudah ditutup" in whatsapp.send("ya").text
+    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
