@@ -484,11 +484,14 @@ def test_a_sticker_in_a_report_is_refused_as_no_photo(whatsapp):
     assert "hanya foto" in reply.text
 
 
+def _to_kelurahan(whatsapp, address):
+    """A rubbish report up to the kelurahan question."""
+    for message in ("LAPOR", "2", "Sampah menumpuk di pinggir kali", address):
+        whatsapp.send(message)
+
+
 def test_ambiguous_kelurahan_offers_suggestions_and_accepts_a_number(whatsapp):
-    whatsapp.send("LAPOR")
-    whatsapp.send("2")
-    whatsapp.send("Sampah menumpuk di pinggir kali")
-    whatsapp.send("Jl. Cipinang Jaya")
+    _to_kelurahan(whatsapp, "Jl. Cipinang Jaya")
     choice = whatsapp.send("cipinang besar")
     assert "Kelurahan mana yang Anda maksud? Balas dengan angkanya:\n1. Cipinang Besar" in (
         choice.text
@@ -499,10 +502,7 @@ def test_ambiguous_kelurahan_offers_suggestions_and_accepts_a_number(whatsapp):
 
 
 def test_a_kecamatan_given_for_the_kelurahan_lists_its_kelurahan_to_choose(whatsapp):
-    whatsapp.send("LAPOR")
-    whatsapp.send("2")
-    whatsapp.send("Sampah menumpuk di pinggir kali")
-    whatsapp.send("Jl. Kebon Kacang Raya")
+    _to_kelurahan(whatsapp, "Jl. Kebon Kacang Raya")
     choice = whatsapp.send("Tanah Abang")
     assert "Tanah Abang adalah nama kecamatan. Lokasinya di kelurahan mana?" in choice.text
     assert "angkanya:\n1. Bendungan Hilir, Kec. Tanah Abang" in choice.text
@@ -522,10 +522,7 @@ def test_a_kecamatan_given_for_the_kelurahan_lists_its_kelurahan_to_choose(whats
     ],
 )
 def test_a_kelurahan_not_found_is_answered_with_what_to_type_instead(whatsapp, typed, answer):
-    whatsapp.send("LAPOR")
-    whatsapp.send("2")
-    whatsapp.send("Sampah menumpuk di pinggir kali")
-    whatsapp.send("Jl. Daan Mogot km 12")
+    _to_kelurahan(whatsapp, "Jl. Daan Mogot km 12")
     assert answer in whatsapp.send(typed).text
     assert "Menteng adalah nama kecamatan" in whatsapp.send("kec. menteng").text
 
@@ -541,18 +538,12 @@ def test_a_kelurahan_not_found_is_answered_with_what_to_type_instead(whatsapp, t
 def test_a_skip_a_city_or_an_unknown_code_at_the_kelurahan_question_say_what_is_needed(
     whatsapp, typed, answer
 ):
-    whatsapp.send("LAPOR")
-    whatsapp.send("2")
-    whatsapp.send("Sampah menumpuk di pinggir kali")
-    whatsapp.send("Jl. Daan Mogot km 12")
+    _to_kelurahan(whatsapp, "Jl. Daan Mogot km 12")
     assert answer in whatsapp.send(typed).text
 
 
 def test_kelurahan_typo_and_postal_code_are_forgiven(whatsapp):
-    whatsapp.send("LAPOR")
-    whatsapp.send("2")
-    whatsapp.send("Sampah menumpuk di pinggir kali")
-    whatsapp.send("Jl. Daan Mogot km 12")
+    _to_kelurahan(whatsapp, "Jl. Daan Mogot km 12")
     assert "tidak kami temukan" in whatsapp.send("Atlantis").text
     assert "Kirim foto" in whatsapp.send("  KAPOK   muara ").text
     summary = whatsapp.send("LEWATI")
@@ -560,10 +551,7 @@ def test_kelurahan_typo_and_postal_code_are_forgiven(whatsapp):
 
 
 def test_confirmation_needs_yes(whatsapp, store):
-    whatsapp.send("LAPOR")
-    whatsapp.send("2")
-    whatsapp.send("Sampah menumpuk di pinggir kali")
-    whatsapp.send("Jl. Daan Mogot km 12")
+    _to_kelurahan(whatsapp, "Jl. Daan Mogot km 12")
     whatsapp.send("10310")
     whatsapp.send("LEWATI")
     assert "Balas YA" in whatsapp.send("mungkin").text
@@ -734,12 +722,26 @@ def test_a_detail_the_citizen_says_no_to_is_not_added(whatsapp, store):
     assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
 
 
-def test_a_detail_answered_with_lapor_starts_a_new_report_told_by_it(whatsapp, store):
+@pytest.mark.parametrize(
+    ("detail", "answer", "told"),
+    [
+        ("Lampu jalan mati di depan gang tiga sejak semalam", "LAPOR", "detail"),
+        (
+            "lubangnya ada tiga, dalam sekali",
+            "bukan, ini masalah lain: lampu mati di gang 5",
+            "answer",
+        ),
+    ],
+)
+def test_a_detail_answered_as_another_problem_starts_a_report_told_by_it(
+    whatsapp, store, detail, answer, told
+):
     number = whatsapp.file_report()
-    whatsapp.send("Lampu jalan mati di depan gang tiga sejak semalam")
-    reply = whatsapp.send("LAPOR")
+    whatsapp.send(detail)
+    reply = whatsapp.send(answer)
     assert "uraian masalah Anda kami catat untuk laporan baru" in reply.text
-    assert "“Lampu jalan mati di depan gang tiga sejak semalam”" in whatsapp.send("5").text
+    story = detail if told == "detail" else answer
+    assert f"“{story}”" in whatsapp.send("5").text
     assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
 
 
@@ -960,15 +962,6 @@ def test_another_problem_told_right_after_filing_starts_a_report_with_it(whatsap
     number = whatsapp.file_report()
     reply = whatsapp.send("ada masalah lain, lampu jalan mati di gang 5")
     assert "uraian masalah Anda kami catat untuk laporan baru" in reply.text
-    assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
-
-
-def test_another_problem_answering_an_offer_starts_a_report_with_it(whatsapp, store):
-    number = whatsapp.file_report()
-    whatsapp.send("lubangnya ada tiga, dalam sekali")
-    reply = whatsapp.send("bukan, ini masalah lain: lampu jalan mati di gang 5")
-    assert "uraian masalah Anda kami catat untuk laporan baru" in reply.text
-    assert "“bukan, ini masalah lain: lampu jalan mati di gang 5”" in whatsapp.send("5").text
     assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
 
 
