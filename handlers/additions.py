@@ -112,7 +112,7 @@ def _says_yes(answer: str) -> bool:
     """YA, or a sentence opening with it: "iya betul, itu buat laporan tadi"."""
     words = answer.split()
     return vocabulary.is_a_yes(answer) or (
-        bool(words) and words[0] in vocabulary.AFFIRMING and vocabulary.NO.isdisjoint(words)
+        vocabulary.opens_with_a_yes(words) and vocabulary.NO.isdisjoint(words)
     )
 
 

@@ -308,10 +308,8 @@ def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
         turn.say("you_are_welcome", rating_open=False)  # not to a first "🙏": the menu is said
     elif status.looks_like_status_request(command):
         status.show_status(turn, command)
-    elif _short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS):
-        status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya belum …"
-    elif _asks_after_own_reports(command, asking=vocabulary.ASKING_AFTER):
-        status.my_reports(turn)  # "laporan saya gimana?"
+    elif _asks_about_earlier_reports(command):
+        status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya gimana?"
     elif _short_with(command, vocabulary.STATUS_WORDS):  # a wish to report was read before
         status.ask_for_number(turn)  # "what is the status of my report?"
     elif _acknowledges(command) and not told_what_to_do:

@@ -218,8 +218,8 @@ def _on_description(turn: Turn, draft: DraftState) -> None:
 
 
 def _says_yes_and_more(turn: Turn) -> bool:
-    words = turn.message.answer.split()
-    return bool(words) and words[0] in vocabulary.AFFIRMING and story.says_something(turn.message)
+    opens = vocabulary.opens_with_a_yes(turn.message.answer.split())
+    return opens and story.says_something(turn.message)
 
 
 def _keep_description(turn: Turn, draft: DraftState, text: str) -> None:
@@ -377,9 +377,7 @@ def _part_to_change(turn: Turn) -> Step | None:
     if part is None:
         return None
     said = story.words_of(turn.message.command)  # with its "ya"
-    affirmed = (said[0] if said else "") in vocabulary.AFFIRMING or not (
-        vocabulary.AS_IT_IS.isdisjoint(said)
-    )
+    affirmed = vocabulary.opens_with_a_yes(said) or not vocabulary.AS_IT_IS.isdisjoint(said)
     return part if _wants_a_change(turn) or not affirmed else None
 
 
@@ -409,8 +407,8 @@ def _change(turn: Turn, draft: DraftState, part: Step) -> None:
         draft.data["photos"] = []
     new_value = _NEW_VALUE.search(turn.message.text)
     if new_value and part is not Step.PHOTOS:
-        turn.message = replace(turn.message, body=new_value.group(1), media=(), location=None)
-        _STEPS[part](turn, draft)
+        typed = replace(turn.message, body=new_value.group(1), media=(), location=None)
+        _STEPS[part](replace(turn, message=typed), draft)  # the same replies and session
     else:
         prompt(turn, draft)
 

@@ -269,6 +269,11 @@ def says_not_knowing(command: str) -> bool:
     )
 
 
+def opens_with_a_yes(words: list[str]) -> bool:
+    """ "Betul, lubangnya …", "iya betul, itu buat laporan tadi", "ya lokasinya …"."""
+    return bool(words) and words[0] in AFFIRMING
+
+
 def is_a_yes(answer: str) -> bool:
     """YES, or a yes in a sentence of yes-words only ("iya betul sekali", "sudah sesuai",
     "oke kirim", "yes please send"); not "ok, tunggu sebentar" nor "ya, tapi …"."""

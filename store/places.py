@@ -80,7 +80,7 @@ def _by_normalised_name() -> dict[str, Kelurahan]:
 
 def names_a_city(typed: str) -> bool:
     """ "jakarta pusat", "Jakarta Selatan": a city of DKI Jakarta, not a kelurahan."""
-    return _normalise(typed) in {_normalise(kel.kota) for kel in all_kelurahan()}
+    return _normalise(typed) in _city_names()
 
 
 def kelurahan_by_id(kelurahan_id: int) -> Kelurahan | None:
@@ -132,9 +132,13 @@ def _without_tails(words: list[str]) -> list[str]:
 
 @cache
 def _tail_phrases() -> frozenset[str]:
-    places = all_kelurahan()
-    names = {_normalise(kel.kecamatan) for kel in places} | {_normalise(kel.kota) for kel in places}
-    return frozenset(names | _TAIL_WORDS)
+    kecamatan = {_normalise(kel.kecamatan) for kel in all_kelurahan()}
+    return frozenset(kecamatan | _city_names() | _TAIL_WORDS)
+
+
+@cache
+def _city_names() -> frozenset[str]:
+    return frozenset(_normalise(kel.kota) for kel in all_kelurahan())
 
 
 def _spaceless(name: str) -> str:
