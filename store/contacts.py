@@ -10,6 +10,9 @@ from store.phones import Sender
 from store.sql import AnySession, orm, sql
 
 LANGUAGES = ("id", "en")
+_TOUCHED = (
+    "id, phone, profile_name, language, awaiting_rating_for, notifications_paused, language_chosen"
+)
 DEFAULT_LANGUAGE = LANGUAGES[0]
 
 
@@ -43,24 +46,29 @@ def touch_contact(
 ) -> ContactInfo:
     """Find or create the sender's contact and note the time of their message. The
     update locks the row for the rest of the transaction, so two messages from one
-    phone are handled one after the other. (Every message runs this: plain SQL.)"""
+    phone are handled one after the other. (Every message runs this: plain SQL.)
+
+    In a read-only transaction the contact is only found (a new one needs a write):
+    `note_message` notes the message afterwards, when the message is recorded."""
     q = sql(session)
     name = profile_name[:200] if profile_name else None
-    found = q.row(
-        "UPDATE contact SET last_inbound_at = :now, profile_name = coalesce(:name, profile_name)"
-        " WHERE sender_key = :key"
-        " RETURNING id, phone, profile_name, language, awaiting_rating_for, notifications_paused,"
-        " language_chosen",
-        now=now,
-        name=name,
-        key=sender.key,
-    )
+    if q.read_only:
+        found = q.row(f"SELECT {_TOUCHED} FROM contact WHERE sender_key = :key", key=sender.key)
+    else:
+        found = q.row(
+            "UPDATE contact SET last_inbound_at = :now,"
+            " profile_name = coalesce(:name, profile_name)"
+            f" WHERE sender_key = :key RETURNING {_TOUCHED}",
+            now=now,
+            name=name,
+            key=sender.key,
+        )
     if found is not None:
-        contact_id, phone, name, language, awaiting_rating_for, paused, chosen = found
+        contact_id, phone, stored_name, language, awaiting_rating_for, paused, chosen = found
         return ContactInfo(
             contact_id,
             phone,
-            name,
+            name or stored_name,
             language,
             is_new=False,
             awaiting_rating_for=awaiting_rating_for,
@@ -80,6 +88,20 @@ def touch_contact(
         chosen=False,
     )
     return ContactInfo(contact_id, sender.phone, name, DEFAULT_LANGUAGE, is_new=True)
+
+
+def note_message(
+    contact_id: int, profile_name: str | None, *, session: AnySession, now: datetime
+) -> None:
+    """What `touch_contact` notes of a message, for one answered in a read-only
+    transaction: its time (which opens WhatsApp's 24-hour window) and the sender's name."""
+    sql(session).execute(
+        "UPDATE contact SET last_inbound_at = :now, profile_name = coalesce(:name, profile_name)"
+        " WHERE id = :id",
+        now=now,
+        name=profile_name[:200] if profile_name else None,
+        id=contact_id,
+    )
 
 
 def set_language(

@@ -33,13 +33,15 @@ def offer(
 
 def take_offer(contact_id: int, *, session: AnySession) -> Offered | None:
     """The offer the contact's message answers, gone once read: only the very next
-    message may accept it."""
-    found = sql(session).row(
-        "DELETE FROM offered_addition WHERE contact_id = :contact_id"
-        " RETURNING report_id, text, offered_at",
+    message may accept it. (Looked for before it is deleted: most messages find none,
+    and a read-only transaction may then answer them.)"""
+    q = sql(session)
+    found = q.row(
+        "SELECT report_id, text, offered_at FROM offered_addition WHERE contact_id = :contact_id",
         contact_id=contact_id,
     )
     if found is None:
         return None
+    q.execute("DELETE FROM offered_addition WHERE contact_id = :contact_id", contact_id=contact_id)
     report_id, text, offered_at = found
     return Offered(report_id=report_id, text=text, offered_at=utc(offered_at))

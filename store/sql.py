@@ -13,6 +13,10 @@ looked up by number 0.26 ms, against 0.01 ms on the driver (bench/RESULTS.md). S
   to the same connection and transaction, made only when one of them runs.
 - Both helpers accept an ordinary ORM Session too, so the API, the scheduler and the
   tests call the same store functions.
+- A `Transaction` may be read-only: it takes no write lock (on SQLite, `BEGIN` rather
+  than `BEGIN IMMEDIATE`) and refuses every write, plain or through the ORM, with
+  `WriteNeeded` before it runs. The webhook answers most messages that way first
+  (bot/webhooks.py says why).
 
 Values: pass aware UTC datetimes, dicts and lists as they are; read datetimes back
 with `utc()` and JSON with `from_json()`, since SQLite hands both back as text.
@@ -24,13 +28,28 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
 
 _NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class WriteNeeded(Exception):
+    """A read-only transaction was asked to write: nothing was written, and the caller
+    does its work again in a write transaction."""
+
+
+def _refuse_writes(statement: str) -> None:
+    if statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
+        raise WriteNeeded(statement.split(None, 1)[0])
+
+
+def _refuse_orm_writes(_connection, _cursor, statement, *_args) -> None:
+    _refuse_writes(statement)
 
 
 @lru_cache(maxsize=256)
@@ -44,10 +63,11 @@ class Sql:
     Driver errors come out as SQLAlchemy's (IntegrityError, OperationalError, …), like
     everywhere else in the store, and a lost connection is dropped from the pool."""
 
-    def __init__(self, pooled: PoolProxiedConnection, engine: Engine):
+    def __init__(self, pooled: PoolProxiedConnection, engine: Engine, *, read_only: bool = False):
         self._pooled = pooled
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
+        self.read_only = read_only
 
     def rows(self, statement: str, **params: Any) -> list[tuple]:
         return self._run(statement, params).fetchall()
@@ -65,6 +85,8 @@ class Sql:
         return self._run(statement, params).rowcount
 
     def _run(self, statement: str, params: dict[str, Any]):
+        if self.read_only:
+            _refuse_writes(statement)
         values = {name: self._to_database(value) for name, value in params.items()}
         if self._postgres:
             statement = _pyformat(statement)
@@ -136,13 +158,25 @@ class Transaction:
     through `orm` (joined to the same transaction, made on first use). `commit` and
     `rollback` end it and give the connection back; the next statement starts a new
     one. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`), as the store's
-    ORM sessions do (store/db.py)."""
+    ORM sessions do (store/db.py), unless it is `read_only`."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self._pooled: PoolProxiedConnection | None = None
         self._sql: Sql | None = None
         self._orm: Session | None = None
+        self._read_only = False
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @read_only.setter
+    def read_only(self, read_only: bool) -> None:
+        """For the transactions to come: read-only ones refuse writes with WriteNeeded."""
+        if self._sql is not None:
+            raise RuntimeError("a transaction is open: commit or roll it back first")
+        self._read_only = read_only
 
     @property
     def sql(self) -> Sql:
@@ -158,14 +192,16 @@ class Transaction:
             if self._sql is None:
                 self._begin()
             connection = Connection(self.engine, connection=self._pooled)
+            if self._read_only:
+                event.listen(connection, "before_cursor_execute", _refuse_orm_writes)
             self._orm = Session(bind=connection, expire_on_commit=False)
         return self._orm
 
     def _begin(self) -> None:
         self._pooled = self._checkout()
-        self._sql = Sql(self._pooled, self.engine)
+        self._sql = Sql(self._pooled, self.engine, read_only=self._read_only)
         if self.engine.dialect.name == "sqlite":
-            self._sql.execute("BEGIN IMMEDIATE")
+            self._sql.execute("BEGIN" if self._read_only else "BEGIN IMMEDIATE")
 
     def _checkout(self) -> PoolProxiedConnection:
         """A pooled connection; a database that cannot be reached raises SQLAlchemy's

@@ -13,7 +13,7 @@ from store.db import make_engine, new_session
 from store.drafts import DraftState
 from store.models import Contact, Draft, InboundMessage
 from store.phones import sender_from
-from store.sql import Transaction, _pyformat, sql, utc
+from store.sql import Transaction, WriteNeeded, _pyformat, sql, utc
 
 T0 = datetime(2026, 3, 2, 1, 2, 3, tzinfo=UTC)  # whole seconds: no microseconds to print
 KRAMAT = places.match_kelurahan("Kramat").chosen
@@ -180,6 +180,82 @@ def test_on_sqlite_the_write_lock_is_taken_by_the_first_statement(transaction, d
     transaction.rollback()
     other.execute("BEGIN IMMEDIATE")  # free again
     other.close()
+
+
+def _known_contact(transaction: Transaction) -> contacts.ContactInfo:
+    contact = contacts.touch_contact(
+        sender_from("+6281234567890"), "Siti", session=transaction, now=T0
+    )
+    transaction.commit()
+    return contact
+
+
+def test_a_read_only_transaction_refuses_plain_writes_before_running_them(engine, transaction):
+    contact = _known_contact(transaction)
+    transaction.read_only = True
+    with pytest.raises(WriteNeeded):
+        contacts.set_language(contact.id, "en", session=transaction)
+    with pytest.raises(WriteNeeded):
+        contacts.touch_contact(sender_from("+6281234567891"), None, session=transaction, now=T0)
+    transaction.rollback()
+    with new_session(engine) as db:
+        assert db.exec(select(Contact.sender_key, Contact.language)).all() == [
+            ("+6281234567890", "id")
+        ]
+
+
+def test_a_read_only_transaction_refuses_writes_the_orm_holds_when_it_ends(engine, transaction):
+    transaction.read_only = True
+    transaction.orm.add(Contact(sender_key="+6281234567890", phone="+6281234567890", created_at=T0))
+    with pytest.raises(WriteNeeded):
+        transaction.commit()
+    with new_session(engine) as db:
+        assert db.exec(select(Contact)).first() is None
+
+
+def test_a_read_only_transaction_finds_the_sender_and_leaves_noting_the_message(
+    engine, transaction
+):
+    """What the webhook answers first (bot/webhooks.py), then notes when it records it."""
+    contact = _known_contact(transaction)
+    later = T0 + timedelta(hours=1)
+    transaction.read_only = True
+    found = contacts.touch_contact(
+        sender_from("+6281234567890"), "Siti Aminah", session=transaction, now=later
+    )
+    transaction.rollback()
+    assert (found.id, found.profile_name, found.is_new) == (contact.id, "Siti Aminah", False)
+    with new_session(engine) as db:
+        assert db.exec(select(Contact.last_inbound_at, Contact.profile_name)).one() == (T0, "Siti")
+    transaction.read_only = False
+    contacts.note_message(contact.id, "Siti Aminah", session=transaction, now=later)
+    transaction.commit()
+    with new_session(engine) as db:
+        noted = db.exec(select(Contact.last_inbound_at, Contact.profile_name)).one()
+        assert noted == (later, "Siti Aminah")
+
+
+def test_on_sqlite_a_read_only_transaction_leaves_the_write_lock_to_others(
+    transaction, database_url
+):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the write lock of the whole database is SQLite's")
+    transaction.read_only = True
+    inbound.stored_reply("SM1", session=transaction)
+    other = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0)
+    other.execute("BEGIN IMMEDIATE")  # not kept waiting by the reader
+    other.rollback()
+    other.close()
+    transaction.rollback()
+
+
+def test_a_transaction_changes_mode_only_between_transactions(transaction):
+    inbound.stored_reply("SM1", session=transaction)
+    with pytest.raises(RuntimeError):
+        transaction.read_only = True
+    transaction.rollback()
+    transaction.read_only = True
+    assert transaction.read_only
 
 
 def test_statements_get_psycopgs_parameters_and_keep_casts_and_percent_signs():

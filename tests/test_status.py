@@ -1,10 +1,14 @@
 """Status by report number, for the reporter and for anyone else, and "my reports"."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
+from sqlmodel import select
 
 from store import reports
 from store.clock import utcnow
+from store.models import Contact, InboundMessage
 from store.numbers import parse_number
 from store.stages import Role, Stage
 
@@ -168,3 +172,37 @@ def test_a_number_typed_with_autocorrected_dashes_or_without_zeros_is_found(what
     assert "Tahap saat ini" in whatsapp.send(f"STATUS: {number.replace('-', '–')}").text
     _, year, sequence, check = number.split("-")
     assert "Tahap saat ini" in whatsapp.send(f"crm-{year}-{int(sequence)}-{check}").text
+
+
+def test_a_status_answered_without_a_change_is_recorded_once_with_the_senders_time_and_name(
+    whatsapp, store, filed
+):
+    """A STATUS is answered in a read-only transaction and recorded after it
+    (bot/webhooks.py): the record, the 24-hour window and the name are kept all the same,
+    and Twilio delivering it again gets the stored answer."""
+    later = utcnow() + timedelta(hours=2)
+    with time_machine.travel(later, tick=False):
+        form = whatsapp.form(f"STATUS {filed}", phone=REPORTER, name="Bu Siti", sid="SM" + "7" * 32)
+        first = whatsapp.post(form)
+        again = whatsapp.post(form)
+    assert f"Laporan *{filed}*" in first.text and again.messages == first.messages
+    recorded = store(
+        lambda session: session.exec(
+            select(InboundMessage.reply, Contact.last_inbound_at, Contact.profile_name)
+            .join(Contact, Contact.id == InboundMessage.contact_id)
+            .where(InboundMessage.message_sid == form["MessageSid"])
+        ).all()
+    )
+    assert recorded == [(first.messages, later, "Bu Siti")]
+
+
+def test_a_message_found_to_change_something_is_answered_and_recorded_in_one_write(
+    whatsapp, store, filed
+):
+    """The read-only answer meets a write (the language the citizen now writes in) and
+    is answered again from the start in a write transaction."""
+    reply = whatsapp.send(f"what is the status of {filed} please", phone=REPORTER)
+    assert f"Report *{filed}*" in reply.text
+    language = store(lambda session: session.exec(select(Contact.language)).one())
+    recorded = store(lambda session: len(session.exec(select(InboundMessage)).all()))
+    assert (language, recorded) == ("en", 8)  # the report's seven messages, and this one
