@@ -168,6 +168,12 @@ class Transaction:
         self._read_only = False
 
     @property
+    def one_writer_at_a_time(self) -> bool:
+        """Whether a write transaction locks the whole database (SQLite), rather than
+        the rows it changes (PostgreSQL)."""
+        return self.engine.dialect.name == "sqlite"
+
+    @property
     def read_only(self) -> bool:
         return self._read_only
 
@@ -200,7 +206,7 @@ class Transaction:
     def _begin(self) -> None:
         self._pooled = self._checkout()
         self._sql = Sql(self._pooled, self.engine, read_only=self._read_only)
-        if self.engine.dialect.name == "sqlite":
+        if self.one_writer_at_a_time:
             self._sql.execute("BEGIN" if self._read_only else "BEGIN IMMEDIATE")
 
     def _checkout(self) -> PoolProxiedConnection:

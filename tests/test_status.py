@@ -177,7 +177,7 @@ def test_a_number_typed_with_autocorrected_dashes_or_without_zeros_is_found(what
 def test_a_status_answered_without_a_change_is_recorded_once_with_the_senders_time_and_name(
     whatsapp, store, filed
 ):
-    """A STATUS is answered in a read-only transaction and recorded after it
+    """On SQLite a STATUS is answered in a read-only transaction and recorded after it
     (bot/webhooks.py): the record, the 24-hour window and the name are kept all the same,
     and Twilio delivering it again gets the stored answer."""
     later = utcnow() + timedelta(hours=2)
@@ -199,8 +199,8 @@ def test_a_status_answered_without_a_change_is_recorded_once_with_the_senders_ti
 def test_a_message_found_to_change_something_is_answered_and_recorded_in_one_write(
     whatsapp, store, filed
 ):
-    """The read-only answer meets a write (the language the citizen now writes in) and
-    is answered again from the start in a write transaction."""
+    """On SQLite the read-only answer meets a write (the language the citizen now
+    writes in) and is answered again from the start in a write transaction."""
     reply = whatsapp.send(f"what is the status of {filed} please", phone=REPORTER)
     assert f"Report *{filed}*" in reply.text
     language = store(lambda session: session.exec(select(Contact.language)).one())
