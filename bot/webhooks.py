@@ -101,6 +101,12 @@ def whatsapp_status():
     return "", 204
 
 
+class Answer(NamedTuple):
+    contact_id: int
+    replies: list[str]
+    contact_noted_at: object = None  # see store.contacts.ContactInfo.noted_at
+
+
 class Once(NamedTuple):
     replies: list[str]
     wrote: bool  # False: the message was answered (and its reply queued) before
@@ -114,10 +120,11 @@ def answer_once(
     citizen is no longer waiting on the request (a replay of the spool), so the reply
     goes out as a notification, in that same transaction."""
 
-    def respond(db: Transaction, now: datetime) -> tuple[int, list[str]]:
+    def respond(db: Transaction, now: datetime) -> Answer:
         limits = _limits(kept=deliver_later)
         outcome = handlers.respond(message, session=db, now=now, limits=limits)
-        return outcome.contact_id, split_for_whatsapp(outcome.replies)
+        replies = split_for_whatsapp(outcome.replies)
+        return Answer(outcome.contact_id, replies, outcome.contact_noted_at)
 
     return _once(sid, message, respond, deliver_later=deliver_later)
 
@@ -128,9 +135,9 @@ def apologise_once(sid: str, message: handlers.IncomingMessage) -> Once:
     reply to `sid`, so that the citizen told "kept" is not left waiting and a second
     replay finds the message answered."""
 
-    def apologise(db: Transaction, now: datetime) -> tuple[int, list[str]]:
+    def apologise(db: Transaction, now: datetime) -> Answer:
         contact = contacts.touch_contact(message.sender, message.profile_name, session=db, now=now)
-        return contact.id, [Texts(contact.language).say("system_error")]
+        return Answer(contact.id, [Texts(contact.language).say("system_error")])
 
     return _once(sid, message, apologise, deliver_later=True)
 
@@ -138,11 +145,11 @@ def apologise_once(sid: str, message: handlers.IncomingMessage) -> Once:
 def _once(
     sid: str,
     message: handlers.IncomingMessage,
-    reply: Callable[[Transaction, datetime], tuple[int, list[str]]],
+    reply: Callable[[Transaction, datetime], Answer],
     *,
     deliver_later: bool,
 ) -> Once:
-    """The stored reply to `sid`, or `reply`'s (contact id, texts), recorded with the
+    """The stored reply to `sid`, or `reply`'s answer, recorded with the
     message, and queued as a notification when `deliver_later`, in one transaction.
 
     A stored reply is queued too when `deliver_later`, once: the message was kept for
@@ -153,11 +160,12 @@ def _once(
     SQLite, whose write lock is the whole database's, a citizen waiting on the webhook
     is therefore first answered in a read-only transaction, and the lock is taken only
     to record the message. A message that changes something (a report's step, a new
-    contact, an offer taken) is answered again from the start in one write transaction.
-    That doubles the work of a write and frees the lock during every read: two web
-    processes answered 1.38 times as many STATUS messages a second. PostgreSQL locks
-    only the rows a transaction changes, and there the second transaction cost 12 %
-    (bench/RESULTS.md, 2026-12-04)."""
+    contact, an offer taken) is answered again from the start in one write transaction,
+    and so is one read while an earlier message of the same sender was being answered
+    (which may have started a report, say). That doubles the work of a write and frees
+    the lock during every read: two web processes answered 1.38 times as many STATUS
+    messages a second. PostgreSQL locks only the rows a transaction changes, and there
+    the second transaction cost 12 % (bench/RESULTS.md, 2026-12-04)."""
     db = database.transaction()
 
     def work() -> Once:
@@ -167,11 +175,14 @@ def _once(
             return Once(earlier, wrote=False)  # Twilio delivers it again: answer it again
         if earlier is not None:
             return Once(earlier, wrote=_queue_stored_reply(sid, earlier, session=db, now=now))
-        contact_id, replies = reply(db, now)
+        contact_id, replies, noted_at = reply(db, now)
         if db.read_only:
             db.commit()  # changes held by the ORM raise WriteNeeded here
             db.read_only = False
-            contacts.note_message(contact_id, message.profile_name, session=db, now=now)
+            if not contacts.note_message(
+                contact_id, message.profile_name, noted_at=noted_at, session=db, now=now
+            ):  # an earlier message of theirs, still being answered as this one was read
+                raise WriteNeeded("another message of the sender was answered meanwhile")
         inbound.record_inbound(
             sid,
             contact_id=contact_id,
@@ -201,6 +212,7 @@ def _reading_first(db: Transaction, work: Callable[[], Once]) -> Once | None:
     try:
         return commit_with_retries(db, work)
     except WriteNeeded:
+        db.rollback()
         return None
     finally:
         if db.read_only:

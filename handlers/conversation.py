@@ -24,6 +24,7 @@ DEFAULT_LIMITS = Limits()
 class Outcome:
     contact_id: int
     replies: list[str]
+    contact_noted_at: object = None  # see ContactInfo.noted_at
 
 
 def respond(
@@ -40,7 +41,7 @@ def respond(
         limits=limits,
     )
     _route(turn)
-    return Outcome(contact_id=contact.id, replies=turn.replies)
+    return Outcome(contact_id=contact.id, replies=turn.replies, contact_noted_at=contact.noted_at)
 
 
 def _follow_language(turn: Turn) -> bool:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import select
 
@@ -26,6 +27,9 @@ class ContactInfo:
     awaiting_rating_for: int | None = None
     notifications_paused: bool = False
     language_chosen: bool = False
+    # last_inbound_at exactly as a read-only transaction read it (text on SQLite), for
+    # `note_message` to tell whether another message was noted since; None after a write
+    noted_at: Any = None
 
 
 def _info(contact: Contact, *, is_new: bool) -> ContactInfo:
@@ -52,8 +56,14 @@ def touch_contact(
     `note_message` notes the message afterwards, when the message is recorded."""
     q = sql(session)
     name = profile_name[:200] if profile_name else None
+    noted_at = None
     if q.read_only:
-        found = q.row(f"SELECT {_TOUCHED} FROM contact WHERE sender_key = :key", key=sender.key)
+        found = q.row(
+            f"SELECT {_TOUCHED}, last_inbound_at FROM contact WHERE sender_key = :key",
+            key=sender.key,
+        )
+        if found is not None:
+            *found, noted_at = found
     else:
         found = q.row(
             "UPDATE contact SET last_inbound_at = :now,"
@@ -74,6 +84,7 @@ def touch_contact(
             awaiting_rating_for=awaiting_rating_for,
             notifications_paused=bool(paused),
             language_chosen=bool(chosen),
+            noted_at=noted_at,
         )
     contact_id = q.value(
         "INSERT INTO contact (sender_key, phone, profile_name, language, created_at,"
@@ -91,17 +102,21 @@ def touch_contact(
 
 
 def note_message(
-    contact_id: int, profile_name: str | None, *, session: AnySession, now: datetime
-) -> None:
+    contact_id: int, profile_name: str | None, *, noted_at: Any, session: AnySession, now: datetime
+) -> bool:
     """What `touch_contact` notes of a message, for one answered in a read-only
-    transaction: its time (which opens WhatsApp's 24-hour window) and the sender's name."""
-    sql(session).execute(
+    transaction: its time (which opens WhatsApp's 24-hour window) and the sender's name.
+    False, and nothing noted, if another message of theirs was noted since `noted_at`
+    (`ContactInfo.noted_at`): that answer may have been given on what it changed."""
+    changed = sql(session).execute(
         "UPDATE contact SET last_inbound_at = :now, profile_name = coalesce(:name, profile_name)"
-        " WHERE id = :id",
+        " WHERE id = :id AND last_inbound_at = :noted_at",
         now=now,
         name=profile_name[:200] if profile_name else None,
         id=contact_id,
+        noted_at=noted_at,
     )
+    return changed == 1
 
 
 def set_language(

@@ -228,11 +228,32 @@ def test_a_read_only_transaction_finds_the_sender_and_leaves_noting_the_message(
     with new_session(engine) as db:
         assert db.exec(select(Contact.last_inbound_at, Contact.profile_name)).one() == (T0, "Siti")
     transaction.read_only = False
-    contacts.note_message(contact.id, "Siti Aminah", session=transaction, now=later)
+    noted = contacts.note_message(
+        contact.id, "Siti Aminah", noted_at=found.noted_at, session=transaction, now=later
+    )
     transaction.commit()
     with new_session(engine) as db:
-        noted = db.exec(select(Contact.last_inbound_at, Contact.profile_name)).one()
-        assert noted == (later, "Siti Aminah")
+        noted_then = db.exec(select(Contact.last_inbound_at, Contact.profile_name)).one()
+    assert noted and noted_then == (later, "Siti Aminah")
+
+
+def test_a_message_read_before_another_of_the_sender_was_noted_is_not_noted(engine, transaction):
+    """The webhook then answers it again, on what the other one changed."""
+    _known_contact(transaction)
+    transaction.read_only = True
+    read = contacts.touch_contact(sender_from("+6281234567890"), None, session=transaction, now=T0)
+    transaction.rollback()
+    transaction.read_only = False
+    later = T0 + timedelta(minutes=1)
+    contacts.touch_contact(sender_from("+6281234567890"), None, session=transaction, now=later)
+    transaction.commit()  # the other message, answered meanwhile
+    noted = contacts.note_message(
+        read.id, "Siti Aminah", noted_at=read.noted_at, session=transaction, now=T0
+    )
+    transaction.commit()
+    with new_session(engine) as db:
+        noted_then = db.exec(select(Contact.last_inbound_at, Contact.profile_name)).one()
+    assert not noted and noted_then == (later, "Siti")
 
 
 def test_on_sqlite_a_read_only_transaction_leaves_the_write_lock_to_others(
