@@ -107,10 +107,12 @@ def note_message(
     """What `touch_contact` notes of a message, for one answered in a read-only
     transaction: its time (which opens WhatsApp's 24-hour window) and the sender's name.
     False, and nothing noted, if another message of theirs was noted since `noted_at`
-    (`ContactInfo.noted_at`): that answer may have been given on what it changed."""
+    (`ContactInfo.noted_at`): that answer may have been given on what it changed. (A
+    reporter known from another channel has noted nothing yet: NULL.)"""
     changed = sql(session).execute(
         "UPDATE contact SET last_inbound_at = :now, profile_name = coalesce(:name, profile_name)"
-        " WHERE id = :id AND last_inbound_at = :noted_at",
+        " WHERE id = :id AND (last_inbound_at = :noted_at"
+        " OR (last_inbound_at IS NULL AND :noted_at IS NULL))",
         now=now,
         name=profile_name[:200] if profile_name else None,
         id=contact_id,

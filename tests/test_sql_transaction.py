@@ -291,3 +291,18 @@ def test_text_from_sqlite_and_datetimes_from_postgresql_are_read_as_aware_utc():
     assert utc("2026-03-02 01:02:03.000004") == T0 + timedelta(microseconds=4)
     assert utc(T0.astimezone()) == T0 and utc(T0.astimezone()).tzinfo is UTC
     assert utc(None) is None
+
+
+def test_the_first_message_of_a_reporter_known_from_another_channel_is_noted(engine, transaction):
+    contact = contacts.contact_for_phone("+6281234567890", "Siti", session=transaction, now=T0)
+    transaction.commit()
+    transaction.read_only = True
+    read = contacts.touch_contact(sender_from("+6281234567890"), None, session=transaction, now=T0)
+    transaction.rollback()
+    transaction.read_only = False
+    noted = contacts.note_message(
+        contact.id, None, noted_at=read.noted_at, session=transaction, now=T0
+    )
+    transaction.commit()
+    with new_session(engine) as db:
+        assert noted and db.exec(select(Contact.last_inbound_at)).one() == T0
