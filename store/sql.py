@@ -36,6 +36,7 @@ from sqlmodel import Session
 
 _NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_READ_ONLY = "crm.read_only"  # in the `info` of a read-only Transaction's ORM session
 
 
 class WriteNeeded(Exception):
@@ -200,7 +201,8 @@ class Transaction:
             connection = Connection(self.engine, connection=self._pooled)
             if self._read_only:
                 event.listen(connection, "before_cursor_execute", _refuse_orm_writes)
-            self._orm = Session(bind=connection, expire_on_commit=False)
+            info = {_READ_ONLY: self._read_only}
+            self._orm = Session(bind=connection, expire_on_commit=False, info=info)
         return self._orm
 
     def _begin(self) -> None:
@@ -279,7 +281,8 @@ def sql(session: AnySession) -> Sql:
         return session.sql
     session.flush()
     connection = session.connection()
-    return Sql(connection.connection, connection.engine)
+    read_only = session.info.get(_READ_ONLY, False)  # the ORM of a read-only Transaction
+    return Sql(connection.connection, connection.engine, read_only=read_only)
 
 
 def orm(session: AnySession) -> Session:

@@ -213,6 +213,13 @@ def test_a_read_only_transaction_refuses_writes_the_orm_holds_when_it_ends(engin
         assert db.exec(select(Contact)).first() is None
 
 
+def test_plain_sql_beside_a_read_only_transactions_orm_refuses_writes_too(transaction):
+    transaction.read_only = True
+    with pytest.raises(WriteNeeded):
+        sql(transaction.orm).execute("DELETE FROM contact")
+    transaction.rollback()
+
+
 def test_a_read_only_transaction_finds_the_sender_and_leaves_noting_the_message(
     engine, transaction
 ):
