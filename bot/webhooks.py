@@ -162,10 +162,11 @@ def _once(
     to record the message. A message that changes something (a report's step, a new
     contact, an offer taken) is answered again from the start in one write transaction,
     and so is one read while an earlier message of the same sender was being answered
-    (which may have started a report, say). That doubles the work of a write and frees
-    the lock during every read: two web processes answered 1.38 times as many STATUS
-    messages a second. PostgreSQL locks only the rows a transaction changes, and there
-    the second transaction cost 12 % (bench/RESULTS.md, 2026-12-04)."""
+    (which may have started a report, say). A message that writes costs 14–22 % more
+    for it, and the lock is free while every other one is read: two web processes
+    answered 1.27–1.38 times as many STATUS messages a second. PostgreSQL locks only
+    the rows a transaction changes, and there the second transaction cost 12 %
+    (bench/RESULTS.md, 2026-12-04)."""
     db = database.transaction()
 
     def work() -> Once:
