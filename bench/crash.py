@@ -4,7 +4,8 @@ a worker in the middle of sending, again and again, and count what survived.
     /tmp/probe/bin/python bench/crash.py [--db URL] [--kills 50] [--victim alternate]
 
 The stack is the Procfile's: gunicorn (--workers 3) and two `crm worker` processes on
-PostgreSQL, the real `twilio` client sending to FakeTwilio, OUTBOX_LEASE_SECONDS=2.
+PostgreSQL (or SQLite: --db sqlite:////tmp/crm_crash.db), the real `twilio` client
+sending to FakeTwilio, OUTBOX_LEASE_SECONDS=2.
 Citizens (--concurrency phones at once, each phone's messages strictly in order) walk
 the whole report conversation, ask the status of their number and send one more text;
 a message whose request failed (connection refused or cut, or a 5xx) is sent again with
@@ -31,12 +32,15 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
 from harness import Client, Stack, Tally, expected_in
+
+from store.sql import sqlite_text
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/crm_crash"
 TOKEN_NAME = "crash"
@@ -190,10 +194,12 @@ class Crash:
 
     def claims_held(self, worker: harness.Proc) -> int:
         """Notifications the worker holds under a live lease (its id is host:pid)."""
+        now = datetime.now(UTC)
         return self.stack.scalar(
             "SELECT count(*) FROM notification WHERE state = 'pending' AND claimed_by = :who "
-            "AND claimed_until > now()",
+            "AND claimed_until > :now",
             who=f"{socket.gethostname()}:{worker.popen.pid}",
+            now=sqlite_text(now) if self.args.db.startswith("sqlite") else now,
         )
 
     def kill_loop(self) -> None:
@@ -272,8 +278,8 @@ def _banner(args) -> str:
     return (
         f"crash: {args.kills} kills ({args.victim}), {args.delay_ms[0]:.0f}–"
         f"{args.delay_ms[1]:.0f} ms after the load (re)starts; {args.concurrency} phones at "
-        f"once; gunicorn --workers {args.web_workers} + 2 crm workers, PostgreSQL "
-        f"{args.db.rsplit('/', 1)[-1]}, OUTBOX_LEASE_SECONDS={args.lease}, "
+        f"once; gunicorn --workers {args.web_workers} + 2 crm workers, "
+        f"{harness.store_name(args.db)}, OUTBOX_LEASE_SECONDS={args.lease}, "
         f"SEND_RATE_PER_SECOND={args.send_rate}"
     )
 

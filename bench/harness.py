@@ -1,7 +1,8 @@
 """The stack the soak and crash scripts drive, and what they share.
 
-A fresh PostgreSQL database, `FakeTwilio` (tests/fake_twilio.py) in this process, the
-Procfile's `release`, `web` (gunicorn, bound to loopback) and `worker` processes, each
+A fresh PostgreSQL database (or SQLite file: `--db sqlite:////tmp/crm_soak.db`),
+`FakeTwilio` (tests/fake_twilio.py) in this process, the Procfile's `release`, `web`
+(gunicorn, bound to loopback) and `worker` processes, each
 in a process group of its own so a kill takes the gunicorn master and its workers at
 once; signed webhook posts, officer API calls, the citizens' conversation, and the
 checks against the database. Every process started here is stopped by `Stack.close()`
@@ -90,6 +91,10 @@ def admin_engine(url: str):
 
 def create_database(url: str) -> None:
     name = make_url(url).database
+    if url.startswith("sqlite"):
+        _refuse_unless_ours(Path(name).name, exists=Path(name).exists())
+        _remove_sqlite_files(name)
+        return
     engine = admin_engine(url)
     try:
         with engine.connect() as connection:
@@ -97,15 +102,32 @@ def create_database(url: str) -> None:
                 text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
             ).scalar()
             if exists:
-                if not name.startswith(OWN_DATABASES):
-                    raise SystemExit(f"database {name} exists and is not ours; pick another --db")
+                _refuse_unless_ours(name, exists=True)
                 connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         engine.dispose()
 
 
+def store_name(url: str) -> str:
+    kind = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+    return f"{kind} {url.rsplit('/', 1)[-1]}"
+
+
+def _refuse_unless_ours(name: str, *, exists: bool) -> None:
+    if exists and not name.startswith(OWN_DATABASES):
+        raise SystemExit(f"database {name} exists and is not ours; pick another --db")
+
+
+def _remove_sqlite_files(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
+
+
 def drop_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        _remove_sqlite_files(make_url(url).database)
+        return
     engine = admin_engine(url)
     try:
         with engine.connect() as connection:
@@ -468,9 +490,12 @@ def form(sid: str, phone: str, body: str) -> dict[str, str]:
 
 
 def _kelurahan_names() -> list[str]:
-    from store.places import all_kelurahan
+    """The names the conversation takes at once: not those of a kecamatan too
+    ("Jatinegara"), for which it lists that kecamatan's kelurahan to choose from."""
+    from store.places import all_kelurahan, match_kelurahan
 
-    return sorted({kel.name for kel in all_kelurahan()})
+    names = {kel.name for kel in all_kelurahan()}
+    return sorted(name for name in names if match_kelurahan(name).chosen is not None)
 
 
 KELURAHAN = _kelurahan_names()

@@ -9,7 +9,8 @@ again, as Twilio may: right after the first answer, at the same time as the firs
 request, or after the phone's later messages; the replay must get the same reply. An
 officer moves about 30 % of the reports through koordinasi and disposisi by the API,
 so notifications flow through two `crm worker` processes and the real `twilio` client
-to FakeTwilio. The web is the Procfile's gunicorn with --workers 3, on PostgreSQL.
+to FakeTwilio. The web is the Procfile's gunicorn with --workers 3, on PostgreSQL (or
+SQLite: --db sqlite:////tmp/crm_soak.db).
 
 Checks: zero 5xx, every MessageSid sent is one inbound_message row, every reply as
 expected, one report per phone with a unique number, one notification per move, each
@@ -198,8 +199,8 @@ def main() -> int:
 def _banner(args) -> str:
     return (
         f"soak: {args.phones} phones x 10 messages, {args.concurrency} at once, "
-        f"gunicorn --workers {args.web_workers} + 2 crm workers, PostgreSQL "
-        f"{args.db.rsplit('/', 1)[-1]}, SEND_RATE_PER_SECOND={args.send_rate}"
+        f"gunicorn --workers {args.web_workers} + 2 crm workers, "
+        f"{harness.store_name(args.db)}, SEND_RATE_PER_SECOND={args.send_rate}"
     )
 
 
