@@ -45,6 +45,8 @@ class WriteNeeded(Exception):
 
 
 def _refuse_writes(statement: str) -> None:
+    """By the statement's first word: the store's writes start with their verb (none
+    is a `WITH …` that writes; one that did would need refusing here too)."""
     if statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
         raise WriteNeeded(statement.split(None, 1)[0])
 
