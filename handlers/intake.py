@@ -104,21 +104,29 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
     kept = _keep_attachments(turn, draft)
     step = Step(draft.step)
     has_attachment = turn.message.has_attachment
+    asked_after_an_attachment = draft.data.pop(_ASKED_AFTER_AN_ATTACHMENT, False)
     if step is Step.LOCATION and turn.message.location is not None:
         _on_location(turn, draft)
     elif has_attachment and step is Step.PHOTOS:
         turn.say("photos_kept", count=len(draft.data["photos"]), **kept)  # one short line each
         if turn.message.answer in vocabulary.SKIP | vocabulary.DONE:
             _on_photos(turn, draft)
-    elif has_attachment:
+    elif has_attachment and story.says_something(turn.message):  # not "ini fotonya pak"
         turn.say("attachment_kept", **kept)
-        if story.says_something(turn.message):  # not "ini fotonya pak"
-            _STEPS[step](turn, draft)
-        else:
+        _STEPS[step](turn, draft)
+    elif has_attachment:  # four photos sent at once: the question once, not four times
+        turn.say("attachment_kept", answer_above=asked_after_an_attachment, **kept)
+        if not asked_after_an_attachment:
             prompt(turn, draft)
+        draft.data[_ASKED_AFTER_AN_ATTACHMENT] = True
     elif not change_during_a_change(turn, draft):
         _STEPS[step](turn, draft)
     _save(turn, draft)
+
+
+# In a draft's data while the question was last asked after a photo sent without
+# words: the next such photo only asks for the answer.
+_ASKED_AFTER_AN_ATTACHMENT = "asked_after_an_attachment"
 
 
 def _keep_attachments(turn: Turn, draft: DraftState) -> dict:

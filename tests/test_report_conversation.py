@@ -242,6 +242,24 @@ def test_photo_out_of_turn_is_kept_and_the_question_repeated(whatsapp, store):
     assert "(1/5 foto)" in whatsapp.send("10430").text
 
 
+def test_photos_sent_at_once_out_of_turn_ask_the_question_once(whatsapp):
+    """WhatsApp sends each photo of a handful as a message of its own."""
+    whatsapp.send("LAPOR")
+    replies = [
+        whatsapp.send(media=[(f"https://api.twilio.com/media/ME{n}", "image/jpeg")]).text
+        for n in range(3)
+    ]
+    assert ["pilih kategori" in reply for reply in replies] == [True, False, False]
+    assert all("1 foto kami simpan" in reply for reply in replies)
+    assert "jawab pertanyaan di atas" in replies[2]
+    whatsapp.send("1")
+    photo = whatsapp.send(media=[("https://api.twilio.com/media/ME9", "image/jpeg")])
+    assert "Mohon jelaskan masalahnya" in photo.text  # a new question is asked in full
+    whatsapp.send("Jalan berlubang besar di depan sekolah")
+    whatsapp.send("Jl. Salemba 1")
+    assert "(4/5 foto)" in whatsapp.send("10430").text
+
+
 def test_photo_with_caption_during_description_keeps_both(whatsapp):
     whatsapp.send("LAPOR")
     whatsapp.send("1")
