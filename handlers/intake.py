@@ -20,6 +20,9 @@ from store.stages import Role
 MIN_ADDRESS_CHARS = 5
 MAX_ADDRESS_CHARS = 300
 MAX_PHOTOS = 5
+# In a draft's data while the question was last asked after a photo sent without
+# words: the next such photo only asks for the answer.
+_ASKED_AFTER_AN_ATTACHMENT = "asked_after_an_attachment"
 
 
 class Step(StrEnum):
@@ -122,11 +125,6 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
     elif not change_during_a_change(turn, draft):
         _STEPS[step](turn, draft)
     _save(turn, draft)
-
-
-# In a draft's data while the question was last asked after a photo sent without
-# words: the next such photo only asks for the answer.
-_ASKED_AFTER_AN_ATTACHMENT = "asked_after_an_attachment"
 
 
 def _keep_attachments(turn: Turn, draft: DraftState) -> dict:
