@@ -33,6 +33,7 @@ for path in (ROOT, ROOT / "tests"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+import common  # noqa: E402
 from fake_twilio import FakeTwilio  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
@@ -93,7 +94,7 @@ def create_database(url: str) -> None:
     name = make_url(url).database
     if url.startswith("sqlite"):
         _refuse_unless_ours(Path(name).name, exists=Path(name).exists())
-        _remove_sqlite_files(name)
+        common.remove_store(url)
         return
     engine = admin_engine(url)
     try:
@@ -119,14 +120,9 @@ def _refuse_unless_ours(name: str, *, exists: bool) -> None:
         raise SystemExit(f"database {name} exists and is not ours; pick another --db")
 
 
-def _remove_sqlite_files(path: str) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(path + suffix).unlink(missing_ok=True)
-
-
 def drop_database(url: str) -> None:
     if url.startswith("sqlite"):
-        _remove_sqlite_files(make_url(url).database)
+        common.remove_store(url)
         return
     engine = admin_engine(url)
     try:
