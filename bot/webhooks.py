@@ -213,12 +213,10 @@ def _reading_first(db: Transaction, work: Callable[[], Once]) -> Once | None:
     try:
         return commit_with_retries(db, work)
     except WriteNeeded:
-        db.rollback()
         return None
     finally:
-        if db.read_only:
-            db.rollback()
-            db.read_only = False
+        db.rollback()  # of what is left open, if anything
+        db.read_only = False
 
 
 def _queue_stored_reply(

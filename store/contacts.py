@@ -14,6 +14,8 @@ LANGUAGES = ("id", "en")
 _TOUCHED = (
     "id, phone, profile_name, language, awaiting_rating_for, notifications_paused, language_chosen"
 )
+_NOTE_THE_MESSAGE = "last_inbound_at = :now, profile_name = coalesce(:name, profile_name)"
+MAX_NAME_CHARS = 200
 DEFAULT_LANGUAGE = LANGUAGES[0]
 
 
@@ -55,7 +57,7 @@ def touch_contact(
     In a read-only transaction the contact is only found (a new one needs a write):
     `note_message` notes the message afterwards, when the message is recorded."""
     q = sql(session)
-    name = profile_name[:200] if profile_name else None
+    name = _stored_name(profile_name)
     noted_at = None
     if q.read_only:
         found = q.row(
@@ -66,9 +68,7 @@ def touch_contact(
             *found, noted_at = found
     else:
         found = q.row(
-            "UPDATE contact SET last_inbound_at = :now,"
-            " profile_name = coalesce(:name, profile_name)"
-            f" WHERE sender_key = :key RETURNING {_TOUCHED}",
+            f"UPDATE contact SET {_NOTE_THE_MESSAGE} WHERE sender_key = :key RETURNING {_TOUCHED}",
             now=now,
             name=name,
             key=sender.key,
@@ -110,15 +110,18 @@ def note_message(
     (`ContactInfo.noted_at`): that answer may have been given on what it changed. (A
     reporter known from another channel has noted nothing yet: NULL.)"""
     changed = sql(session).execute(
-        "UPDATE contact SET last_inbound_at = :now, profile_name = coalesce(:name, profile_name)"
-        " WHERE id = :id AND (last_inbound_at = :noted_at"
+        f"UPDATE contact SET {_NOTE_THE_MESSAGE} WHERE id = :id AND (last_inbound_at = :noted_at"
         " OR (last_inbound_at IS NULL AND :noted_at IS NULL))",
         now=now,
-        name=profile_name[:200] if profile_name else None,
+        name=_stored_name(profile_name),
         id=contact_id,
         noted_at=noted_at,
     )
     return changed == 1
+
+
+def _stored_name(profile_name: str | None) -> str | None:
+    return profile_name[:MAX_NAME_CHARS] if profile_name else None
 
 
 def set_language(
