@@ -59,7 +59,7 @@ def handle(turn: Turn) -> None:
 
 
 def show_menu(turn: Turn) -> None:
-    turn.say("fac_menu", name=turn.facilitator.name)
+    turn.greet("fac_menu", turn.facilitator.name)
 
 
 def show_queue(turn: Turn) -> None:

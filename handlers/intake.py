@@ -57,7 +57,7 @@ def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None
     confirm; `welcome`: greet a first message."""
     existing = drafts.load_draft(turn.contact.id, session=turn.session)
     if welcome:
-        turn.say("welcome", name=turn.contact.profile_name)
+        turn.greet("welcome", turn.contact.profile_name)
     if existing is None and _reached_daily_limit(turn):
         return
     if told and len(told) > MAX_DESCRIPTION_CHARS:

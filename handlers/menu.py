@@ -10,9 +10,9 @@ def show_menu(turn: Turn, *, draft: DraftState | None) -> None:
     """The numbered menu; during a report, a menu without numbers (they would answer
     the report's question)."""
     if draft is None:
-        turn.say("menu", name=turn.contact.profile_name)
+        turn.greet("menu", turn.contact.profile_name)
     else:
-        turn.say("menu_during_report", name=turn.contact.profile_name)
+        turn.greet("menu_during_report", turn.contact.profile_name)
 
 
 def switch_language(turn: Turn, language: str) -> None:

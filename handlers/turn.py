@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from handlers import vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from store import staff
@@ -40,6 +41,15 @@ class Turn:
         """The sender as an active TA Fasilitator, or None; looked up only for the
         messages whose answer depends on it."""
         return staff.active_facilitator_by_phone(self.contact.phone, session=self.session)
+
+    @cached_property
+    def greeted_with_salam(self) -> bool:
+        return vocabulary.says_salam(self.message.command)
+
+    def greet(self, template: str, name: str | None) -> None:
+        """A reply that opens with a greeting (templates/*/hello.txt): "Waalaikumsalam"
+        to a salam, else "Halo"."""
+        self.say(template, name=name, salam=self.greeted_with_salam)
 
     def say(self, template: str, **context) -> None:
         self.replies.append(self.texts.say(template, **context))

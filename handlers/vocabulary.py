@@ -25,6 +25,10 @@ GREETINGS = {
     "ASSALAMU'ALAIKUM",
     "ASALAMUALAIKUM",
     "ASSALAMUALAIKUM WR WB",
+    "ASSALAMU ALAIKUM",
+    "ASSALAMUALAIKUM WARAHMATULLAHI WABARAKATUH",
+    "ASS WR WB",
+    "ASLM",
     "GOOD MORNING",
     "GOOD AFTERNOON",
     "GOOD EVENING",
@@ -316,6 +320,16 @@ def asks_when(command: str) -> bool:
     """ "kira-kira kapan dikerjakan pak", "berapa lama lagi", "when will it be fixed"."""
     words = set(re.findall(r"\w+", command))
     return not ASKING_WHEN.isdisjoint(words) or any(ask in command for ask in ASKING_HOW_LONG)
+
+
+# "Assalamualaikum" as it is typed: one S or two, with an apostrophe or a space or
+# neither, or cut short to "Ass wr wb", "Aslm".
+_SALAM = re.compile(r"\b(?:AS{1,2}ALAM{1,2}U?\W?\s?ALAIKUM|ASS?\W?\s?WR\W?\s?WB|ASLM|ASKUM)\b")
+
+
+def says_salam(command: str) -> bool:
+    """The message greets with "Assalamualaikum": it is answered "Waalaikumsalam"."""
+    return _SALAM.search(command) is not None
 
 
 def is_a_greeting(answer: str) -> bool:

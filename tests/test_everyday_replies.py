@@ -407,3 +407,48 @@ def test_a_photo_with_an_acknowledging_caption_answers_no_question(whatsapp, cap
         whatsapp.send(message)
     reply = whatsapp.send(caption, media=[("https://api.twilio.com/media/ME1", "image/jpeg")])
     assert "jelaskan masalahnya" in reply.text
+
+
+@pytest.mark.parametrize(
+    "salam",
+    [
+        "Assalamualaikum",
+        "Assalamu'alaikum wr wb",
+        "assalamu alaikum pak",
+        "Asalamualaikum min",
+        "Ass wr wb",
+        "Assalamualaikum warahmatullahi wabarakatuh",
+    ],
+)
+def test_a_salam_is_answered_with_waalaikumsalam(whatsapp, salam):
+    first = whatsapp.send(salam)
+    assert first.text.startswith("Waalaikumsalam") and "1. LAPOR" in first.text
+    assert whatsapp.send(salam).text.startswith("Waalaikumsalam")
+
+
+def test_a_salam_before_a_first_complaint_is_answered_before_the_report_starts(whatsapp):
+    reply = whatsapp.send(
+        "Assalamualaikum pak, jalan di depan rumah saya di Jl Kenari berlubang besar sudah seminggu"
+    )
+    assert reply.text.startswith("Waalaikumsalam")
+    assert "9. Lainnya" in reply.text  # the report starts: its category is asked
+
+
+def test_a_salam_during_a_report_and_in_english_is_answered_too(whatsapp):
+    whatsapp.send("LAPOR")
+    assert whatsapp.send("Assalamualaikum").text.startswith("Waalaikumsalam")
+    whatsapp.send("BATAL")
+    whatsapp.send("ENGLISH")
+    assert whatsapp.send("Assalamualaikum").text.startswith("Wa'alaikumsalam")
+
+
+@pytest.mark.parametrize("greeting", ["halo", "selamat pagi", "Good morning"])
+def test_other_greetings_are_answered_with_hello(whatsapp, greeting):
+    assert whatsapp.send(greeting).text.startswith(("Halo", "Hello"))
+
+
+def test_a_facilitators_salam_is_answered_above_their_menu(app, whatsapp):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["crm", "facilitator", "add", "--name", "Dewi", "--phone", "08110000001"])
+    reply = whatsapp.send("Assalamualaikum", phone="+628110000001")
+    assert reply.text.startswith("Waalaikumsalam, Dewi") and "ANTRIAN" in reply.text
