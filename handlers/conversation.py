@@ -122,6 +122,7 @@ def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = Fal
         reopen.handle(turn)
     elif _asks_for_the_menu(turn, command):
         menu.show_menu(turn, draft=draft)
+        _then_ask(turn, draft)  # back after hours, a bare "ya" must not send a summary unseen
     elif draft is not None:
         _route_in_draft(turn, draft, command)
     else:

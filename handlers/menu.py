@@ -8,7 +8,7 @@ from store.drafts import DraftState
 
 def show_menu(turn: Turn, *, draft: DraftState | None) -> None:
     """The numbered menu; during a report, a menu without numbers (they would answer
-    the report's question)."""
+    the report's question), which the caller asks again after it."""
     if draft is None:
         turn.greet("menu", turn.contact.profile_name)
     else:

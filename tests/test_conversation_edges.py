@@ -133,10 +133,11 @@ def test_a_description_that_starts_with_cek_is_a_description(whatsapp):
     assert "Di mana lokasinya" in reply.text and "bukan nomor laporan" not in reply.text
 
 
-def test_menu_during_a_report_has_no_numbers_to_mistake(whatsapp):
+def test_menu_during_a_report_has_no_numbers_to_mistake_but_the_questions(whatsapp):
     whatsapp.send("LAPOR")
-    menu = whatsapp.send("MENU")
-    assert "1." not in menu.text and "LAPOR – lanjutkan" in menu.text
+    menu, question = whatsapp.send("MENU").messages
+    assert "1." not in menu and "BATAL – batalkan" in menu
+    assert "1. Jalan rusak" in question
 
 
 def test_a_photo_captioned_lapor_while_resuming_is_kept(whatsapp):

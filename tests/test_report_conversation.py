@@ -178,12 +178,23 @@ def test_draft_idle_for_23_hours_continues(whatsapp):
     assert "Di mana lokasinya" in reply.text
 
 
-def test_menu_during_a_report_keeps_the_draft(whatsapp):
+def test_menu_during_a_report_keeps_the_draft_and_asks_its_question_again(whatsapp):
     whatsapp.send("LAPOR")
     whatsapp.send("1")
-    assert "sedang membuat laporan" in whatsapp.send("MENU").text
+    menu = whatsapp.send("MENU")
+    assert "sedang membuat laporan" in menu.text and "jelaskan masalahnya" in menu.text
     resumed = whatsapp.send("LAPOR")
     assert "belum selesai" in resumed.text and "jelaskan masalahnya" in resumed.text
+
+
+def test_a_greeting_hours_into_a_report_shows_the_summary_before_a_yes_sends_it(whatsapp, store):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        for message in whatsapp.REPORT:
+            whatsapp.send(message)
+        clock.shift(3 * 60 * 60)
+        greeted = whatsapp.send("pagi pak")
+    assert "Mohon periksa laporan Anda" in greeted.text and "Balas YA" in greeted.text
+    assert store(reports.count_reports) == 0
 
 
 def test_too_short_description_is_asked_again_with_why(whatsapp):
