@@ -137,6 +137,9 @@ NOT_TELLING |= {"GAMBAR", "GAMBARNYA", "BERIKUT", "TERLAMPIR", "KIRIM", "SEGERA"
 NOT_TELLING |= {"BANTU", "BANTUANNYA", "DITINDAKLANJUTI", "TINDAK", "LANJUTI", "WR"}
 NOT_TELLING |= {"WB", "HERE", "IS", "THE", "THIS", "A", "PHOTO", "PICTURE", "ATTACHED", "MY"}
 NOT_TELLING |= {"MAAF", "LUPA", "TADI", "TAMBAHAN", "SUSULAN", "KETINGGALAN", "SORRY", "FORGOT"}
+# "bukan pak, ini masalah lain": that there is another problem, not what it is.
+NOT_TELLING |= {"BUKAN", "LAIN", "BEDA", "BERBEDA", "ANOTHER", "OTHER", "DIFFERENT"}
+NOT_TELLING |= {"MASALAH", "PROBLEM", "ISSUE", "KELUHAN", "ADUAN"}
 # At the summary, a wish to correct it: "ubah", "ada yang salah", "ganti kategorinya".
 CHANGE = {"UBAH", "UBAHNYA", "GANTI", "SALAH", "KELIRU", "EDIT", "KOREKSI", "REVISI", "CHANGE"}
 CHANGE |= {"WRONG", "MISTAKE"}  # not "correct", a yes, nor "perbaiki", a wish for the repair

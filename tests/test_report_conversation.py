@@ -756,6 +756,12 @@ def test_a_detail_the_citizen_says_no_to_is_not_added(whatsapp, store):
     [
         ("Lampu jalan mati di depan gang tiga sejak semalam", "LAPOR", "detail"),
         (
+            "Lampu jalan mati di depan gang tiga sejak semalam",
+            "bukan pak, ini masalah lain",
+            "detail",
+        ),
+        ("Lampu jalan mati di depan gang tiga sejak semalam", "no, it's another problem", "detail"),
+        (
             "lubangnya ada tiga, dalam sekali",
             "bukan, ini masalah lain: lampu mati di gang 5",
             "answer",
