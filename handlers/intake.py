@@ -239,8 +239,16 @@ def _keep_description(turn: Turn, draft: DraftState, text: str) -> None:
 
 
 def _on_location(turn: Turn, draft: DraftState) -> None:
+    """A pin, or a typed address; not a question ("gmn caranya kirim lokasi?") nor
+    "sebentar ya pak, saya cari dulu", which officers would get as the address."""
     if turn.message.location is None:
         text = turn.message.text
+        if story.asks(turn.message):
+            turn.say("address_how")
+            return
+        if vocabulary.asks_to_wait(turn.message.command):
+            turn.say("address_awaited")
+            return
         if sum(char.isalnum() for char in text) < MIN_ADDRESS_CHARS:
             turn.say("address_too_short")
             return

@@ -330,6 +330,20 @@ def asks_when(command: str) -> bool:
 _SALAM = re.compile(r"\b(?:AS{1,2}ALAM{1,2}U?\W?\s?ALAIKUM|ASS?\W?\s?WR\W?\s?WB|ASLM|ASKUM)\b")
 
 
+# "sebentar ya pak", "tunggu, saya cari dulu": the answer is coming, this is not it.
+WAIT = {"BENTAR", "SEBENTAR", "BNTR", "TUNGGU", "TUNGGUIN", "WAIT", "MOMENT", "SEC"}
+# Words of an address, which a message that says to wait may still be: "tunggu di depan gang 3".
+ADDRESS_WORDS = {"JL", "JLN", "JALAN", "GG", "GANG", "RT", "RW", "NO", "KOMPLEK", "PERUMAHAN"}
+ADDRESS_WORDS |= {"DEPAN", "BELAKANG", "SAMPING", "SEBELAH", "DEKAT", "DEKET", "SEBERANG"}
+ADDRESS_WORDS |= {"STREET", "ROAD", "NEAR", "OPPOSITE"}
+
+
+def asks_to_wait(command: str) -> bool:
+    words = set(re.findall(r"\w+", command))
+    has_digits = any(char.isdigit() for char in command)
+    return not WAIT.isdisjoint(words) and ADDRESS_WORDS.isdisjoint(words) and not has_digits
+
+
 def says_salam(command: str) -> bool:
     """The message greets with "Assalamualaikum": it is answered "Waalaikumsalam"."""
     return _SALAM.search(command) is not None

@@ -1023,3 +1023,39 @@ def test_a_yes_to_a_detail_of_a_report_closed_meanwhile_adds_nothing(whatsapp, s
     move_through(store, number, "ditolak", note="Bukan wewenang Pemprov")
     assert f"laporan {number} sudah ditutup" in whatsapp.send("ya").text
     assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
+
+
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("eh bentar", "kami tunggu"),
+        ("sebentar ya pak saya cari dulu alamatnya", "kami tunggu"),
+        ("gmn caranya kirim lokasi?", "Lokasi › Kirim lokasi"),
+        ("bagaimana cara kirim lokasinya pak", "Lokasi › Kirim lokasi"),
+    ],
+)
+def test_chatter_at_the_location_question_is_answered_not_kept_as_the_address(
+    whatsapp, message, answer
+):
+    for text in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah"]:
+        whatsapp.send(text)
+    assert answer in whatsapp.send(message).text
+    assert "kelurahan" in whatsapp.send("Jl. Kramat Raya 10, depan masjid").text.lower()
+    for text in ["Kramat", "LEWATI"]:
+        summary = whatsapp.send(text)
+    assert "• Lokasi: Jl. Kramat Raya 10, depan masjid" in summary.text
+
+
+def test_an_address_that_says_to_wait_at_a_place_is_kept(whatsapp):
+    for text in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah"]:
+        whatsapp.send(text)
+    assert "kelurahan" in whatsapp.send("tunggu di depan gang 3 RT 05").text.lower()
+
+
+def test_asking_in_english_how_to_send_a_location_is_answered(whatsapp):
+    whatsapp.send("ENGLISH")
+    for text in ["REPORT", "1", "Big pothole in front of the school"]:
+        whatsapp.send(text)
+    assert (
+        "Location › Send your current location" in whatsapp.send("how do I send my location?").text
+    )
