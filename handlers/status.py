@@ -24,7 +24,20 @@ def looks_like_status_request(command: str) -> bool:
         (bool(_STATUS_WORD.match(command)) and _asks_a_status(_after_status_word(command)))
         or numbers.parse_number(command, short_form=True) is not None
         or numbers.find_number(command, with_prefix=True, short_form=True) is not None
+        or _typed_as_a_number(command)
     )
+
+
+# A report number typed wrongly, for the reply to show the right form: "CRM-26-000004"
+# (its last digit left out), "CRM-26-OOOO01-9" (letters O), "CRM-2026-000001-9",
+# "000001-9". Not a word in it but CRM, and digits enough not to be a house number.
+_NUMBER_SHAPED = re.compile(r"^(?:CRM)?[\s\-.:/]*[\dO][\dO\s\-./]*$")
+MIN_DIGITS_TYPED = 6
+
+
+def _typed_as_a_number(command: str) -> bool:
+    figures = sum(char.isdigit() or char == "O" for char in command)
+    return bool(_NUMBER_SHAPED.match(command)) and figures >= MIN_DIGITS_TYPED
 
 
 def _asks_a_status(typed: str) -> bool:

@@ -131,6 +131,21 @@ def test_a_mistyped_number_after_words_is_shown_as_read(whatsapp, filed):
     assert "Nomor tidak valid: “CRM-26-000001-0”" in reply.text
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["CRM-26-000004", "CRM-26-OOOO01-9", "CRM-26-00001-9", "CRM-2026-000001-9", "000001-9"],
+)
+def test_a_number_typed_wrongly_just_after_filing_explains_the_format(whatsapp, filed, typed):
+    """Not offered as a detail of the report just filed, nor "not understood"."""
+    reply = whatsapp.send(typed, phone=REPORTER)
+    assert f"“{typed}” bukan nomor laporan" in reply.text and "tambahan" not in reply.text
+
+
+def test_a_status_asked_without_reports_does_not_point_to_the_empty_list(whatsapp):
+    whatsapp.send("halo")
+    assert "LAPORAN SAYA" not in whatsapp.send("status").text
+
+
 def test_status_of_a_non_number_explains_the_format(whatsapp):
     whatsapp.send("halo")
     assert "bukan nomor laporan" in whatsapp.send("STATUS jalan rusak").text
