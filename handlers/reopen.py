@@ -1,20 +1,38 @@
 """A reporter who disputes a closed report reopens it within 7 days:
 `BUKA <number> <reason>` (DESIGN.md: the citizen may create and reopen)."""
 
+from handlers import vocabulary
 from handlers.turn import Turn
 from store import numbers, reports, stages
 from store.stages import Role, Stage
 
-VERBS = ("BUKA", "REOPEN")
+VERBS = {"BUKA", "REOPEN"}
+# Said with a report number only: "tolong dibuka lagi CRM-…"; not "dibuka jam berapa?".
+VERBS_WITH_A_NUMBER = {"DIBUKA", "BUKAKAN"}
+# Between the verb and the number: "buka lagi pak CRM-…", "buka kembali laporan CRM-…".
+_BEFORE_THE_NUMBER = {"LAGI", "KEMBALI", "AGAIN", "LAPORAN", "LAPORANNYA", "REPORT", "NOMOR"}
+_BEFORE_THE_NUMBER |= {"NO"} | vocabulary.COURTESIES
 
 
 def is_command(command: str) -> bool:
-    return command.split(" ", 1)[0] in VERBS
+    verb = command.split(" ", 1)[0]
+    return verb in VERBS or (
+        verb in VERBS_WITH_A_NUMBER and numbers.find_number(command, with_prefix=True) is not None
+    )
+
+
+def _after_the_verb(text: str) -> str:
+    """The number and the reason: "tolong buka lagi pak CRM-… masih rusak" → "CRM-… masih rusak"."""
+    words = text.split()[1:]
+    while words and words[0].upper().strip(",.:") in _BEFORE_THE_NUMBER:
+        words.pop(0)
+    return " ".join(words)
 
 
 def handle(turn: Turn) -> None:
-    _, _, rest = turn.message.plain_text.partition(" ")  # "tolong buka CRM-… masih rusak"
+    rest = _after_the_verb(turn.message.plain_text)  # without "tolong" before the verb
     number, reason = numbers.split_leading_number(rest)
+    reason = reason.lstrip(",.:;- ")  # "CRM-…, lubangnya muncul lagi"
     if number is None:
         turn.say("reopen_usage")
         return

@@ -286,6 +286,28 @@ def test_a_reopen_with_courtesies_reopens(whatsapp, store):
 
 
 @pytest.mark.parametrize(
+    "reopen",
+    [
+        "tolong dibuka lagi {number}, lubangnya muncul lagi",
+        "buka lagi pak {number} lubangnya muncul lagi abis hujan",
+        "buka kembali laporan {number} masih rusak",
+        "reopen report {number} still broken",
+    ],
+)
+def test_a_reopen_said_in_everyday_words_reopens_with_its_reason(whatsapp, store, reopen):
+    number = whatsapp.file_report()
+    _close(store, number)
+    assert "kami buka kembali" in whatsapp.send(reopen.format(number=number)).text
+    note = store(reports.find_report, parse_number(number).digits).history[-1].note
+    assert note.split()[0] in {"lubangnya", "masih", "still"}
+
+
+def test_a_question_opening_with_dibuka_is_not_taken_for_a_reopen(whatsapp):
+    whatsapp.file_report()
+    assert "BUKA <nomor" not in whatsapp.send("dibuka jam berapa kantor kelurahan?").text
+
+
+@pytest.mark.parametrize(
     "not_yet",
     ["Ok tunggu sebentar", "Sudah, nanti saya kabari", "Iya pak, nomor rumahnya 12", "OK wait"],
 )
