@@ -29,6 +29,17 @@ def test_a_digit_right_after_closing_is_a_rating_also_as_nilai(whatsapp, store):
     assert store(ratings.rating_of, report_id) == 5
 
 
+@pytest.mark.parametrize(
+    ("score", "apology"), [("1", True), ("2", True), ("3", False), ("5", False)]
+)
+def test_a_low_rating_gets_an_apology_and_the_way_to_reopen(whatsapp, store, score, apology):
+    number = whatsapp.file_report()
+    _close(store, number)
+    reply = whatsapp.send(score).text
+    assert f"penilaian {score}/5" in reply
+    assert ("Mohon maaf" in reply and f"BUKA {number}" in reply) is apology
+
+
 def test_a_menu_digit_later_is_not_taken_as_a_rating(whatsapp, store):
     number = whatsapp.file_report()
     _close(store, number)
