@@ -51,6 +51,7 @@ YES = {"YA", "Y", "YES", "IYA", "OK", "OKE", "KIRIM", "SEND", "YAA", "IYAA", "OK
 YES |= {"BETUL", "BENAR", "SUDAH BENAR", "SUDAH BETUL", "YA BENAR", "YA BETUL", "YA KIRIM"}
 YES |= {"KIRIMKAN", "SUDAH", "YAUDAH", "SETUJU", "CORRECT", "CONFIRM", "YEAH", "YEP", "SURE"}
 YES |= {"BAIK", "SIAP", "👍", "👌"}
+YES |= {"SDH", "UDAH", "BENER", "SDH BENAR", "SDH BENER", "SUDAH BENER", "UDAH BENAR", "UDAH BENER"}
 # The first words of a short yes in a sentence: "iya betul pak", "sudah sesuai", "oke kirim".
 AFFIRMING = {"YA", "IYA", "IYAA", "YAA", "YES", "BETUL", "BENAR", "SUDAH", "UDAH", "OK", "OKE"}
 AFFIRMING |= {"OKAY", "SIP", "SIAP", "BAIK", "SESUAI", "KIRIM", "KIRIMKAN", "SEND", "CORRECT"}

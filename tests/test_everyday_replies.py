@@ -25,7 +25,19 @@ def _close(store, number):
 
 @pytest.mark.parametrize(
     "yes",
-    ["ya pak", "iya pak", "Iya.", "sudah benar", "betul", "kirim pak", "ok pak", "ya sudah", "yaa"],
+    [
+        "ya pak",
+        "iya pak",
+        "Iya.",
+        "sudah benar",
+        "betul",
+        "kirim pak",
+        "ok pak",
+        "ya sudah",
+        "yaa",
+        "sdh benar min",
+        "sdh bener",
+    ],
 )
 def test_a_polite_or_informal_yes_sends_the_report(whatsapp, store, yes):
     _to_photos(whatsapp)

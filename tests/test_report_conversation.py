@@ -387,7 +387,7 @@ def test_a_second_part_that_makes_the_description_too_long_is_refused_with_its_l
     whatsapp.send("LAPOR")
     whatsapp.send("Saluran air mampet " + "dan meluap ke jalan " * 47)
     reply = whatsapp.send("Sudah tiga hari air menggenang setinggi betis di depan rumah warga")
-    assert "Uraian terlalu panjang" in reply.text and "pilih kategori" in reply.text
+    assert "uraian Anda terlalu panjang" in reply.text and "pilih kategori" in reply.text
 
 
 def test_a_problem_told_at_too_great_a_length_starts_the_report_and_asks_a_shorter_one(
