@@ -297,7 +297,10 @@ def _media_without_words(turn: Turn) -> bool:
 
 
 def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
-    if _media_without_words(turn):
+    if _media_without_words(turn) and all(item.is_sticker for item in turn.message.media):
+        if not told_what_to_do:
+            turn.say("acknowledged")  # a sticker is a "👍" or a thank-you, not a photo
+    elif _media_without_words(turn):
         voice = any(item.is_voice_note for item in turn.message.media)
         turn.say("media_not_supported", voice_note=voice)
     elif command in vocabulary.STATUS:

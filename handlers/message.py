@@ -33,6 +33,10 @@ class Media:
         return (self.content_type or "").lower() in {"image/jpeg", "image/jpg", "image/png"}
 
     @property
+    def is_sticker(self) -> bool:
+        return (self.content_type or "").lower() == "image/webp"
+
+    @property
     def is_voice_note(self) -> bool:
         return (self.content_type or "").lower().startswith("audio/")
 

@@ -66,11 +66,12 @@ def test_a_choice_typed_with_other_digits_or_words_after_it_is_the_choice(whatsa
     assert "Di kelurahan mana" in summary[-1].text
 
 
-def test_a_sticker_alone_does_not_start_a_report(whatsapp, store):
+def test_a_sticker_alone_is_taken_as_chat_and_does_not_start_a_report(whatsapp, store):
+    """A sticker ("👍", "terima kasih") is an answer, not a photo sent wrongly."""
     whatsapp.send("halo")
     reply = whatsapp.send(media=[STICKER])
-    assert "hanya dapat menerima foto" in reply.text
-    assert "pilih kategori" not in reply.text
+    assert reply.text.startswith("Baik, terima kasih")
+    assert "hanya dapat menerima foto" not in reply.text and "pilih kategori" not in reply.text
 
 
 def test_photo_step_says_exactly_what_was_kept(whatsapp):
