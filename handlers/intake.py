@@ -321,7 +321,11 @@ def _forget_suggestions(draft: DraftState) -> None:
 
 def _on_photos(turn: Turn, draft: DraftState) -> None:
     command = turn.message.answer
-    if command in vocabulary.SKIP or command in vocabulary.DONE:
+    if (
+        command in vocabulary.SKIP
+        or command in vocabulary.DONE
+        or vocabulary.declines_photos(command)
+    ):
         _advance(turn, draft, Step.CONFIRM)
     else:
         turn.say("photos_not_understood")

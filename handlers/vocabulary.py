@@ -168,6 +168,16 @@ NOTHING_ASKED = NOT_TELLING | ACKNOWLEDGING | NO | {"BARU", "SEMPAT", "DIKIRIM",
 # "gak tau kelurahannya", "saya tidak tahu", "I don't know": a negation before knowing.
 NEGATIONS = {"GAK", "GA", "NGGAK", "ENGGAK", "TIDAK", "TDK", "GK", "NDAK", "DONT", "DON'T", "NOT"}
 KNOWING = {"TAU", "TAHU", "KNOW", "SURE", "PAHAM", "NGERTI", "YAKIN"}
+PHOTO_WORDS = {"FOTO", "FOTONYA", "GAMBAR", "GAMBARNYA", "PHOTO", "PHOTOS", "PICTURE", "PICTURES"}
+# With a photo word, "no photo": "gak jadi kirim foto", "batal fotonya aja".
+DECLINING = NEGATIONS | {"BATAL", "TANPA", "NO", "USAH", "WITHOUT"}
+
+
+def declines_photos(answer: str) -> bool:
+    words = set(re.findall(r"[\w']+", answer))
+    return not PHOTO_WORDS.isdisjoint(words) and not DECLINING.isdisjoint(words)
+
+
 # A caption that says it is not for the report just filed: "ini masalah lain", "untuk
 # laporan baru" (a report word with one of these; "maaf baru kirim fotonya" is no such).
 ANOTHER = {"BARU", "LAIN", "BEDA", "BERBEDA", "NEW", "ANOTHER", "OTHER", "DIFFERENT", "KEDUA"}

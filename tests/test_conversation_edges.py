@@ -74,6 +74,16 @@ def test_a_sticker_alone_is_taken_as_chat_and_does_not_start_a_report(whatsapp, 
     assert "hanya dapat menerima foto" not in reply.text and "pilih kategori" not in reply.text
 
 
+@pytest.mark.parametrize(
+    "no_photos",
+    ["gak jadi kirim foto", "batal fotonya aja", "fotonya gak ada pak", "I don't have a photo"],
+)
+def test_saying_no_photo_in_words_goes_on_to_the_summary(whatsapp, store, no_photos):
+    _to_photo_step(whatsapp)
+    assert "Mohon periksa laporan Anda" in whatsapp.send(no_photos).text
+    assert store(reports.count_reports) == 0
+
+
 def test_photo_step_says_exactly_what_was_kept(whatsapp):
     _to_photo_step(whatsapp)
     both = whatsapp.send(media=[PHOTO, STICKER])
