@@ -871,6 +871,12 @@ def test_the_summary_says_how_to_correct_it(whatsapp):
     assert "Balas YA untuk mengirim, UBAH untuk memperbaiki" in _to_summary(whatsapp).text
 
 
+def test_the_summary_says_what_of_a_report_is_public_before_it_is_sent(whatsapp):
+    """Open311 (GeoReport v2, public by design) shows its text, place and first photo."""
+    summary = _to_summary(whatsapp).text
+    assert "dapat dilihat publik; nama dan nomor telepon Anda tidak" in summary
+
+
 def test_a_part_named_at_the_summary_is_asked_again_and_leads_back_to_it(whatsapp, store):
     _to_summary(whatsapp)
     assert "Di kelurahan mana" in whatsapp.send("kelurahannya salah pak").text
