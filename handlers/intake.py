@@ -63,6 +63,8 @@ def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None
     if told and len(told) > MAX_DESCRIPTION_CHARS:
         turn.say("told_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(told))
         told = None
+    elif told:
+        told = story.without_greeting(told)
     draft = existing or DraftState(step=Step.CATEGORY, data={"description": told} if told else {})
     kept = _keep_attachments(turn, draft)
     if existing is not None:

@@ -23,6 +23,25 @@ def words_of(command: str) -> list[str]:
     return re.findall(r"\w+", command)
 
 
+# The greeting a story may open with, up to a comma or a full stop: "Assalamualaikum
+# pak, …", "Selamat pagi admin. …"; not "Malam ini banjir lagi …".
+_OPENING = re.compile(r"^(?P<greeting>[^,.!]{1,60})[,.!]+\s+(?P<story>\S.*)$", re.DOTALL)
+_ADDRESSED = {"PAK", "BU", "BAPAK", "IBU", "MAS", "MBAK", "KAK", "BANG", "MIN", "ADMIN", "GAN"}
+
+
+def without_greeting(text: str) -> str:
+    """The story as officers should read it: without the greeting it opens with."""
+    opening = _OPENING.match(text)
+    if opening is None:
+        return text
+    words = words_of(opening["greeting"].upper())
+    greets = any(word in vocabulary.GREETING_WORDS for word in words)
+    if not greets or any(w not in vocabulary.GREETING_WORDS | _ADDRESSED for w in words):
+        return text
+    story = opening["story"]
+    return story[:1].upper() + story[1:]
+
+
 def says_something(message: IncomingMessage) -> bool:
     """More than greetings, courtesies, "ini fotonya pak" and "semoga cepat ditangani": a
     caption worth reading as the answer to the question."""

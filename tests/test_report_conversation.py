@@ -1065,3 +1065,26 @@ def test_asking_in_english_how_to_send_a_location_is_answered(whatsapp):
     assert (
         "Location › Send your current location" in whatsapp.send("how do I send my location?").text
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "kept"),
+    [
+        (
+            "Assalamualaikum pak, jalan di depan rumah saya di Jl Kenari berlubang sudah seminggu",
+            "Jalan di depan rumah saya di Jl Kenari berlubang sudah seminggu",
+        ),
+        (
+            "Selamat pagi admin. Sampah menumpuk di tepi kali Ciliwung dekat jembatan sejak Senin",
+            "Sampah menumpuk di tepi kali Ciliwung dekat jembatan sejak Senin",
+        ),
+        (  # no greeting: "Malam" is when
+            "Malam ini banjir lagi setinggi lutut di gang 5 RT 03 Kampung Melayu pak",
+            "Malam ini banjir lagi setinggi lutut di gang 5 RT 03 Kampung Melayu pak",
+        ),
+    ],
+)
+def test_a_problem_told_with_a_greeting_is_kept_without_it(whatsapp, store, first, kept):
+    """Officers read the problem, not "Assalamualaikum pak," before it."""
+    whatsapp.send(first)
+    assert f"“{kept}”" in whatsapp.send("1").text
