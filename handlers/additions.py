@@ -95,7 +95,10 @@ def answer_offer(turn: Turn, offered: offers.Offered) -> bool:
     the message was one of these (others are answered as if no offer was made)."""
     answer = turn.message.answer
     if vocabulary.says_another_problem(answer):  # "bukan, ini masalah lain: lampu mati …"
-        told = turn.message.text if story.tells_a_problem(turn.message) else offered.text
+        tells_its_own = story.tells_a_problem(
+            turn.message, besides=vocabulary.SAYING_ANOTHER_PROBLEM
+        )
+        told = turn.message.text if tells_its_own else offered.text
         intake.start(turn, told=told)
     elif _says_yes(answer):
         _add_detail(turn, offered)

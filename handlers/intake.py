@@ -245,12 +245,13 @@ def _on_location(turn: Turn, draft: DraftState) -> None:
     "sebentar ya pak, saya cari dulu", which officers would get as the address."""
     if turn.message.location is None:
         text = turn.message.text
-        if story.asks(turn.message):
-            turn.say("address_how")
-            return
-        if vocabulary.asks_to_wait(turn.message.command):
-            turn.say("address_awaited")
-            return
+        if not vocabulary.names_a_place(turn.message.command):
+            if story.asks(turn.message):
+                turn.say("address_how")
+                return
+            if vocabulary.asks_to_wait(turn.message.command):
+                turn.say("address_awaited")
+                return
         if sum(char.isalnum() for char in text) < MIN_ADDRESS_CHARS:
             turn.say("address_too_short")
             return

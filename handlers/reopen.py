@@ -7,30 +7,42 @@ from store import numbers, reports, stages
 from store.stages import Role, Stage
 
 VERBS = {"BUKA", "REOPEN"}
-# Said with a report number only: "tolong dibuka lagi CRM-…"; not "dibuka jam berapa?".
+# Said with a report number only, and not asking: "tolong dibuka lagi CRM-…"; not
+# "dibuka jam berapa?" nor "dibuka kapan laporan CRM-…?".
 VERBS_WITH_A_NUMBER = {"DIBUKA", "BUKAKAN"}
-# Between the verb and the number: "buka lagi pak CRM-…", "buka kembali laporan CRM-…".
+# Between the verb and the number: "buka lagi pak CRM-…", "buka kembali laporan saya CRM-…".
 _BEFORE_THE_NUMBER = {"LAGI", "KEMBALI", "AGAIN", "LAPORAN", "LAPORANNYA", "REPORT", "NOMOR"}
-_BEFORE_THE_NUMBER |= {"NO"} | vocabulary.COURTESIES
+_BEFORE_THE_NUMBER |= {"NO", "SAYA", "SY", "KAMI", "MY"} | vocabulary.COURTESIES
+_QUESTION_WORDS = vocabulary.QUESTION_STARTS | vocabulary.ASKING | vocabulary.ASKING_WHEN
 
 
 def is_command(command: str) -> bool:
+    """`command` is the message without the courtesies around it (`IncomingMessage.answer`)."""
     verb = command.split(" ", 1)[0]
     return verb in VERBS or (
-        verb in VERBS_WITH_A_NUMBER and numbers.find_number(command, with_prefix=True) is not None
+        verb in VERBS_WITH_A_NUMBER
+        and _QUESTION_WORDS.isdisjoint(command.split())
+        and numbers.find_number(command, with_prefix=True) is not None
     )
 
 
 def _after_the_verb(text: str) -> str:
-    """The number and the reason: "tolong buka lagi pak CRM-… masih rusak" → "CRM-… masih rusak"."""
-    words = text.split()[1:]
-    while words and words[0].upper().strip(",.:") in _BEFORE_THE_NUMBER:
+    """ "Mas, tolong buka lagi laporan saya CRM-… masih rusak" → "CRM-… masih rusak"."""
+    words = text.split()
+    while words and _plain(words[0]) in vocabulary.COURTESIES:
+        words.pop(0)
+    words = words[1:]
+    while words and _plain(words[0]) in _BEFORE_THE_NUMBER:
         words.pop(0)
     return " ".join(words)
 
 
+def _plain(word: str) -> str:
+    return word.upper().strip(",.:;!")
+
+
 def handle(turn: Turn) -> None:
-    rest = _after_the_verb(turn.message.plain_text)  # without "tolong" before the verb
+    rest = _after_the_verb(turn.message.plain_text)  # without the sign-off: "… masih rusak pak"
     number, reason = numbers.split_leading_number(rest)
     reason = reason.lstrip(",.:;- ")  # "CRM-…, lubangnya muncul lagi"
     if number is None:

@@ -5,6 +5,7 @@ import re
 from handlers import vocabulary
 from handlers.turn import Turn
 from store import numbers, reports
+from store.phones import to_e164
 
 MY_REPORTS_LIMIT = 10
 MAX_WORDS_AFTER_A_STATUS_WORD = 3  # "cek status laporan saya"; "cek saluran … sejak …" tells
@@ -30,14 +31,20 @@ def looks_like_status_request(command: str) -> bool:
 
 # A report number typed wrongly, for the reply to show the right form: "CRM-26-000004"
 # (its last digit left out), "CRM-26-OOOO01-9" (letters O), "CRM-2026-000001-9",
-# "000001-9". Not a word in it but CRM, and digits enough not to be a house number.
-_NUMBER_SHAPED = re.compile(r"^(?:CRM)?[\s\-.:/]*[\dO][\dO\s\-./]*$")
+# "000001-9". CRM and figures only, six at least (not a house number), and not a phone
+# number nor a typed coordinate ("-6.2088 106.8456"). A sum ("500.000") or an ID card's
+# number gets the same answer: what a report number looks like.
+_NUMBER_SHAPED = re.compile(r"^(?:CRM[\s\-.:/]*)?[\dO][\dO\s\-./]*$")
 MIN_DIGITS_TYPED = 6
 
 
 def _typed_as_a_number(command: str) -> bool:
     figures = sum(char.isdigit() or char == "O" for char in command)
-    return bool(_NUMBER_SHAPED.match(command)) and figures >= MIN_DIGITS_TYPED
+    return (
+        figures >= MIN_DIGITS_TYPED
+        and bool(_NUMBER_SHAPED.match(command))
+        and to_e164(command) is None
+    )
 
 
 def _asks_a_status(typed: str) -> bool:

@@ -23,23 +23,29 @@ def words_of(command: str) -> list[str]:
     return re.findall(r"\w+", command)
 
 
-# The greeting a story may open with, up to a comma or a full stop: "Assalamualaikum
-# pak, …", "Selamat pagi admin. …"; not "Malam ini banjir lagi …".
-_OPENING = re.compile(r"^(?P<greeting>[^,.!]{1,60})[,.!]+\s+(?P<story>\S.*)$", re.DOTALL)
-_ADDRESSED = {"PAK", "BU", "BAPAK", "IBU", "MAS", "MBAK", "KAK", "BANG", "MIN", "ADMIN", "GAN"}
+# A piece of the text up to a comma or a full stop: "Assalamualaikum wr. ", "pak, ".
+_PIECE = re.compile(r"[^,.!]*[,.!]+\s*")
 
 
 def without_greeting(text: str) -> str:
-    """The story as officers should read it: without the greeting it opens with."""
-    opening = _OPENING.match(text)
-    if opening is None:
+    """The story as officers should read it, without the greeting it opens with:
+    "Assalamualaikum wr. wb. Jalan …", "Selamat pagi admin. Sampah …" (greetings and
+    forms of address, each piece ending in a comma or a full stop); not "Malam ini
+    banjir lagi …", nor a greeting that would leave too little to describe a problem."""
+    rest, greeted = text, False
+    while (piece := _PIECE.match(rest)) and piece.end() < len(rest):
+        words = words_of(piece.group().upper())
+        if not words or not all(_greets_or_addresses(word) for word in words):
+            break
+        greeted = greeted or any(word in vocabulary.GREETING_WORDS for word in words)
+        rest = rest[piece.end() :]
+    if not greeted or sum(char.isalnum() for char in rest) < MIN_DESCRIPTION_CHARS:
         return text
-    words = words_of(opening["greeting"].upper())
-    greets = any(word in vocabulary.GREETING_WORDS for word in words)
-    if not greets or any(w not in vocabulary.GREETING_WORDS | _ADDRESSED for w in words):
-        return text
-    story = opening["story"]
-    return story[:1].upper() + story[1:]
+    return rest[:1].upper() + rest[1:]
+
+
+def _greets_or_addresses(word: str) -> bool:
+    return word in vocabulary.GREETING_WORDS or word in vocabulary.COURTESIES
 
 
 def says_something(message: IncomingMessage) -> bool:
@@ -49,17 +55,20 @@ def says_something(message: IncomingMessage) -> bool:
     return any(word not in silent for word in words_of(message.answer))
 
 
-def tells_a_problem(message: IncomingMessage) -> bool:
+def tells_a_problem(message: IncomingMessage, *, besides: frozenset[str] = frozenset()) -> bool:
     """A text that tells a problem, none of the things above, long enough to describe it
-    (whether it is too long for a description is the report's question to say)."""
-    return tells_something(message) and not _about_an_earlier_report(words_of(message.command))
+    (whether it is too long for a description is the report's question to say);
+    `besides`: words that tell nothing here either."""
+    return tells_something(message, besides=besides) and not _about_an_earlier_report(
+        words_of(message.command)
+    )
 
 
-def tells_something(message: IncomingMessage) -> bool:
+def tells_something(message: IncomingMessage, *, besides: frozenset[str] = frozenset()) -> bool:
     """A text that tells something of a problem, a new one or one reported ("untuk
     laporan tadi, lubangnya ada tiga"): not a question, thanks or a status request."""
     words = words_of(message.command)  # with the courtesies: "Terima kasih, …" opens thanks
-    told = [word for word in words if word not in vocabulary.NOT_TELLING]
+    told = [word for word in words if word not in vocabulary.NOT_TELLING and word not in besides]
     return (
         len(told) >= MIN_TOLD_WORDS
         and sum(char.isalnum() for char in message.text) >= MIN_DESCRIPTION_CHARS

@@ -51,11 +51,10 @@ YES = {"YA", "Y", "YES", "IYA", "OK", "OKE", "KIRIM", "SEND", "YAA", "IYAA", "OK
 YES |= {"BETUL", "BENAR", "SUDAH BENAR", "SUDAH BETUL", "YA BENAR", "YA BETUL", "YA KIRIM"}
 YES |= {"KIRIMKAN", "SUDAH", "YAUDAH", "SETUJU", "CORRECT", "CONFIRM", "YEAH", "YEP", "SURE"}
 YES |= {"BAIK", "SIAP", "👍", "👌"}
-YES |= {"SDH", "UDAH", "BENER", "SDH BENAR", "SDH BENER", "SUDAH BENER", "UDAH BENAR", "UDAH BENER"}
 # The first words of a short yes in a sentence: "iya betul pak", "sudah sesuai", "oke kirim".
 AFFIRMING = {"YA", "IYA", "IYAA", "YAA", "YES", "BETUL", "BENAR", "SUDAH", "UDAH", "OK", "OKE"}
 AFFIRMING |= {"OKAY", "SIP", "SIAP", "BAIK", "SESUAI", "KIRIM", "KIRIMKAN", "SEND", "CORRECT"}
-AFFIRMING |= {"YEP", "YEAH", "SURE", "LANJUT", "CUKUP", "SETUJU"}
+AFFIRMING |= {"YEP", "YEAH", "SURE", "LANJUT", "CUKUP", "SETUJU", "SDH", "BENER"}
 # The rest of such a yes: "iya betul sekali", "sudah sesuai semua", "yes, that's right".
 CONFIRMING = {"SEKALI", "ITU", "SEMUA", "SEKARANG", "DIKIRIM", "SAJA", "AJA", "RIGHT", "IS"}
 CONFIRMING |= {"IT", "THAT'S", "THATS", "THAT", "PLEASE", "GO", "AHEAD", "ALL", "GOOD", "FINE"}
@@ -138,9 +137,6 @@ NOT_TELLING |= {"GAMBAR", "GAMBARNYA", "BERIKUT", "TERLAMPIR", "KIRIM", "SEGERA"
 NOT_TELLING |= {"BANTU", "BANTUANNYA", "DITINDAKLANJUTI", "TINDAK", "LANJUTI", "WR"}
 NOT_TELLING |= {"WB", "HERE", "IS", "THE", "THIS", "A", "PHOTO", "PICTURE", "ATTACHED", "MY"}
 NOT_TELLING |= {"MAAF", "LUPA", "TADI", "TAMBAHAN", "SUSULAN", "KETINGGALAN", "SORRY", "FORGOT"}
-# "bukan pak, ini masalah lain": that there is another problem, not what it is.
-NOT_TELLING |= {"BUKAN", "LAIN", "BEDA", "BERBEDA", "ANOTHER", "OTHER", "DIFFERENT"}
-NOT_TELLING |= {"MASALAH", "PROBLEM", "ISSUE", "KELUHAN", "ADUAN"}
 # At the summary, a wish to correct it: "ubah", "ada yang salah", "ganti kategorinya".
 CHANGE = {"UBAH", "UBAHNYA", "GANTI", "SALAH", "KELIRU", "EDIT", "KOREKSI", "REVISI", "CHANGE"}
 CHANGE |= {"WRONG", "MISTAKE"}  # not "correct", a yes, nor "perbaiki", a wish for the repair
@@ -152,7 +148,7 @@ PARTS = {
     "description": {"URAIAN", "URAIANNYA", "KETERANGAN", "KETERANGANNYA", "DESKRIPSI"},
     "location": {"LOKASI", "LOKASINYA", "ALAMAT", "ALAMATNYA", "LOCATION", "ADDRESS"},
     "kelurahan": {"KELURAHAN", "KELURAHANNYA", "KEL"},
-    "photos": {"FOTO", "FOTONYA", "GAMBAR", "GAMBARNYA", "PHOTO", "PHOTOS"},
+    "photos": {"FOTO", "FOTONYA", "GAMBAR", "GAMBARNYA", "PHOTO", "PHOTOS", "PIC", "PICS"},
 }
 PARTS["description"] |= {"DESCRIPTION", "CERITA", "CERITANYA"}  # not "tidak ada masalah"
 # Answers to "is this more about your report?": LAPOR makes it a new one, a no leaves it.
@@ -168,20 +164,27 @@ NOTHING_ASKED = NOT_TELLING | ACKNOWLEDGING | NO | {"BARU", "SEMPAT", "DIKIRIM",
 # "gak tau kelurahannya", "saya tidak tahu", "I don't know": a negation before knowing.
 NEGATIONS = {"GAK", "GA", "NGGAK", "ENGGAK", "TIDAK", "TDK", "GK", "NDAK", "DONT", "DON'T", "NOT"}
 KNOWING = {"TAU", "TAHU", "KNOW", "SURE", "PAHAM", "NGERTI", "YAKIN"}
-PHOTO_WORDS = {"FOTO", "FOTONYA", "GAMBAR", "GAMBARNYA", "PHOTO", "PHOTOS", "PICTURE", "PICTURES"}
-# With a photo word, "no photo": "gak jadi kirim foto", "batal fotonya aja".
-DECLINING = NEGATIONS | {"BATAL", "TANPA", "NO", "USAH", "WITHOUT"}
+# "No photo" in words, beside a photo word: "gak jadi kirim foto", "batal fotonya aja",
+# "belum ada foto", "no pics"; not "fotonya tidak jelas" nor "foto gak bisa kekirim".
+_NO_PHOTO = re.compile(
+    r"\b(?:(?:GAK|GA|NGGAK|ENGGAK|TIDAK|TDK|TAK|BELUM)\s+(?:JADI|USAH|ADA|PUNYA)|BATAL|TANPA"
+    r"|NO|DON'?T\s+HAVE|HAVE\s+NO|WITHOUT)\b(?!\s*\d)"
+)
 
 
 def declines_photos(answer: str) -> bool:
-    words = set(re.findall(r"[\w']+", answer))
-    return not PHOTO_WORDS.isdisjoint(words) and not DECLINING.isdisjoint(words)
+    words = set(re.findall(r"\w+", answer))
+    return not PARTS["photos"].isdisjoint(words) and _NO_PHOTO.search(answer) is not None
 
 
 # A caption that says it is not for the report just filed: "ini masalah lain", "untuk
 # laporan baru" (a report word with one of these; "maaf baru kirim fotonya" is no such).
 ANOTHER = {"BARU", "LAIN", "BEDA", "BERBEDA", "NEW", "ANOTHER", "OTHER", "DIFFERENT", "KEDUA"}
 PROBLEM_WORDS = {"MASALAH", "PROBLEM", "ISSUE", "KELUHAN", "ADUAN"} | ABOUT_REPORTS
+# "bukan pak, ini masalah lain": that there is another problem, not what it is.
+SAYING_ANOTHER_PROBLEM = frozenset(
+    ANOTHER | PROBLEM_WORDS | {"BUKAN", "NO", "NOT", "ITS", "IT", "S"}
+)
 PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
 RESUME = {"MULAI", "START", "SUBSCRIBE"}
 
@@ -336,23 +339,30 @@ def asks_when(command: str) -> bool:
     return not ASKING_WHEN.isdisjoint(words) or any(ask in command for ask in ASKING_HOW_LONG)
 
 
-# "Assalamualaikum" as it is typed: one S or two, with an apostrophe or a space or
-# neither, or cut short to "Ass wr wb", "Aslm".
-_SALAM = re.compile(r"\b(?:AS{1,2}ALAM{1,2}U?\W?\s?ALAIKUM|ASS?\W?\s?WR\W?\s?WB|ASLM|ASKUM)\b")
+# "Assalamualaikum" as it is typed: one S or two, an M or two, with an apostrophe
+# (straight or curly) or a space or neither, or cut short to "Ass. wr. wb.", "Aslm".
+_SALAM = re.compile(r"\b(?:AS{1,2}ALAM{1,2}U?[\s'’`]*ALAIKUM|ASS?[\s.]*WR[\s.]*WB|ASLM|ASKUM)\b")
 
 
 # "sebentar ya pak", "tunggu, saya cari dulu": the answer is coming, this is not it.
 WAIT = {"BENTAR", "SEBENTAR", "BNTR", "TUNGGU", "TUNGGUIN", "WAIT", "MOMENT", "SEC"}
-# Words of an address, which a message that says to wait may still be: "tunggu di depan gang 3".
-ADDRESS_WORDS = {"JL", "JLN", "JALAN", "GG", "GANG", "RT", "RW", "NO", "KOMPLEK", "PERUMAHAN"}
+# Words of an address or a landmark: "Jl. Kemang Raya dekat halte", "Kampung Melayu".
+ADDRESS_WORDS = {"JL", "JLN", "JALAN", "RAYA", "GG", "GANG", "RT", "RW", "NO", "BLOK", "KAV"}
+ADDRESS_WORDS |= {"KAMPUNG", "KP", "KOMP", "KOMPLEK", "KOMPLEKS", "PERUM", "PERUMAHAN", "PASAR"}
+ADDRESS_WORDS |= {"GEDUNG", "MASJID", "MUSHOLA", "GEREJA", "SEKOLAH", "SD", "SMP", "SMA", "HALTE"}
+ADDRESS_WORDS |= {"STASIUN", "TERMINAL", "KALI", "JEMBATAN", "PUSKESMAS", "KANTOR", "TAMAN"}
 ADDRESS_WORDS |= {"DEPAN", "BELAKANG", "SAMPING", "SEBELAH", "DEKAT", "DEKET", "SEBERANG"}
 ADDRESS_WORDS |= {"STREET", "ROAD", "NEAR", "OPPOSITE"}
 
 
-def asks_to_wait(command: str) -> bool:
+def names_a_place(command: str) -> bool:
+    """A number or an address word: "tunggu di depan gang 3" is an address all the same."""
     words = set(re.findall(r"\w+", command))
-    has_digits = any(char.isdigit() for char in command)
-    return not WAIT.isdisjoint(words) and ADDRESS_WORDS.isdisjoint(words) and not has_digits
+    return any(char.isdigit() for char in command) or not ADDRESS_WORDS.isdisjoint(words)
+
+
+def asks_to_wait(command: str) -> bool:
+    return not WAIT.isdisjoint(re.findall(r"\w+", command))
 
 
 def says_salam(command: str) -> bool:
@@ -361,11 +371,12 @@ def says_salam(command: str) -> bool:
 
 
 def is_a_greeting(answer: str) -> bool:
-    """A greeting or several, with forms of address: "Assalamualaikum, selamat siang pak"."""
-    words = answer.split()
+    """A greeting or several, with forms of address: "Assalamualaikum, selamat siang pak",
+    "Ass. wr. wb.", "Assalamu’alaikum"."""
+    words = re.findall(r"\w+", _SALAM.sub(" ", answer))
+    greets = says_salam(answer) or any(word in GREETING_WORDS for word in words)
     return answer in GREETINGS or (
-        any(word in GREETING_WORDS for word in words)
-        and all(word in GREETING_WORDS or word in COURTESIES for word in words)
+        greets and all(word in GREETING_WORDS or word in COURTESIES for word in words)
     )
 
 

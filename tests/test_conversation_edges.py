@@ -76,12 +76,27 @@ def test_a_sticker_alone_is_taken_as_chat_and_does_not_start_a_report(whatsapp, 
 
 @pytest.mark.parametrize(
     "no_photos",
-    ["gak jadi kirim foto", "batal fotonya aja", "fotonya gak ada pak", "I don't have a photo"],
+    [
+        "gak jadi kirim foto",
+        "batal fotonya aja",
+        "fotonya gak ada pak",
+        "belum ada foto",
+        "I don't have a photo",
+        "no pics",
+    ],
 )
 def test_saying_no_photo_in_words_goes_on_to_the_summary(whatsapp, store, no_photos):
     _to_photo_step(whatsapp)
     assert "Mohon periksa laporan Anda" in whatsapp.send(no_photos).text
     assert store(reports.count_reports) == 0
+
+
+@pytest.mark.parametrize(
+    "not_no", ["fotonya tidak jelas, saya kirim ulang", "foto gak bisa kekirim", "foto no 2 salah"]
+)
+def test_words_about_the_photos_that_do_not_decline_them_keep_the_question(whatsapp, not_no):
+    _to_photo_step(whatsapp)
+    assert "Mohon periksa laporan Anda" not in whatsapp.send(not_no).text
 
 
 def test_photo_step_says_exactly_what_was_kept(whatsapp):

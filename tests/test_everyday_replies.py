@@ -37,6 +37,8 @@ def _close(store, number):
         "yaa",
         "sdh benar min",
         "sdh bener",
+        "udah bener semua",
+        "bener pak kirim",
     ],
 )
 def test_a_polite_or_informal_yes_sends_the_report(whatsapp, store, yes):
@@ -304,6 +306,8 @@ def test_a_reopen_with_courtesies_reopens(whatsapp, store):
         "buka lagi pak {number} lubangnya muncul lagi abis hujan",
         "buka kembali laporan {number} masih rusak",
         "reopen report {number} still broken",
+        "Mas, tolong buka lagi {number} masih rusak",
+        "tolong buka lagi laporan saya {number}, masih rusak",
     ],
 )
 def test_a_reopen_said_in_everyday_words_reopens_with_its_reason(whatsapp, store, reopen):
@@ -317,6 +321,8 @@ def test_a_reopen_said_in_everyday_words_reopens_with_its_reason(whatsapp, store
 def test_a_question_opening_with_dibuka_is_not_taken_for_a_reopen(whatsapp):
     whatsapp.file_report()
     assert "BUKA <nomor" not in whatsapp.send("dibuka jam berapa kantor kelurahan?").text
+    number = whatsapp.file_report()
+    assert "BUKA <nomor" not in whatsapp.send(f"dibuka kapan laporan {number}?").text
 
 
 @pytest.mark.parametrize(
@@ -452,6 +458,10 @@ def test_a_photo_with_an_acknowledging_caption_answers_no_question(whatsapp, cap
         "Asalamualaikum min",
         "Ass wr wb",
         "Assalamualaikum warahmatullahi wabarakatuh",
+        "Ass. Wr. Wb.",
+        "Assalamu’alaikum",
+        "Assalammualaikum",
+        "Askum pak",
     ],
 )
 def test_a_salam_is_answered_with_waalaikumsalam(whatsapp, salam):

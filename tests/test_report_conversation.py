@@ -763,6 +763,11 @@ def test_a_detail_the_citizen_says_no_to_is_not_added(whatsapp, store):
         ("Lampu jalan mati di depan gang tiga sejak semalam", "no, it's another problem", "detail"),
         (
             "lubangnya ada tiga, dalam sekali",
+            "bukan, masalah lain: got mampet depan rumah",
+            "answer",
+        ),
+        (
+            "lubangnya ada tiga, dalam sekali",
             "bukan, ini masalah lain: lampu mati di gang 5",
             "answer",
         ),
@@ -1052,10 +1057,19 @@ def test_chatter_at_the_location_question_is_answered_not_kept_as_the_address(
     assert "• Lokasi: Jl. Kramat Raya 10, depan masjid" in summary.text
 
 
-def test_an_address_that_says_to_wait_at_a_place_is_kept(whatsapp):
+@pytest.mark.parametrize(
+    "address",
+    [
+        "tunggu di depan gang 3 RT 05",
+        "Jl. Kemang Raya 10, dekat halte?",
+        "Dimana ya, depan Indomaret Kemang",
+        "Bentar pak, Kampung Melayu",
+    ],
+)
+def test_an_address_with_a_question_mark_or_a_wait_in_it_is_kept(whatsapp, address):
     for text in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah"]:
         whatsapp.send(text)
-    assert "kelurahan" in whatsapp.send("tunggu di depan gang 3 RT 05").text.lower()
+    assert "kelurahan" in whatsapp.send(address).text.lower()
 
 
 def test_asking_in_english_how_to_send_a_location_is_answered(whatsapp):
@@ -1078,6 +1092,14 @@ def test_asking_in_english_how_to_send_a_location_is_answered(whatsapp):
             "Selamat pagi admin. Sampah menumpuk di tepi kali Ciliwung dekat jembatan sejak Senin",
             "Sampah menumpuk di tepi kali Ciliwung dekat jembatan sejak Senin",
         ),
+        (
+            "Assalamualaikum wr. wb. Jalan di depan rumah saya di Jl Kenari berlubang sudah lama",
+            "Jalan di depan rumah saya di Jl Kenari berlubang sudah lama",
+        ),
+        (
+            "Ass. wr. wb. Jalan di depan rumah saya di Jl Kenari berlubang sudah lama sekali",
+            "Jalan di depan rumah saya di Jl Kenari berlubang sudah lama sekali",
+        ),
         (  # no greeting: "Malam" is when
             "Malam ini banjir lagi setinggi lutut di gang 5 RT 03 Kampung Melayu pak",
             "Malam ini banjir lagi setinggi lutut di gang 5 RT 03 Kampung Melayu pak",
@@ -1088,3 +1110,16 @@ def test_a_problem_told_with_a_greeting_is_kept_without_it(whatsapp, store, firs
     """Officers read the problem, not "Assalamualaikum pak," before it."""
     whatsapp.send(first)
     assert f"“{kept}”" in whatsapp.send("1").text
+
+
+def test_a_short_problem_with_the_word_masalah_is_still_a_story(whatsapp, store):
+    """ "Masalah got mampet": a photo's caption that starts a new report, not a photo for
+    the report just filed."""
+    number = whatsapp.file_report()
+    reply = whatsapp.send("Masalah got mampet", media=[PHOTO])
+    assert f"ke laporan {number}" not in reply.text and "pilih kategori" in reply.text
+
+
+def test_saying_there_is_a_problem_is_not_thanked(whatsapp):
+    whatsapp.send("halo")
+    assert "terima kasih" not in whatsapp.send("masalah pak").text.lower()

@@ -141,6 +141,12 @@ def test_a_number_typed_wrongly_just_after_filing_explains_the_format(whatsapp, 
     assert f"“{typed}” bukan nomor laporan" in reply.text and "tambahan" not in reply.text
 
 
+@pytest.mark.parametrize("typed", ["081234567890", "-6.2088 106.8456"])
+def test_a_phone_number_or_coordinates_alone_are_not_read_as_a_report_number(whatsapp, typed):
+    whatsapp.send("halo")
+    assert "bukan nomor laporan" not in whatsapp.send(typed).text
+
+
 def test_a_status_asked_without_reports_does_not_point_to_the_empty_list(whatsapp):
     whatsapp.send("halo")
     assert "LAPORAN SAYA" not in whatsapp.send("status").text
