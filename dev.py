@@ -51,9 +51,11 @@ def start() -> int:
     subprocess.run(
         [BIN / "flask", "--app", "bot", "crm", "db", "upgrade"], check=True, cwd=ROOT, env=env
     )
+    # The chat signs for PUBLIC_BASE_URL, which defaults to this port: say it when not 5000.
+    with_port = "" if port == "5000" else f"PORT={port} "
     print(
         "dev.py: starting web + worker. In another terminal, talk to the bot with:\n"
-        f"  .venv/bin/flask --app bot chat --phone 081234567890   (web on port {port})",
+        f"  {with_port}.venv/bin/flask --app bot chat --phone 081234567890   (web on port {port})",
         flush=True,
     )
     return subprocess.call(
