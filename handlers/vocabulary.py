@@ -339,11 +339,6 @@ def asks_when(command: str) -> bool:
     return not ASKING_WHEN.isdisjoint(words) or any(ask in command for ask in ASKING_HOW_LONG)
 
 
-# "Assalamualaikum" as it is typed: one S or two, an M or two, with an apostrophe
-# (straight or curly) or a space or neither, or cut short to "Ass. wr. wb.", "Aslm".
-_SALAM = re.compile(r"\b(?:AS{1,2}ALAM{1,2}U?[\s'’`]*ALAIKUM|ASS?[\s.]*WR[\s.]*WB|ASLM|ASKUM)\b")
-
-
 # "sebentar ya pak", "tunggu, saya cari dulu": the answer is coming, this is not it.
 WAIT = {"BENTAR", "SEBENTAR", "BNTR", "TUNGGU", "TUNGGUIN", "WAIT", "MOMENT", "SEC"}
 # Words of an address or a landmark: "Jl. Kemang Raya dekat halte", "Kampung Melayu".
@@ -363,6 +358,11 @@ def names_a_place(command: str) -> bool:
 
 def asks_to_wait(command: str) -> bool:
     return not WAIT.isdisjoint(re.findall(r"\w+", command))
+
+
+# "Assalamualaikum" as it is typed: one S or two, an M or two, with an apostrophe
+# (straight or curly) or a space or neither, or cut short to "Ass. wr. wb.", "Aslm".
+_SALAM = re.compile(r"\b(?:AS{1,2}ALAM{1,2}U?[\s'’`]*ALAIKUM|ASS?[\s.]*WR[\s.]*WB|ASLM|ASKUM)\b")
 
 
 def says_salam(command: str) -> bool:
