@@ -296,13 +296,17 @@ def _media_without_words(turn: Turn) -> bool:
     return bool(turn.message.media) and not story.says_something(turn.message)
 
 
+def _answer_media_alone(turn: Turn, *, told_what_to_do: bool) -> None:
+    media = turn.message.media
+    if not all(item.is_sticker for item in media):
+        turn.say("media_not_supported", voice_note=any(item.is_voice_note for item in media))
+    elif not told_what_to_do:
+        turn.say("acknowledged")  # a sticker is a "👍" or a thank-you, not a photo
+
+
 def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
-    if _media_without_words(turn) and all(item.is_sticker for item in turn.message.media):
-        if not told_what_to_do:
-            turn.say("acknowledged")  # a sticker is a "👍" or a thank-you, not a photo
-    elif _media_without_words(turn):
-        voice = any(item.is_voice_note for item in turn.message.media)
-        turn.say("media_not_supported", voice_note=voice)
+    if _media_without_words(turn):
+        _answer_media_alone(turn, told_what_to_do=told_what_to_do)
     elif command in vocabulary.STATUS:
         status.ask_for_number(turn)
     elif command in vocabulary.MY_REPORTS:

@@ -35,17 +35,13 @@ def without_greeting(text: str) -> str:
     rest, greeted = text, False
     while (piece := _PIECE.match(rest)) and piece.end() < len(rest):
         words = words_of(piece.group().upper())
-        if not words or not all(_greets_or_addresses(word) for word in words):
+        if not words or not all(vocabulary.greets_or_addresses(word) for word in words):
             break
         greeted = greeted or any(word in vocabulary.GREETING_WORDS for word in words)
         rest = rest[piece.end() :]
     if not greeted or sum(char.isalnum() for char in rest) < MIN_DESCRIPTION_CHARS:
         return text
     return rest[:1].upper() + rest[1:]
-
-
-def _greets_or_addresses(word: str) -> bool:
-    return word in vocabulary.GREETING_WORDS or word in vocabulary.COURTESIES
 
 
 def says_something(message: IncomingMessage) -> bool:

@@ -373,11 +373,16 @@ def says_salam(command: str) -> bool:
 def is_a_greeting(answer: str) -> bool:
     """A greeting or several, with forms of address: "Assalamualaikum, selamat siang pak",
     "Ass. wr. wb.", "Assalamu’alaikum"."""
+    if answer in GREETINGS:
+        return True
     words = re.findall(r"\w+", _SALAM.sub(" ", answer))
     greets = says_salam(answer) or any(word in GREETING_WORDS for word in words)
-    return answer in GREETINGS or (
-        greets and all(word in GREETING_WORDS or word in COURTESIES for word in words)
-    )
+    return greets and all(greets_or_addresses(word) for word in words)
+
+
+def greets_or_addresses(word: str) -> bool:
+    """A word of a greeting or a courtesy: "selamat", "pagi", "pak", "admin"."""
+    return word in GREETING_WORDS or word in COURTESIES
 
 
 def courtesy_bounds(words: list[str], courtesies: set[str] = COURTESIES) -> tuple[int, int]:
