@@ -11,6 +11,7 @@ from bot import database
 from bot.webhooks import spool
 from store import numbers, reports, sla, staff, stages, stats, tokens, validations
 from store.clock import utcnow
+from store.db import read_session, unbounded
 from store.phones import mask, mask_numbers, to_e164
 from store.spool import UnknownEntries
 from store.staff import StaffRole
@@ -205,7 +206,8 @@ def stats_table(by: str, start: str | None, end: str | None) -> None:
         window = stats.period_window(start, end)
     except ValueError as problem:
         raise click.BadParameter(str(problem)) from None
-    summary = stats.summarise(by=by, session=database.session(), **window)
+    with read_session(unbounded(database.engine())) as db:  # seconds over the whole history
+        summary = stats.summarise(by=by, session=db, **window)
     click.echo(render_stats_table(summary, by))
 
 

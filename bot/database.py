@@ -5,14 +5,16 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from store.db import make_engine, new_session
+from store.db import Timeouts, make_engine, new_session
 from store.sql import Transaction
 
 _ENGINE = "crm.engine"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_ENGINE] = make_engine(app.config["SETTINGS"].database_url)
+    settings = app.config["SETTINGS"]
+    timeouts = Timeouts(settings.db_statement_timeout_ms, settings.db_lock_timeout_ms)
+    app.extensions[_ENGINE] = make_engine(settings.database_url, timeouts=timeouts)
     app.teardown_appcontext(_close_session)
 
 

@@ -23,6 +23,7 @@ from store import (
     validations,
 )
 from store.clock import JAKARTA, utcnow
+from store.db import new_session, unbounded
 from store.staff import StaffRole
 
 SENDER = "crm.sender"
@@ -220,11 +221,13 @@ def _cutoff_lists(today, *, session, now: datetime) -> int:
 
 
 def refresh_stats() -> None:
-    """Keep the dashboard's figures warm: over the whole history they take seconds."""
-    db, now = database.session(), utcnow()
-    for by in ("year", "month"):
-        stats.snapshot(by=by, session=db, now=now, max_age=timedelta(0))
-        db.commit()  # one short write per snapshot
+    """Keep the dashboard's figures warm: over the whole history they take seconds, more
+    than the statement timeout of the worker's other jobs allows."""
+    now = utcnow()
+    with new_session(unbounded(database.engine())) as db:
+        for by in ("year", "month"):
+            stats.snapshot(by=by, session=db, now=now, max_age=timedelta(0))
+            db.commit()  # one short write per snapshot
 
 
 def beat() -> None:

@@ -1,6 +1,7 @@
 """Engines, sessions and migrations for SQLite (the embedded default) and PostgreSQL."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,23 +19,71 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 3
 READ_ONLY = "crm_read_only"
+UNBOUNDED = "crm_unbounded"
 T = TypeVar("T")
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long one statement may run, and wait for a lock, before the database gives
+    up with an OperationalError, so that a stuck database costs a request seconds, not
+    Twilio's 15 s (bot/webhooks.py then keeps the message in the spool).
+
+    PostgreSQL applies both to every transaction of the engine (`statement_timeout`,
+    `lock_timeout`), set once per connection, except the long work run on
+    `unbounded(engine)`. SQLite has no statement timeout, and its only wait is for the
+    whole database's write lock (`busy_timeout`), so it waits up to `statement_ms`
+    there: as long as a statement may take on PostgreSQL, 5 s by default as before; the
+    shorter `lock_ms` would put every message in the spool whenever the worker writes
+    for two seconds."""
+
+    statement_ms: int
+    lock_ms: int
+
+
+def make_engine(url: str, *, timeouts: Timeouts | None = None, **kwargs) -> Engine:
+    """An engine for `url`; with `timeouts`, for the processes that serve requests and
+    run the worker's jobs (bot/database.py), without them for tools and tests."""
     # hide_parameters: a logged database error must not carry reporters' phones and names
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, **kwargs)
-        _make_sqlite_transactions_serial(engine)
+        busy_ms = timeouts.statement_ms if timeouts else SQLITE_BUSY_TIMEOUT_MS
+        _make_sqlite_transactions_serial(engine, busy_ms)
         return engine
-    # a database that does not answer must fail fast, so the webhook can answer 503 in
-    # time for Twilio to call the fallback URL (15 s in all)
-    kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_S})
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # a database that does not answer must fail fast, within Twilio's 15 s
+    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    if timeouts:
+        connect_args["options"] = (
+            f"-c statement_timeout={timeouts.statement_ms} -c lock_timeout={timeouts.lock_ms}"
+        )
+    kwargs.setdefault("connect_args", connect_args)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _lift_timeouts_when_unbounded(engine)
+    return engine
 
 
-def _make_sqlite_transactions_serial(engine: Engine) -> None:
+def unbounded(engine: Engine) -> Engine:
+    """`engine` for long work that must not be cut off by the requests' timeouts: the
+    migrations, the history generator, the statistics over the whole history (seconds
+    each on a million reports). Its transactions run without `Timeouts`."""
+    return engine.execution_options(**{UNBOUNDED: True})
+
+
+def _lift_timeouts_when_unbounded(engine: Engine) -> None:
+    """On PostgreSQL: `SET LOCAL` both timeouts to none (0) at the start of every
+    transaction of `unbounded(engine)`; they come back at its end."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        if connection.get_execution_options().get(UNBOUNDED):
+            connection.exec_driver_sql(
+                "SELECT set_config('statement_timeout', '0', true),"
+                " set_config('lock_timeout', '0', true)"
+            )
+
+
+def _make_sqlite_transactions_serial(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, and BEGIN IMMEDIATE for every transaction.
 
     Several processes share the file. A deferred transaction that reads and then
@@ -47,7 +96,7 @@ def _make_sqlite_transactions_serial(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -107,7 +156,7 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
-    with engine.begin() as connection:
+    with unbounded(engine).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, bindparam, text
 from store import numbers, places, sla
 from store.categories import CATEGORIES
 from store.clock import JAKARTA
+from store.db import unbounded
 from store.stages import Role, Stage
 
 # Tahun: (Jumlah Laporan, Penyelesaian Laporan). 2020: no data in the paper.
@@ -227,7 +228,8 @@ def generate(
     stamp = _stamper(dialect)
     years = plan(total)
     counts = Generated(0, 0, 0, 0)
-    with engine.begin() as connection, _indexes_built_after(connection, BULK_TABLES):
+    # one transaction of minutes: free of the requests' statement timeout
+    with unbounded(engine).begin() as connection, _indexes_built_after(connection, BULK_TABLES):
         writer = _Writer(connection, dialect)
         cast = _Cast(_facilitators(connection, stamp), reporter_pool(total), dialect)
         contacts = _contacts(writer, sum(cast.reporters), stamp)
