@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -159,12 +159,3 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with unbounded(engine).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-
-
-def database_answers(engine: Engine) -> bool:
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        return False
-    return True

@@ -8,6 +8,8 @@ import shutil
 import threading
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -151,10 +153,10 @@ def twilio_app(database_url, fake_twilio):
     app.extensions["crm.engine"].dispose()
 
 
-@pytest.fixture
-def served(database_url):
-    """The app behind a real HTTP server on a free loopback port."""
-    holder = {}
+@contextmanager
+def serving(database_url: str, **overrides: str) -> Iterator[dict]:
+    """The app (with settings `overrides`) behind a real threaded HTTP server on a free
+    loopback port: `{"app": …, "base": "http://127.0.0.1:<port>"}`."""
     server = make_server("127.0.0.1", 0, None, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     app = create_app(
@@ -163,16 +165,25 @@ def served(database_url):
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": base,
             "CRM_ENV": "test",
+            **overrides,
         }
     )
     server.app = app
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    holder.update(app=app, base=base)
-    yield holder
-    server.shutdown()
-    server.server_close()
-    app.extensions["crm.engine"].dispose()
+    try:
+        yield {"app": app, "base": base}
+    finally:
+        server.shutdown()
+        server.server_close()
+        app.extensions["crm.engine"].dispose()
+
+
+@pytest.fixture
+def served(database_url):
+    """The app behind a real HTTP server on a free loopback port."""
+    with serving(database_url) as holder:
+        yield holder
 
 
 @pytest.fixture

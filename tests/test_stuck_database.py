@@ -1,0 +1,149 @@
+"""A stuck database costs a reply, never a message (issue 19). Another connection holds
+what every message needs, as the audit did; the webhook gives up after its lock
+timeout and keeps the message in the spool, the fallback URL and /healthz answer within
+their own budgets whatever the app's timeouts, and once the lock is gone the replay
+answers every kept message once. Long work (statistics, migrations) waits for the lock
+instead of giving up."""
+
+import threading
+import time
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from twilio.request_validator import RequestValidator
+
+from bot import database
+from conftest import AUTH_TOKEN, WhatsApp, serving
+from scheduler import jobs
+from store import outbox, reports
+from store.db import unbounded, upgrade
+from store.models import StatsSnapshot
+
+WEBHOOK, FALLBACK = "/webhooks/whatsapp", "/webhooks/whatsapp/fallback"
+ALICE, BUDI, CITRA = "+6281200000001", "+6281200000002", "+6281200000003"
+KEPT = "tersimpan"  # in the "message kept" text
+
+
+@contextmanager
+def held(database_url: str, *, seconds: float, table: str = "inbound_message"):
+    """A second connection holds `table` (`LOCK TABLE … IN ACCESS EXCLUSIVE MODE`, as
+    in the audit) on PostgreSQL, the write lock (`BEGIN IMMEDIATE`) on SQLite, for
+    `seconds` or until the block ends. Yields an Event set just before the release, so
+    whatever happened while it is unset happened under the lock."""
+    engine = create_engine(database_url)  # no timeouts of the app's
+    connection = engine.raw_connection()
+    cursor = connection.cursor()
+    if engine.dialect.name == "sqlite":
+        connection.driver_connection.isolation_level = None
+        cursor.execute("BEGIN IMMEDIATE")
+    else:
+        cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    releasing = threading.Event()
+
+    def release():
+        if not releasing.is_set():
+            releasing.set()
+            connection.rollback()
+
+    timer = threading.Timer(seconds, release)
+    timer.start()
+    try:
+        yield releasing
+    finally:
+        timer.cancel()
+        timer.join()
+        release()
+        connection.close()
+        engine.dispose()
+
+
+@dataclass
+class Answer:
+    status: int
+    messages: list[str]
+    seconds: float
+    under_lock: bool
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.messages)
+
+
+class Twilio:
+    """Posts to a served app as Twilio does: signed, to the webhook or the fallback URL."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.forms = WhatsApp(None)
+
+    def form(self, body: str, phone: str) -> dict[str, str]:
+        return self.forms.form(body, phone=phone)
+
+    def post(self, path: str, form: dict[str, str], lock: threading.Event | None = None):
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(self.base + path, form)
+        started = time.monotonic()
+        response = requests.post(
+            self.base + path, data=form, headers={"X-Twilio-Signature": signature}, timeout=30
+        )
+        seconds = time.monotonic() - started
+        under_lock = lock is not None and not lock.is_set()
+        messages = [element.text or "" for element in ET.fromstring(response.text).iter("Message")]
+        return Answer(response.status_code, messages, seconds, under_lock)
+
+
+def _postgres_only(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("statement and lock timeouts are PostgreSQL's")
+
+
+def _delayed_replies(app) -> list:
+    with app.app_context():
+        notes = outbox.notifications(session=database.session())
+    return [note for note in notes if note.kind == "delayed_reply"]
+
+
+def test_healthz_answers_within_a_second_whatever_the_timeouts(database_url, tmp_path):
+    _postgres_only(database_url)
+    patient = {"DB_STATEMENT_TIMEOUT_MS": "30000", "DB_LOCK_TIMEOUT_MS": "30000"}
+    with serving(database_url, SPOOL_DIR=str(tmp_path / "spool"), **patient) as served:
+        with held(database_url, seconds=4, table="worker_heartbeat") as lock:
+            started = time.monotonic()
+            health = requests.get(served["base"] + "/healthz", timeout=30)
+            seconds, under_lock = time.monotonic() - started, not lock.is_set()
+        assert health.status_code == 503 and health.json()["database"] == "unreachable"
+        assert under_lock and seconds < 1.5
+        assert requests.get(served["base"] + "/healthz", timeout=30).status_code == 200
+
+
+def test_requests_give_up_on_a_locked_table_and_long_work_waits_for_it(database_url, tmp_path):
+    _postgres_only(database_url)
+    with serving(database_url, DB_LOCK_TIMEOUT_MS="100", SPOOL_DIR=str(tmp_path)) as served:
+        app = served["app"]
+        with app.app_context(), held(database_url, seconds=0.5, table="report") as lock:
+            with pytest.raises(OperationalError):  # LockNotAvailable, after 0.1 s
+                reports.count_reports(session=database.session())
+            database.session().rollback()
+            jobs.refresh_stats()  # waits for the lock, then reads the whole history
+            assert lock.is_set()
+            assert database.session().get(StatsSnapshot, "year||") is not None
+        with held(database_url, seconds=0.5, table="report") as lock:
+            assert app.test_cli_runner().invoke(args=["crm", "stats"]).exit_code == 0
+            assert lock.is_set()
+        with held(database_url, seconds=0.5, table="alembic_version") as lock:
+            upgrade(app.extensions["crm.engine"])
+            assert lock.is_set()
+
+
+def test_a_statement_running_too_long_is_cut_off_for_requests_only(database_url, tmp_path):
+    _postgres_only(database_url)
+    with serving(database_url, DB_STATEMENT_TIMEOUT_MS="200", SPOOL_DIR=str(tmp_path)) as served:
+        engine = served["app"].extensions["crm.engine"]
+        with engine.connect() as connection, pytest.raises(OperationalError):  # QueryCanceled
+            connection.execute(text("SELECT pg_sleep(0.5)"))
+        with unbounded(engine).connect() as connection:
+            connection.execute(text("SELECT pg_sleep(0.5)"))
