@@ -26,12 +26,26 @@ from store.sql import Transaction, WriteNeeded
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 MAX_MEDIA = 10
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)  # incl. statement and lock timeouts
 _MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
 
 
 @bp.post("/whatsapp")
 @twilio_signed
 def whatsapp():
+    """Answer the message in the response, recorded once by MessageSid.
+
+    When the database fails or gives up (a lost connection, a statement or lock timeout),
+    the message is kept in the spool here and the citizen told so. A 503 would leave it
+    to Twilio's call of the fallback URL, which needs the fallback configured and time
+    left of Twilio's 15 s, and makes the citizen wait twice. From then on every message
+    joins the spool without touching the database, until the worker has replayed it.
+
+    Kept also when the error came with the COMMIT, which the database may have made
+    before the connection broke: the replay then finds the reply stored under the
+    MessageSid and sends it as a notification, once (`reply_queued`). Not keeping it
+    would lose the message whenever that commit did not happen; keeping it costs, when
+    it did, "kept" now and the reply a little later."""
     form = request.form
     sid = message_sid(form)
     if sid is None:
@@ -44,10 +58,10 @@ def whatsapp():
         return _keep_for_later(form)
     try:
         return twiml(answer_once(sid, message).replies)
-    except (OperationalError, InterfaceError):
+    except DATABASE_UNAVAILABLE:
         database.transaction().rollback()
-        current_app.logger.exception("database unavailable for %s", sid)
-        return twiml([], status=503)  # Twilio now calls the fallback URL
+        current_app.logger.exception("database unavailable for %s: keeping it", sid)
+        return _keep_for_later(form)
     except Exception:
         database.transaction().rollback()
         current_app.logger.exception("could not answer %s from %s", sid, mask(message.sender.key))

@@ -8,6 +8,7 @@ instead of giving up."""
 import threading
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -19,10 +20,11 @@ from twilio.request_validator import RequestValidator
 
 from bot import database
 from conftest import AUTH_TOKEN, WhatsApp, serving
-from scheduler import jobs
-from store import outbox, reports
+from scheduler import jobs, replay
+from store import inbound, outbox, reports
 from store.db import unbounded, upgrade
 from store.models import StatsSnapshot
+from store.spool import Spool
 
 WEBHOOK, FALLBACK = "/webhooks/whatsapp", "/webhooks/whatsapp/fallback"
 ALICE, BUDI, CITRA = "+6281200000001", "+6281200000002", "+6281200000003"
@@ -105,6 +107,38 @@ def _delayed_replies(app) -> list:
     with app.app_context():
         notes = outbox.notifications(session=database.session())
     return [note for note in notes if note.kind == "delayed_reply"]
+
+
+def test_a_webhook_meeting_a_stuck_database_keeps_the_message_and_the_replay_answers_it_once(
+    database_url, tmp_path
+):
+    # SQLite waits DB_STATEMENT_TIMEOUT_MS for its write lock; PostgreSQL, the lock timeout
+    low = {"DB_STATEMENT_TIMEOUT_MS": "300", "DB_LOCK_TIMEOUT_MS": "300"}
+    with serving(database_url, SPOOL_DIR=str(tmp_path / "spool"), **low) as served:
+        app, twilio = served["app"], Twilio(served["base"])
+        assert twilio.post(WEBHOOK, twilio.form("LAPOR", ALICE)).status == 200
+        during = [twilio.form("1", ALICE), twilio.form("LAPORAN SAYA", BUDI)]
+        fallback = twilio.form("halo", CITRA)  # Twilio calls it when a webhook failed anyway
+        later = twilio.form("MENU", BUDI)
+
+        with held(database_url, seconds=3) as lock, ThreadPoolExecutor(3) as pool:
+            webhooks = [pool.submit(twilio.post, WEBHOOK, form, lock) for form in during]
+            answers = [pool.submit(twilio.post, FALLBACK, fallback, lock).result()]
+            answers += [answer.result() for answer in webhooks]
+            answers.append(twilio.post(WEBHOOK, later, lock))
+
+        for answer in answers:
+            assert answer.status == 200 and KEPT in answer.text and answer.under_lock
+        assert answers[-1].seconds < 1  # the spool holds messages: kept without the database
+        with app.app_context():
+            assert replay.replay_spool() == 4
+            assert replay.replay_spool() == 0
+            db = database.session()
+            for form in [*during, fallback, later]:
+                assert inbound.stored_reply(form["MessageSid"], session=db)
+            assert inbound.count_inbound(session=db) == 1 + 4
+        assert len(_delayed_replies(app)) == 4  # one answer each, as a notification
+        assert not Spool(tmp_path / "spool").has_pending()
 
 
 def test_healthz_answers_within_a_second_whatever_the_timeouts(database_url, tmp_path):
