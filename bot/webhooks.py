@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 import handlers
 from bot import database
@@ -17,6 +17,7 @@ from bot.twiml import twiml
 from handlers.notifications import DELAYED_REPLY, delayed_reply_payloads
 from handlers.texts import Texts, split_for_whatsapp
 from store import contacts, inbound, outbox
+from store.bounded import TooSlow, read_within
 from store.clock import utcnow
 from store.db import commit_with_retries
 from store.phones import mask, sender_from
@@ -27,6 +28,7 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 MAX_MEDIA = 10
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)  # incl. statement and lock timeouts
+ANSWERED_CHECK_SECONDS = 1.0  # the fallback's wait for the database, of Twilio's 15 s
 _MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
 
 
@@ -71,16 +73,52 @@ def whatsapp():
 @bp.post("/whatsapp/fallback")
 @twilio_signed
 def whatsapp_fallback():
-    """Twilio's fallback URL, called when the webhook failed (the database is down):
-    keep the message on disk, tell the citizen, answer for real once it is back."""
+    """Twilio's fallback URL, called when the webhook failed or did not answer in time:
+    keep the message on disk, tell the citizen, answer for real once the database is
+    back. It waits for the database ANSWERED_CHECK_SECONDS at most.
+
+    A message kept already, or answered already, is not kept again: it is answered
+    "kept" again, or with its stored reply. Twilio retries, and anyone may replay a
+    signed request they captured; each copy in the spool would put every phone's next
+    messages in it too, as the webhook keeps everything while the spool holds anything."""
     form = request.form
     sid = message_sid(form)
     if sid is None:
         return twiml([], status=400)
+    if _kept_already(sid):
+        return twiml([Texts().say("message_kept")])
+    answered = _answered_already(sid)
+    if answered is not None:
+        return twiml(answered)
     current_app.logger.warning(
         "fallback: spooling %s from %s", sid, mask(sender_from(_text(form, "From", 128)).key)
     )
     return _keep_for_later(form)
+
+
+def _kept_already(sid: str) -> bool:
+    """Whether a spool file still to replay holds this MessageSid."""
+    for entry in spool().entries_mentioning(sid):
+        form = entry.get("form")
+        if isinstance(form, dict) and sid in (form.get("MessageSid"), form.get("SmsMessageSid")):
+            return True
+    return False
+
+
+def _answered_already(sid: str) -> list[str] | None:
+    """The reply stored for `sid`; None when there is none, or when the database does
+    not tell within ANSWERED_CHECK_SECONDS. The message is kept then: if it was answered
+    after all, the replay sends that stored reply as a notification, once, and Twilio,
+    which called the fallback, never got it."""
+    try:
+        return read_within(
+            database.engine(),
+            lambda db: inbound.stored_reply(sid, session=db),
+            seconds=ANSWERED_CHECK_SECONDS,
+        )
+    except (TooSlow, SQLAlchemyError) as problem:
+        current_app.logger.warning("fallback: cannot tell if %s was answered: %r", sid, problem)
+        return None
 
 
 def message_sid(form) -> str | None:

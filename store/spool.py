@@ -47,6 +47,26 @@ class Spool:
         live = [self.live] if self.live.exists() and self.live.stat().st_size else []
         return leftovers + live
 
+    def entries_mentioning(self, value: str) -> Iterator[dict]:
+        """The entries still to replay that hold `value` as a whole JSON string (a
+        MessageSid, say). Lines are searched as bytes and only those holding it parsed,
+        so it stays cheap: the spool holds only what an outage kept, about a kilobyte a
+        message."""
+        needle = json.dumps(value, ensure_ascii=False).encode()
+        for path in self.pending():
+            try:
+                with path.open("rb") as file:
+                    lines = [line for line in file if needle in line]
+            except FileNotFoundError:  # replayed and deleted since it was listed
+                continue
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except ValueError:  # torn by a crash mid-write
+                    continue
+                if isinstance(entry, dict):
+                    yield entry
+
     def has_pending(self) -> bool:
         """Asked before every message, so one directory read (not `pending`'s globbing)."""
         try:

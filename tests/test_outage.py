@@ -4,6 +4,7 @@ message once, in order per phone, and the citizen gets the answers as notificati
 
 import shutil
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,10 @@ def _via_fallback(whatsapp: WhatsApp, form: dict[str, str]):
     return answer.status_code, answer.get_data(as_text=True)
 
 
+def _messages(twiml: str) -> list[str]:
+    return [message.text or "" for message in ET.fromstring(twiml).iter("Message")]
+
+
 def test_messages_during_an_outage_are_answered_once_in_order_afterwards(
     app, outage, whatsapp, store
 ):
@@ -98,6 +103,8 @@ def test_messages_during_an_outage_are_answered_once_in_order_afterwards(
     kept = whatsapp.post(first_form)  # kept by the webhook itself, without Twilio's fallback
     assert kept.status == 200 and "tersimpan" in kept.text
     assert time.monotonic() - started < 5
+    status, body = _via_fallback(whatsapp, first_form)  # had Twilio called it all the same
+    assert status == 200 and "tersimpan" in body  # and kept once
     for phone, text in during[1:]:
         # while messages wait in the spool, later ones join them there, in order
         assert "tersimpan" in whatsapp.send(text, phone=phone).text
@@ -193,16 +200,30 @@ def test_a_kept_entry_that_is_no_message_is_set_aside_and_the_rest_replayed(
     assert "tersimpan" not in whatsapp.send("halo lagi", phone=ALICE).text
 
 
-def test_an_answer_twilio_never_got_reaches_the_citizen_once_through_the_spool(
-    app, whatsapp, store
-):
+def test_an_answer_twilio_never_got_is_given_by_the_fallback(app, whatsapp, store, tmp_path):
     """The webhook committed its answer, but the process died before replying (or
-    Twilio gave up waiting): Twilio calls the fallback, which tells the citizen the
-    message is kept. The replay must send the answer, and only once."""
+    Twilio gave up waiting): Twilio calls the fallback, which finds the answer stored."""
+    form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
+    answered = whatsapp.post(form).messages
+
+    status, body = _via_fallback(whatsapp, form)
+
+    assert status == 200 and answered and _messages(body) == answered
+    assert not Spool(tmp_path / "spool").has_pending()
+    assert store(outbox.notifications) == [] and store(inbound.count_inbound) == 1
+
+
+def test_an_answer_twilio_never_got_reaches_the_citizen_once_when_the_fallback_cannot_tell(
+    app, outage, whatsapp, store
+):
+    """As above, but the database does not answer the fallback: the message is kept,
+    and the replay must send the stored answer, and only once."""
     form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
     answered = whatsapp.post(form).text
+    outage.start(app)
     assert "tersimpan" in _via_fallback(whatsapp, form)[1]
-    _via_fallback(whatsapp, form)  # Twilio may retry the fallback too
+    assert "tersimpan" in _via_fallback(whatsapp, form)[1]  # Twilio may retry the fallback too
+    outage.end(app)
     with app.app_context():
         replay.replay_spool()
         replay.replay_spool()
@@ -210,6 +231,40 @@ def test_an_answer_twilio_never_got_reaches_the_citizen_once_through_the_spool(
     (note,) = store(outbox.notifications)
     assert answered in render(note.kind, note.payload, "id").body  # after "sorry for the delay"
     assert store(inbound.count_inbound) == 1
+
+
+def test_a_fallback_for_a_message_kept_already_keeps_nothing_more(app, whatsapp, tmp_path):
+    """Twilio retries the fallback; each copy would be one more entry to replay."""
+    form = whatsapp.form("halo", phone=BUDI)
+    spool = Spool(tmp_path / "spool")
+    assert "tersimpan" in _via_fallback(whatsapp, form)[1]
+    kept = spool.live.read_bytes()
+
+    for _ in range(3):
+        status, body = _via_fallback(whatsapp, form)
+        assert status == 200 and "tersimpan" in body
+
+    assert spool.live.read_bytes() == kept
+    with app.app_context():
+        assert replay.replay_spool() == 1
+
+
+def test_replaying_an_answered_fallback_request_changes_nothing_for_anyone(
+    app, whatsapp, store, tmp_path
+):
+    """The audit replayed one captured, signed fallback request every 0.5 s: each was
+    kept again, and while the spool held it the other phones' messages were kept too
+    ("system down") instead of answered."""
+    captured = whatsapp.form("LAPORAN SAYA", phone=BUDI)
+    answered = whatsapp.post(captured).messages
+
+    for _ in range(12):
+        status, body = _via_fallback(whatsapp, captured)
+        assert status == 200 and _messages(body) == answered
+        assert "tersimpan" not in whatsapp.send("STATUS", phone=ALICE).text
+
+    assert not Spool(tmp_path / "spool").has_pending()
+    assert store(inbound.count_inbound) == 1 + 12 and store(outbox.notifications) == []
 
 
 def test_a_long_answer_kept_during_an_outage_comes_whole_in_as_many_messages_as_it_takes(
@@ -399,10 +454,11 @@ def test_a_kept_message_refused_even_its_apology_is_set_aside_and_the_rest_repla
 def test_a_kept_message_twice_refused_even_its_apology_goes_aside_once_and_frees_the_spool(
     app, whatsapp, tmp_path, refuse_inbound
 ):
-    """Twilio retried the fallback: the second copy must not start counting again."""
+    """Two copies in the spool (Twilio's retry of the fallback raced the first call, both
+    looked before either wrote): the second must not start counting again."""
     form = whatsapp.form("Selamat pagi", phone=BUDI)
     _via_fallback(whatsapp, form)
-    _via_fallback(whatsapp, form)
+    Spool(tmp_path / "spool").append({"form": form, "received_at": "2026-12-05T08:00:00"})
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi")
 

@@ -141,6 +141,25 @@ def test_a_webhook_meeting_a_stuck_database_keeps_the_message_and_the_replay_ans
         assert not Spool(tmp_path / "spool").has_pending()
 
 
+def test_the_fallback_keeps_a_message_within_two_seconds_whatever_the_timeouts(
+    database_url, tmp_path
+):
+    """The fallback waits for the database ANSWERED_CHECK_SECONDS, not the app's lock
+    timeout (here longer than the lock is held)."""
+    _postgres_only(database_url)
+    patient = {"DB_STATEMENT_TIMEOUT_MS": "30000", "DB_LOCK_TIMEOUT_MS": "30000"}
+    with serving(database_url, SPOOL_DIR=str(tmp_path / "spool"), **patient) as served:
+        twilio = Twilio(served["base"])
+        form = twilio.form("LAPORAN SAYA", BUDI)
+        with held(database_url, seconds=4) as lock:
+            answer = twilio.post(FALLBACK, form, lock)
+        assert answer.status == 200 and KEPT in answer.text and answer.under_lock
+        assert answer.seconds < 2
+        with served["app"].app_context():
+            assert replay.replay_spool() == 1
+        assert len(_delayed_replies(served["app"])) == 1
+
+
 def test_healthz_answers_within_a_second_whatever_the_timeouts(database_url, tmp_path):
     _postgres_only(database_url)
     patient = {"DB_STATEMENT_TIMEOUT_MS": "30000", "DB_LOCK_TIMEOUT_MS": "30000"}
