@@ -75,19 +75,20 @@ def whatsapp():
 def whatsapp_fallback():
     """Twilio's fallback URL, called when the webhook failed or did not answer in time:
     keep the message on disk, tell the citizen, answer for real once the database is
-    back. It waits for the database ANSWERED_CHECK_SECONDS at most.
+    back. It waits for the database ANSWERED_CHECK_SECONDS at most, and not at all
+    while the spool holds messages (the webhook does not ask it then either).
 
     A message kept already, or answered already, is not kept again: it is answered
     "kept" again, or with its stored reply. Twilio retries, and anyone may replay a
-    signed request they captured; each copy in the spool would put every phone's next
-    messages in it too, as the webhook keeps everything while the spool holds anything."""
+    signed request they captured; each copy in an empty spool would put every phone's
+    next messages in it too, as the webhook keeps everything while it holds anything."""
     form = request.form
     sid = message_sid(form)
     if sid is None:
         return twiml([], status=400)
     if _kept_already(sid):
         return twiml([Texts().say("message_kept")])
-    answered = _answered_already(sid)
+    answered = None if spool().has_pending() else _answered_already(sid)
     if answered is not None:
         return twiml(answered)
     current_app.logger.warning(
