@@ -34,7 +34,7 @@ class Settings:
     spool_dir: Path = Path("instance/spool")
     reports_per_day: int = 10
     db_statement_timeout_ms: int = 5000
-    db_lock_timeout_ms: int = 2000
+    db_lock_timeout_ms: int = 1000
 
     @property
     def has_twilio_credentials(self) -> bool:
@@ -67,7 +67,7 @@ class Settings:
             spool_dir=Path(environ.get("SPOOL_DIR") or instance_path / "spool"),
             reports_per_day=int(_positive(environ, "REPORTS_PER_DAY", 10)),
             db_statement_timeout_ms=int(_positive(environ, "DB_STATEMENT_TIMEOUT_MS", 5000)),
-            db_lock_timeout_ms=int(_positive(environ, "DB_LOCK_TIMEOUT_MS", 2000)),
+            db_lock_timeout_ms=int(_positive(environ, "DB_LOCK_TIMEOUT_MS", 1000)),
         )
         settings.refuse_placeholders()
         return settings

@@ -33,9 +33,8 @@ class Timeouts:
     `lock_timeout`), set once per connection, except the long work run on
     `unbounded(engine)`. SQLite has no statement timeout, and its only wait is for the
     whole database's write lock (`busy_timeout`), so it waits up to `statement_ms`
-    there: as long as a statement may take on PostgreSQL, 5 s by default as before; the
-    shorter `lock_ms` would put every message in the spool whenever the worker writes
-    for two seconds."""
+    there (5 s by default, as before): the short `lock_ms` would put every message in
+    the spool whenever the worker writes for a second."""
 
     statement_ms: int
     lock_ms: int
