@@ -45,7 +45,7 @@ BOT_NUMBER = "whatsapp:+14155238886"
 WEBHOOK = "/webhooks/whatsapp"
 NUMBER = re.compile(r"CRM-\d{2}-\d{6,7}-\d")
 NOTE_MARK = re.compile(r"bench-move (\w+)")
-OWN_DATABASES = ("crm_soak", "crm_crash")  # names these scripts may drop and recreate
+OWN_DATABASES = ("crm_soak", "crm_crash", "crm_stuck")  # names these scripts may drop, recreate
 
 
 def load_line() -> str:
