@@ -105,7 +105,7 @@ def procfile_web(port: int, workers: int, flags: str) -> tuple[list[str], dict[s
 
 
 class StuckStack(Stack):
-    """The soak's stack, its web process started from the Procfile's line plus flags."""
+    """harness.Stack, its web process started from the Procfile's line plus flags."""
 
     def __init__(self, args: argparse.Namespace, env: dict[str, str]):
         super().__init__(

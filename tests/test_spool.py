@@ -193,3 +193,18 @@ def test_releasing_waits_for_a_replay_in_progress(tmp_path):
     release.join(timeout=5)
 
     assert spool.count_set_aside() == 0
+
+
+def test_entries_mentioning_a_value_are_found_in_every_file_still_to_replay(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append({"form": {"MessageSid": "SM1", "Body": "SM2 is not SM2's MessageSid"}})
+    spool.take(spool.live, taker="test")
+    spool.append({"form": {"MessageSid": "SM2"}})
+    with spool.live.open("ab") as file:
+        file.write(b'{"form": {"MessageSid": "SM2"')  # torn by a crash mid-write
+
+    assert [entry["form"]["MessageSid"] for entry in spool.entries_mentioning("SM1")] == ["SM1"]
+    assert [entry["form"]["MessageSid"] for entry in spool.entries_mentioning("SM2")] == ["SM2"]
+    assert list(spool.entries_mentioning("SM")) == []
+    spool.set_aside({"form": {"MessageSid": "SM3"}}, reason="test", message_sid="SM3")
+    assert list(spool.entries_mentioning("SM3")) == []  # set aside: no longer waits
