@@ -336,7 +336,18 @@ def _new_report(body: dict) -> reports.NewReport:
         reporter_name=name,
         reporter_phone=phone,
         notify_reporter=phone is not None,
+        public_consent=_consent(body.get("public_consent", False)),
     )
+
+
+def _consent(raw) -> bool:
+    """Whether the channel's reporter agreed that the description and place be public
+    (store/publication.py); a JSON boolean, false when left out."""
+    if not isinstance(raw, bool):
+        raise InvalidRequest(
+            422, "invalid_field", "public_consent must be true or false", field="public_consent"
+        )
+    return raw
 
 
 def _text_field(body: dict, field: str, *, required: bool = False, maximum: int) -> str:

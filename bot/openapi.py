@@ -383,6 +383,13 @@ def openapi_document() -> dict:
                                 },
                             },
                         },
+                        "public_consent": {
+                            "type": "boolean",
+                            "default": False,
+                            "description": "The reporter agreed that the description and "
+                            "place be public (Open311). Otherwise the public sees only the "
+                            "stage, dates, category and kelurahan.",
+                        },
                     },
                 },
                 "Transition": {

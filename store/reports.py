@@ -23,6 +23,7 @@ STAGE_CHANGED = "stage_changed"
 class Photo:
     url: str
     content_type: str | None = None
+    added_later: bool = False  # sent after filing, so never published
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class NewReport:
     reporter_name: str | None = None
     reporter_phone: str | None = None
     notify_reporter: bool = False  # from other channels: tell the reporter its number by WhatsApp
+    # The reporter was told that the description, place and first photo become public (our
+    # WhatsApp summary says so), or their channel says they agreed.
+    public_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class ReportView:
     number: str
     category: str
     description: str
+    public_description: str | None
     kelurahan_id: int
     kelurahan: str
     kecamatan: str
@@ -146,6 +151,7 @@ def create_report(new: NewReport, *, session: AnySession, now: datetime) -> Repo
         channel=new.channel,
         category=new.category,
         description=new.description,
+        public_description=new.description if new.public_consent else None,
         location_text=new.location_text,
         latitude=new.latitude,
         longitude=new.longitude,
@@ -212,6 +218,7 @@ _VIEW_COLUMNS = (
     "number",
     "category",
     "description",
+    "public_description",
     "kelurahan_id",
     "kelurahan",
     "kecamatan",
@@ -258,10 +265,13 @@ def newest_report_of_contact(contact_id: int, *, session: AnySession) -> ReportV
 
 
 def add_photos(report_id: int, photos: list[Photo], *, session: AnySession) -> None:
-    """Photos the reporter sends after filing, kept after the first ones."""
+    """Photos the reporter sends after filing, kept after the first ones (for the
+    officers: the public sees only what was filed)."""
     session = orm(session)
     session.add_all(
-        ReportMedia(report_id=report_id, url=photo.url, content_type=photo.content_type)
+        ReportMedia(
+            report_id=report_id, url=photo.url, content_type=photo.content_type, added_later=True
+        )
         for photo in photos
     )
     session.flush()
@@ -369,6 +379,7 @@ class StageUpdate:
     id: int
     number: str
     to_stage: Stage
+    actor_role: str
     note: str | None
     at: datetime
 
@@ -386,7 +397,9 @@ def stage_updates(
         .limit(limit)
     ).all()
     return [
-        StageUpdate(change.id, number, Stage(change.to_stage), change.note, change.at)
+        StageUpdate(
+            change.id, number, Stage(change.to_stage), change.actor_role, change.note, change.at
+        )
         for change, number in rows
     ]
 
@@ -562,10 +575,10 @@ def _view_of(
             )
         )
         photos = tuple(
-            Photo(url=url, content_type=content_type)
-            for url, content_type in q.rows(
-                "SELECT url, content_type FROM report_media WHERE report_id = :report_id"
-                " ORDER BY id",
+            Photo(url=url, content_type=content_type, added_later=bool(added_later))
+            for url, content_type, added_later in q.rows(
+                "SELECT url, content_type, added_later FROM report_media"
+                " WHERE report_id = :report_id ORDER BY id",
                 report_id=values["id"],
             )
         )
