@@ -4,7 +4,7 @@ the same transaction as the notifications they queue."""
 
 import os
 import socket
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from flask import current_app
 
@@ -220,11 +220,9 @@ def _cutoff_lists(today, *, session, now: datetime) -> int:
 
 
 def refresh_stats() -> None:
-    """Keep the dashboard's figures warm: over the whole history they take seconds."""
-    db, now = database.session(), utcnow()
-    for by in ("year", "month"):
-        stats.snapshot(by=by, session=db, now=now, max_age=timedelta(0))
-        db.commit()  # one short write per snapshot
+    """The figures the dashboard and the stats API show: over the whole history they take
+    seconds, which only the worker spends."""
+    stats.refresh_snapshots(session=database.session(), now=utcnow())
 
 
 def beat() -> None:

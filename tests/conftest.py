@@ -203,6 +203,15 @@ def store(app):
     return run
 
 
+def refresh_figures(app) -> None:
+    """What the worker does at start and every 5 minutes: compute the figures that the
+    dashboard and the stats API show (no web request computes them)."""
+    from scheduler import jobs
+
+    with app.app_context():
+        jobs.refresh_stats()
+
+
 def move_through(store, number: str, *stages: str, note: str | None = None) -> None:
     """Walk a report through `stages` as an admin: a test's setup, not what it tests."""
     for stage in stages:
