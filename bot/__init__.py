@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask.logging import default_handler
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.config import Settings
 from templates import TEMPLATES_DIR
@@ -29,17 +30,32 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     _configure_logging(app)
 
-    from bot import api, cli, dashboard, database, errors, health, open311, webhooks
+    from bot import cli, database, errors
 
     database.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(webhooks.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(open311.bp)
-    app.register_blueprint(health.bp)
+    _register_surfaces(app, settings.surface)
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)
     cli.init_app(app)
     return app
+
+
+def _register_surfaces(app: Flask, surface: str) -> None:
+    """The blueprints of `surface` (bot/config.py, SURFACES): `web` for Twilio and the
+    officers, `public` for anyone (rate-limited per client), `all` for both in one
+    process (tests, and a deployment too small to split)."""
+    from bot import api, dashboard, health, open311, ratelimit, webhooks
+
+    if surface in ("all", "web"):
+        app.register_blueprint(webhooks.bp)
+        app.register_blueprint(api.bp)
+    if surface in ("all", "public"):
+        public = [dashboard.bp, open311.bp]
+        for blueprint in public:
+            app.register_blueprint(blueprint)
+        ratelimit.limit_public_reads(app, public)
+    app.register_blueprint(health.bp)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -7,8 +7,14 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
+from limits import parse_many
+
 TWILIO_DEFAULT_API = "https://api.twilio.com"
 DEVELOPMENT = "development"
+# What one process serves: the Procfile runs the webhooks and the officer API (`web`) apart
+# from what anyone may read (`public`), so that no public read waits in a webhook's worker.
+SURFACES = ("all", "web", "public")
+DEFAULT_PUBLIC_RATE_LIMIT = "60 per minute;10 per second"
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "test", "xxx", "your_auth_token", "token"}
 
 
@@ -33,6 +39,10 @@ class Settings:
     messages_per_minute: int = 20
     spool_dir: Path = Path("instance/spool")
     reports_per_day: int = 10
+    surface: str = "all"
+    public_rate_limit: str = DEFAULT_PUBLIC_RATE_LIMIT
+    ratelimit_storage_uri: str = "memory://"
+    proxy_hops: int = 0
 
     @property
     def has_twilio_credentials(self) -> bool:
@@ -64,6 +74,12 @@ class Settings:
             messages_per_minute=int(_positive(environ, "MESSAGES_PER_MINUTE", 20)),
             spool_dir=Path(environ.get("SPOOL_DIR") or instance_path / "spool"),
             reports_per_day=int(_positive(environ, "REPORTS_PER_DAY", 10)),
+            surface=_surface(environ.get("CRM_SURFACE") or "all"),
+            public_rate_limit=_rate_limit(
+                environ.get("PUBLIC_RATE_LIMIT") or DEFAULT_PUBLIC_RATE_LIMIT
+            ),
+            ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+            proxy_hops=_count(environ, "PROXY_HOPS", 0),
         )
         settings.refuse_placeholders()
         return settings
@@ -77,6 +93,11 @@ class Settings:
             )
         if not self.public_base_url.startswith("https://") and self.env == "production":
             raise ConfigError("PUBLIC_BASE_URL must be the https:// URL Twilio calls")
+        if self.ratelimit_storage_uri.startswith("memory://") and self.env == "production":
+            raise ConfigError(
+                "RATELIMIT_STORAGE_URI must be a storage all processes share "
+                "(e.g. redis://host:6379/0): in memory, each process counts on its own"
+            )
 
 
 def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
@@ -90,6 +111,34 @@ def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive")
     return value
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+def _surface(raw: str) -> str:
+    if raw not in SURFACES:
+        raise ConfigError(f"CRM_SURFACE must be one of {', '.join(SURFACES)}, not {raw!r}")
+    return raw
+
+
+def _rate_limit(raw: str) -> str:
+    """`PUBLIC_RATE_LIMIT` in the notation of the `limits` library: `60/minute`,
+    `60 per minute;5 per second`."""
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"PUBLIC_RATE_LIMIT must look like '60/minute' or '60 per minute;5 per second', "
+            f"not {raw!r}"
+        ) from None
+    return raw
 
 
 def _times(raw: str) -> tuple[time, ...]:

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, json, request
+from werkzeug.exceptions import HTTPException
 
 from bot import database, idempotency
 from bot.cleaning import printable
@@ -55,6 +56,14 @@ def _error(problem: Open311Error):
     return _answer(
         "errors", [{"code": problem.status, "description": str(problem)}], status=problem.status
     )
+
+
+@bp.errorhandler(429)
+def _too_many(problem: HTTPException):
+    """The public rate limit (bot/ratelimit.py) in the spec's error format; the limiter
+    adds Retry-After."""
+    description = f"too many requests ({problem.description}); slow down"
+    return _answer("errors", [{"code": 429, "description": description}], status=429)
 
 
 @bp.get("/discovery.<fmt>")

@@ -112,6 +112,9 @@ def app_config(database_url: str, **overrides: str) -> dict[str, str]:
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "CRM_ENV": "test",
+        # The public rate limit has tests of its own (test_public_reads.py); the others
+        # read the dashboard and Open311 as often as they need.
+        "PUBLIC_RATE_LIMIT": "100000 per second",
         **overrides,
     }
 
@@ -163,6 +166,7 @@ def served(database_url):
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": base,
             "CRM_ENV": "test",
+            "PUBLIC_RATE_LIMIT": "100000 per second",
         }
     )
     server.app = app
