@@ -1,15 +1,18 @@
 """The webhook never loses, doubles or crashes: signatures, replays and bad input."""
 
 import threading
+import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from sqlmodel import select, update
 from twilio.request_validator import RequestValidator
 
 from bot import create_app
 from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from store import inbound, reports
+from store.models import InboundMessage
 
 
 def test_forged_signature_gets_403_and_stores_nothing(whatsapp, store):
@@ -224,3 +227,37 @@ def test_simultaneous_deliveries_of_one_message_are_answered_once(served, store)
         from bot import database
 
         assert inbound.count_inbound(session=database.session()) == 1
+
+
+def _stored_bodies(*, session) -> list[str]:
+    return list(session.exec(select(InboundMessage.body)).all())
+
+
+NOT_XML_TEXT = ["\uffff", "\ufffe", "\ufdd0", "\U0001fffe", "\U0010ffff", "\x0b", "\x1b", "\x85"]
+
+
+@pytest.mark.parametrize("character", NOT_XML_TEXT, ids=[hex(ord(c)) for c in NOT_XML_TEXT])
+def test_a_character_xml_cannot_carry_is_neither_answered_nor_stored(whatsapp, store, character):
+    reply = whatsapp.send(f"STATUS abc{character}")
+    assert reply.status == 200
+    ET.fromstring(reply.raw)  # well-formed: Twilio's error 12100 otherwise
+    assert character not in reply.raw
+    assert store(_stored_bodies) == ["STATUS abc"]
+
+
+def test_a_reply_stored_with_a_noncharacter_is_answered_again_as_well_formed_twiml(whatsapp, store):
+    """A row written before input was cleaned, as Twilio retries its MessageSid."""
+    sid = "SM" + "d" * 32
+    whatsapp.send("halo", sid=sid)
+
+    def hold_a_noncharacter(*, session):
+        session.exec(
+            update(InboundMessage)
+            .where(InboundMessage.message_sid == sid)
+            .values(reply=["Halo\uffff Siti\x0b"])
+        )
+
+    store(hold_a_noncharacter)
+    again = whatsapp.send("halo", sid=sid)
+    assert again.status == 200
+    assert [message.text for message in ET.fromstring(again.raw).iter("Message")] == ["Halo Siti"]
