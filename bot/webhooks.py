@@ -26,7 +26,9 @@ from store.sql import Transaction, WriteNeeded
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 MAX_MEDIA = 10
-_MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+# Twilio's message SIDs, exactly: its signature joins keys and values with nothing
+# between them, so a looser pattern let `SM…NumMedia0` pass as another, new, message.
+_MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
 
 
 @bp.post("/whatsapp")

@@ -13,6 +13,7 @@ from bot import create_app
 from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from store import inbound, reports
 from store.models import InboundMessage
+from store.spool import Spool
 
 
 def test_forged_signature_gets_403_and_stores_nothing(whatsapp, store):
@@ -261,3 +262,75 @@ def test_a_reply_stored_with_a_noncharacter_is_answered_again_as_well_formed_twi
     again = whatsapp.send("halo", sid=sid)
     assert again.status == 200
     assert [message.text for message in ET.fromstring(again.raw).iter("Message")] == ["Halo Siti"]
+
+
+def _shift_num_media_into_the_sid(form: dict[str, str]) -> dict[str, str]:
+    """The audit's request: Twilio signs keys and values joined with nothing between
+    them, so `MessageSid=SM…` `NumMedia=0` and `MessageSid=SM…NumMedia0` share one
+    signature."""
+    shifted = {key: value for key, value in form.items() if key != "NumMedia"}
+    shifted["MessageSid"] += "NumMedia" + form["NumMedia"]
+    return shifted
+
+
+@pytest.fixture
+def doors(database_url, tmp_path):
+    """Post to any of Twilio's doors of an app whose spool is in tmp_path, signed."""
+    app = create_app(app_config(database_url, SPOOL_DIR=str(tmp_path / "spool")))
+
+    def post(path: str, form: dict[str, str], *, signed: dict[str, str] | None = None):
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(
+            PUBLIC_BASE_URL + path, signed or form
+        )
+        return app.test_client().post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+    yield post
+    app.extensions["crm.engine"].dispose()
+
+
+@pytest.mark.parametrize("door", ["/webhooks/whatsapp", "/webhooks/whatsapp/fallback"])
+def test_a_message_sid_shifted_under_the_same_signature_is_refused(doors, store, tmp_path, door):
+    post = doors
+    form = WhatsApp(None).form("LAPOR", sid="SM" + "0123456789abcdef" * 2)
+    assert post(door, form).status_code == 200
+    shifted = _shift_num_media_into_the_sid(form)
+
+    assert post(door, shifted, signed=form).status_code == 400  # the signature holds
+    kept = Spool(tmp_path / "spool")
+    assert store(inbound.count_inbound) == (1 if door == "/webhooks/whatsapp" else 0)
+    assert sum(1 for path in kept.pending() for _ in kept.entries(path)) == (
+        1 if door.endswith("fallback") else 0
+    )
+
+
+NOT_MESSAGE_SIDS = {
+    "too-short": "SM" + "a" * 31,
+    "too-long": "SM" + "a" * 33,
+    "upper-case-hex": "SM" + "A" * 32,
+    "not-hex": "SM" + "g" * 32,
+    "another-kind-of-sid": "MG" + "a" * 32,
+    "line-break": "SM" + "a" * 32 + "\n",
+}
+
+
+@pytest.mark.parametrize("sid", NOT_MESSAGE_SIDS.values(), ids=NOT_MESSAGE_SIDS.keys())
+@pytest.mark.parametrize("field", ["MessageSid", "SmsMessageSid"])
+def test_a_sid_twilio_never_gives_is_400_and_nothing_is_stored(whatsapp, store, sid, field):
+    form = whatsapp.form("halo")
+    del form["MessageSid"]
+    form[field] = sid
+    assert whatsapp.post(form).status == 400
+    assert store(inbound.count_inbound) == 0
+
+
+@pytest.mark.parametrize("sid", ["SM" + "0a" * 16, "MM" + "0a" * 16])
+def test_sms_and_media_message_sids_are_both_answered(whatsapp, sid):
+    assert whatsapp.send("halo", sid=sid).status == 200
+
+
+@pytest.mark.parametrize("sid", [*NOT_MESSAGE_SIDS.values(), "SM" + "a" * 32 + "NumMedia0"])
+@pytest.mark.parametrize("field", ["MessageSid", "SmsSid"])
+def test_a_status_callback_naming_a_sid_twilio_never_gives_is_400(doors, sid, field):
+    post = doors
+    answer = post("/webhooks/whatsapp/status", {field: sid, "MessageStatus": "delivered"})
+    assert answer.status_code == 400
