@@ -11,7 +11,10 @@ from flask.logging import default_handler
 from bot.config import Settings
 from templates import TEMPLATES_DIR
 
-MAX_REQUEST_BYTES = 1024 * 1024  # Twilio's webhooks are a few KB; refuse floods early
+# Refuse floods before they are parsed. The largest request Twilio can make is a
+# message of WhatsApp's 4,096 characters, each a 4-byte emoji, percent-encoded: about
+# 50 KB with its other fields; the API's and Open311's longest texts are shorter.
+MAX_REQUEST_BYTES = 128 * 1024
 
 
 def create_app(config: Mapping[str, str] | None = None) -> Flask:

@@ -10,6 +10,7 @@ from sqlmodel import select, update
 from twilio.request_validator import RequestValidator
 
 from bot import create_app
+from bot.webhooks import MAX_BODY
 from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from store import inbound, reports
 from store.models import InboundMessage
@@ -334,3 +335,20 @@ def test_a_status_callback_naming_a_sid_twilio_never_gives_is_400(doors, sid, fi
     post = doors
     answer = post("/webhooks/whatsapp/status", {field: sid, "MessageStatus": "delivered"})
     assert answer.status_code == 400
+
+
+def test_a_body_longer_than_whatsapp_allows_is_stored_and_handled_cut_to_4096(whatsapp, store):
+    reply = whatsapp.send("x" * 100_000)  # the audit stored a 900 KB body whole
+    assert reply.status == 200
+    assert [len(body) for body in store(_stored_bodies)] == [MAX_BODY]
+
+
+def test_a_whatsapp_message_of_4096_emoji_is_taken_whole(whatsapp, store):
+    """The largest message Twilio can send: 4-byte characters, percent-encoded."""
+    assert whatsapp.send("🚧" * 4096).status == 200
+    assert store(_stored_bodies) == ["🚧" * 4096]
+
+
+def test_a_request_far_larger_than_twilio_makes_is_refused_before_it_is_read(whatsapp, store):
+    assert whatsapp.send("x" * 900_000).status == 413
+    assert store(inbound.count_inbound) == 0
