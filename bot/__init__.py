@@ -9,6 +9,7 @@ from flask import Flask
 from flask.logging import default_handler
 
 from bot.config import Settings
+from store.private_files import private_folder
 from templates import TEMPLATES_DIR
 
 # Refuse floods before they are parsed. The largest request Twilio can make is a
@@ -28,7 +29,10 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
         static_folder=None,
         template_folder=str(TEMPLATES_DIR / "web"),
     )
-    settings = Settings.load(environ, Path(app.instance_path))
+    instance = Path(app.instance_path)
+    if instance.exists():  # whatever makes it later makes it private (store/private_files.py)
+        private_folder(instance)
+    settings = Settings.load(environ, instance)
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     _configure_logging(app)
 
