@@ -9,6 +9,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from urllib.parse import quote, quote_from_bytes
 
+from hostile_text import FIELD_BYTES, xml_character
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel
@@ -124,36 +125,9 @@ def test_logs_of_a_whole_conversation_never_hold_a_phone_number_a_name_or_words(
         assert secret not in logged
 
 
-# Characters a generator seldom draws: noncharacters, lone surrogates, controls, what
-# XML escapes (`]]>` comes of three), separators of lines and words.
-RARE_CHARACTERS = [
-    *"\x00\x08\x0b\x0c\x1b\x7f\x85\ud800\udbff\udc00\udfff\ufdd0\ufdef\ufffe\uffff",
-    *"\U0001fffe\U0001ffff\U0010fffe\U0010ffff\u2028\u200b\ufeff&<>'\"]",
-]
-ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=60)
-WITH_A_RARE_CHARACTER = st.tuples(ANY_TEXT, st.sampled_from(RARE_CHARACTERS), ANY_TEXT).map("".join)
-# A field's bytes: text as UTF-8 (a lone surrogate encoded as if it were a character),
-# mostly with a rare character in it, or any bytes at all.
-FIELD_BYTES = st.one_of(
-    st.one_of(WITH_A_RARE_CHARACTER, WITH_A_RARE_CHARACTER, ANY_TEXT).map(
-        lambda text: text.encode("utf-8", "surrogatepass")
-    ),
-    st.binary(max_size=100),
-)
 FUZZED_FIELDS = ["Body", "ProfileName", "Address", "Label", "MediaUrl0", "MediaContentType0"]
 FORM = "application/x-www-form-urlencoded"
-
-
-def _xml_character(character: str) -> bool:
-    """XML 1.0's Char production, less the Unicode noncharacters."""
-    point = ord(character)
-    allowed = (
-        point in (0x9, 0xA, 0xD)
-        or 0x20 <= point <= 0xD7FF
-        or 0xE000 <= point <= 0xFFFD
-        or 0x10000 <= point <= 0x10FFFF
-    )
-    return allowed and not (0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE)
+PHONES = itertools.count()
 
 
 def _strings(value):
@@ -193,7 +167,8 @@ def _urlencoded(fields: dict[str, bytes], *, raw: bool) -> bytes:
     return b"&".join(quote(key).encode() + b"=" + encoded(value) for key, value in fields.items())
 
 
-def _as_the_server_reads(body: bytes) -> dict[str, str]:
+def _as_the_server_reads(body: bytes):
+    """The form as werkzeug reads it, which Twilio would have signed."""
     return Request(EnvironBuilder(method="POST", data=body, content_type=FORM).get_environ()).form
 
 
@@ -230,7 +205,4 @@ def test_the_webhook_answers_any_bytes_with_well_formed_twiml_and_stores_only_xm
     # Bytes that are no UTF-8 at all make werkzeug read no form: no MessageSid, 400.
     assert answer.status_code == (200 if "MessageSid" in read else 400)
     ET.fromstring(answer.get_data())
-    assert [text for text in store(stored_strings) if not all(map(_xml_character, text))] == []
-
-
-PHONES = itertools.count()
+    assert [text for text in store(stored_strings) if not all(map(xml_character, text))] == []
