@@ -10,9 +10,13 @@ from flask.logging import default_handler
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.config import Settings
+from store.private_files import private_folder
 from templates import TEMPLATES_DIR
 
-MAX_REQUEST_BYTES = 1024 * 1024  # Twilio's webhooks are a few KB; refuse floods early
+# Refuse floods before they are parsed. The largest request Twilio can make is a
+# message of WhatsApp's 4,096 characters, each a 4-byte emoji, percent-encoded: about
+# 50 KB with its other fields; the API's and Open311's longest texts are shorter.
+MAX_REQUEST_BYTES = 128 * 1024
 
 
 def create_app(config: Mapping[str, str] | None = None) -> Flask:
@@ -26,7 +30,10 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
         static_folder=None,
         template_folder=str(TEMPLATES_DIR / "web"),
     )
-    settings = Settings.load(environ, Path(app.instance_path))
+    instance = Path(app.instance_path)
+    if instance.exists():  # whatever makes it later makes it private (store/private_files.py)
+        private_folder(instance)
+    settings = Settings.load(environ, instance)
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     _configure_logging(app)
 

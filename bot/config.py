@@ -9,6 +9,8 @@ from pathlib import Path
 
 from limits import parse_many
 
+from store.private_files import private_folder, private_opener
+
 TWILIO_DEFAULT_API = "https://api.twilio.com"
 DEVELOPMENT = "development"
 # What one process serves: the Procfile runs the webhooks and the officer API (`web`) apart
@@ -168,9 +170,10 @@ def _content_sids(raw: str) -> dict[str, str]:
 
 def _local_auth_token(instance_path: Path) -> str:
     """Development only: a token generated once and kept in the instance folder, so
-    the server and `flask chat` sign and check with the same secret."""
-    path = instance_path / "dev-twilio-auth-token"
+    the server and `flask chat` sign and check with the same secret (0600)."""
+    path = private_folder(instance_path) / "dev-twilio-auth-token"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(16))
-    return path.read_text().strip()
+        with open(path, "w", opener=private_opener) as file:
+            file.write(secrets.token_hex(16))
+    with open(path, opener=private_opener) as file:  # one made before is made 0600 too
+        return file.read().strip()

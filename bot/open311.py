@@ -155,7 +155,7 @@ def service_definition(service_code: str, fmt: str):
 @bp.post("/requests.<fmt>")
 def create_request(fmt: str):
     _check_format(fmt)
-    form = {name: printable(value) for name, value in request.form.items()}  # NUL-free
+    form = {printable(name): printable(value) for name, value in request.form.items()}
     _check_jurisdiction(form)
     token = _check_api_key(form.get("api_key", ""))
     new = _new_report(form)
@@ -473,5 +473,5 @@ def _xml(name: str, value) -> ET.Element:
         for child in value:
             element.append(_xml(_ITEM.get(name, "item"), child))
     elif value is not None:
-        element.text = str(value)
+        element.text = printable(str(value))  # also of rows stored before input was cleaned
     return element
