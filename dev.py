@@ -47,19 +47,26 @@ def ensure_environment() -> None:
 
 def start() -> int:
     port = os.environ.get("PORT", "5000")
-    env = {**os.environ, "PORT": port, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    public_port = os.environ.get("PUBLIC_PORT", str(int(port) + 1))
+    env = {
+        **os.environ,
+        "PORT": port,
+        "PUBLIC_PORT": public_port,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     subprocess.run(
         [BIN / "flask", "--app", "bot", "crm", "db", "upgrade"], check=True, cwd=ROOT, env=env
     )
     # The chat signs for PUBLIC_BASE_URL, which defaults to this port: say it when not 5000.
     with_port = "" if port == "5000" else f"PORT={port} "
     print(
-        "dev.py: starting web + worker. In another terminal, talk to the bot with:\n"
-        f"  {with_port}.venv/bin/flask --app bot chat --phone 081234567890   (web on port {port})",
+        "dev.py: starting web, public and worker. In another terminal, talk to the bot with:\n"
+        f"  {with_port}.venv/bin/flask --app bot chat --phone 081234567890   (web on port {port})\n"
+        f"The dashboard: http://127.0.0.1:{public_port}/dashboard (public reads on their own port)",
         flush=True,
     )
     return subprocess.call(
-        [BIN / "honcho", "start", "--port", port, "web", "worker"], cwd=ROOT, env=env
+        [BIN / "honcho", "start", "--port", port, "web", "public", "worker"], cwd=ROOT, env=env
     )
 
 

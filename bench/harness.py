@@ -235,7 +235,7 @@ class Stack:
             for line in (ROOT / "Procfile").read_text().splitlines()
             if line.startswith("web:")
         )
-        if not line.startswith("gunicorn ") or '"bot:create_app()"' not in line:
+        if not line.startswith("CRM_SURFACE=web gunicorn ") or '"bot:create_app()"' not in line:
             raise SystemExit(f"the Procfile's web line changed: {line}")
         return [
             str(BIN / "gunicorn"),

@@ -184,13 +184,13 @@ class Driver:
         return harness.form(sid, phone, texts[index % len(texts)])
 
     def webhook(self, at: float, index: int) -> None:
-        sid = f"SMwebhook{index:023d}"
+        sid = f"SM{index:032x}"
         answer = self.client.webhook(self._form(sid, index))
         self._record("webhook", sid, at, answer)
 
     def fallback(self, at: float, into_lock: float) -> None:
         original = RETRIED.get(into_lock, into_lock)
-        sid = f"SMfallback{int(original * 10):022d}"
+        sid = f"SM{0xFA11BAC << 64 | int(original * 10):032x}"
         form = self._form(sid, 10_000 + int(original * 10))
         answer = post_signed(self.client, FALLBACK, form)
         kind = "fallback retry" if into_lock in RETRIED else "fallback"

@@ -32,7 +32,7 @@ def main() -> None:
     base_url = f"http://127.0.0.1:{port}"
     requests = Path(f"/tmp/crm-bench-requests-worker-{port}.txt")
     warm = Path(f"/tmp/crm-bench-requests-worker-{port}-warm.txt")
-    tag = f"SMw{port:05d}"
+    tag = f"SM{port:05d}"  # hex digits only, as a real MessageSid
     webhook.write_requests(warm, base_url, numbers, 300, tag + "0", 7, check_number=True)
     webhook.write_requests(
         requests, base_url, numbers, int(args.rate * args.duration), tag + "1", 8, check_number=True

@@ -7,11 +7,16 @@ from pathlib import Path
 
 from flask import Flask
 from flask.logging import default_handler
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.config import Settings
+from store.private_files import private_folder
 from templates import TEMPLATES_DIR
 
-MAX_REQUEST_BYTES = 1024 * 1024  # Twilio's webhooks are a few KB; refuse floods early
+# Refuse floods before they are parsed. The largest request Twilio can make is a
+# message of WhatsApp's 4,096 characters, each a 4-byte emoji, percent-encoded: about
+# 50 KB with its other fields; the API's and Open311's longest texts are shorter.
+MAX_REQUEST_BYTES = 128 * 1024
 
 
 def create_app(config: Mapping[str, str] | None = None) -> Flask:
@@ -25,21 +30,39 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
         static_folder=None,
         template_folder=str(TEMPLATES_DIR / "web"),
     )
-    settings = Settings.load(environ, Path(app.instance_path))
+    instance = Path(app.instance_path)
+    if instance.exists():  # whatever makes it later makes it private (store/private_files.py)
+        private_folder(instance)
+    settings = Settings.load(environ, instance)
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     _configure_logging(app)
 
-    from bot import api, cli, dashboard, database, errors, health, open311, webhooks
+    from bot import cli, database, errors
 
     database.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(webhooks.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(open311.bp)
-    app.register_blueprint(health.bp)
+    _register_surfaces(app, settings.surface)
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)
     cli.init_app(app)
     return app
+
+
+def _register_surfaces(app: Flask, surface: str) -> None:
+    """The blueprints of `surface` (bot/config.py, SURFACES): `web` for Twilio and the
+    officers, `public` for anyone (rate-limited per client), `all` for both in one
+    process (tests, and a deployment too small to split)."""
+    from bot import api, dashboard, health, open311, ratelimit, webhooks
+
+    if surface in ("all", "web"):
+        app.register_blueprint(webhooks.bp)
+        app.register_blueprint(api.bp)
+    if surface in ("all", "public"):
+        public = [dashboard.bp, open311.bp]
+        for blueprint in public:
+            app.register_blueprint(blueprint)
+        ratelimit.limit_public_reads(app, public)
+    app.register_blueprint(health.bp)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import json
 import re
 from datetime import UTC, datetime
 
@@ -10,7 +9,7 @@ from flask import Blueprint, jsonify, request
 
 from bot import database, idempotency
 from bot.auth import current_token, requires_role
-from bot.cleaning import printable
+from bot.cleaning import NestedTooDeep, printable_json
 from bot.errors import api_error
 from bot.openapi import openapi_document
 from handlers.texts import Texts
@@ -177,19 +176,17 @@ def _iso(moment: datetime) -> str:
 
 
 def _json_object() -> dict:
+    """The body as a JSON object, every string in it cleaned (bot/cleaning.py)."""
     if not request.is_json:
         raise InvalidRequest(
             400, "malformed_json", "send the body as JSON, with Content-Type: application/json"
         )
-    body = request.get_json(silent=True)
+    try:
+        body = printable_json(request.get_json(silent=True))
+    except (RecursionError, NestedTooDeep):
+        raise InvalidRequest(400, "malformed_json", "the body is nested too deeply") from None
     if not isinstance(body, dict):
         raise InvalidRequest(400, "malformed_json", "the body must be a JSON object")
-    try:  # JSON may escape a lone surrogate ("\\ud800"), which is no text the database stores
-        json.dumps(body, ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        raise InvalidRequest(
-            400, "malformed_json", "the body holds a lone surrogate, which is not text"
-        ) from None
     return body
 
 
@@ -336,13 +333,22 @@ def _new_report(body: dict) -> reports.NewReport:
         reporter_name=name,
         reporter_phone=phone,
         notify_reporter=phone is not None,
+        public_consent=_consent(body.get("public_consent", False)),
     )
+
+
+def _consent(raw) -> bool:
+    """Whether the channel's reporter agreed that the description and place be public
+    (store/publication.py); a JSON boolean, false when left out."""
+    if not isinstance(raw, bool):
+        raise InvalidRequest(
+            422, "invalid_field", "public_consent must be true or false", field="public_consent"
+        )
+    return raw
 
 
 def _text_field(body: dict, field: str, *, required: bool = False, maximum: int) -> str:
     value = body.get(field)
-    if isinstance(value, str):
-        value = printable(value)
     if not required and (value is None or (isinstance(value, str) and not value.strip())):
         return ""
     if not isinstance(value, str) or not value.strip():

@@ -7,8 +7,16 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
+from limits import parse_many
+
+from store.private_files import private_folder, private_opener
+
 TWILIO_DEFAULT_API = "https://api.twilio.com"
 DEVELOPMENT = "development"
+# What one process serves: the Procfile runs the webhooks and the officer API (`web`) apart
+# from what anyone may read (`public`), so that no public read waits in a webhook's worker.
+SURFACES = ("all", "web", "public")
+DEFAULT_PUBLIC_RATE_LIMIT = "60 per minute;10 per second"
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "test", "xxx", "your_auth_token", "token"}
 
 
@@ -35,6 +43,10 @@ class Settings:
     reports_per_day: int = 10
     db_statement_timeout_ms: int = 5000
     db_lock_timeout_ms: int = 1000
+    surface: str = "all"
+    public_rate_limit: str = DEFAULT_PUBLIC_RATE_LIMIT
+    ratelimit_storage_uri: str = "memory://"
+    proxy_hops: int = 0
 
     @property
     def has_twilio_credentials(self) -> bool:
@@ -68,6 +80,12 @@ class Settings:
             reports_per_day=int(_positive(environ, "REPORTS_PER_DAY", 10)),
             db_statement_timeout_ms=int(_positive(environ, "DB_STATEMENT_TIMEOUT_MS", 5000)),
             db_lock_timeout_ms=int(_positive(environ, "DB_LOCK_TIMEOUT_MS", 1000)),
+            surface=_surface(environ.get("CRM_SURFACE") or "all"),
+            public_rate_limit=_rate_limit(
+                environ.get("PUBLIC_RATE_LIMIT") or DEFAULT_PUBLIC_RATE_LIMIT
+            ),
+            ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+            proxy_hops=_count(environ, "PROXY_HOPS", 0),
         )
         settings.refuse_placeholders()
         return settings
@@ -81,6 +99,11 @@ class Settings:
             )
         if not self.public_base_url.startswith("https://") and self.env == "production":
             raise ConfigError("PUBLIC_BASE_URL must be the https:// URL Twilio calls")
+        if self.ratelimit_storage_uri.startswith("memory://") and self.env == "production":
+            raise ConfigError(
+                "RATELIMIT_STORAGE_URI must be a storage all processes share "
+                "(e.g. redis://host:6379/0): in memory, each process counts on its own"
+            )
 
 
 def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
@@ -94,6 +117,34 @@ def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive")
     return value
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+def _surface(raw: str) -> str:
+    if raw not in SURFACES:
+        raise ConfigError(f"CRM_SURFACE must be one of {', '.join(SURFACES)}, not {raw!r}")
+    return raw
+
+
+def _rate_limit(raw: str) -> str:
+    """`PUBLIC_RATE_LIMIT` in the notation of the `limits` library: `60/minute`,
+    `60 per minute;5 per second`."""
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"PUBLIC_RATE_LIMIT must look like '60/minute' or '60 per minute;5 per second', "
+            f"not {raw!r}"
+        ) from None
+    return raw
 
 
 def _times(raw: str) -> tuple[time, ...]:
@@ -123,9 +174,10 @@ def _content_sids(raw: str) -> dict[str, str]:
 
 def _local_auth_token(instance_path: Path) -> str:
     """Development only: a token generated once and kept in the instance folder, so
-    the server and `flask chat` sign and check with the same secret."""
-    path = instance_path / "dev-twilio-auth-token"
+    the server and `flask chat` sign and check with the same secret (0600)."""
+    path = private_folder(instance_path) / "dev-twilio-auth-token"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(16))
-    return path.read_text().strip()
+        with open(path, "w", opener=private_opener) as file:
+            file.write(secrets.token_hex(16))
+    with open(path, opener=private_opener) as file:  # one made before is made 0600 too
+        return file.read().strip()

@@ -2,7 +2,6 @@
 Figures only, never anything personal."""
 
 import math
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, render_template, request
@@ -10,15 +9,17 @@ from flask import Blueprint, jsonify, render_template, request
 from bot import database
 from bot.errors import api_error
 from store import stats
-from store.clock import to_wib, utcnow
+from store.clock import to_wib
 
 bp = Blueprint("dashboard", __name__)
 
-FRESH_FOR = timedelta(minutes=10)  # the worker refreshes the snapshots more often than this
+RETRY_AFTER_SECONDS = 60  # the worker computes the figures when it starts, then every 5 min
 CHART_WIDTH, CHART_HEIGHT = 640, 240
 
 
 def _figures():
+    """The figures of the window asked for, cut from the worker's snapshot: a request never
+    reads the history itself, whatever window it names."""
     by = request.args.get("by", "year")
     if by not in {"year", "month"}:
         return None, api_error(422, "invalid_field", "by must be year or month", field="by")
@@ -26,11 +27,15 @@ def _figures():
         window = stats.period_window(
             request.args.get("from") or None, request.args.get("to") or None
         )
+        data, computed_at = stats.window_of_snapshot(by=by, session=database.session(), **window)
     except ValueError as problem:
         return None, api_error(422, "invalid_field", str(problem), field="from/to")
-    db = database.session()
-    data, computed_at = stats.snapshot(by=by, session=db, now=utcnow(), max_age=FRESH_FOR, **window)
-    db.commit()
+    except stats.NotReady:
+        problem = api_error(
+            503, "not_ready", "the figures are being computed; ask again in a minute"
+        )
+        problem.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return None, problem
     return (by, data, computed_at), None
 
 

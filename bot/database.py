@@ -1,21 +1,40 @@
 """One engine per app; per request, an ORM session and a plain-SQL transaction, each
 made on first use and closed on teardown."""
 
+from pathlib import Path
+
 from flask import Flask, current_app, g
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlmodel import Session
 
 from store.db import Timeouts, make_engine, new_session
+from store.private_files import private_file, tighten_if_present
 from store.sql import Transaction
 
 _ENGINE = "crm.engine"
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
+    keep_sqlite_private(settings.database_url)
     timeouts = Timeouts(settings.db_statement_timeout_ms, settings.db_lock_timeout_ms)
     app.extensions[_ENGINE] = make_engine(settings.database_url, timeouts=timeouts)
     app.teardown_appcontext(_close_session)
+
+
+def keep_sqlite_private(url: str) -> None:
+    """A SQLite database file made 0600 before SQLite opens it, as SQLite gives its
+    -wal, -shm and -journal files the database file's mode (those an earlier version
+    left looser are tightened too)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return
+    database = private_file(Path(parsed.database))
+    for suffix in SQLITE_SIDE_FILES:
+        tighten_if_present(database.with_name(database.name + suffix))
 
 
 def engine() -> Engine:

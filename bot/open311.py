@@ -3,22 +3,25 @@ and for civic apps, in XML (the spec's required format) and JSON.
 
 Services are our categories; a request is an ordinary report (same numbers, stages and
 notifications). Our eight stages map to the spec's open/closed, with the CRM stage label
-and the latest note in `status_notes`. FixMyStreet's `servicerequestupdates` lets a
-client follow every stage change.
+and the latest officer's note in `status_notes`. FixMyStreet's `servicerequestupdates`
+lets a client follow every stage change. What of a report is shown follows the
+publication rule (store/publication.py): a channel says its reporter agreed to publish
+the description, place and photo with `attribute[public_consent]=true`.
 """
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, json, request
+from werkzeug.exceptions import HTTPException
 
 from bot import database, idempotency
 from bot.cleaning import printable
 from handlers.texts import Texts
-from store import numbers, places, reports, tokens, validations
+from store import numbers, places, publication, reports, tokens, validations
 from store.categories import CATEGORIES
 from store.clock import utcnow
-from store.phones import mask_numbers, to_e164
+from store.phones import to_e164
 from store.stages import CLOSED_STAGES, Role, Stage
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -27,6 +30,7 @@ JURISDICTION = "jakarta.go.id"
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_REQUESTS = 1000
 MAX_DESCRIPTION = 4000
+CONSENT_ATTRIBUTE = "public_consent"
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # XML element of each item in a list, by the list's name (the spec's "Spark convention").
 _ITEM = {
@@ -52,6 +56,14 @@ def _error(problem: Open311Error):
     return _answer(
         "errors", [{"code": problem.status, "description": str(problem)}], status=problem.status
     )
+
+
+@bp.errorhandler(429)
+def _too_many(problem: HTTPException):
+    """The public rate limit (bot/ratelimit.py) in the spec's error format; the limiter
+    adds Retry-After."""
+    description = f"too many requests ({problem.description}); slow down"
+    return _answer("errors", [{"code": 429, "description": description}], status=429)
 
 
 @bp.get("/discovery.<fmt>")
@@ -118,7 +130,22 @@ def service_definition(service_code: str, fmt: str):
                     "datatype_description": "Nama kelurahan di DKI Jakarta atau kode posnya",
                     "order": 1,
                     "description": "Kelurahan lokasi masalah",
-                }
+                },
+                {
+                    "variable": "true",
+                    "code": CONSENT_ATTRIBUTE,
+                    "datatype": "singlevaluelist",
+                    "required": "false",
+                    "datatype_description": "true bila pelapor setuju uraian, lokasi, dan "
+                    "foto pertamanya ditampilkan untuk umum; selain itu hanya tahap, tanggal, "
+                    "kategori, dan kelurahan",
+                    "order": 2,
+                    "description": "Pelapor setuju laporannya ditampilkan untuk umum",
+                    "values": [
+                        {"key": "true", "name": "Setuju"},
+                        {"key": "false", "name": "Tidak"},
+                    ],
+                },
             ],
         },
         fmt=fmt,
@@ -128,7 +155,7 @@ def service_definition(service_code: str, fmt: str):
 @bp.post("/requests.<fmt>")
 def create_request(fmt: str):
     _check_format(fmt)
-    form = {name: printable(value) for name, value in request.form.items()}  # NUL-free
+    form = {printable(name): printable(value) for name, value in request.form.items()}
     _check_jurisdiction(form)
     token = _check_api_key(form.get("api_key", ""))
     new = _new_report(form)
@@ -207,7 +234,9 @@ def request_updates(fmt: str):
                 "service_request_id": update.number,
                 "status": "closed" if update.to_stage in CLOSED_STAGES else "open",
                 "updated_datetime": _w3(update.at),
-                "description": _status_notes(labels.stage(update.to_stage), update.note),
+                "description": _status_notes(
+                    labels.stage(update.to_stage), publication.public_note(update)
+                ),
                 "media_url": "",
                 "external_status_code": update.to_stage.value,
             }
@@ -218,40 +247,39 @@ def request_updates(fmt: str):
 
 
 def _request_json(view: reports.ReportView) -> dict:
-    """A report as an Open311 request: nothing personal (DESIGN.md, Privacy), and no
-    phone number a citizen or an officer wrote in its texts."""
+    """A report as an Open311 request: what the publication rule lets anyone read."""
     labels = Texts("id")
     kelurahan = places.kelurahan_by_id(view.kelurahan_id)
+    shown = publication.published(view)
     expected = None
     if view.stage is Stage.TINDAK_LANJUT:
         clock = validations.open_validation_of(view.id, session=database.session())
         expected = clock.due_at if clock else None
-    last_note = next((entry.note for entry in reversed(view.history) if entry.note), None)
     return {
         "service_request_id": view.number,
         "status": "closed" if view.stage in CLOSED_STAGES else "open",
-        "status_notes": _status_notes(labels.stage(view.stage), last_note),
+        "status_notes": _status_notes(
+            labels.stage(view.stage), publication.latest_public_note(view)
+        ),
         "service_name": labels.category(view.category),
         "service_code": view.category,
-        "description": mask_numbers(view.description),
+        "description": shown.description,
         "agency_responsible": f"Kelurahan {view.kelurahan}, Kecamatan {view.kecamatan}",
         "service_notice": "",
         "requested_datetime": _w3(view.created_at),
         "updated_datetime": _w3(view.stage_changed_at),
         "expected_datetime": _w3(expected) if expected else "",
-        "address": mask_numbers(view.location_text or ""),
+        "address": shown.address,
         "address_id": "",
         "zipcode": kelurahan.postal_code if kelurahan else "",
-        "lat": view.latitude if view.latitude is not None else "",
-        "long": view.longitude if view.longitude is not None else "",
-        "media_url": view.photos[0].url if view.photos else "",
+        "lat": shown.latitude if shown.latitude is not None else "",
+        "long": shown.longitude if shown.longitude is not None else "",
+        "media_url": shown.media_url,
     }
 
 
-def _status_notes(label: str, note: str | None) -> str:
-    """The stage and its note, with any phone number in the note masked: anyone may read
-    Open311's requests, and an officer's note may say whom to call."""
-    return f"{label}: {mask_numbers(note)}" if note else label
+def _status_notes(label: str, public_note: str | None) -> str:
+    return f"{label}: {public_note}" if public_note else label
 
 
 def _w3(moment: datetime) -> str:
@@ -353,6 +381,9 @@ def _new_report(form: dict[str, str]) -> reports.NewReport:
     if phone_raw and phone is None:
         raise Open311Error(400, "phone is not a phone number")
     name = " ".join(part for part in (form.get("first_name"), form.get("last_name")) if part)
+    media_url = form.get("media_url", "").strip()
+    if media_url and not publication.is_public_media_url(media_url):
+        raise Open311Error(400, "media_url must be an https:// URL")
     return reports.NewReport(
         category=code,
         description=description,
@@ -360,13 +391,21 @@ def _new_report(form: dict[str, str]) -> reports.NewReport:
         location_text=address[:500] or None,
         latitude=latitude,
         longitude=longitude,
-        photos=tuple(reports.Photo(url) for url in [form.get("media_url", "").strip()] if url),
+        photos=(reports.Photo(media_url),) if media_url else (),
         channel="open311",
         created_by=Role.CHANNEL,
         reporter_name=name[:200] or None,
         reporter_phone=phone,
         notify_reporter=phone is not None,
+        public_consent=_consented(form),
     )
+
+
+def _consented(form) -> bool:
+    raw = (form.get(f"attribute[{CONSENT_ATTRIBUTE}]") or "").strip().lower()
+    if raw not in ("", "true", "false"):
+        raise Open311Error(400, f"attribute[{CONSENT_ATTRIBUTE}] is true or false")
+    return raw == "true"
 
 
 def _coordinates(form) -> tuple[float | None, float | None]:
@@ -434,5 +473,5 @@ def _xml(name: str, value) -> ET.Element:
         for child in value:
             element.append(_xml(_ITEM.get(name, "item"), child))
     elif value is not None:
-        element.text = str(value)
+        element.text = printable(str(value))  # also of rows stored before input was cleaned
     return element

@@ -156,9 +156,8 @@ def openapi_document() -> dict:
                             },
                         },
                         "400": _error(
-                            "The body is not a JSON object, or holds a lone surrogate "
-                            '(e.g. "\\ud800"), which is not text, or the Idempotency-Key '
-                            "is malformed"
+                            "The body is not a JSON object (or nests more than 16 deep), "
+                            "or the Idempotency-Key is malformed"
                         ),
                         "401": UNAUTHORIZED,
                         "403": FORBIDDEN,
@@ -261,7 +260,8 @@ def openapi_document() -> dict:
                             " validasi closes the report: the system's move to selesai follows"
                         ),
                         "400": _error(
-                            "Malformed JSON (or a lone surrogate in it) or an invalid report number"
+                            "Malformed JSON (or nested more than 16 deep) or an invalid report "
+                            "number"
                         ),
                         "401": UNAUTHORIZED,
                         "403": _error("The token's role may not make this move"),
@@ -382,6 +382,13 @@ def openapi_document() -> dict:
                                     "of every stage by WhatsApp",
                                 },
                             },
+                        },
+                        "public_consent": {
+                            "type": "boolean",
+                            "default": False,
+                            "description": "The reporter agreed that the description and "
+                            "place be public (Open311). Otherwise the public sees only the "
+                            "stage, dates, category and kelurahan.",
                         },
                     },
                 },

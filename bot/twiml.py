@@ -8,10 +8,14 @@ from xml.sax.saxutils import escape
 
 from flask import Response
 
+from bot.cleaning import printable
+
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
 def twiml(replies: list[str], status: int = 200) -> Response:
-    messages = "".join(f"<Message>{escape(text)}</Message>" for text in replies)
+    """Replies are cleaned again here: a stored reply may quote what a citizen typed
+    before input was cleaned of what XML cannot carry."""
+    messages = "".join(f"<Message>{escape(printable(text))}</Message>" for text in replies)
     body = f"{_DECLARATION}<Response>{messages}</Response>"
     return Response(body, status=status, mimetype="text/xml")

@@ -29,7 +29,10 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 MAX_MEDIA = 10
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)  # incl. statement and lock timeouts
 ANSWERED_CHECK_SECONDS = 1.0  # the fallback's wait for the database, of Twilio's 15 s
-_MESSAGE_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+MAX_BODY = 4096  # characters: WhatsApp's own limit for one message
+# Twilio's message SIDs, exactly: its signature joins keys and values with nothing
+# between them, so a looser pattern let `SM…NumMedia0` pass as another, new, message.
+_MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
 
 
 @bp.post("/whatsapp")
@@ -306,7 +309,7 @@ def _text(form, field: str, limit: int | None = None) -> str:
 def incoming_message(form) -> handlers.IncomingMessage:
     return handlers.IncomingMessage(
         sender=sender_from(_text(form, "From", 128)),
-        body=_text(form, "Body"),
+        body=_text(form, "Body", MAX_BODY),
         profile_name=_text(form, "ProfileName", 200) or None,
         media=_media(form),
         location=_location(form),

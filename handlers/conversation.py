@@ -70,9 +70,11 @@ def _language_written(contact: contacts.ContactInfo, command: str) -> str:
 
 
 def _route(turn: Turn) -> None:
-    if _too_many_messages(turn):
+    over = _messages_over_the_limit(turn)
+    if over == 1:
         turn.say("too_many_messages")
-        return
+    if over:
+        return  # after the notice, silence: every answer is billed
     draft, expired = _live_draft(turn)
     offered = additions.take_offer(turn) if draft is None else None  # none beside a draft
     followed = draft is None and _follow_language(turn)
@@ -135,13 +137,19 @@ def _asks_for_the_menu(turn: Turn, command: str) -> bool:
     return asked and not turn.message.has_attachment
 
 
-def _too_many_messages(turn: Turn) -> bool:
-    """Over the per-minute limit, unless a facilitator clearing their queue."""
+def _messages_over_the_limit(turn: Turn) -> int:
+    """Which message over the per-minute limit this one is: 0 within it (or a
+    facilitator clearing their queue), 1 for the first over it, which is told to wait,
+    2 and on for the ones after, which get no answer. Every message counts, answered or
+    not, so a phone gets at most the limit and the notice answered in any minute, however
+    fast it sends."""
     limit = turn.limits.messages_per_minute
     if limit is None:
-        return False
+        return 0
     recent = inbound.count_since(turn.contact.id, turn.now - ONE_MINUTE, session=turn.session)
-    return recent >= limit and turn.facilitator is None
+    if recent < limit or turn.facilitator is not None:
+        return 0
+    return recent - limit + 1
 
 
 def _live_draft(turn: Turn) -> tuple[DraftState | None, bool]:

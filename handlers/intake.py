@@ -474,6 +474,7 @@ def _new_report(turn: Turn, draft: DraftState) -> reports.NewReport:
         reporter_contact_id=turn.contact.id,
         reporter_name=turn.contact.profile_name,
         reporter_phone=turn.contact.phone,
+        public_consent=True,  # the summary they answered YA to says what becomes public
     )
 
 

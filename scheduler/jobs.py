@@ -4,7 +4,7 @@ the same transaction as the notifications they queue."""
 
 import os
 import socket
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from flask import current_app
 
@@ -221,13 +221,11 @@ def _cutoff_lists(today, *, session, now: datetime) -> int:
 
 
 def refresh_stats() -> None:
-    """Keep the dashboard's figures warm: over the whole history they take seconds, more
-    than the statement timeout of the worker's other jobs allows."""
-    now = utcnow()
+    """The figures the dashboard and the stats API show: over the whole history they take
+    seconds, which only the worker spends, more than the statement timeout of its other
+    jobs allows."""
     with new_session(unbounded(database.engine())) as db:
-        for by in ("year", "month"):
-            stats.snapshot(by=by, session=db, now=now, max_age=timedelta(0))
-            db.commit()  # one short write per snapshot
+        stats.refresh_snapshots(session=db, now=utcnow())
 
 
 def beat() -> None:

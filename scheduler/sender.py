@@ -128,7 +128,7 @@ class OutboxSender:
             )
             return
         try:
-            sid = self._paced_send(item.to, rendered, template_sid if use_template else None)
+            sid = self._paced_send(item, rendered, template_sid if use_template else None)
         except SendError as problem:
             if problem.code == outbox.OUTSIDE_WINDOW and not use_template and template_sid:
                 self._resend_with_template(item, rendered, template_sid)
@@ -150,24 +150,26 @@ class OutboxSender:
             return  # the lease ran out during the first attempt; another worker has it
         logger.info("notification %s: outside the window, resending as template", item.id)
         try:
-            sid = self._paced_send(item.to, rendered, template_sid)
+            sid = self._paced_send(item, rendered, template_sid)
         except SendError as problem:
             self._record_failure(item, problem)
             return
         self._mark_sent(item, sid, used_template=True, fell_back=True)
 
     def _paced_send(
-        self, to: str, rendered: notifications.Rendered, template_sid: str | None
+        self, item: outbox.Outgoing, rendered: notifications.Rendered, template_sid: str | None
     ) -> str:
         self._wait_for_slot()
+        about = f"notification {item.id} ({item.kind})"
         if template_sid:
             message = Message(
-                to=to,
+                to=item.to,
                 content_sid=template_sid,
                 content_variables=json.dumps(rendered.variables, ensure_ascii=False),
+                about=about,
             )
         else:
-            message = Message(to=to, body=rendered.body)
+            message = Message(to=item.to, body=rendered.body, about=about)
         return self.transport.send(message)
 
     def _wait_for_slot(self) -> None:

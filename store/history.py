@@ -167,6 +167,7 @@ _PLAIN_INDEXES = {  # name and definition of each index that backs no constraint
 }
 
 
+_DESCRIPTION = "Laporan warga (data sintetis)"
 REPORT_COLUMNS = (
     "id",
     "number",
@@ -174,6 +175,7 @@ REPORT_COLUMNS = (
     "channel",
     "category",
     "description",
+    "public_description",
     "location_text",
     "latitude",
     "longitude",
@@ -467,7 +469,8 @@ def _story(teller: _Teller, report_id, number, created, fate, year, kel, reporte
         numbers.canonical_digits(number),
         channel,
         _weighted(rng, CATEGORIES, _CATEGORY_CUMULATIVE),
-        "Laporan warga (data sintetis)",
+        _DESCRIPTION,
+        _DESCRIPTION if channel == "whatsapp" else None,  # what our summary told them
         None,
         None,
         None,

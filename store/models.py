@@ -106,7 +106,12 @@ class Report(SQLModel, table=True):
     number_digits: str = Field(max_length=16, unique=True)
     channel: str = Field(default="whatsapp", max_length=32)
     category: str = Field(max_length=32)
+    # What the officers read: the description as filed, then the reporter's additions.
     description: str = Field(sa_column=Column(Text, nullable=False))
+    # What the reporter agreed to publish, as filed (DESIGN.md, Privacy): the description
+    # as our WhatsApp summary showed it, or a channel's whose reporter agreed. None: only
+    # the stage, dates, category and kelurahan are public (store/publication.py).
+    public_description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     location_text: str | None = Field(default=None, max_length=500)
     latitude: float | None = None
     longitude: float | None = None
@@ -129,6 +134,7 @@ class ReportMedia(SQLModel, table=True):
     report_id: int = Field(foreign_key="report.id", index=True)
     url: str = Field(max_length=2000)
     content_type: str | None = Field(default=None, max_length=100)
+    added_later: bool = False  # sent after filing: never public, unlike the photos filed
 
 
 class StageChange(SQLModel, table=True):

@@ -53,32 +53,63 @@ def sender_from(raw_from: str) -> Sender:
     return Sender(key=phone or raw_from.strip(), phone=phone)
 
 
+MASKED_NUMBER = "[nomor disamarkan]"
+HIDDEN = "*****"  # what `mask` shows for the rest of a sender, whatever its length
+
+
 def mask(value: str | None) -> str:
-    """For logs: `+6281234567890` → `+62812*****890`."""
+    """For logs: a phone number shows its country code only (`+6281234567890` →
+    `+62*****`), anything else (WhatsApp's opaque user IDs) nothing of itself."""
     if not value:
         return "-"
-    if len(value) <= 9:
-        return value[: len(value) // 4] + "*" * (len(value) - len(value) // 4)
-    return value[:6] + "*" * (len(value) - 9) + value[-3:]
+    phone = to_e164(value)
+    if phone is None:
+        return HIDDEN
+    return f"+{phonenumbers.parse(phone).country_code}{HIDDEN}"
 
 
-# A report number, kept whole, or a run of digits, spaces, dots and hyphens.
-_REPORT_OR_DIGITS = re.compile(
-    r"(?P<report>CRM[\s-]?\d{2}[\s-]?\d{6,7}[\s-]?\d)|(?P<digits>(?<!\d)\+?\d[\d\s.-]{7,}\d)",
-    re.IGNORECASE,
+# What free text may hold that looks like a phone number but is not one, and stays: the
+# report numbers we give out, dates and times, sums of rupiah, coordinates.
+_DASHES = "\\-\u2010-\u2015\u2212"  # hyphen, the dashes of autocorrect, minus
+_DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
+_DATE = "|".join(
+    [
+        *(rf"{_DAY}{s}{_MONTH}{s}(?:(?:19|20)\d\d|\d\d)" for s in ("-", r"\.", "/")),
+        rf"{_DAY} {_MONTH} (?:19|20)\d\d",  # 12 05 2024
+        r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])",  # 2026-11-28
+    ]
 )
-PHONE_DIGITS = 9  # Indonesian numbers have 9 to 13; dates (28-11-2026) and sums have fewer
+_TIME = r"(?:[01]?\d|2[0-3])[.:][0-5]\d(?:[.:][0-5]\d)?"
+_KEPT = "|".join(
+    [
+        rf"CRM[\s{_DASHES}]?\d{{2}}[\s{_DASHES}]?\d{{6,7}}[\s{_DASHES}]?\d(?!\d)",
+        rf"(?:{_DATE}|{_TIME})(?![.:/{_DASHES}]?\d)",
+        r"(?:Rp|IDR)\.?\s?\d{1,3}(?:[., ]\d{3})*(?:,\d{1,2}|,-)?",  # Rp 1.500.000,-
+        r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?(?= ?(?:rupiah|,-))",  # 125.000.000 rupiah
+        r"-?\d{1,3}\.\d{3,}, ?-?\d{1,3}\.\d{3,}",  # a place: -6.20880, 106.84560
+    ]
+)
+# A phone number however its digits are grouped: spaces, dots, hyphens, dashes,
+# slashes, commas or parentheses between them, a space beside them or not; an area code
+# in parentheses. A date or a time ends it (`10320 28-11-2026`).
+_GAP = "[ \u00a0]?"
+_SEPARATOR = rf"(?=\D){_GAP}[()]?{_GAP}[{_DASHES}./,]?{_GAP}"  # (?=\D): never empty
+_PHONE_LIKE = rf"\+?(?:\(\d+\)|\d+)(?:{_SEPARATOR}(?!(?:{_DATE}|{_TIME})(?!\d))\d+)*"
+_NUMBERS = re.compile(rf"(?P<kept>{_KEPT})|(?<!\d){_PHONE_LIKE}", re.IGNORECASE)
+PHONE_DIGITS = 9  # the shortest with its area code, (0251) 12345; dates and sums have fewer
 
 
 def mask_numbers(text: str) -> str:
-    """Mask anything phone-like inside free text (an error message from Twilio, an
-    officer's note, a typed address): runs of at least PHONE_DIGITS digits, whatever
-    separates them; report numbers, dates and sums of rupiah stay readable."""
-    return _REPORT_OR_DIGITS.sub(_masked_if_phone, text)
+    """Replace, whole, anything phone-like inside free text (Open311's public texts, an
+    officer's note, an error message from Twilio): every number of PHONE_DIGITS digits
+    or more, whatever separates them, so also an NIK (16 digits). Report numbers, dates,
+    times, sums of rupiah and coordinates stay, and so do shorter numbers (RT/RW, postal
+    codes, house numbers)."""
+    return _NUMBERS.sub(_masked_if_phone, text)
 
 
 def _masked_if_phone(match: re.Match) -> str:
-    if match.group("report"):
-        return match.group(0)
-    digits = re.sub(r"[\s.-]", "", match.group("digits"))
-    return mask(digits) if len(digits.lstrip("+")) >= PHONE_DIGITS else match.group(0)
+    found = match.group(0)
+    if match.group("kept") is not None:
+        return found
+    return MASKED_NUMBER if sum(char.isdigit() for char in found) >= PHONE_DIGITS else found

@@ -23,6 +23,7 @@ STAGE_CHANGED = "stage_changed"
 class Photo:
     url: str
     content_type: str | None = None
+    added_later: bool = False  # sent after filing, so never published
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class NewReport:
     reporter_name: str | None = None
     reporter_phone: str | None = None
     notify_reporter: bool = False  # from other channels: tell the reporter its number by WhatsApp
+    # The reporter was told that the description, place and first photo become public (our
+    # WhatsApp summary says so), or their channel says they agreed.
+    public_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class ReportView:
     number: str
     category: str
     description: str
+    public_description: str | None
     kelurahan_id: int
     kelurahan: str
     kecamatan: str
@@ -146,6 +151,7 @@ def create_report(new: NewReport, *, session: AnySession, now: datetime) -> Repo
         channel=new.channel,
         category=new.category,
         description=new.description,
+        public_description=new.description if new.public_consent else None,
         location_text=new.location_text,
         latitude=new.latitude,
         longitude=new.longitude,
@@ -212,6 +218,7 @@ _VIEW_COLUMNS = (
     "number",
     "category",
     "description",
+    "public_description",
     "kelurahan_id",
     "kelurahan",
     "kecamatan",
@@ -258,10 +265,13 @@ def newest_report_of_contact(contact_id: int, *, session: AnySession) -> ReportV
 
 
 def add_photos(report_id: int, photos: list[Photo], *, session: AnySession) -> None:
-    """Photos the reporter sends after filing, kept after the first ones."""
+    """Photos the reporter sends after filing, kept after the first ones (for the
+    officers: the public sees only what was filed)."""
     session = orm(session)
     session.add_all(
-        ReportMedia(report_id=report_id, url=photo.url, content_type=photo.content_type)
+        ReportMedia(
+            report_id=report_id, url=photo.url, content_type=photo.content_type, added_later=True
+        )
         for photo in photos
     )
     session.flush()
@@ -361,7 +371,7 @@ def search_reports(
             query = query.where(Report.created_at >= created_after)
         if created_before is not None:
             query = query.where(Report.created_at <= created_before)
-    return [_view(report, session=session) for report in session.exec(query).all()]
+    return _views_with_history(session.exec(query).all(), session=session)
 
 
 @dataclass(frozen=True)
@@ -369,6 +379,7 @@ class StageUpdate:
     id: int
     number: str
     to_stage: Stage
+    actor_role: str
     note: str | None
     at: datetime
 
@@ -386,7 +397,9 @@ def stage_updates(
         .limit(limit)
     ).all()
     return [
-        StageUpdate(change.id, number, Stage(change.to_stage), change.note, change.at)
+        StageUpdate(
+            change.id, number, Stage(change.to_stage), change.actor_role, change.note, change.at
+        )
         for change, number in rows
     ]
 
@@ -543,11 +556,44 @@ def _view_of(
     values: dict[str, Any], *, session: AnySession, with_history: bool = True
 ) -> ReportView:
     """A ReportView from the report's `_VIEW_COLUMNS`, with its history and photos."""
-    history: tuple[HistoryEntry, ...] = ()
-    photos: tuple[Photo, ...] = ()
-    if with_history:
-        q = sql(session)
-        history = tuple(
+    if not with_history:
+        return _typed_view(values, history=(), photos=())
+    histories, photos = _histories_and_photos([values["id"]], session=session)
+    return _typed_view(
+        values, history=histories.get(values["id"], ()), photos=photos.get(values["id"], ())
+    )
+
+
+def _views_with_history(found: list[Report], *, session: AnySession) -> list[ReportView]:
+    """Many reports with their histories and photos, in two queries rather than two per
+    report (an Open311 page holds up to 1,000)."""
+    histories, photos = _histories_and_photos([report.id for report in found], session=session)
+    return [
+        _typed_view(
+            {column: getattr(report, column) for column in _VIEW_COLUMNS},
+            history=histories.get(report.id, ()),
+            photos=photos.get(report.id, ()),
+        )
+        for report in found
+    ]
+
+
+def _histories_and_photos(
+    report_ids: list[int], *, session: AnySession
+) -> tuple[dict[int, tuple[HistoryEntry, ...]], dict[int, tuple[Photo, ...]]]:
+    histories: dict[int, list[HistoryEntry]] = {}
+    photos: dict[int, list[Photo]] = {}
+    if not report_ids:
+        return {}, {}
+    q = sql(session)
+    ids = {f"id_{index}": report_id for index, report_id in enumerate(report_ids)}
+    among = f"report_id IN ({', '.join(f':{name}' for name in ids)})"
+    for report_id, from_stage, to_stage, actor_role, note, at in q.rows(
+        "SELECT report_id, from_stage, to_stage, actor_role, note, at FROM stage_change"
+        f" WHERE {among} ORDER BY report_id, seq",
+        **ids,
+    ):
+        histories.setdefault(report_id, []).append(
             HistoryEntry(
                 from_stage=Stage(from_stage) if from_stage else None,
                 to_stage=Stage(to_stage),
@@ -555,20 +601,24 @@ def _view_of(
                 note=note,
                 at=utc(at),
             )
-            for from_stage, to_stage, actor_role, note, at in q.rows(
-                "SELECT from_stage, to_stage, actor_role, note, at FROM stage_change"
-                " WHERE report_id = :report_id ORDER BY seq",
-                report_id=values["id"],
-            )
         )
-        photos = tuple(
-            Photo(url=url, content_type=content_type)
-            for url, content_type in q.rows(
-                "SELECT url, content_type FROM report_media WHERE report_id = :report_id"
-                " ORDER BY id",
-                report_id=values["id"],
-            )
+    for report_id, url, content_type, added_later in q.rows(
+        "SELECT report_id, url, content_type, added_later FROM report_media"
+        f" WHERE {among} ORDER BY report_id, id",
+        **ids,
+    ):
+        photos.setdefault(report_id, []).append(
+            Photo(url=url, content_type=content_type, added_later=bool(added_later))
         )
+    return (
+        {report_id: tuple(entries) for report_id, entries in histories.items()},
+        {report_id: tuple(items) for report_id, items in photos.items()},
+    )
+
+
+def _typed_view(
+    values: dict[str, Any], *, history: tuple[HistoryEntry, ...], photos: tuple[Photo, ...]
+) -> ReportView:
     typed = {
         "stage": Stage(values["stage"]),
         "stage_changed_at": utc(values["stage_changed_at"]),

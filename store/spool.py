@@ -8,7 +8,8 @@ waits, is replayed again, harmlessly, since replies are keyed by MessageSid. One
 replays at a time: the others skip their turn. That worker also keeps, in
 `failures.json`, how many runs each kept message failed in while others got through
 (scheduler/replay.py). An operator lists what the replay set aside, and gives it back to
-the replay or deletes it (`flask --app bot crm spool`).
+the replay or deletes it (`flask --app bot crm spool`). They hold citizens' phones and
+words: the folder is 0700 and every file in it 0600 (store/private_files.py).
 """
 
 import fcntl
@@ -18,6 +19,8 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from store.private_files import private_folder, private_opener
 
 LIVE = "inbound.jsonl"
 REPLAYING = "replaying-"
@@ -35,7 +38,7 @@ class Spool:
         return self.directory / LIVE
 
     def append(self, entry: dict) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_folder(self.directory)
         with self._locked_live() as file:
             _append_durably(file, _line(entry))
 
@@ -94,7 +97,7 @@ class Spool:
         a replay renamed it is the replay's now: writing there could be read too late,
         and deleted unread, so it is closed and the new live file opened instead."""
         while True:
-            with self.live.open("a+b") as file:  # readable too: see _append_durably
+            with open(self.live, "a+b", opener=private_opener) as file:  # read: _append_durably
                 fcntl.flock(file, fcntl.LOCK_EX)
                 try:
                     if _is_live(file, self.live):
@@ -127,7 +130,7 @@ class Spool:
         if self._is_set_aside(entry, message_sid):
             return path
         kept = {"set_aside_because": reason, "message_sid": message_sid, "entry": entry}
-        with path.open("a+b") as file:  # only the holder of the replay lock writes here
+        with open(path, "a+b", opener=private_opener) as file:  # by the replay lock's holder
             _append_durably(file, _line(kept))
         return path
 
@@ -219,8 +222,8 @@ class Spool:
 
     @contextmanager
     def _replay_lock(self, *, blocking: bool) -> Iterator[bool]:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with (self.directory / REPLAY_LOCK).open("ab") as lock:
+        private_folder(self.directory)
+        with open(self.directory / REPLAY_LOCK, "ab", opener=private_opener) as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
             except BlockingIOError:
@@ -290,7 +293,7 @@ def _replace(path: Path, content: bytes) -> None:
         _sync_directory(path.parent)  # or a power cut could bring it back
         return
     written = path.with_suffix(".tmp")
-    with written.open("wb") as file:
+    with open(written, "wb", opener=private_opener) as file:
         file.write(content)
         file.flush()
         os.fsync(file.fileno())

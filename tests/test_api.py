@@ -851,6 +851,26 @@ def test_control_characters_are_stripped_not_a_500(api):
     assert moved.get_json()["history"][-1]["note"] == "Diterima kelurahan"
 
 
+def test_every_string_of_a_body_loses_what_xml_cannot_carry_nested_ones_too(api):
+    created = api.file(
+        description="Jalan\uffff berlubang\ufdd0 besar\U0001fffe sekali\ud800",
+        location={"text": "Jl. Kramat\ufffe Raya 10\x0b"},
+        reporter={"name": "Bu\uffffdi", "phone": "0812 9999 8888"},
+    )
+    assert created["description"] == "Jalan berlubang besar sekali"
+    assert created["location"]["text"] == "Jl. Kramat Raya 10"
+    assert created["reporter"]["name"] == "Budi"
+    moved = api.move(created["number"], "koordinasi", role="kelurahan", note="Diterima\uffff")
+    assert moved.get_json()["history"][-1]["note"] == "Diterima"
+
+
+@pytest.mark.parametrize("depth", [20, 5_000])
+def test_a_body_nested_deeper_than_any_of_ours_is_400_not_500(api, depth):
+    nested = '{"a": ' * depth + "1" + "}" * depth
+    response = api.post("/reports", data=nested, content_type="application/json")
+    assert response.status_code == 400 and error_of(response)["code"] == "malformed_json"
+
+
 @pytest.mark.parametrize("query", ["limit=²", "kelurahan=²", "limit=٣"])
 def test_unicode_digits_in_filters_are_422_not_500(api, query):
     assert api.get(f"/reports?{query}", role="admin").status_code == 422

@@ -202,7 +202,7 @@ FOUND_IN_BODIES = {  # json.dumps escapes the lone surrogate: "\\ud800"
         "/reports",
         {**_NEW, "description": "Sampah menumpuk di kali", "reporter": {"name": "Siti \udc00"}},
     ),
-    "in-note": ("/reports/{number}/transitions", {"to": "ditolak", "note": "\ud83d"}),
+    "in-note": ("/reports/{number}/transitions", {"to": "koordinasi", "note": "Diterima \ud83d"}),
 }
 
 
@@ -219,7 +219,9 @@ def test_times_and_cursors_beyond_the_store_are_refused(client, store, query):
 
 
 @pytest.mark.parametrize(("path", "body"), FOUND_IN_BODIES.values(), ids=FOUND_IN_BODIES.keys())
-def test_a_lone_surrogate_in_a_body_is_refused(client, store, path, body):
+def test_a_lone_surrogate_in_a_body_is_removed_before_it_reaches_the_database(
+    client, store, path, body
+):
     number, admin = _fill(store)[0], _admin(store)
     response = client.post(
         API + path.replace("{number}", number),
@@ -227,8 +229,8 @@ def test_a_lone_surrogate_in_a_body_is_refused(client, store, path, body):
         content_type="application/json",
         headers=admin,
     )
-    assert response.status_code == 400, response.get_data(as_text=True)
-    assert response.get_json()["error"]["code"] == "malformed_json"
+    assert response.status_code in (200, 201), response.get_data(as_text=True)
+    answered = response.get_data(as_text=True)
+    assert "\\ud8" not in answered and "\\udc" not in answered  # escaped, were it there
     listed = client.get(API + "/reports", headers=admin).get_json()["items"]
-    assert [(report["number"], report["stage"]) for report in listed][-1] == (number, "menunggu")
-    assert len(listed) == 3
+    assert len(listed) == 3 + (path == "/reports")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from conftest import refresh_figures
 from store.clock import to_wib, utcnow
 from store.db import new_session
 from store.models import Report
@@ -130,6 +131,7 @@ def expected_rows(figures: dict) -> list[list[str]]:
 def history_of_500(app):
     generate(app, 500)
     file_named_report(app)
+    refresh_figures(app)
     return app
 
 
@@ -215,7 +217,8 @@ def test_dashboard_answers_422_for_an_unknown_by(client, by):
     assert response.get_json()["error"]["field"] == "by"
 
 
-def test_dashboard_of_an_empty_store_says_so(client):
+def test_dashboard_of_an_empty_store_says_so(app, client):
+    refresh_figures(app)
     response = client.get("/dashboard")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -372,6 +375,7 @@ def check_page(driver, periods: int) -> dict:
 def served_history(served):
     """The app behind a real server, with a 3,000-report history."""
     generate(served["app"], 3000)
+    refresh_figures(served["app"])
     return served
 
 

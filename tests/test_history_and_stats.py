@@ -26,11 +26,11 @@ from test_openapi import schema_problems
 
 from bot import create_app
 from bot.cli import render_stats_table
-from conftest import app_config
+from conftest import app_config, refresh_figures
 from store import history, numbers
 from store.clock import JAKARTA, to_wib, utcnow
 from store.db import new_session
-from store.models import NumberCounter, Report, Staff, StageChange, Validation
+from store.models import NumberCounter, Report, Staff, StageChange, StatsSnapshot, Validation
 from store.places import match_kelurahan
 from store.reports import NewReport, create_report
 from store.stages import Move, MoveRefused, Role, Stage, check_move
@@ -627,6 +627,7 @@ def test_stats_of_an_empty_store_has_no_rates_rather_than_zero(app, client):
     output = crm(app, "stats").output
     assert "(tertimbang): -" in output and "per tahun: -" in output
     assert "0.00%" not in output
+    refresh_figures(app)
     body = client.get("/api/v1/stats").get_json()
     assert body["weighted_rate"] is None and body["mean_of_rates"] is None
 
@@ -716,6 +717,7 @@ WINDOWS = [
 
 def test_stats_api_gives_the_clis_figures_without_a_token(app, client, generated):
     document, figures_schema, _ = _stats_schemas(client)
+    refresh_figures(app)
     for window in WINDOWS:
         response = client.get("/api/v1/stats", query_string=window)  # no Authorization
         assert response.status_code == 200, window
@@ -762,41 +764,65 @@ def test_stats_api_answers_422_for_a_period_out_of_range(client, query):
 # --- The snapshot -------------------------------------------------------------------------------
 
 
-def test_the_stats_snapshot_is_reused_for_ten_minutes_then_recomputed(app, client):
+def test_the_figures_are_the_workers_and_no_request_computes_them(app, client):
     start = wib(2026, 3, 2, 9, 0)
     with time_machine.travel(start, tick=False) as clock:
         file_report(app, utcnow())
+        not_yet = client.get("/api/v1/stats")
+        assert not_yet.status_code == 503 and not_yet.headers["Retry-After"] == "60"
+        assert not_yet.get_json()["error"]["code"] == "not_ready"
+
+        refresh_figures(app)
         first = client.get("/api/v1/stats").get_json()
         assert (first["reports"], first["computed_at"]) == (1, start.isoformat())
 
-        file_report(app, utcnow())  # the figures change; the snapshot does not, yet
-        clock.shift(timedelta(minutes=5))
+        file_report(app, utcnow())  # the figures change; what is shown does not, yet
+        clock.shift(timedelta(hours=1))
         assert client.get("/api/v1/stats").get_json() == first
         assert "diperbarui 02-03-2026 pukul 09.00 WIB" in client.get("/dashboard").get_data(
             as_text=True
         )
-        clock.move_to(start + timedelta(minutes=10))
-        assert client.get("/api/v1/stats").get_json() == first
-
-        clock.move_to(start + timedelta(minutes=10, seconds=1))
+        refresh_figures(app)
         fresh = client.get("/api/v1/stats").get_json()
         assert fresh["reports"] == 2
-        assert fresh["computed_at"] == (start + timedelta(minutes=10, seconds=1)).isoformat()
-
-        file_report(app, utcnow())
-        clock.shift(timedelta(minutes=9))
-        assert client.get("/api/v1/stats").get_json()["reports"] == 2
-        clock.shift(timedelta(minutes=2))
-        assert client.get("/api/v1/stats").get_json()["reports"] == 3
+        assert fresh["computed_at"] == (start + timedelta(hours=1)).isoformat()
 
 
-def test_each_window_has_a_snapshot_of_its_own(app, client):
+def test_every_window_is_cut_from_two_snapshots_and_adds_no_row(app, client, store):
     with time_machine.travel(wib(2026, 3, 2, 9, 0), tick=False):
         file_report(app, wib(2025, 6, 1, 10, 0))
         file_report(app, wib(2026, 3, 1, 10, 0))
+        refresh_figures(app)
+        months = [f"{year}-{month:02d}" for year in (2025, 2026) for month in range(1, 13)]
+        for first, last in itertools.combinations(months, 2):
+            query = {"by": "month", "from": first, "to": last}
+            assert client.get("/api/v1/stats", query_string=query).status_code == 200
         years = client.get("/api/v1/stats?by=year").get_json()
-        months = client.get("/api/v1/stats?by=month").get_json()
         only_2026 = client.get("/api/v1/stats?by=year&from=2026").get_json()
+        spring = client.get("/api/v1/stats?by=month&from=2026-02&to=2026-03").get_json()
     assert [p["period"] for p in years["periods"]] == ["2025", "2026"]
-    assert [p["period"] for p in months["periods"]] == ["2025-06", "2026-03"]
     assert [p["period"] for p in only_2026["periods"]] == ["2026"]
+    assert (only_2026["reports"], only_2026["weighted_rate"]) == (1, 0.0)
+    assert [p["period"] for p in spring["periods"]] == ["2026-03"]
+    assert sorted(row.key for row in store(_snapshots)) == ["month||", "year||"]
+
+
+def test_a_window_per_year_takes_whole_years(app, client):
+    refresh_figures(app)
+    refused = client.get("/api/v1/stats?by=year&from=2023-03&to=2023-08")
+    assert refused.status_code == 422 and "by=month" in refused.get_json()["error"]["message"]
+    whole = client.get("/api/v1/stats?by=year&from=2023-01&to=2023-12")
+    assert whole.status_code == 200
+
+
+def test_the_worker_keeps_no_snapshot_but_its_two(app, store):
+    def leftover(*, session):
+        session.add(StatsSnapshot(key="year|2019-01-01|", computed_at=utcnow(), data={}))
+
+    store(leftover)
+    refresh_figures(app)
+    assert sorted(row.key for row in store(_snapshots)) == ["month||", "year||"]
+
+
+def _snapshots(*, session):
+    return session.exec(select(StatsSnapshot)).all()

@@ -6,7 +6,7 @@ import time_machine
 from bot import create_app
 from conftest import WhatsApp, app_config, move_through
 from scheduler.sender import OutboxSender
-from store import outbox, reports
+from store import inbound, outbox, reports
 from store.clock import utcnow
 from store.stages import Role, Stage
 
@@ -33,6 +33,38 @@ def test_a_phone_sending_too_fast_is_asked_to_wait_and_nothing_changes(strict):
         assert "terlalu banyak pesan" not in strict.send("halo", phone="+6285700000000").text
         clock.shift(61)
         assert "pilih kategori" in strict.send("LAPOR").text
+
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def test_only_the_first_message_over_the_limit_is_told_to_wait_the_rest_get_silence(strict, store):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        for _ in range(5):
+            strict.send("halo")
+            clock.shift(1)
+        told = strict.send("halo")
+        clock.shift(1)
+        silenced = [strict.send("halo", sid=f"SM{index:032x}") for index in range(100, 103)]
+        again = strict.send("halo", sid=f"SM{100:032x}")  # Twilio retrying one of them
+
+        assert "terlalu banyak pesan" in told.text
+        assert [reply.raw for reply in silenced] == [EMPTY_TWIML] * 3
+        assert again.status == 200 and again.raw == EMPTY_TWIML
+        assert store(inbound.count_inbound) == 5 + 1 + 3  # each recorded once
+        clock.shift(60)
+        assert "Halo, Siti" in strict.send("MENU").text
+
+
+def test_a_phone_flooding_for_minutes_is_told_once_and_answered_no_more(strict):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        answered = []
+        for _ in range(150):  # one a second for two and a half minutes
+            answered.append(strict.send("halo").messages)
+            clock.shift(1)
+    told = [messages for messages in answered if messages]
+    assert len(told) == 5 + 1
+    assert "terlalu banyak pesan" in told[-1][0]
 
 
 def test_reports_per_day_are_limited_per_wib_day(strict, strict_app):

@@ -145,7 +145,9 @@ def test_the_citizen_rates_a_closed_report_by_replying_a_digit(whatsapp, store):
     assert store(reports.find_report, digits).stage == "selesai"
 
 
-def test_console_transport_logs_a_masked_phone_and_marks_sent(app, whatsapp, store, caplog):
+def test_console_transport_logs_whom_masked_and_what_went_never_names_or_words(
+    app, whatsapp, store, caplog
+):
     number = whatsapp.file_report()
     store(
         reports.move_report,
@@ -156,14 +158,21 @@ def test_console_transport_logs_a_masked_phone_and_marks_sent(app, whatsapp, sto
         note="Hubungi lurah di 0812-9876-5432",
         now=utcnow(),
     )
+    (moved,) = store(outbox.notifications)
+    [answer] = delayed_reply_payloads(["Halo, Siti! Laporan Anda kami terima."])
+    store(outbox.enqueue, moved.contact_id, DELAYED_REPLY, answer, report_id=None, now=utcnow())
     sender = OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
     with caplog.at_level(logging.INFO, logger="crm.outbound"):
-        assert sender.drain() == 1
-    assert "+62812*****890" in caplog.text and "+6281234567890" not in caplog.text
-    assert "Hubungi lurah di 081298***432" in caplog.text  # inside the message too
-    assert number in caplog.text
-    (note,) = store(outbox.notifications)
-    assert note.state == "sent" and note.transport == "console"
+        assert sender.drain() == 2
+
+    moved_id, answer_id = (note.id for note in store(outbox.notifications))
+    assert f"WhatsApp to +62*****: notification {moved_id} (stage_changed), " in caplog.text
+    assert f"WhatsApp to +62*****: notification {answer_id} (delayed_reply), " in caplog.text
+    for private in ["Siti", "Halo", "Hubungi lurah", "9876", "81234567890"]:
+        assert private not in caplog.text
+    assert {(note.state, note.transport) for note in store(outbox.notifications)} == {
+        ("sent", "console")
+    }
 
 
 def test_a_very_long_officer_note_is_shortened_to_fit_whatsapp():

@@ -170,7 +170,8 @@ def test_a_replay_interrupted_by_a_crash_is_finished_without_doubles(
 
 def test_a_kept_entry_with_a_list_for_its_sender_does_not_stop_the_replay(app, whatsapp, tmp_path):
     """Written by hand, or by another version: read as a form would read it."""
-    Spool(tmp_path / "spool").append({"form": {"MessageSid": "SM1", "From": [f"whatsapp:{BUDI}"]}})
+    kept = {"MessageSid": "SM" + "1" * 32, "From": [f"whatsapp:{BUDI}"]}
+    Spool(tmp_path / "spool").append({"form": kept})
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     with app.app_context():
         assert replay.replay_spool() == 2
@@ -198,6 +199,22 @@ def test_a_kept_entry_that_is_no_message_is_set_aside_and_the_rest_replayed(
     health = whatsapp.client.get("/healthz").get_json()
     assert health["spooled_files"] == 0 and health["set_aside_entries"] == 1
     assert "tersimpan" not in whatsapp.send("halo lagi", phone=ALICE).text
+
+
+def test_a_kept_entry_whose_sid_twilio_never_gives_is_set_aside_not_answered(
+    app, whatsapp, store, tmp_path
+):
+    """Kept by an earlier version, which took `SM…NumMedia0` for a MessageSid: the replay
+    reads MessageSids as the webhook does."""
+    shifted = whatsapp.form("halo", phone=BUDI)
+    shifted["MessageSid"] += "NumMedia0"
+    Spool(tmp_path / "spool").append({"form": shifted})
+
+    with app.app_context():
+        assert replay.replay_spool() == 0
+    assert store(inbound.count_inbound) == 0
+    [kept] = Spool.entries(tmp_path / "spool" / SET_ASIDE)
+    assert kept["set_aside_because"] == "no MessageSid or sender"
 
 
 def test_an_answer_twilio_never_got_is_given_by_the_fallback(app, whatsapp, store, tmp_path):
@@ -487,7 +504,7 @@ def test_an_operator_sees_what_was_set_aside_without_the_whole_phone_number(
     assert "0 spool file(s) wait" in listed.output and "1 entry(ies) set aside" in listed.output
     [line] = [line for line in listed.output.splitlines() if line.startswith("1\t")]
     assert kept["MessageSid"] in line and "refused by the database in 4 runs" in line
-    assert "+62812*****002" in line and "LAPORAN SAYA, hubungi" in line
+    assert "+62*****" in line and "LAPORAN SAYA, hubungi" in line
     assert BUDI[3:] not in listed.output and "99998888" not in listed.output.replace(" ", "")
 
 

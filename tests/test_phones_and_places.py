@@ -1,13 +1,13 @@
 """Who sent a message (phone numbers to E.164, opaque WhatsApp ids, masking for logs)
 and where a report is (kelurahan by name, with typos, or by postal code)."""
 
-import string
+import time
 from collections import Counter
 
 import pytest
 
 from store import phones
-from store.phones import mask, sender_from, to_e164
+from store.phones import MASKED_NUMBER, mask, mask_numbers, sender_from, to_e164
 from store.places import MAX_SUGGESTIONS, all_kelurahan, kelurahan_by_id, match_kelurahan
 
 # -- phone numbers ---------------------------------------------------------------------
@@ -98,41 +98,26 @@ def test_opaque_sender_key_ignores_surrounding_blanks():
 # -- masking for logs ------------------------------------------------------------------
 
 
-def _shown_positions_allowed(length: int) -> set[int]:
-    return set(range(min(6, length))) | set(range(max(0, length - 3), length))
+@pytest.mark.parametrize(
+    "sender",
+    ["+6281234567890", "whatsapp:+6281234567890", "081234567890", "+62 21 5551234"],
+)
+def test_mask_of_an_indonesian_phone_shows_its_country_code_only(sender):
+    assert mask(sender) == "+62*****"
 
 
-def test_mask_of_an_e164_number_shows_only_its_start_and_end():
-    assert mask("+6281234567890") == "+62812*****890"
+def test_mask_of_a_foreign_phone_shows_its_country_code_only():
+    assert mask("+14155238886") == "+1*****"
+
+
+@pytest.mark.parametrize("sender", ["whatsapp:ID.9f8e7d6c5b4a", "ID.9f8e7d6c5b4a", "x", "Siti"])
+def test_mask_of_anything_but_a_phone_shows_nothing_of_it(sender):
+    assert mask(sender) == "*****"
 
 
 def test_mask_of_nothing_is_a_dash():
     assert mask(None) == "-"
     assert mask("") == "-"
-
-
-@pytest.mark.parametrize("length", range(1, 21))
-def test_mask_never_shows_more_than_first_6_and_last_3_characters(length):
-    value = (string.ascii_letters + string.digits)[:length]
-    masked = mask(value)
-    assert len(masked) == len(value), masked
-    for index, char in enumerate(masked):
-        if index not in _shown_positions_allowed(length):
-            assert char == "*", (value, masked)
-        else:
-            assert char in (value[index], "*"), (value, masked)
-
-
-@pytest.mark.parametrize("length", range(1, 21))
-def test_mask_always_hides_something(length):
-    value = (string.ascii_letters + string.digits)[:length]
-    assert "*" in mask(value), (value, mask(value))
-
-
-def test_mask_of_an_opaque_id_hides_its_middle():
-    masked = mask("whatsapp:ID.9f8e7d6c5b4a")
-    assert masked.startswith("whatsa") and masked.endswith("b4a")
-    assert "ID.9f8e7d6c5" not in masked
 
 
 # -- kelurahan -------------------------------------------------------------------------
@@ -362,35 +347,82 @@ def test_nonsense_matches_nothing(typed):
     assert found.suggestions == ()
 
 
-@pytest.mark.parametrize(
-    "text, masked",
-    [
-        ("HP-081234567890", "HP-081234***890"),
-        ("telp 0812.3456.7890", "telp 081234***890"),
-        ("Diperbaiki 28-11-2026, biaya Rp 1 500 000", "Diperbaiki 28-11-2026, biaya Rp 1 500 000"),
-        ("sejak 12 05 2024", "sejak 12 05 2024"),
-        ("crm 26 000001 9 dan 0812 3456 7890", "crm 26 000001 9 dan 081234***890"),
-    ],
-)
-def test_phone_numbers_are_masked_whatever_separates_their_digits_and_nothing_else(text, masked):
-    from store.phones import mask_numbers
+M = MASKED_NUMBER
+# Texts as citizens, officers and Twilio write them; the phone numbers in them (and an
+# NIK) masked whole, everything else kept as written.
+MASKED_IN_TEXTS = [
+    ("Hubungi saya di 0812-3456-7890", f"Hubungi saya di {M}"),
+    ("HP: 0812 3456 7890, terima kasih", f"HP: {M}, terima kasih"),
+    ("telp (0812) 3456-7890 a.n. Budi", f"telp {M} a.n. Budi"),
+    ("WA 0812/3456/7890", f"WA {M}"),
+    ("nomor saya 0812,3456,7890", f"nomor saya {M}"),
+    ("0812–3456–7890 (en dash)", f"{M} (en dash)"),
+    ("0812—3456—7890 (em dash)", f"{M} (em dash)"),
+    ("kantor kelurahan (021) 5551234", f"kantor kelurahan {M}"),
+    ("kantor 021-555-1234 jam kerja", f"kantor {M} jam kerja"),
+    ("Puskesmas (0251) 8312345", f"Puskesmas {M}"),
+    ("telepon +62 21 5551234", f"telepon {M}"),
+    ("Hubungi Pak RT di +62 813 1111 2222", f"Hubungi Pak RT di {M}"),
+    ("+62 (0)812 3456 7890", M),
+    ("62812 3456 7890 (WA)", f"{M} (WA)"),
+    ("HP-081234567890", f"HP-{M}"),
+    ("hp081234567890", f"hp{M}"),
+    ("telp 0812.3456.7890", f"telp {M}"),
+    ("0812 - 3456 - 7890", M),
+    (
+        "Invalid 'To' Phone Number: whatsapp:+6281234567890",
+        f"Invalid 'To' Phone Number: whatsapp:{M}",
+    ),
+    ("NIK 3171012345670001", f"NIK {M}"),
+    ("NIK: 3171 0123 4567 0001", f"NIK: {M}"),
+    ("rumah Bu Siti (0812-9999-0000), RT 05 RW 03", f"rumah Bu Siti ({M}), RT 05 RW 03"),
+    ("０８１２３４５６７８９０", M),  # full-width digits
+    ("hubungi 0812 3456 7890 sebelum 28-11-2026", f"hubungi {M} sebelum 28-11-2026"),
+    ("Laporan CRM-26-000001-9, hubungi 0812-3456-7890", f"Laporan CRM-26-000001-9, hubungi {M}"),
+    ("crm 26 000001 9 dan 0812 3456 7890", f"crm 26 000001 9 dan {M}"),
+]
+KEPT_IN_TEXTS = [
+    "Laporan CRM-26-000123-3 sudah diproses",
+    "status crm 26 000123 3 ya pak",
+    "CRM 26 000123 3",
+    "CRM-26-1000000-5",
+    "Diperbaiki 28-11-2026, biaya Rp 1 500 000",
+    "jadwal perbaikan 05/12/2026 10.30 WIB",
+    "28.11.2026 pukul 22.38 WIB",
+    "2026-11-28 10:30:00",
+    "Laporan *CRM-26-000001-9* (1 Des 2026 pukul 22.38 WIB)",
+    "biaya Rp 1.500.000",
+    "anggaran Rp 12.500.000",
+    "anggaran Rp. 125.000.000,-",
+    "Rp1.500.000.000,00 dari APBD",
+    "nilai kontrak 125.000.000 rupiah",
+    "RT 05 RW 03 Kel. Kramat",
+    "RT 005/003",
+    "RT.05/RW.03 kode pos 10320",
+    "Jl. Kramat Raya No. 10, 10450",
+    "kode pos 10320 28-11-2026 pukul 10.30",
+    "lokasi -6.20880, 106.84560",
+    "sejak 12 05 2024",
+    "tiang listrik nomor 12, 14 dan 16",
+    "lubang 3 x 2 meter, dalam 30 cm",
+]
 
+
+@pytest.mark.parametrize(("text", "masked"), MASKED_IN_TEXTS)
+def test_phone_numbers_in_text_are_masked_whole_in_every_style(text, masked):
     assert mask_numbers(text) == masked
 
 
-def test_report_numbers_inside_free_text_are_no_phone_numbers():
-    from store.phones import mask_numbers
-
-    text = "Laporan *CRM-26-000001-9* (1 Des 2026 pukul 22.38 WIB); hubungi 0812-3456-7890"
-    assert mask_numbers(text) == (
-        "Laporan *CRM-26-000001-9* (1 Des 2026 pukul 22.38 WIB); hubungi 081234***890"
-    )
+@pytest.mark.parametrize("text", KEPT_IN_TEXTS)
+def test_report_numbers_dates_times_sums_and_rt_rw_stay_readable(text):
+    assert mask_numbers(text) == text
 
 
-def test_phone_numbers_inside_free_text_are_masked():
-    from store.phones import mask_numbers
-
-    text = "Invalid 'To' Phone Number: whatsapp:+6281234567890 (0812 3456 7890)"
-    masked = mask_numbers(text)
-    assert "1234567890" not in masked and "3456 7890" not in masked
-    assert "Invalid 'To' Phone Number" in masked
+@pytest.mark.parametrize(
+    "text",
+    ["1 " * 50_000, "(1-" * 30_000, "12-12-" * 20_000, "-6.2088" * 15_000, "( 1 ) " * 20_000],
+)
+def test_masking_takes_time_in_proportion_to_the_text(text):
+    started = time.perf_counter()
+    mask_numbers(text)
+    assert time.perf_counter() - started < 2

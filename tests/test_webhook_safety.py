@@ -1,15 +1,20 @@
 """The webhook never loses, doubles or crashes: signatures, replays and bad input."""
 
 import threading
+import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from sqlmodel import select, update
 from twilio.request_validator import RequestValidator
 
 from bot import create_app
+from bot.webhooks import MAX_BODY
 from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
 from store import inbound, reports
+from store.models import InboundMessage
+from store.spool import Spool
 
 
 def test_forged_signature_gets_403_and_stores_nothing(whatsapp, store):
@@ -224,3 +229,126 @@ def test_simultaneous_deliveries_of_one_message_are_answered_once(served, store)
         from bot import database
 
         assert inbound.count_inbound(session=database.session()) == 1
+
+
+def _stored_bodies(*, session) -> list[str]:
+    return list(session.exec(select(InboundMessage.body)).all())
+
+
+NOT_XML_TEXT = ["\uffff", "\ufffe", "\ufdd0", "\U0001fffe", "\U0010ffff", "\x0b", "\x1b", "\x85"]
+
+
+@pytest.mark.parametrize("character", NOT_XML_TEXT, ids=[hex(ord(c)) for c in NOT_XML_TEXT])
+def test_a_character_xml_cannot_carry_is_neither_answered_nor_stored(whatsapp, store, character):
+    reply = whatsapp.send(f"STATUS abc{character}")
+    assert reply.status == 200
+    ET.fromstring(reply.raw)  # well-formed: Twilio's error 12100 otherwise
+    assert character not in reply.raw
+    assert store(_stored_bodies) == ["STATUS abc"]
+
+
+def test_a_reply_stored_with_a_noncharacter_is_answered_again_as_well_formed_twiml(whatsapp, store):
+    """A row written before input was cleaned, as Twilio retries its MessageSid."""
+    sid = "SM" + "d" * 32
+    whatsapp.send("halo", sid=sid)
+
+    def hold_a_noncharacter(*, session):
+        session.exec(
+            update(InboundMessage)
+            .where(InboundMessage.message_sid == sid)
+            .values(reply=["Halo\uffff Siti\x0b"])
+        )
+
+    store(hold_a_noncharacter)
+    again = whatsapp.send("halo", sid=sid)
+    assert again.status == 200
+    assert [message.text for message in ET.fromstring(again.raw).iter("Message")] == ["Halo Siti"]
+
+
+def _shift_num_media_into_the_sid(form: dict[str, str]) -> dict[str, str]:
+    """The audit's request: Twilio signs keys and values joined with nothing between
+    them, so `MessageSid=SM…` `NumMedia=0` and `MessageSid=SM…NumMedia0` share one
+    signature."""
+    shifted = {key: value for key, value in form.items() if key != "NumMedia"}
+    shifted["MessageSid"] += "NumMedia" + form["NumMedia"]
+    return shifted
+
+
+@pytest.fixture
+def doors(database_url, tmp_path):
+    """Post to any of Twilio's doors of an app whose spool is in tmp_path, signed."""
+    app = create_app(app_config(database_url, SPOOL_DIR=str(tmp_path / "spool")))
+
+    def post(path: str, form: dict[str, str], *, signed: dict[str, str] | None = None):
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(
+            PUBLIC_BASE_URL + path, signed or form
+        )
+        return app.test_client().post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+    yield post
+    app.extensions["crm.engine"].dispose()
+
+
+@pytest.mark.parametrize("door", ["/webhooks/whatsapp", "/webhooks/whatsapp/fallback"])
+def test_a_message_sid_shifted_under_the_same_signature_is_refused(doors, store, tmp_path, door):
+    post = doors
+    form = WhatsApp(None).form("LAPOR", sid="SM" + "0123456789abcdef" * 2)
+    assert post(door, form).status_code == 200
+    shifted = _shift_num_media_into_the_sid(form)
+
+    assert post(door, shifted, signed=form).status_code == 400  # the signature holds
+    kept = Spool(tmp_path / "spool")
+    assert store(inbound.count_inbound) == (1 if door == "/webhooks/whatsapp" else 0)
+    assert sum(1 for path in kept.pending() for _ in kept.entries(path)) == (
+        1 if door.endswith("fallback") else 0
+    )
+
+
+NOT_MESSAGE_SIDS = {
+    "too-short": "SM" + "a" * 31,
+    "too-long": "SM" + "a" * 33,
+    "upper-case-hex": "SM" + "A" * 32,
+    "not-hex": "SM" + "g" * 32,
+    "another-kind-of-sid": "MG" + "a" * 32,
+    "line-break": "SM" + "a" * 32 + "\n",
+}
+
+
+@pytest.mark.parametrize("sid", NOT_MESSAGE_SIDS.values(), ids=NOT_MESSAGE_SIDS.keys())
+@pytest.mark.parametrize("field", ["MessageSid", "SmsMessageSid"])
+def test_a_sid_twilio_never_gives_is_400_and_nothing_is_stored(whatsapp, store, sid, field):
+    form = whatsapp.form("halo")
+    del form["MessageSid"]
+    form[field] = sid
+    assert whatsapp.post(form).status == 400
+    assert store(inbound.count_inbound) == 0
+
+
+@pytest.mark.parametrize("sid", ["SM" + "0a" * 16, "MM" + "0a" * 16])
+def test_sms_and_media_message_sids_are_both_answered(whatsapp, sid):
+    assert whatsapp.send("halo", sid=sid).status == 200
+
+
+@pytest.mark.parametrize("sid", [*NOT_MESSAGE_SIDS.values(), "SM" + "a" * 32 + "NumMedia0"])
+@pytest.mark.parametrize("field", ["MessageSid", "SmsSid"])
+def test_a_status_callback_naming_a_sid_twilio_never_gives_is_400(doors, sid, field):
+    post = doors
+    answer = post("/webhooks/whatsapp/status", {field: sid, "MessageStatus": "delivered"})
+    assert answer.status_code == 400
+
+
+def test_a_body_longer_than_whatsapp_allows_is_stored_and_handled_cut_to_4096(whatsapp, store):
+    reply = whatsapp.send("x" * 100_000)  # the audit stored a 900 KB body whole
+    assert reply.status == 200
+    assert [len(body) for body in store(_stored_bodies)] == [MAX_BODY]
+
+
+def test_a_whatsapp_message_of_4096_emoji_is_taken_whole(whatsapp, store):
+    """The largest message Twilio can send: 4-byte characters, percent-encoded."""
+    assert whatsapp.send("🚧" * 4096).status == 200
+    assert store(_stored_bodies) == ["🚧" * 4096]
+
+
+def test_a_request_far_larger_than_twilio_makes_is_refused_before_it_is_read(whatsapp, store):
+    assert whatsapp.send("x" * 900_000).status == 413
+    assert store(inbound.count_inbound) == 0

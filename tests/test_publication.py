@@ -1,0 +1,224 @@
+"""The publication rule (store/publication.py), through the doors the public reads:
+Open311's requests and updates. Each case is one of the audit's findings (issue 19)."""
+
+import pytest
+import time_machine
+from sqlalchemy import text
+
+from conftest import CITIZEN, move_through
+from store import publication, reports, tokens
+from store.clock import utcnow
+from store.numbers import parse_number
+from store.phones import mask_numbers
+from store.stages import Role
+
+V2 = "/open311/v2"
+STORY = "Jalan berlubang besar di depan sekolah"  # what WhatsApp.file_report files
+PHOTO = ("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", "image/jpeg")
+
+
+@pytest.fixture
+def api_key(store):
+    return store(tokens.create_token, "jaki-app", Role.CHANNEL, now=utcnow())[1]
+
+
+def open311_post(client, key, **fields):
+    form = {
+        "api_key": key,
+        "service_code": "jalan_rusak",
+        "lat": "-6.186234",
+        "long": "106.834187",
+        "address_string": "Jl. Kramat Raya 10, rumah Bu Siti",
+        "attribute[kelurahan]": "Kramat",
+        "description": "Jalan berlubang besar di depan rumah Bu Siti Aminah",
+        "media_url": "https://media.example.org/lubang.jpg",
+        **fields,
+    }
+    return client.post(f"{V2}/requests.json", data=form)
+
+
+def filed(client, key, **fields) -> str:
+    answer = open311_post(client, key, **fields)
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    return answer.get_json()[0]["service_request_id"]
+
+
+def public_request(client, number: str) -> dict:
+    (request,) = client.get(f"{V2}/requests/{number}.json").get_json()
+    return request
+
+
+def updates_of(client, number: str) -> list[dict]:
+    every = client.get(f"{V2}/servicerequestupdates.json").get_json()
+    return [update for update in every if update["service_request_id"] == number]
+
+
+# --- Reports filed by other channels --------------------------------------------------------
+
+
+def test_a_channels_report_without_consent_shows_stage_category_and_kelurahan_only(client, api_key):
+    number = filed(client, api_key)
+    request = public_request(client, number)
+    assert request["description"] == "" and request["address"] == ""
+    assert request["media_url"] == ""
+    assert (request["lat"], request["long"]) == (-6.186, 106.834)  # about 100 m
+    assert request["service_code"] == "jalan_rusak" and request["zipcode"] == "10450"
+    body = client.get(f"{V2}/requests.xml?service_code=jalan_rusak").get_data(as_text=True)
+    assert "Siti" not in body and "lubang.jpg" not in body and "186234" not in body
+
+
+def test_a_channels_report_whose_reporter_agreed_is_public_as_filed(client, api_key):
+    number = filed(client, api_key, **{"attribute[public_consent]": "true"})
+    request = public_request(client, number)
+    assert request["description"] == "Jalan berlubang besar di depan rumah Bu Siti Aminah"
+    assert request["address"] == "Jl. Kramat Raya 10, rumah Bu Siti"
+    assert (request["lat"], request["long"]) == (-6.186234, 106.834187)
+    assert request["media_url"] == "https://media.example.org/lubang.jpg"
+
+
+def test_the_consent_attribute_is_in_the_service_definition_and_only_true_or_false(
+    client, api_key, store
+):
+    definition = client.get(f"{V2}/services/jalan_rusak.json").get_json()
+    consent = next(a for a in definition["attributes"] if a["code"] == "public_consent")
+    assert consent["required"] == "false"
+    assert [value["key"] for value in consent["values"]] == ["true", "false"]
+    refused = open311_post(client, api_key, **{"attribute[public_consent]": "ya"})
+    assert refused.status_code == 400
+    assert store(reports.count_reports) == 0
+
+
+def test_the_api_takes_consent_as_a_json_boolean_and_defaults_to_none(client, store):
+    _, key = store(tokens.create_token, "jaki", Role.CHANNEL, now=utcnow())
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {
+        "channel": "jaki",
+        "category": "sampah",
+        "description": "Sampah menumpuk di pinggir kali",
+        "kelurahan": "Kramat",
+    }
+    private = client.post("/api/v1/reports", json=body, headers=headers).get_json()["number"]
+    public = client.post(
+        "/api/v1/reports", json={**body, "public_consent": True}, headers=headers
+    ).get_json()["number"]
+    refused = client.post(
+        "/api/v1/reports", json={**body, "public_consent": "yes"}, headers=headers
+    )
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "public_consent"
+    assert public_request(client, private)["description"] == ""
+    assert public_request(client, public)["description"] == "Sampah menumpuk di pinggir kali"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "http://media.example.org/lubang.jpg",
+        "//media.example.org/lubang.jpg",
+        "https://",
+    ],
+)
+def test_a_media_url_that_is_not_https_is_refused_and_nothing_filed(client, api_key, store, url):
+    answer = open311_post(client, api_key, media_url=url)
+    assert answer.status_code == 400 and "https" in answer.get_json()[0]["description"]
+    assert store(reports.count_reports) == 0
+
+
+def test_a_stored_media_url_that_is_not_https_is_never_republished(client, api_key, app, store):
+    number = filed(client, api_key, **{"attribute[public_consent]": "true"})
+    with app.extensions["crm.engine"].begin() as connection:
+        connection.execute(text("UPDATE report_media SET url = 'javascript:alert(1)'"))
+    assert public_request(client, number)["media_url"] == ""
+
+
+# --- Reports filed through our WhatsApp summary ---------------------------------------------
+
+
+def test_a_whatsapp_report_is_public_as_its_summary_said(whatsapp, client):
+    number = whatsapp.file_report()
+    request = public_request(client, number)
+    assert request["description"] == STORY and request["address"] == "Jl. Kramat Raya 10"
+
+
+def test_an_addition_the_reporter_sends_later_reaches_the_officers_not_the_public(
+    whatsapp, client, store
+):
+    number = whatsapp.file_report()
+    offered = whatsapp.send("Saya Siti Aminah, rumah saya persis di depan lubangnya")
+    assert "hanya dibaca petugas" in offered.text
+    assert "sudah kami tambahkan" in whatsapp.send("YA").text
+    staff_view = store(reports.find_report, parse_number(number).digits)
+    assert "Siti Aminah" in staff_view.description
+    assert public_request(client, number)["description"] == STORY
+    assert "Siti" not in client.get(f"{V2}/requests.xml").get_data(as_text=True)
+
+
+def test_a_photo_sent_after_filing_is_kept_for_the_officers_only(whatsapp, client, store):
+    number = whatsapp.file_report()
+    assert "1 foto kami tambahkan" in whatsapp.send(media=[PHOTO]).text
+    staff_view = store(reports.find_report, parse_number(number).digits)
+    assert [photo.url for photo in staff_view.photos] == [PHOTO[0]]
+    assert public_request(client, number)["media_url"] == ""
+
+
+def test_the_first_photo_filed_with_the_report_is_public(whatsapp, client):
+    for message in ("LAPOR", "1", STORY, "Jl. Kramat Raya 10", "Kramat"):
+        whatsapp.send(message)
+    whatsapp.send(media=[PHOTO])
+    whatsapp.send("LANJUT")
+    number = whatsapp.send("YA").report_number
+    assert public_request(client, number)["media_url"] == PHOTO[0]
+
+
+def test_a_reopen_reason_reaches_the_officers_and_the_public_sees_the_stage(
+    whatsapp, client, store
+):
+    reason = "masih rusak, saya Siti Aminah di gang 3 telp (0812) 3456-7890"
+    number = whatsapp.file_report()
+    with time_machine.travel(utcnow(), tick=False):
+        move_through(store, number, "koordinasi", "proses", "tindak_lanjut", "validasi", "selesai")
+        whatsapp.send("MENU")  # no longer a rating
+        assert "kami buka kembali" in whatsapp.send(f"BUKA {number} {reason}").text
+    staff_view = store(reports.find_report, parse_number(number).digits)
+    assert staff_view.history[-1].note == reason
+    request = public_request(client, number)
+    assert request["status_notes"] == "Proses"
+    assert updates_of(client, number)[-1]["description"] == "Proses"
+    every_public_text = client.get(f"{V2}/servicerequestupdates.xml").get_data(as_text=True)
+    assert "Siti" not in every_public_text and "3456" not in every_public_text
+
+
+def test_an_officers_note_stays_public_with_its_phone_masked(whatsapp, client, store):
+    number = whatsapp.file_report()
+    move_through(store, number, "koordinasi", note="Hubungi Pak RT di (021) 5551234")
+    expected = f"Koordinasi: {mask_numbers('Hubungi Pak RT di (021) 5551234')}"
+    assert public_request(client, number)["status_notes"] == expected
+    assert updates_of(client, number)[-1]["description"] == expected
+
+
+def test_the_reporters_phone_and_name_are_never_public(whatsapp, client):
+    number = whatsapp.file_report()
+    for path in (f"/requests/{number}.xml", "/requests.json", "/servicerequestupdates.xml"):
+        body = client.get(V2 + path).get_data(as_text=True)
+        assert "Siti" not in body and CITIZEN[3:] not in body, path
+
+
+# --- The rule itself -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "public"),
+    [
+        ("https://media.example.org/a.jpg", True),
+        ("HTTPS://media.example.org/a.jpg", True),
+        ("http://media.example.org/a.jpg", False),
+        ("javascript:alert(1)", False),
+        ("https:///a.jpg", False),
+        ("https://[::1", False),
+        ("", False),
+    ],
+)
+def test_only_https_links_are_public(url, public):
+    assert publication.is_public_media_url(url) is public
