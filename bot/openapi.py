@@ -277,7 +277,8 @@ def openapi_document() -> dict:
             "/stats": {
                 "get": {
                     "summary": "Table 1 of the paper from the store: reports and resolutions "
-                    "per year or month (public, no personal data)",
+                    "per year or month (public, no personal data), as the worker last "
+                    "computed them",
                     "operationId": "stats",
                     "security": [],
                     "parameters": [
@@ -312,7 +313,11 @@ def openapi_document() -> dict:
                                 }
                             },
                         },
-                        "422": _error("An invalid by, from or to"),
+                        "422": _error(
+                            "An invalid by, from or to; per year, a window of part of a year"
+                        ),
+                        "429": _error("Over the client's budget of public reads (Retry-After)"),
+                        "503": _error("The worker has not computed the figures yet (Retry-After)"),
                     },
                 },
             },
