@@ -27,7 +27,7 @@ def _figures():
         window = stats.period_window(
             request.args.get("from") or None, request.args.get("to") or None
         )
-        data, computed_at = stats.window_of_snapshot(by=by, session=database.session(), **window)
+        data, computed_at = stats.window_of_snapshot(by=by, session=database.reader(), **window)
     except ValueError as problem:
         return None, api_error(422, "invalid_field", str(problem), field="from/to")
     except stats.NotReady:

@@ -7,7 +7,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, make_url
 from sqlmodel import Session
 
-from store.db import Timeouts, make_engine, new_session
+from store.db import Timeouts, make_engine, new_session, read_session
 from store.private_files import private_file, tighten_if_present
 from store.sql import Transaction
 
@@ -48,6 +48,15 @@ def session() -> Session:
     return g.db_session
 
 
+def reader() -> Session:
+    """A read-only session, for what anyone may read (the dashboard, Open311's lists). On
+    SQLite an ordinary session takes the database's one write lock as it begins: a page of
+    Open311 read in one held every webhook's write back (bench/public_load.py)."""
+    if "db_reader" not in g:
+        g.db_reader = read_session(engine())
+    return g.db_reader
+
+
 def transaction() -> Transaction:
     """The unit of work of a WhatsApp message (store/sql.py says why it is not a Session)."""
     if "db_transaction" not in g:
@@ -57,9 +66,12 @@ def transaction() -> Transaction:
 
 def _close_session(_exc: BaseException | None) -> None:
     session, transaction = g.pop("db_session", None), g.pop("db_transaction", None)
+    reading = g.pop("db_reader", None)
     try:
         if session is not None:
             session.close()
+        if reading is not None:
+            reading.close()
     finally:
         if transaction is not None:
             transaction.close()

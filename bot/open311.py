@@ -180,7 +180,7 @@ def list_requests(fmt: str):
     _check_format(fmt)
     args = request.args
     _check_jurisdiction(args)
-    db = database.session()
+    db = database.reader()
     ids = _list(args.get("service_request_id"))
     if ids:
         found = reports.search_reports(
@@ -203,7 +203,7 @@ def list_requests(fmt: str):
 def get_request(service_request_id: str, fmt: str):
     _check_format(fmt)
     _check_jurisdiction()
-    view = reports.find_report(_digits(service_request_id), session=database.session())
+    view = reports.find_report(_digits(service_request_id), session=database.reader())
     if view is None:
         raise Open311Error(404, f"unknown service_request_id {service_request_id}")
     return _answer("service_requests", [_request_json(view)], fmt=fmt)
@@ -224,7 +224,7 @@ def request_updates(fmt: str):
     start, end = _window(request.args.get("start_date"), request.args.get("end_date"))
     labels = Texts("id")
     updates = reports.stage_updates(
-        after=start, before=end, limit=MAX_REQUESTS, session=database.session()
+        after=start, before=end, limit=MAX_REQUESTS, session=database.reader()
     )
     return _answer(
         "service_request_updates",
@@ -253,7 +253,7 @@ def _request_json(view: reports.ReportView) -> dict:
     shown = publication.published(view)
     expected = None
     if view.stage is Stage.TINDAK_LANJUT:
-        clock = validations.open_validation_of(view.id, session=database.session())
+        clock = validations.open_validation_of(view.id, session=database.reader())
         expected = clock.due_at if clock else None
     return {
         "service_request_id": view.number,

@@ -152,3 +152,20 @@ def test_the_public_surface_serves_public_reads_and_no_webhook(database_url):
 def test_settings_that_would_serve_wrongly_refuse_to_start(database_url, setting, complaint):
     with pytest.raises(ConfigError, match=complaint):
         create_app(app_config(database_url, **setting))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_public_reads_never_take_sqlites_write_lock(app, client, database_url):
+    """A reader that took the lock held every webhook's write back behind each page of
+    Open311 (bench/public_load.py); with a writer holding it, public reads still answer."""
+    import sqlite3
+
+    refresh_figures(app)
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        for path in (*PUBLIC_READS, "/open311/v2/servicerequestupdates.xml"):
+            assert client.get(path).status_code == 200, path
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
