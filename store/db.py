@@ -71,14 +71,18 @@ def unbounded(engine: Engine) -> Engine:
 
 def _lift_timeouts_when_unbounded(engine: Engine) -> None:
     """On PostgreSQL: `SET LOCAL` both timeouts to none (0) at the start of every
-    transaction of `unbounded(engine)`; they come back at its end."""
+    transaction of `unbounded(engine)`; they come back at its end. Such work also runs
+    without parallel workers: the statistics over the whole history took both cores for
+    seconds every 5 minutes, and the webhook's p99 rose past 700 ms meanwhile
+    (bench/public_load.py); on one core they leave the other to the webhook."""
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         if connection.get_execution_options().get(UNBOUNDED):
             connection.exec_driver_sql(
                 "SELECT set_config('statement_timeout', '0', true),"
-                " set_config('lock_timeout', '0', true)"
+                " set_config('lock_timeout', '0', true),"
+                " set_config('max_parallel_workers_per_gather', '0', true)"
             )
 
 
