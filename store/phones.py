@@ -89,12 +89,21 @@ _KEPT = "|".join(
         r"-?\d{1,3}\.\d{3,}, ?-?\d{1,3}\.\d{3,}",  # a place: -6.20880, 106.84560
     ]
 )
-# A phone number however its digits are grouped: spaces, dots, hyphens, dashes,
-# slashes, commas or parentheses between them, a space beside them or not; an area code
-# in parentheses. A date or a time ends it (`10320 28-11-2026`).
-_GAP = "[ \u00a0]?"
-_SEPARATOR = rf"(?=\D){_GAP}[()]?{_GAP}[{_DASHES}./,]?{_GAP}"  # (?=\D): never empty
-_PHONE_LIKE = rf"\+?(?:\(\d+\)|\d+)(?:{_SEPARATOR}(?!(?:{_DATE}|{_TIME})(?!\d))\d+)*"
+# A phone number however its digits are grouped: spaces, tabs, line breaks, dots,
+# hyphens, dashes, slashes, commas, colons, bars, underscores, parentheses or brackets
+# between them, spaces beside them or not; an area code in parentheses or brackets, also
+# with nothing after it (`(021)5551234`). A date or a time ends it (`10320 28-11-2026`).
+_GAP = r"\s{0,3}"
+_OPEN = r"[(\[]?"
+# A parenthesis or bracket closes a group inside the number only when more digits follow
+# (`+62 (0)812…`); one that closes the whole number stays: `(0812-9999-0000), RT 05`.
+_CLOSE_INSIDE = r"(?:[)\]](?=[^\d\n]{0,4}\d))?"
+# Never empty, but right after a closing parenthesis or bracket.
+_SEPARATOR = rf"(?:(?<=[)\]])|(?=\D)){_GAP}{_OPEN}{_GAP}[{_DASHES}./,:;|_]?{_GAP}{_OPEN}"
+_PHONE_LIKE = (
+    rf"\+?(?:[(\[]\d+[)\]]|\d+)"
+    rf"(?:{_SEPARATOR}(?!(?:{_DATE}|{_TIME})(?!\d))\d+{_CLOSE_INSIDE})*"
+)
 _NUMBERS = re.compile(rf"(?P<kept>{_KEPT})|(?<!\d){_PHONE_LIKE}", re.IGNORECASE)
 PHONE_DIGITS = 9  # the shortest with its area code, (0251) 12345; dates and sums have fewer
 

@@ -380,6 +380,17 @@ MASKED_IN_TEXTS = [
     ("hubungi 0812 3456 7890 sebelum 28-11-2026", f"hubungi {M} sebelum 28-11-2026"),
     ("Laporan CRM-26-000001-9, hubungi 0812-3456-7890", f"Laporan CRM-26-000001-9, hubungi {M}"),
     ("crm 26 000001 9 dan 0812 3456 7890", f"crm 26 000001 9 dan {M}"),
+    # with nothing after the area code's parenthesis, in brackets, or split by other marks
+    ("telp(021)5551234", f"telp{M}"),
+    ("(0812)3456-7890 a.n. Budi", f"{M} a.n. Budi"),
+    ("(0812)34567890", M),
+    ("[0812] 3456 7890", M),
+    ("0812\t3456\t7890", M),
+    ("HP:\n0812\n3456\n7890", f"HP:\n{M}"),
+    ("0812_3456_7890", M),
+    ("0812|3456|7890", M),
+    ("0812:3456:7890", M),
+    ("0812;3456;7890", M),
 ]
 KEPT_IN_TEXTS = [
     "Laporan CRM-26-000123-3 sudah diproses",
@@ -405,6 +416,9 @@ KEPT_IN_TEXTS = [
     "sejak 12 05 2024",
     "tiang listrik nomor 12, 14 dan 16",
     "lubang 3 x 2 meter, dalam 30 cm",
+    "pukul 10:30 - 11:45",
+    "1. Lubang\n2. Genangan\n3. Sampah",
+    "(RT 05) (RW 03)",
 ]
 
 
