@@ -45,15 +45,23 @@ def ensure_environment() -> None:
     STAMP.write_text(_wanted_stamp())
 
 
-def start() -> int:
-    port = os.environ.get("PORT", "5000")
-    public_port = os.environ.get("PUBLIC_PORT", str(int(port) + 1))
-    env = {
-        **os.environ,
+def start_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The Procfile's processes' environment on a developer's machine: loopback only
+    unless HOST says otherwise (the Procfile's own default is every interface, as a
+    platform's router needs), public reads on the port after the webhook's."""
+    port = environ.get("PORT", "5000")
+    return {
+        **environ,
+        "HOST": environ.get("HOST", "127.0.0.1"),
         "PORT": port,
-        "PUBLIC_PORT": public_port,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PUBLIC_PORT": environ.get("PUBLIC_PORT", str(int(port) + 1)),
+        "PATH": f"{BIN}{os.pathsep}{environ.get('PATH', '')}",
     }
+
+
+def start() -> int:
+    env = start_environment(dict(os.environ))
+    port, public_port = env["PORT"], env["PUBLIC_PORT"]
     subprocess.run(
         [BIN / "flask", "--app", "bot", "crm", "db", "upgrade"], check=True, cwd=ROOT, env=env
     )

@@ -72,11 +72,20 @@ def dashboard():
         "dashboard.html",
         by=by,
         window=window,
-        links={other: "?" + urlencode({"by": other, **window}) for other in ("year", "month")},
+        links={
+            "year": "?" + urlencode({"by": "year", **_whole_years(window)}),
+            "month": "?" + urlencode({"by": "month", **window}),
+        },
         data=data,
         computed_at=to_wib(computed_at),
         chart=_chart(data["periods"], by),
     )
+
+
+def _whole_years(window: dict[str, str]) -> dict[str, str]:
+    """A month window as the years it touches (`2023-03`…`2023-08` → `2023`): per year,
+    a window takes whole years."""
+    return {key: value[:4] for key, value in window.items()}
 
 
 def _chart(periods: list[dict], by: str = "year") -> dict:

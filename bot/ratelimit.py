@@ -10,10 +10,11 @@ _LIMITER = "crm.limiter"
 
 
 def limit_public_reads(app: Flask, blueprints: list[Blueprint]) -> None:
-    """One budget per client address for every GET of `blueprints` together (a client
-    that spreads its requests over the dashboard and Open311 gets no more). A storage
-    that does not answer lets requests through, logged: the limit protects the service,
-    and must not become the thing that takes it down."""
+    """One budget per client address for every GET (and HEAD, which runs the same view)
+    of `blueprints` together: a client that spreads its requests over the dashboard and
+    Open311 gets no more. When the shared storage does not answer, each process counts
+    on its own meanwhile: the limit protects the service, and must not become the thing
+    that takes it down."""
     settings = app.config["SETTINGS"]
     limiter = Limiter(
         get_remote_address,
@@ -21,9 +22,12 @@ def limit_public_reads(app: Flask, blueprints: list[Blueprint]) -> None:
         storage_uri=settings.ratelimit_storage_uri,
         headers_enabled=True,
         swallow_errors=True,
+        in_memory_fallback_enabled=True,
         key_prefix="crm",
     )
-    public = limiter.shared_limit(settings.public_rate_limit, scope="public", methods=["GET"])
+    public = limiter.shared_limit(
+        settings.public_rate_limit, scope="public", methods=["GET", "HEAD"]
+    )
     for blueprint in blueprints:
         public(blueprint)
     app.extensions[_LIMITER] = limiter

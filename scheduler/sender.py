@@ -21,7 +21,7 @@ from handlers import notifications
 from scheduler.transports import ConsoleTransport, Message, SendError, TwilioTransport
 from store import outbox
 from store.clock import utcnow
-from store.db import new_session
+from store.db import new_session, unbounded
 from store.phones import mask_numbers
 
 logger = logging.getLogger("crm.sender")
@@ -181,7 +181,7 @@ class OutboxSender:
             self.sleep(wait)
 
     def _mark_sent(self, item, sid: str, *, used_template: bool, fell_back: bool) -> None:
-        with new_session(self.engine) as db:
+        with self._recording() as db:
             recorded = outbox.mark_sent(
                 item.id,
                 worker=self.worker_id,
@@ -201,6 +201,12 @@ class OutboxSender:
                 sid,
             )
 
+    def _recording(self):
+        """The session that records what a send did. It waits for a locked table (a
+        migration, say) rather than give up after the requests' lock timeout: a send
+        left unrecorded would go out again once its lease ran out."""
+        return new_session(unbounded(self.engine))
+
     def _record_failure(self, item: outbox.Outgoing, problem: SendError) -> None:
         if problem.retryable and item.attempts < MAX_ATTEMPTS:
             logger.warning(
@@ -209,7 +215,7 @@ class OutboxSender:
                 mask_numbers(str(problem)),
                 problem.code,
             )
-            with new_session(self.engine) as db:
+            with self._recording() as db:
                 outbox.schedule_retry(
                     item.id,
                     worker=self.worker_id,
@@ -226,7 +232,7 @@ class OutboxSender:
     def _fail(self, item: outbox.Outgoing, code: str | None, message: str) -> None:
         message = mask_numbers(message)
         logger.error("notification %s failed for good: %s (code %s)", item.id, message, code)
-        with new_session(self.engine) as db:
+        with self._recording() as db:
             outbox.mark_failed(
                 item.id,
                 worker=self.worker_id,

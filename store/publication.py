@@ -33,7 +33,6 @@ class Published:
     latitude: float | None
     longitude: float | None
     media_url: str
-    consented: bool
 
 
 def published(report: ReportView) -> Published:
@@ -44,7 +43,6 @@ def published(report: ReportView) -> Published:
             latitude=_coarse(report.latitude),
             longitude=_coarse(report.longitude),
             media_url="",
-            consented=False,
         )
     return Published(
         description=mask_numbers(report.public_description),
@@ -52,7 +50,6 @@ def published(report: ReportView) -> Published:
         latitude=report.latitude,
         longitude=report.longitude,
         media_url=_first_filed_photo(report),
-        consented=True,
     )
 
 
@@ -65,10 +62,10 @@ def public_note(entry: HistoryEntry | StageUpdate) -> str | None:
 
 
 def latest_public_note(report: ReportView) -> str | None:
-    return next(
-        (note for note in map(public_note, reversed(report.history)) if note is not None),
-        None,
-    )
+    """The note of the move that brought the report to its stage, when the public may
+    read it: an older note would speak of another stage ("sudah ditambal" under a
+    reopened report's Proses)."""
+    return public_note(report.history[-1]) if report.history else None
 
 
 def is_public_media_url(url: str) -> bool:

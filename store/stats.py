@@ -230,7 +230,7 @@ def window_of_snapshot(
     it computed them. Per year, a window takes whole years: a year's median cannot be
     made from some of its months. NotReady when there is no snapshot yet."""
     if by == "year" and not all(_starts_a_year(bound) for bound in (start, end)):
-        raise ValueError("per year, from and to are whole years (YYYY); use by=month")
+        raise ValueError("per year, a window takes whole years (YYYY); per month, any months")
     stored = session.get(StatsSnapshot, SNAPSHOTS[by])
     if stored is None:
         raise NotReady(by)

@@ -210,6 +210,12 @@ def test_dashboard_of_a_window_says_so_and_keeps_it_when_switching(client, histo
     assert [row[0] for row in table_of(html).body] == ["2021", "2022"]
 
 
+def test_a_month_windows_link_per_year_takes_the_years_it_touches(client, history_of_500):
+    html = client.get("/dashboard?by=month&from=2021-03&to=2022-08").get_data(as_text=True)
+    assert 'href="?by=year&amp;from=2021&amp;to=2022"' in html
+    assert client.get("/dashboard?by=year&from=2021&to=2022").status_code == 200
+
+
 @pytest.mark.parametrize("by", ["week", "", "YEAR"])
 def test_dashboard_answers_422_for_an_unknown_by(client, by):
     response = client.get("/dashboard", query_string={"by": by})

@@ -38,6 +38,13 @@ def test_the_public_reads_share_one_budget_per_client_then_answer_429(limited):
     assert client.get("/dashboard", **from_address("198.51.100.2")).status_code == 200
 
 
+def test_head_requests_draw_on_the_same_budget(limited):
+    """Flask answers HEAD by running the GET view: the whole list query, without a body."""
+    client = limited.test_client()
+    answers = [client.head("/open311/v2/requests.json").status_code for _ in range(5)]
+    assert answers == [200, 200, 200, 429, 429]
+
+
 def test_a_429_speaks_each_surfaces_own_format(limited):
     client = limited.test_client()
     for _ in range(3):

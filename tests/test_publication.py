@@ -190,6 +190,16 @@ def test_a_reopen_reason_reaches_the_officers_and_the_public_sees_the_stage(
     assert "Siti" not in every_public_text and "3456" not in every_public_text
 
 
+def test_a_reopened_report_shows_no_older_note_under_its_new_stage(whatsapp, client, store):
+    number = whatsapp.file_report()
+    with time_machine.travel(utcnow(), tick=False):
+        move_through(store, number, "koordinasi", "proses", "tindak_lanjut")
+        move_through(store, number, "validasi", "selesai", note="Lubang sudah ditambal")
+        whatsapp.send("MENU")  # no longer a rating
+        whatsapp.send(f"BUKA {number} lubangnya muncul lagi")
+    assert public_request(client, number)["status_notes"] == "Proses"
+
+
 def test_an_officers_note_stays_public_with_its_phone_masked(whatsapp, client, store):
     number = whatsapp.file_report()
     move_through(store, number, "koordinasi", note="Hubungi Pak RT di (021) 5551234")

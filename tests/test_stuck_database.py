@@ -11,9 +11,11 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 import requests
+import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
@@ -21,10 +23,13 @@ from twilio.request_validator import RequestValidator
 from bot import database
 from conftest import AUTH_TOKEN, WhatsApp, serving
 from scheduler import jobs, replay
-from store import inbound, outbox, reports
-from store.db import unbounded, upgrade
+from scheduler.sender import OutboxSender
+from store import inbound, outbox, places, reports
+from store.clock import utcnow
+from store.db import new_session, unbounded, upgrade
 from store.models import StatsSnapshot
 from store.spool import Spool
+from store.stages import Role
 
 WEBHOOK, FALLBACK = "/webhooks/whatsapp", "/webhooks/whatsapp/fallback"
 ALICE, BUDI, CITRA = "+6281200000001", "+6281200000002", "+6281200000003"
@@ -200,3 +205,54 @@ def test_a_statement_running_too_long_is_cut_off_for_requests_only(database_url,
             connection.execute(text("SELECT pg_sleep(0.5)"))
         with unbounded(engine).connect() as connection:
             connection.execute(text("SELECT pg_sleep(0.5)"))
+
+
+def test_a_send_is_recorded_once_a_locked_outbox_frees_and_goes_out_once(database_url, tmp_path):
+    """A release's migration may lock the outbox while the worker sends: the record of a
+    send waits for it, instead of giving up after the requests' lock timeout and leaving
+    the notification to go out again once its lease ran out."""
+    _postgres_only(database_url)
+    with serving(database_url, DB_LOCK_TIMEOUT_MS="100", SPOOL_DIR=str(tmp_path)) as served:
+        app = served["app"]
+        kramat = places.match_kelurahan("Kramat").chosen
+        filed = reports.NewReport(
+            category="jalan_rusak",
+            description="Jalan berlubang besar",
+            kelurahan=kramat,
+            channel="jaki",
+            created_by=Role.CHANNEL,
+            reporter_phone=ALICE,
+            notify_reporter=True,  # its number, by WhatsApp: one notification to send
+        )
+        with new_session(app.extensions["crm.engine"]) as db:
+            reports.create_report(filed, session=db, now=utcnow())
+            db.commit()
+        sent, locks = [], []
+
+        class LockingTransport:
+            """Sends, and as the first send leaves, a migration locks the outbox."""
+
+            name = "console"
+
+            def send(self, message):
+                sent.append(message)
+                if len(sent) == 1:
+                    locks.append(held(database_url, seconds=0.5, table="notification"))
+                    locks[0].__enter__()
+                return f"SM{len(sent):032x}"
+
+        sender = OutboxSender(
+            engine=app.extensions["crm.engine"],
+            settings=app.config["SETTINGS"],
+            transport=LockingTransport(),
+            worker_id="w1",
+        )
+        try:
+            sender.drain()
+        finally:
+            for lock in locks:
+                lock.__exit__(None, None, None)
+        lease = timedelta(seconds=app.config["SETTINGS"].outbox_lease_seconds)
+        with time_machine.travel(utcnow() + 2 * lease):
+            sender.drain()  # every lease has run out by now
+        assert len(sent) == 1
