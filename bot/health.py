@@ -27,7 +27,7 @@ DATABASE_SECONDS = 0.8  # and the spool's files read in the rest of the second
 @bp.get("/healthz")
 def healthz():
     kept = spool()
-    waiting, set_aside = len(kept.pending()), kept.count_set_aside()
+    waiting, set_aside = kept.count_files_waiting(), kept.count_set_aside()
     try:
         last = read_within(
             database.engine(),

@@ -1,5 +1,6 @@
 """Twilio's WhatsApp webhook: verify, record once, let the handlers decide, reply in TwiML."""
 
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from handlers.texts import Texts, split_for_whatsapp
 from store import contacts, inbound, outbox
 from store.bounded import TooSlow, read_within
 from store.clock import utcnow
-from store.db import commit_with_retries
+from store.db import commit_with_retries, gave_up_waiting
 from store.phones import mask, sender_from
 from store.spool import Spool
 from store.sql import Transaction, WriteNeeded
@@ -28,6 +29,7 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 MAX_MEDIA = 10
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)  # incl. statement and lock timeouts
+BUSY_FOR_EVERYONE_SECONDS = 5.0  # a second message meeting a busy database within it
 ANSWERED_CHECK_SECONDS = 1.0  # the fallback's wait for the database, of Twilio's 15 s
 MAX_BODY = 4096  # characters: WhatsApp's own limit for one message
 # Twilio's message SIDs, exactly: its signature joins keys and values with nothing
@@ -45,6 +47,8 @@ def whatsapp():
     to Twilio's call of the fallback URL, which needs the fallback configured and time
     left of Twilio's 15 s, and makes the citizen wait twice. From then on every message
     joins the spool without touching the database, until the worker has replayed it.
+    A lock or statement timeout met by this message alone (a row of its sender's
+    locked) keeps only its sender's messages behind it (`_where_busy`).
 
     Kept also when the error came with the COMMIT, which the database may have made
     before the connection broke: the replay then finds the reply stored under the
@@ -59,14 +63,20 @@ def whatsapp():
     # Every message is in `inbound_message` and gunicorn's access log already; this
     # line is for following one conversation while debugging.
     current_app.logger.debug("inbound %s from %s", sid, mask(message.sender.key))
-    if spool().has_pending():  # keep each phone's order while an outage is replayed
-        return _keep_for_later(form)
+    kept, held = spool(), spool().held_for(message.sender.key)
+    if kept.has_pending():  # keep each phone's order while an outage is replayed
+        return _keep_for_later(form, kept)
+    if held.has_pending():  # and this phone's, while its messages kept are replayed
+        return _keep_for_later(form, held)
     try:
         return twiml(answer_once(sid, message).replies)
-    except DATABASE_UNAVAILABLE:
+    except DATABASE_UNAVAILABLE as problem:
         database.transaction().rollback()
+        if gave_up_waiting(problem):
+            current_app.logger.warning("database busy for %s: keeping it", sid)
+            return _keep_for_later(form, _where_busy(kept, held))
         current_app.logger.exception("database unavailable for %s: keeping it", sid)
-        return _keep_for_later(form)
+        return _keep_for_later(form, kept)
     except Exception:
         database.transaction().rollback()
         current_app.logger.exception("could not answer %s from %s", sid, mask(message.sender.key))
@@ -89,20 +99,36 @@ def whatsapp_fallback():
     sid = message_sid(form)
     if sid is None:
         return twiml([], status=400)
-    if _kept_already(sid):
+    sender = sender_from(_text(form, "From", 128))
+    if _kept_already(sid, sender.key):
         return twiml([Texts().say("message_kept")])
-    answered = None if spool().has_pending() else _answered_already(sid)
+    kept = spool()
+    answered = None if kept.has_pending() else _answered_already(sid)
     if answered is not None:
         return twiml(answered)
-    current_app.logger.warning(
-        "fallback: spooling %s from %s", sid, mask(sender_from(_text(form, "From", 128)).key)
+    current_app.logger.warning("fallback: keeping %s from %s", sid, mask(sender.key))
+    return _keep_for_later(form, kept)
+
+
+def _where_busy(kept: Spool, held: Spool) -> Spool:
+    """Where a message that met a busy database waits: in its sender's own spool, so that
+    one locked row holds back one phone, not every phone for a replay's while (a review
+    found a 1 s lock on a contact turning every phone's answer into "kept"); in the spool
+    of everyone when another message met a busy database in the last seconds too (a
+    table locked by a migration), so that nobody else waits the lock timeout for it."""
+    if kept.met_a_busy_database(within_seconds=BUSY_FOR_EVERYONE_SECONDS):
+        return kept
+    return held
+
+
+def _kept_already(sid: str, sender_key: str) -> bool:
+    """Whether a spool file still to replay holds this MessageSid: everyone's, or the
+    sender's own."""
+    kept = spool()
+    entries = itertools.chain(
+        kept.entries_mentioning(sid), kept.held_for(sender_key).entries_mentioning(sid)
     )
-    return _keep_for_later(form)
-
-
-def _kept_already(sid: str) -> bool:
-    """Whether a spool file still to replay holds this MessageSid."""
-    for entry in spool().entries_mentioning(sid):
+    for entry in entries:
         form = entry.get("form")
         if isinstance(form, dict) and sid in (form.get("MessageSid"), form.get("SmsMessageSid")):
             return True
@@ -135,8 +161,8 @@ def spool() -> Spool:
     return Spool(current_app.config["SETTINGS"].spool_dir)
 
 
-def _keep_for_later(form) -> Response:
-    spool().append({"form": form.to_dict(), "received_at": utcnow().isoformat()})
+def _keep_for_later(form, kept: Spool) -> Response:
+    kept.append({"form": form.to_dict(), "received_at": utcnow().isoformat()})
     return twiml([Texts().say("message_kept")])
 
 

@@ -53,19 +53,27 @@ class FailedAlone(Exception):
 
 
 def replay_spool() -> int:
-    """One run over the spool; the number of kept messages answered (again, for a copy
-    or after a run cut short)."""
+    """One run over the spool, then over each sender's own (Spool.held_for); the number
+    of kept messages answered (again, for a copy or after a run cut short)."""
     spool = webhooks.spool()
     with spool.replay_turn() as mine:
         if not mine:
             return 0  # another worker is replaying
-        run = _Run(spool)
-        for path in spool.pending():
-            run.replay_file(spool.take(path, taker=f"{os.getpid()}"))
-        if not spool.pending():
-            spool.forget_every_failure()  # the counts left are of messages set aside
-    if run.answered:
-        current_app.logger.info("replayed %d spooled messages", run.answered)
+        answered = _replay(spool)
+        for held in spool.held_spools():  # in this turn: no other worker touches them
+            answered += _replay(held)
+            held.remove_if_done()
+    if answered:
+        current_app.logger.info("replayed %d spooled messages", answered)
+    return answered
+
+
+def _replay(spool: Spool) -> int:
+    run = _Run(spool)
+    for path in spool.pending():
+        run.replay_file(spool.take(path, taker=f"{os.getpid()}"))
+    if not spool.pending():
+        spool.forget_every_failure()  # the counts left are of messages set aside
     return run.answered
 
 

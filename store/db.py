@@ -1,10 +1,12 @@
 """Engines, sessions and migrations for SQLite (the embedded default) and PostgreSQL."""
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -132,6 +134,16 @@ def commit_with_retries(session: AnySession, work: Callable[[], T], *, attempts:
         except IntegrityError:
             session.rollback()
     raise Conflict(f"still conflicting after {attempts} attempts")
+
+
+def gave_up_waiting(problem: Exception) -> bool:
+    """Whether a database error is a lock or statement timeout (PostgreSQL), or a write
+    lock not had within the busy timeout (SQLite): the database answers, but something
+    held what this work needed, or it ran too long. Not a lost connection."""
+    original = getattr(problem, "orig", None)
+    if isinstance(original, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
+        return True
+    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
 
 
 def insert_for(session: Session, model):

@@ -12,35 +12,93 @@ the replay or deletes it (`flask --app bot crm spool`). They hold citizens' phon
 words: the folder is 0700 and every file in it 0600 (store/private_files.py).
 """
 
+import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from store.private_files import private_folder, private_opener
+from store.private_files import private_file, private_folder, private_opener
 
 LIVE = "inbound.jsonl"
 REPLAYING = "replaying-"
 SET_ASIDE = "set-aside.jsonl"
+HELD = "held"  # a folder of spools, one per sender (Spool.held_for)
+BUSY = "busy-at"  # its time: when a message last met a busy database
 REPLAY_LOCK = "replay.lock"
 FAILURES = "failures.json"
 
 
 class Spool:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, *, set_aside_in: Path | None = None):
         self.directory = Path(directory)
+        self._set_aside = Path(set_aside_in or directory) / SET_ASIDE
+
+    def held_for(self, sender_key: str) -> "Spool":
+        """The spool of one sender's messages, kept while the database was busy (a lock
+        or a statement timeout) rather than down: only that sender's later messages join
+        it, to keep their order, while everyone else is answered as usual. Named by a
+        hash, so that no phone number is a file name; what it sets aside joins this
+        spool's, where operators look."""
+        name = hashlib.sha256(sender_key.encode()).hexdigest()[:32]
+        return Spool(self.directory / HELD / name, set_aside_in=self.directory)
+
+    def held_spools(self) -> list["Spool"]:
+        try:
+            with os.scandir(self.directory / HELD) as entries:
+                names = sorted(entry.name for entry in entries if entry.is_dir())
+        except FileNotFoundError:
+            return []
+        return [Spool(self.directory / HELD / name, set_aside_in=self.directory) for name in names]
+
+    def met_a_busy_database(self, *, within_seconds: float) -> bool:
+        """Whether another message met a busy database (db.gave_up_waiting) in the last
+        `within_seconds`; notes that this one did. One such message is its own sender's
+        trouble (a row of theirs locked); two in a few seconds, everyone's."""
+        marker = self.directory / BUSY
+        try:
+            last = marker.stat().st_mtime
+        except FileNotFoundError:
+            last = None
+        now = time.time()
+        os.utime(private_file(marker), (now, now))
+        return last is not None and 0 <= now - last <= within_seconds
+
+    def count_files_waiting(self) -> int:
+        """Files still to replay, in this spool and in each sender's own (for /healthz)."""
+        return len(self.pending()) + sum(len(held.pending()) for held in self.held_spools())
+
+    def remove_if_done(self) -> None:
+        """Remove a held spool that has nothing left to replay, with its lock and counts.
+        Only while its replay turn is not taken (one worker replays all held spools in
+        the main spool's turn). A message kept meanwhile keeps the folder: rmdir refuses
+        one that is not empty, and an append that finds it gone makes it again."""
+        if self.pending():
+            return
+        for name in (REPLAY_LOCK, FAILURES):
+            (self.directory / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.directory.rmdir()
 
     @property
     def live(self) -> Path:
         return self.directory / LIVE
 
     def append(self, entry: dict) -> None:
-        private_folder(self.directory)
-        with self._locked_live() as file:
-            _append_durably(file, _line(entry))
+        for attempt in (1, 2):
+            private_folder(self.directory)
+            try:
+                with self._locked_live() as file:
+                    _append_durably(file, _line(entry))
+                return
+            except FileNotFoundError:  # a held spool's folder, removed by its replay
+                if attempt == 2:
+                    raise
 
     def pending(self) -> list[Path]:
         """Files still to replay, oldest first: leftovers of a crash, then the live one."""
@@ -126,7 +184,7 @@ class Spool:
         that it no longer holds up the messages behind it. Not replayed. Kept once per
         MessageSid (a replay cut short, or Twilio's retry of the fallback, brings the
         same message again), or once per entry when it has none."""
-        path = self.directory / SET_ASIDE
+        path = self._set_aside
         if self._is_set_aside(entry, message_sid):
             return path
         kept = {"set_aside_because": reason, "message_sid": message_sid, "entry": entry}
@@ -135,7 +193,7 @@ class Spool:
         return path
 
     def _is_set_aside(self, entry, message_sid: str | None) -> bool:
-        path = self.directory / SET_ASIDE
+        path = self._set_aside
         if not path.exists():
             return False
 
@@ -183,7 +241,7 @@ class Spool:
     def set_aside_entries(self) -> list[dict]:
         """What the replay set aside, oldest first: each with `set_aside_because`,
         `message_sid` and the kept `entry`."""
-        path = self.directory / SET_ASIDE
+        path = self._set_aside
         if not path.exists():
             return []
         return [kept for kept in self.entries(path) if isinstance(kept, dict)]
@@ -206,7 +264,7 @@ class Spool:
                     if entry.get("message_sid"):
                         self.forget_failures(entry["message_sid"])
             rest = [entry for at, entry in enumerate(kept) if at not in positions]
-            _replace(self.directory / SET_ASIDE, b"".join(map(_line, rest)))
+            _replace(self._set_aside, b"".join(map(_line, rest)))
         return chosen
 
     def count_set_aside(self) -> int:

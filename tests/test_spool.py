@@ -5,9 +5,11 @@ import fcntl
 import os
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from store.spool import REPLAY_LOCK, Spool, UnknownEntries
 
@@ -208,3 +210,30 @@ def test_entries_mentioning_a_value_are_found_in_every_file_still_to_replay(tmp_
     assert list(spool.entries_mentioning("SM")) == []
     spool.set_aside({"form": {"MessageSid": "SM3"}}, reason="test", message_sid="SM3")
     assert list(spool.entries_mentioning("SM3")) == []  # set aside: no longer waits
+
+
+def test_a_senders_own_spool_is_named_without_their_number_and_removed_once_replayed(tmp_path):
+    spool = Spool(tmp_path)
+    held = spool.held_for("+6281234567890")
+    held.append({"form": {"MessageSid": "SM1"}})
+    assert "6281234567890" not in str(held.directory)
+    assert [found.directory for found in spool.held_spools()] == [held.directory]
+    assert spool.count_files_waiting() == 1 and not spool.has_pending()
+    held.remove_if_done()
+    assert held.directory.exists()  # a message still waits there
+    for path in held.pending():
+        Spool.finish(held.take(path, taker="test"))
+    held.remove_if_done()
+    assert spool.held_spools() == [] and spool.count_files_waiting() == 0
+    held.append({"form": {"MessageSid": "SM2"}})  # a later message makes it again
+    assert held.has_pending()
+
+
+def test_a_busy_database_is_everyones_when_a_second_message_meets_it_within_seconds(tmp_path):
+    spool = Spool(tmp_path)
+    with time_machine.travel(datetime(2026, 12, 6, 10, 0, tzinfo=UTC), tick=False) as clock:
+        assert not spool.met_a_busy_database(within_seconds=5)  # the first: its own
+        clock.shift(4)
+        assert spool.met_a_busy_database(within_seconds=5)  # a second within 5 s
+        clock.shift(60)
+        assert not spool.met_a_busy_database(within_seconds=5)

@@ -22,6 +22,7 @@ from twilio.request_validator import RequestValidator
 
 from bot import database
 from conftest import AUTH_TOKEN, WhatsApp, serving
+from handlers.notifications import render
 from scheduler import jobs, replay
 from scheduler.sender import OutboxSender
 from store import inbound, outbox, places, reports
@@ -256,3 +257,70 @@ def test_a_send_is_recorded_once_a_locked_outbox_frees_and_goes_out_once(databas
         with time_machine.travel(utcnow() + 2 * lease):
             sender.drain()  # every lease has run out by now
         assert len(sent) == 1
+
+
+@contextmanager
+def row_held(database_url: str, phone: str):
+    """A second connection holds one contact's row (`SELECT … FOR UPDATE`), as a long
+    transaction about that citizen would, until the block ends."""
+    engine = create_engine(database_url)
+    connection = engine.raw_connection()
+    try:
+        connection.cursor().execute("SELECT 1 FROM contact WHERE phone = %s FOR UPDATE", (phone,))
+        yield
+    finally:
+        connection.rollback()
+        connection.close()
+        engine.dispose()
+
+
+def test_a_lock_on_one_citizens_row_keeps_only_that_citizens_messages(database_url, tmp_path):
+    """A review: a 1 s lock on one contact turned every phone's next answers into "kept"
+    until the replay. Now only that sender's messages wait, in order, in a spool of
+    their own; everyone else is answered as usual."""
+    _postgres_only(database_url)
+    spool_dir = tmp_path / "spool"
+    with serving(database_url, SPOOL_DIR=str(spool_dir), DB_LOCK_TIMEOUT_MS="200") as served:
+        app, twilio = served["app"], Twilio(served["base"])
+        for phone in (ALICE, BUDI):
+            assert twilio.post(WEBHOOK, twilio.form("MENU", phone)).status == 200
+        alice = [twilio.form("LAPOR", ALICE), twilio.form("1", ALICE)]
+        with row_held(database_url, ALICE):
+            first = twilio.post(WEBHOOK, alice[0])
+            budi = [twilio.post(WEBHOOK, twilio.form(text, BUDI)) for text in ("LAPOR", "1")]
+            second = twilio.post(WEBHOOK, alice[1])
+        assert KEPT in first.text and KEPT in second.text
+        assert second.seconds < 1  # behind the first, without asking the database
+        assert [KEPT in answer.text for answer in budi] == [False, False]
+        assert "jelaskan masalahnya" in budi[1].text  # his report goes on meanwhile
+        assert not Spool(spool_dir).has_pending()  # nobody else's messages wait
+        with app.app_context():
+            assert replay.replay_spool() == 2
+            assert replay.replay_spool() == 0
+        replies = [render(note.kind, note.payload, "id").body for note in _delayed_replies(app)]
+        assert len(replies) == 2  # once each, in order: the category list, then its answer
+        assert "1." in replies[0] and "jelaskan masalahnya" in replies[1]
+        assert served["app"].test_client().get("/healthz").get_json()["spooled_files"] == 0
+        assert not (spool_dir / "held").exists() or not any((spool_dir / "held").iterdir())
+
+
+def test_two_citizens_meeting_a_busy_database_in_a_few_seconds_keep_everyones_messages(
+    database_url, tmp_path
+):
+    """A table locked (a migration) meets every message: from the second one on, the
+    webhook keeps every message without asking the database, as in an outage."""
+    _postgres_only(database_url)
+    with serving(
+        database_url, SPOOL_DIR=str(tmp_path / "spool"), DB_LOCK_TIMEOUT_MS="200"
+    ) as served:
+        app, twilio = served["app"], Twilio(served["base"])
+        with held(database_url, seconds=3) as lock:
+            first = twilio.post(WEBHOOK, twilio.form("MENU", ALICE), lock)
+            second = twilio.post(WEBHOOK, twilio.form("MENU", BUDI), lock)
+            third = twilio.post(WEBHOOK, twilio.form("MENU", CITRA), lock)
+        assert all(KEPT in answer.text for answer in (first, second, third))
+        assert third.seconds < 0.2  # everyone's spool holds messages: no lock to wait for
+        assert Spool(tmp_path / "spool").has_pending()
+        with app.app_context():
+            assert replay.replay_spool() == 3
+        assert len(_delayed_replies(app)) == 3
