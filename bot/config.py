@@ -99,7 +99,12 @@ class Settings:
             )
         if not self.public_base_url.startswith("https://") and self.env == "production":
             raise ConfigError("PUBLIC_BASE_URL must be the https:// URL Twilio calls")
-        if self.ratelimit_storage_uri.startswith("memory://") and self.env == "production":
+        serves_public_reads = self.surface == "public"
+        if (
+            serves_public_reads
+            and self.ratelimit_storage_uri.startswith("memory://")
+            and self.env == "production"
+        ):
             raise ConfigError(
                 "RATELIMIT_STORAGE_URI must be a storage all processes share "
                 "(e.g. redis://host:6379/0): in memory, each process counts on its own"

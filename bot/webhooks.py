@@ -1,6 +1,5 @@
 """Twilio's WhatsApp webhook: verify, record once, let the handlers decide, reply in TwiML."""
 
-import itertools
 import math
 import re
 from collections.abc import Callable
@@ -122,17 +121,10 @@ def _where_busy(kept: Spool, held: Spool) -> Spool:
 
 
 def _kept_already(sid: str, sender_key: str) -> bool:
-    """Whether a spool file still to replay holds this MessageSid: everyone's, or the
+    """Whether a spool still to replay holds this MessageSid: everyone's, or the
     sender's own."""
     kept = spool()
-    entries = itertools.chain(
-        kept.entries_mentioning(sid), kept.held_for(sender_key).entries_mentioning(sid)
-    )
-    for entry in entries:
-        form = entry.get("form")
-        if isinstance(form, dict) and sid in (form.get("MessageSid"), form.get("SmsMessageSid")):
-            return True
-    return False
+    return kept.holds_message(sid) or kept.held_for(sender_key).holds_message(sid)
 
 
 def _answered_already(sid: str) -> list[str] | None:

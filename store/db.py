@@ -158,9 +158,11 @@ def new_session(engine: Engine) -> Session:
 
 
 def read_session(engine: Engine) -> Session:
-    """A session for long reads (statistics over the whole history). On SQLite it does
-    not take the write lock, so the webhook's writers are not kept waiting."""
-    return Session(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    """A session that only reads: statistics over the whole history, what the public
+    reads. On SQLite it does not take the write lock, so the webhook's writers are not
+    kept waiting; on PostgreSQL its transactions are READ ONLY, and refuse a write."""
+    reading = engine.execution_options(**{READ_ONLY: True}, postgresql_readonly=True)
+    return Session(reading, expire_on_commit=False)
 
 
 def alembic_config() -> Config:

@@ -128,6 +128,14 @@ class Spool:
                 if isinstance(entry, dict):
                     yield entry
 
+    def holds_message(self, sid: str) -> bool:
+        """Whether a file still to replay holds the message of this MessageSid."""
+        return any(
+            isinstance(entry.get("form"), dict)
+            and sid in (entry["form"].get("MessageSid"), entry["form"].get("SmsMessageSid"))
+            for entry in self.entries_mentioning(sid)
+        )
+
     def has_pending(self) -> bool:
         """Asked before every message, so one directory read (not `pending`'s globbing)."""
         try:

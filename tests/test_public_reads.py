@@ -151,7 +151,11 @@ def test_the_public_surface_serves_public_reads_and_no_webhook(database_url):
         ({"PUBLIC_RATE_LIMIT": "lots"}, "PUBLIC_RATE_LIMIT"),
         ({"PROXY_HOPS": "-1"}, "PROXY_HOPS"),
         (
-            {"CRM_ENV": "production", "PUBLIC_BASE_URL": "https://crm.example.go.id"},
+            {
+                "CRM_ENV": "production",
+                "PUBLIC_BASE_URL": "https://crm.example.go.id",
+                "CRM_SURFACE": "public",
+            },
             "RATELIMIT_STORAGE_URI",
         ),
     ],
@@ -159,6 +163,14 @@ def test_the_public_surface_serves_public_reads_and_no_webhook(database_url):
 def test_settings_that_would_serve_wrongly_refuse_to_start(database_url, setting, complaint):
     with pytest.raises(ConfigError, match=complaint):
         create_app(app_config(database_url, **setting))
+
+
+def test_only_the_public_process_needs_the_shared_budget_storage_in_production(database_url):
+    """The worker and the release step build the same app and serve no public read."""
+    production = {"CRM_ENV": "production", "PUBLIC_BASE_URL": "https://crm.example.go.id"}
+    for surface in ("web", "all"):
+        app = create_app(app_config(database_url, CRM_SURFACE=surface, **production))
+        app.extensions["crm.engine"].dispose()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

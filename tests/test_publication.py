@@ -232,3 +232,55 @@ def test_the_reporters_phone_and_name_are_never_public(whatsapp, client):
 )
 def test_only_https_links_are_public(url, public):
     assert publication.is_public_media_url(url) is public
+
+
+def test_the_migration_publishes_what_each_reporter_was_told_of_reports_filed_before(tmp_path):
+    """Migration 0015 on a store of the earlier schema: a WhatsApp report keeps its story
+    as filed (not the addition after it) and its filed photo (not the one sent after);
+    a channel that called itself "whatsapp" publishes nothing."""
+    from store.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'before.db'}")
+    upgrade(engine, "0014")
+    filed, later = "MM" + "1" * 32, "MM" + "2" * 32
+    media = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/{}/Media/ME1"
+    rows = [
+        "INSERT INTO contact (id, sender_key, phone, language, language_chosen, created_at,"
+        " notifications_paused) VALUES (1, '+6281234567890', '+6281234567890', 'id', 0,"
+        " '2026-12-01 10:00:00', 0)",
+        *(
+            "INSERT INTO report (id, number, number_digits, channel, category, description,"
+            " kelurahan_id, kelurahan, kecamatan, kota, stage, stage_changed_at, created_at)"
+            f" VALUES ({n}, 'CRM-26-00000{n}-0', '2600000{n}0', '{channel}', 'sampah',"
+            f" '{story}', 1, 'Kramat', 'Senen', 'Jakarta Pusat', 'menunggu',"
+            " '2026-12-01 10:05:00', '2026-12-01 10:05:00')"
+            for n, channel, story in [
+                (1, "whatsapp", "Sampah menumpuk\n\nTambahan dari pelapor, 1 Des: Siti di sini"),
+                (2, "whatsapp", "Sampah di kali"),
+            ]
+        ),
+        "INSERT INTO stage_change (report_id, seq, to_stage, actor_role, at) VALUES"
+        " (1, 0, 'menunggu', 'citizen', '2026-12-01 10:05:00'),"
+        " (2, 0, 'menunggu', 'channel', '2026-12-01 10:05:00')",
+        "INSERT INTO inbound_message (message_sid, contact_id, body, num_media, received_at,"
+        f" reply_queued) VALUES ('{filed}', 1, '', 1, '2026-12-01 10:03:00', 0),"
+        f" ('{later}', 1, '', 1, '2026-12-01 10:20:00', 0)",
+        f"INSERT INTO report_media (report_id, url) VALUES (1, '{media.format(filed)}'),"
+        f" (1, '{media.format(later)}')",
+    ]
+    with engine.begin() as connection:
+        for row in rows:
+            connection.execute(text(row))
+    upgrade(engine)
+    with engine.connect() as connection:
+        stories = connection.execute(
+            text("SELECT id, public_description FROM report ORDER BY id")
+        ).all()
+        photos = (
+            connection.execute(text("SELECT added_later FROM report_media ORDER BY id"))
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert stories == [(1, "Sampah menumpuk"), (2, None)]
+    assert photos == [0, 1]
