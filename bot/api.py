@@ -82,6 +82,7 @@ def list_reports():
         category=_choice(args.get("category"), CATEGORIES, "category"),
         created_after=_datetime(args.get("created_after"), "created_after"),
         created_before=_datetime(args.get("created_before"), "created_before"),
+        returned=_boolean(args.get("returned"), "returned"),
     )
     page = reports.list_reports(
         where,
@@ -153,6 +154,7 @@ def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
         "stage_label": labels.stage(view.stage),
         "stage_changed_at": _iso(view.stage_changed_at),
         "created_at": _iso(view.created_at),
+        "returned": _returned_json(view.returned),
     }
     if detailed:
         shown["photos"] = [photo.url for photo in view.photos]
@@ -169,6 +171,13 @@ def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
     if current_token().role is Role.ADMIN:
         shown["reporter"] = {"name": view.reporter_name, "phone": view.reporter_phone}
     return shown
+
+
+def _returned_json(returned: reports.Returned | None) -> dict | None:
+    """Back in proses after a facilitator sent it back or its citizen reopened it."""
+    if returned is None:
+        return None
+    return {"at": _iso(returned.at), "by": returned.by, "reason": returned.reason}
 
 
 def _iso(moment: datetime) -> str:
@@ -239,6 +248,14 @@ def _datetime(raw, field: str) -> datetime | None:
             f"{field} must be an ISO 8601 date-time, in UTC between the years 1 and 9999",
             field=field,
         ) from None
+
+
+def _boolean(raw, field: str) -> bool:
+    if raw in (None, "", "false"):
+        return False
+    if raw != "true":
+        raise InvalidRequest(422, "invalid_field", f"{field} must be true or false", field=field)
+    return True
 
 
 def _limit(raw) -> int:

@@ -56,6 +56,20 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class Returned:
+    """A report back in proses after its follow-up was sent back ("facilitator") or after
+    its citizen reopened it ("citizen"), and why."""
+
+    at: datetime
+    by: str
+    reason: str | None
+
+
+# A return to proses comes from one of these stages; who it stands for.
+RETURNED_BY = {Stage.TINDAK_LANJUT: "facilitator", Stage.SELESAI: "citizen"}
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything about one report. Whoever shows it decides what the viewer may see."""
 
@@ -80,6 +94,7 @@ class ReportView:
     reporter_phone: str | None
     photos: tuple[Photo, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
+    returned: Returned | None = None  # while in proses after a return
 
 
 @dataclass(frozen=True)
@@ -233,7 +248,11 @@ _VIEW_COLUMNS = (
     "reporter_contact_id",
     "reporter_name",
     "reporter_phone",
+    "returned_at",
+    "returned_by",
+    "return_reason",
 )
+_RETURN_COLUMNS = ("returned_at", "returned_by", "return_reason")
 _SELECT_VIEW = f"SELECT {', '.join(_VIEW_COLUMNS)} FROM report"
 
 
@@ -308,6 +327,7 @@ class ReportFilter:
     category: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    returned: bool = False  # only reports back in proses after a return, newest return first
 
 
 @dataclass(frozen=True)
@@ -320,8 +340,13 @@ def list_reports(
     where: ReportFilter, *, limit: int, after: tuple[datetime, int] | None, session: Session
 ) -> Page:
     """Reports newest first, `limit` at a time. `after` is the (created_at, id) of the
-    last report of the previous page: keyset pagination, stable while reports arrive."""
-    query = select(Report).order_by(Report.created_at.desc(), Report.id.desc())
+    last report of the previous page: keyset pagination, stable while reports arrive.
+    Returned ones (`where.returned`) come newest return first, `after` then being the
+    (returned_at, id) of the last."""
+    key = Report.returned_at if where.returned else Report.created_at
+    query = select(Report).order_by(key.desc(), Report.id.desc())
+    if where.returned:
+        query = query.where(Report.stage == Stage.PROSES, Report.returned_at.is_not(None))
     if where.stage is not None:
         query = query.where(Report.stage == where.stage)
     if where.kelurahan_id is not None:
@@ -333,14 +358,11 @@ def list_reports(
     if where.created_before is not None:
         query = query.where(Report.created_at < where.created_before)
     if after is not None:
-        created_at, report_id = after
-        query = query.where(
-            (Report.created_at < created_at)
-            | ((Report.created_at == created_at) & (Report.id < report_id))
-        )
+        moment, report_id = after
+        query = query.where((key < moment) | ((key == moment) & (Report.id < report_id)))
     rows = session.exec(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
-    next_cursor = (page[-1].created_at, page[-1].id) if more else None
+    next_cursor = (getattr(page[-1], key.key), page[-1].id) if more else None
     return Page(
         items=[_view(report, session=session, with_history=False) for report in page],
         next_cursor=next_cursor,
@@ -486,6 +508,7 @@ def move_report(
     )
     report.stage = to_stage
     report.stage_changed_at = now
+    _mark_return(report, from_stage, to_stage, note, now=now)
     session.add(report)
     session.flush()
     _keep_validation_clock(report.id, from_stage, to_stage, session=session, now=now)
@@ -529,6 +552,17 @@ def officer_move(
         session=session,
         now=now,
     )
+
+
+def _mark_return(
+    report: Report, from_stage: Stage, to_stage: Stage, note: str | None, *, now: datetime
+) -> None:
+    """A report back in proses after its follow-up or its closing: its follow-up rules
+    count again from now (store/breaches.py) and officers see it as returned, and why."""
+    if to_stage is Stage.PROSES and from_stage in RETURNED_BY:
+        report.returned_at = now
+        report.returned_by = RETURNED_BY[from_stage]
+        report.return_reason = (note or "").strip() or None
 
 
 def _keep_validation_clock(
@@ -619,9 +653,17 @@ def _histories_and_photos(
 def _typed_view(
     values: dict[str, Any], *, history: tuple[HistoryEntry, ...], photos: tuple[Photo, ...]
 ) -> ReportView:
+    values = dict(values)
+    returned_at, by, reason = (values.pop(name) for name in _RETURN_COLUMNS)
+    stage = Stage(values["stage"])
     typed = {
-        "stage": Stage(values["stage"]),
+        "stage": stage,
         "stage_changed_at": utc(values["stage_changed_at"]),
         "created_at": utc(values["created_at"]),
+        "returned": (
+            Returned(utc(returned_at), by, reason)
+            if returned_at is not None and stage is Stage.PROSES
+            else None
+        ),
     }
     return ReportView(**(values | typed), photos=photos, history=history)
