@@ -266,24 +266,32 @@ def _limit(raw) -> int:
     return int(raw)
 
 
-def _encode_cursor(cursor: tuple[datetime, int] | None) -> str | None:
+RETURNED_PART = "returned"  # a cursor among the returned reports, keyed on their return
+
+
+def _encode_cursor(cursor: reports.Cursor | None) -> str | None:
     if cursor is None:
         return None
-    created_at, report_id = cursor
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{report_id}".encode()).decode()
+    fields = [RETURNED_PART] if cursor.returned else []
+    fields += [cursor.moment.isoformat(), str(cursor.id)]
+    return base64.urlsafe_b64encode("|".join(fields).encode()).decode()
 
 
-def _cursor(raw) -> tuple[datetime, int] | None:
+def _cursor(raw) -> reports.Cursor | None:
+    """A cursor this API gave out: `<time>|<id>` in the plain list (as before returned
+    reports came first), `returned|<time>|<id>` among the returned ones."""
     if raw in (None, ""):
         return None
     try:
-        created_at, report_id = base64.urlsafe_b64decode(raw.encode()).decode().split("|")
+        fields = base64.urlsafe_b64decode(raw.encode()).decode().split("|")
+        returned = fields[0] == RETURNED_PART and len(fields) == 3
+        created_at, report_id = fields[1:] if returned else fields
         moment = datetime.fromisoformat(created_at)
         if moment.tzinfo is None:
             raise ValueError("cursor time without a zone")
         if not _ASCII_DIGITS.fullmatch(report_id) or int(report_id) > MAX_ID:
             raise ValueError("cursor id out of the database's range")
-        return moment.astimezone(UTC), int(report_id)
+        return reports.Cursor(returned, moment.astimezone(UTC), int(report_id))
     except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
         raise InvalidRequest(
             422, "invalid_field", "cursor is not one this API gave out", field="cursor"

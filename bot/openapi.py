@@ -182,7 +182,8 @@ def openapi_document() -> dict:
                     },
                 },
                 "get": {
-                    "summary": "List reports, newest first, with cursor pagination",
+                    "summary": "List reports: those back in proses after a return first (newest "
+                    "return first), then the others newest first; cursor pagination",
                     "operationId": "listReports",
                     "parameters": [
                         {
@@ -214,9 +215,9 @@ def openapi_document() -> dict:
                         {
                             "name": "returned",
                             "in": "query",
-                            "description": "true: only reports back in proses after a return "
-                            "(sent back by a facilitator or reopened by their citizen), newest "
-                            "return first; a cursor then pages through these",
+                            "description": "true: only the reports back in proses after a "
+                            "return (sent back by a facilitator or reopened by their citizen), "
+                            "newest return first",
                             "schema": {"type": "string", "enum": ["true", "false"]},
                         },
                         {

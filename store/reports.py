@@ -327,26 +327,67 @@ class ReportFilter:
     category: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
-    returned: bool = False  # only reports back in proses after a return, newest return first
+    returned: bool = False  # only reports back in proses after a return
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: in the returned reports (keyed by their return) or in the
+    others (keyed by their creation), at which moment and id."""
+
+    returned: bool
+    moment: datetime
+    id: int
 
 
 @dataclass(frozen=True)
 class Page:
     items: list[ReportView]
-    next_cursor: tuple[datetime, int] | None
+    next_cursor: Cursor | None
 
 
 def list_reports(
-    where: ReportFilter, *, limit: int, after: tuple[datetime, int] | None, session: Session
+    where: ReportFilter, *, limit: int, after: Cursor | None, session: Session
 ) -> Page:
-    """Reports newest first, `limit` at a time. `after` is the (created_at, id) of the
-    last report of the previous page: keyset pagination, stable while reports arrive.
-    Returned ones (`where.returned`) come newest return first, `after` then being the
-    (returned_at, id) of the last."""
-    key = Report.returned_at if where.returned else Report.created_at
-    query = select(Report).order_by(key.desc(), Report.id.desc())
-    if where.returned:
-        query = query.where(Report.stage == Stage.PROSES, Report.returned_at.is_not(None))
+    """Reports `limit` at a time: first those back in proses after a return, newest return
+    first (with `where.returned`, only these), then the others newest first. Keyset
+    pagination on each part, stable while reports arrive: `after` is where the previous
+    page ended."""
+    rows: list[Report] = []
+    if after is None or after.returned:
+        rows = _list_part(where, returned=True, limit=limit + 1, after=after, session=session)
+    if not where.returned and len(rows) <= limit:
+        in_others = after if after is not None and not after.returned else None
+        rows += _list_part(
+            where, returned=False, limit=limit + 1 - len(rows), after=in_others, session=session
+        )
+    page, more = rows[:limit], len(rows) > limit
+    return Page(
+        items=[_view(report, session=session, with_history=False) for report in page],
+        next_cursor=_cursor_after(page[-1]) if more else None,
+    )
+
+
+def _back_in_proses():
+    return (Report.stage == Stage.PROSES) & Report.returned_at.is_not(None)
+
+
+def _cursor_after(report: Report) -> Cursor:
+    if report.stage == Stage.PROSES and report.returned_at is not None:
+        return Cursor(True, report.returned_at, report.id)
+    return Cursor(False, report.created_at, report.id)
+
+
+def _list_part(
+    where: ReportFilter, *, returned: bool, limit: int, after: Cursor | None, session: Session
+) -> list[Report]:
+    """The returned reports by their return, or the others by their creation."""
+    key = Report.returned_at if returned else Report.created_at
+    query = (
+        select(Report)
+        .where(_back_in_proses() if returned else ~_back_in_proses())
+        .order_by(key.desc(), Report.id.desc())
+    )
     if where.stage is not None:
         query = query.where(Report.stage == where.stage)
     if where.kelurahan_id is not None:
@@ -358,15 +399,8 @@ def list_reports(
     if where.created_before is not None:
         query = query.where(Report.created_at < where.created_before)
     if after is not None:
-        moment, report_id = after
-        query = query.where((key < moment) | ((key == moment) & (Report.id < report_id)))
-    rows = session.exec(query.limit(limit + 1)).all()
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = (getattr(page[-1], key.key), page[-1].id) if more else None
-    return Page(
-        items=[_view(report, session=session, with_history=False) for report in page],
-        next_cursor=next_cursor,
-    )
+        query = query.where((key < after.moment) | ((key == after.moment) & (Report.id < after.id)))
+    return list(session.exec(query.limit(limit)).all())
 
 
 def search_reports(

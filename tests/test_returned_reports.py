@@ -182,59 +182,91 @@ def _api_get(client, token: str, path: str):
     return response.status_code, response.get_json()
 
 
-def test_officers_list_returned_reports_newest_return_first_with_who_and_why(
-    app, client, store, whatsapp
-):
+def _numbers_paged(client, token: str, path: str, *, limit: int) -> list[str]:
+    """Every number of a listing, following its cursors `limit` at a time."""
+    numbers, cursor = [], None
+    while True:
+        query = f"{path}&limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        status, page = _api_get(client, token, query)
+        assert status == 200, page
+        numbers += [item["number"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return numbers
+
+
+@pytest.fixture
+def officers(app, client, store, whatsapp):
+    """Four reports in the officers' list, filed a minute apart: one sent back by a
+    facilitator (by the API), one reopened by its citizen (BUKA) a day later, one never
+    returned, one returned and since followed up again."""
     _, admin = store(tokens.create_token, "admin-test", Role.ADMIN, now=datetime.now(UTC))
     _, facilitator = store(
         tokens.create_token, "fasilitator-test", Role.FACILITATOR, now=datetime.now(UTC)
     )
     sent_back, reopened, never, moved_on = (
-        _filed(store, wib(2026, 3, 2, 9, minute)) for minute in range(4)
+        _filed(store, wib(2026, 3, 2, 9, minute)).number for minute in range(4)
     )
     handled = wib(2026, 3, 2, 10, 0)
-    _move(store, sent_back.number, "koordinasi", "proses", "tindak_lanjut", at=handled)
+    _move(store, sent_back, "koordinasi", "proses", "tindak_lanjut", at=handled)
     stages = ("koordinasi", "proses", "tindak_lanjut", "validasi", "selesai")
-    _move(store, reopened.number, *stages, at=handled)
-    _move(store, never.number, "koordinasi", "proses", at=handled)
-    _move(store, moved_on.number, "koordinasi", "proses", "tindak_lanjut", at=handled)
-    _send_back(store, moved_on.number, wib(2026, 3, 3, 8, 0))
-    _move(store, moved_on.number, "tindak_lanjut", at=wib(2026, 3, 3, 10, 0))
+    _move(store, reopened, *stages, at=handled)
+    _move(store, never, "koordinasi", "proses", at=handled)
+    _move(store, moved_on, "koordinasi", "proses", "tindak_lanjut", at=handled)
+    _send_back(store, moved_on, wib(2026, 3, 3, 8, 0))
+    _move(store, moved_on, "tindak_lanjut", at=wib(2026, 3, 3, 10, 0))
     with time_machine.travel(wib(2026, 3, 3, 9, 0), tick=False):
         moved = client.post(
-            f"/api/v1/reports/{sent_back.number}/transitions",
+            f"/api/v1/reports/{sent_back}/transitions",
             json={"to": "proses", "note": "Foto hasil belum ada"},
             headers={"Authorization": f"Bearer {facilitator}"},
         )
     assert moved.status_code == 200, moved.get_json()
     with time_machine.travel(wib(2026, 3, 4, 9, 0), tick=False):
-        whatsapp.send(f"BUKA {reopened.number} Lubangnya muncul lagi")
+        whatsapp.send(f"BUKA {reopened} Lubangnya muncul lagi")
+    return {
+        "admin": admin,
+        "facilitator": facilitator,
+        "sent_back": sent_back,
+        "reopened": reopened,
+        "never": never,
+        "moved_on": moved_on,
+    }
 
-    status, page = _api_get(client, admin, "/reports?returned=true")
+
+def test_the_officers_list_starts_with_the_returned_newest_return_first_with_who_and_why(
+    client, officers
+):
+    status, page = _api_get(client, officers["admin"], "/reports")
     assert status == 200
-    assert [item["number"] for item in page["items"]] == [reopened.number, sent_back.number]
-    assert [item["returned"] for item in page["items"]] == [
+    first_two = page["items"][:2]
+    assert [item["number"] for item in first_two] == [officers["reopened"], officers["sent_back"]]
+    assert [item["returned"] for item in first_two] == [
         {"at": "2026-03-04T02:00:00Z", "by": "citizen", "reason": "Lubangnya muncul lagi"},
         {"at": "2026-03-03T02:00:00Z", "by": "facilitator", "reason": "Foto hasil belum ada"},
     ]
-
-    status, first = _api_get(client, admin, "/reports?returned=true&limit=1")
-    _, second = _api_get(
-        client, admin, f"/reports?returned=true&limit=1&cursor={first['next_cursor']}"
-    )
-    assert [item["number"] for item in first["items"] + second["items"]] == [
-        reopened.number,
-        sent_back.number,
-    ]
-    assert second["next_cursor"] is None
-
-    _, everything = _api_get(client, admin, "/reports")
-    returned = {item["number"]: item["returned"] for item in everything["items"]}
-    assert returned[never.number] is None and returned[moved_on.number] is None
-    assert returned[sent_back.number]["by"] == "facilitator"
-    _, one = _api_get(client, facilitator, f"/reports/{reopened.number}")
+    rest = page["items"][2:]
+    assert [item["number"] for item in rest] == [officers["moved_on"], officers["never"]]
+    assert [item["returned"] for item in rest] == [None, None]
+    _, one = _api_get(client, officers["facilitator"], f"/reports/{officers['reopened']}")
     assert one["returned"]["reason"] == "Lubangnya muncul lagi"
-    status, refused = _api_get(client, admin, "/reports?returned=yes")
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_paging_through_the_officers_list_sees_each_report_once_in_order(client, officers, limit):
+    order = [officers[name] for name in ("reopened", "sent_back", "moved_on", "never")]
+    assert _numbers_paged(client, officers["admin"], "/reports?", limit=limit) == order
+
+
+def test_the_returned_filter_lists_only_the_returned_newest_return_first(client, officers):
+    returned = _numbers_paged(client, officers["admin"], "/reports?returned=true", limit=1)
+    assert returned == [officers["reopened"], officers["sent_back"]]
+    assert _numbers_paged(client, officers["admin"], "/reports?stage=proses", limit=1) == [
+        officers["reopened"],
+        officers["sent_back"],
+        officers["never"],
+    ]
+    status, refused = _api_get(client, officers["admin"], "/reports?returned=yes")
     assert (status, refused["error"]["field"]) == (422, "returned")
 
 
