@@ -82,6 +82,7 @@ def list_reports():
         category=_choice(args.get("category"), CATEGORIES, "category"),
         created_after=_datetime(args.get("created_after"), "created_after"),
         created_before=_datetime(args.get("created_before"), "created_before"),
+        returned=_boolean(args.get("returned"), "returned"),
     )
     page = reports.list_reports(
         where,
@@ -153,6 +154,7 @@ def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
         "stage_label": labels.stage(view.stage),
         "stage_changed_at": _iso(view.stage_changed_at),
         "created_at": _iso(view.created_at),
+        "returned": _returned_json(view.returned),
     }
     if detailed:
         shown["photos"] = [photo.url for photo in view.photos]
@@ -169,6 +171,13 @@ def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
     if current_token().role is Role.ADMIN:
         shown["reporter"] = {"name": view.reporter_name, "phone": view.reporter_phone}
     return shown
+
+
+def _returned_json(returned: reports.Returned | None) -> dict | None:
+    """Back in proses after a facilitator sent it back or its citizen reopened it."""
+    if returned is None:
+        return None
+    return {"at": _iso(returned.at), "by": returned.by, "reason": returned.reason}
 
 
 def _iso(moment: datetime) -> str:
@@ -241,6 +250,14 @@ def _datetime(raw, field: str) -> datetime | None:
         ) from None
 
 
+def _boolean(raw, field: str) -> bool:
+    if raw in (None, "", "false"):
+        return False
+    if raw != "true":
+        raise InvalidRequest(422, "invalid_field", f"{field} must be true or false", field=field)
+    return True
+
+
 def _limit(raw) -> int:
     if raw in (None, ""):
         return DEFAULT_PAGE
@@ -249,24 +266,32 @@ def _limit(raw) -> int:
     return int(raw)
 
 
-def _encode_cursor(cursor: tuple[datetime, int] | None) -> str | None:
+RETURNED_PART = "returned"  # a cursor among the returned reports, keyed on their return
+
+
+def _encode_cursor(cursor: reports.Cursor | None) -> str | None:
     if cursor is None:
         return None
-    created_at, report_id = cursor
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{report_id}".encode()).decode()
+    fields = [RETURNED_PART] if cursor.returned else []
+    fields += [cursor.moment.isoformat(), str(cursor.id)]
+    return base64.urlsafe_b64encode("|".join(fields).encode()).decode()
 
 
-def _cursor(raw) -> tuple[datetime, int] | None:
+def _cursor(raw) -> reports.Cursor | None:
+    """A cursor this API gave out: `<time>|<id>` in the plain list (as before returned
+    reports came first), `returned|<time>|<id>` among the returned ones."""
     if raw in (None, ""):
         return None
     try:
-        created_at, report_id = base64.urlsafe_b64decode(raw.encode()).decode().split("|")
+        fields = base64.urlsafe_b64decode(raw.encode()).decode().split("|")
+        returned = fields[0] == RETURNED_PART and len(fields) == 3
+        created_at, report_id = fields[1:] if returned else fields
         moment = datetime.fromisoformat(created_at)
         if moment.tzinfo is None:
             raise ValueError("cursor time without a zone")
         if not _ASCII_DIGITS.fullmatch(report_id) or int(report_id) > MAX_ID:
             raise ValueError("cursor id out of the database's range")
-        return moment.astimezone(UTC), int(report_id)
+        return reports.Cursor(returned, moment.astimezone(UTC), int(report_id))
     except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
         raise InvalidRequest(
             422, "invalid_field", "cursor is not one this API gave out", field="cursor"

@@ -70,6 +70,7 @@ def openapi_document() -> dict:
             "stage_label",
             "stage_changed_at",
             "created_at",
+            "returned",
         ],
         "properties": {
             "number": {"type": "string", "example": "CRM-26-000123-3"},
@@ -97,6 +98,19 @@ def openapi_document() -> dict:
             "stage_label": {"type": "string"},
             "stage_changed_at": {"type": "string", "format": "date-time"},
             "created_at": {"type": "string", "format": "date-time"},
+            "returned": {
+                "type": "object",
+                "nullable": True,
+                "description": "While the report is in proses after a return: sent back "
+                "from tindak_lanjut (by facilitator) or reopened from selesai (by citizen), "
+                "when and why. Its follow-up rules count again from then. Null otherwise.",
+                "required": ["at", "by", "reason"],
+                "properties": {
+                    "at": {"type": "string", "format": "date-time"},
+                    "by": {"type": "string", "enum": ["facilitator", "citizen"]},
+                    "reason": {"type": "string", "nullable": True},
+                },
+            },
             "reporter": {
                 "type": "object",
                 "description": "Admin tokens only",
@@ -168,7 +182,8 @@ def openapi_document() -> dict:
                     },
                 },
                 "get": {
-                    "summary": "List reports, newest first, with cursor pagination",
+                    "summary": "List reports: those back in proses after a return first (newest "
+                    "return first), then the others newest first; cursor pagination",
                     "operationId": "listReports",
                     "parameters": [
                         {
@@ -196,6 +211,14 @@ def openapi_document() -> dict:
                             "name": "created_before",
                             "in": "query",
                             "schema": {"type": "string", "format": "date-time"},
+                        },
+                        {
+                            "name": "returned",
+                            "in": "query",
+                            "description": "true: only the reports back in proses after a "
+                            "return (sent back by a facilitator or reopened by their citizen), "
+                            "newest return first",
+                            "schema": {"type": "string", "enum": ["true", "false"]},
                         },
                         {
                             "name": "limit",

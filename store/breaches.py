@@ -38,7 +38,14 @@ def _insert_ignoring_duplicates(session: Session, model, **values):
     return session.exec(statement.returning(*model.__table__.primary_key.columns)).first()
 
 
-def _record(breach: NewBreach, key: str, *, session: Session, now: datetime) -> bool:
+def _record(
+    breach: NewBreach,
+    key: str,
+    *,
+    session: Session,
+    now: datetime,
+    counted_from: datetime | None = None,
+) -> bool:
     """True for the one caller that recorded the breach first."""
     inserted = _insert_ignoring_duplicates(
         session,
@@ -47,13 +54,20 @@ def _record(breach: NewBreach, key: str, *, session: Session, now: datetime) -> 
         kind=breach.kind,
         report_id=breach.report_id,
         validation_id=breach.validation_id,
+        counted_from=counted_from,
         detected_at=now,
     )
     return inserted is not None
 
 
-def _not_flagged(kind: str):
-    return ~exists().where(Breach.kind == kind, Breach.report_id == Report.id)
+def _not_flagged(kind: str, *conditions):
+    return ~exists().where(Breach.kind == kind, Breach.report_id == Report.id, *conditions)
+
+
+def _of_this_return():
+    """A condition on Breach joined to its Report: the flag counted from the report's
+    last return, or from its submission when it never came back."""
+    return Breach.counted_from.is_not_distinct_from(Report.returned_at)
 
 
 def record_validation_breaches(*, session: Session, now: datetime) -> list[NewBreach]:
@@ -90,7 +104,14 @@ def record_validation_breaches(*, session: Session, now: datetime) -> list[NewBr
 
 def record_early_stage_breaches(*, session: Session, now: datetime) -> list[NewBreach]:
     """Reports the kelurahan left in menunggu for 24 hours, and reports not followed up
-    (never in tindak_lanjut) 6 and 7 days after submission."""
+    (not in tindak_lanjut) 6 and 7 days after submission or after their last return."""
+    return _record_since_submission(session=session, now=now) + _record_since_return(
+        session=session, now=now
+    )
+
+
+def _record_since_submission(*, session: Session, now: datetime) -> list[NewBreach]:
+    """Rules that count from submission, for reports never returned to proses."""
     rules = (
         (KELURAHAN_24H, (Stage.MENUNGGU,), sla.KELURAHAN_LIMIT),
         (FOLLOW_UP_6D, EARLY_STAGES, sla.FOLLOW_UP_WARNING),
@@ -103,14 +124,38 @@ def record_early_stage_breaches(*, session: Session, now: datetime) -> list[NewB
             .where(
                 Report.stage.in_(in_stages),
                 Report.created_at < now - limit,
+                Report.returned_at.is_(None),
                 _not_flagged(kind),
-                ~exists().where(Validation.report_id == Report.id),
             )
             .order_by(Report.id)
         ).all()
         for report_id, number in rows:
             breach = NewBreach(kind, report_id, number)
             if _record(breach, f"{kind}:r{report_id}", session=session, now=now):
+                found.append(breach)
+    return found
+
+
+def _record_since_return(*, session: Session, now: datetime) -> list[NewBreach]:
+    """A report sent back to proses by a facilitator, or reopened by its citizen, must
+    be followed up (in tindak_lanjut) again within 7 days of that return, 6 for a warning:
+    flagged once per return, under a key naming it. The kelurahan's 24 hours do not
+    apply: such a report is past the kelurahan."""
+    found: list[NewBreach] = []
+    for kind, limit in ((FOLLOW_UP_6D, sla.FOLLOW_UP_WARNING), (FOLLOW_UP_7D, sla.FOLLOW_UP_LIMIT)):
+        rows = session.exec(
+            select(Report.id, Report.number, Report.returned_at)
+            .where(
+                Report.stage.in_(EARLY_STAGES),
+                Report.returned_at < now - limit,
+                _not_flagged(kind, Breach.counted_from == Report.returned_at),
+            )
+            .order_by(Report.id)
+        ).all()
+        for report_id, number, returned_at in rows:
+            breach = NewBreach(kind, report_id, number)
+            key = f"{kind}:r{report_id}:returned:{returned_at:%Y%m%dT%H%M%S%f}"
+            if _record(breach, key, session=session, now=now, counted_from=returned_at):
                 found.append(breach)
     return found
 
@@ -219,17 +264,22 @@ def supervisor_summary(*, session: Session, now: datetime) -> SupervisorSummary:
             ).all()
         )
 
-    def flagged(kind: str, in_stages) -> list[str]:
+    def flagged(kind: str, in_stages, *conditions) -> list[str]:
         return list(
             session.exec(
                 select(Report.number)
                 .join(Breach, Breach.report_id == Report.id)
-                .where(Breach.kind == kind, Report.stage.in_(in_stages))
+                .where(Breach.kind == kind, Report.stage.in_(in_stages), *conditions)
                 .order_by(Report.created_at)
             ).all()
         )
 
-    seven_days = set(flagged(FOLLOW_UP_7D, EARLY_STAGES))
+    def late_follow_up(kind: str) -> list[str]:
+        """Flags of the report's current stay only: a returned report is late again
+        only when late counting from its return."""
+        return flagged(kind, EARLY_STAGES, _of_this_return())
+
+    seven_days = set(late_follow_up(FOLLOW_UP_7D))
     return SupervisorSummary(
         overdue=open_validation_numbers(Validation.due_at < now),
         daily_target_missed=open_validation_numbers(
@@ -237,7 +287,7 @@ def supervisor_summary(*, session: Session, now: datetime) -> SupervisorSummary:
         ),
         unassigned=open_validation_numbers(validations.without_active_facilitator()),
         kelurahan_late=flagged(KELURAHAN_24H, (Stage.MENUNGGU,)),
-        follow_up_6d=[n for n in flagged(FOLLOW_UP_6D, EARLY_STAGES) if n not in seven_days],
+        follow_up_6d=[n for n in late_follow_up(FOLLOW_UP_6D) if n not in seven_days],
         follow_up_7d=sorted(seven_days),
         cutoff_missed=flagged(MONTHLY_CUTOFF_MISSED, OPEN_STAGES),
     )

@@ -99,6 +99,7 @@ class Report(SQLModel, table=True):
         Index("ix_report_reporter_created", "reporter_contact_id", "created_at"),
         Index("ix_report_stage_created", "stage", "created_at"),
         Index("ix_report_created", "created_at"),
+        Index("ix_report_stage_returned", "stage", "returned_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -125,6 +126,12 @@ class Report(SQLModel, table=True):
     stage: str = Field(max_length=20)
     stage_changed_at: datetime = Field(sa_column=_utc(nullable=False))
     created_at: datetime = Field(sa_column=_utc(nullable=False))
+    # Its last return to proses: sent back from tindak_lanjut ("facilitator") or reopened
+    # from selesai ("citizen"), with the reason given. While it stays in the early stages
+    # its follow-up rules count from then (store/breaches.py); officers list it as returned.
+    returned_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    returned_by: str | None = Field(default=None, max_length=20)
+    return_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ReportMedia(SQLModel, table=True):
@@ -278,6 +285,10 @@ class Breach(SQLModel, table=True):
     kind: str = Field(max_length=32)
     report_id: int = Field(foreign_key="report.id", index=True)
     validation_id: int | None = Field(default=None, foreign_key="validation.id")
+    # A follow-up rule of a returned report counts from its return: the flag belongs to
+    # that return (Report.returned_at), not to an earlier or later one. None: the rule
+    # counted from submission, or is not a follow-up rule.
+    counted_from: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     detected_at: datetime = Field(sa_column=_utc(nullable=False))
 
 

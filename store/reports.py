@@ -56,6 +56,20 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class Returned:
+    """A report back in proses after its follow-up was sent back ("facilitator") or after
+    its citizen reopened it ("citizen"), and why."""
+
+    at: datetime
+    by: str
+    reason: str | None
+
+
+# A return to proses comes from one of these stages; who it stands for.
+RETURNED_BY = {Stage.TINDAK_LANJUT: "facilitator", Stage.SELESAI: "citizen"}
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything about one report. Whoever shows it decides what the viewer may see."""
 
@@ -80,6 +94,7 @@ class ReportView:
     reporter_phone: str | None
     photos: tuple[Photo, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
+    returned: Returned | None = None  # while in proses after a return
 
 
 @dataclass(frozen=True)
@@ -233,7 +248,11 @@ _VIEW_COLUMNS = (
     "reporter_contact_id",
     "reporter_name",
     "reporter_phone",
+    "returned_at",
+    "returned_by",
+    "return_reason",
 )
+_RETURN_COLUMNS = ("returned_at", "returned_by", "return_reason")
 _SELECT_VIEW = f"SELECT {', '.join(_VIEW_COLUMNS)} FROM report"
 
 
@@ -308,20 +327,67 @@ class ReportFilter:
     category: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    returned: bool = False  # only reports back in proses after a return
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: in the returned reports (keyed by their return) or in the
+    others (keyed by their creation), at which moment and id."""
+
+    returned: bool
+    moment: datetime
+    id: int
 
 
 @dataclass(frozen=True)
 class Page:
     items: list[ReportView]
-    next_cursor: tuple[datetime, int] | None
+    next_cursor: Cursor | None
 
 
 def list_reports(
-    where: ReportFilter, *, limit: int, after: tuple[datetime, int] | None, session: Session
+    where: ReportFilter, *, limit: int, after: Cursor | None, session: Session
 ) -> Page:
-    """Reports newest first, `limit` at a time. `after` is the (created_at, id) of the
-    last report of the previous page: keyset pagination, stable while reports arrive."""
-    query = select(Report).order_by(Report.created_at.desc(), Report.id.desc())
+    """Reports `limit` at a time: first those back in proses after a return, newest return
+    first (with `where.returned`, only these), then the others newest first. Keyset
+    pagination on each part, stable while reports arrive: `after` is where the previous
+    page ended."""
+    rows: list[Report] = []
+    if after is None or after.returned:
+        rows = _list_part(where, returned=True, limit=limit + 1, after=after, session=session)
+    if not where.returned and len(rows) <= limit:
+        in_others = after if after is not None and not after.returned else None
+        rows += _list_part(
+            where, returned=False, limit=limit + 1 - len(rows), after=in_others, session=session
+        )
+    page, more = rows[:limit], len(rows) > limit
+    return Page(
+        items=[_view(report, session=session, with_history=False) for report in page],
+        next_cursor=_cursor_after(page[-1]) if more else None,
+    )
+
+
+def _back_in_proses():
+    return (Report.stage == Stage.PROSES) & Report.returned_at.is_not(None)
+
+
+def _cursor_after(report: Report) -> Cursor:
+    if report.stage == Stage.PROSES and report.returned_at is not None:
+        return Cursor(True, report.returned_at, report.id)
+    return Cursor(False, report.created_at, report.id)
+
+
+def _list_part(
+    where: ReportFilter, *, returned: bool, limit: int, after: Cursor | None, session: Session
+) -> list[Report]:
+    """The returned reports by their return, or the others by their creation."""
+    key = Report.returned_at if returned else Report.created_at
+    query = (
+        select(Report)
+        .where(_back_in_proses() if returned else ~_back_in_proses())
+        .order_by(key.desc(), Report.id.desc())
+    )
     if where.stage is not None:
         query = query.where(Report.stage == where.stage)
     if where.kelurahan_id is not None:
@@ -333,18 +399,8 @@ def list_reports(
     if where.created_before is not None:
         query = query.where(Report.created_at < where.created_before)
     if after is not None:
-        created_at, report_id = after
-        query = query.where(
-            (Report.created_at < created_at)
-            | ((Report.created_at == created_at) & (Report.id < report_id))
-        )
-    rows = session.exec(query.limit(limit + 1)).all()
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = (page[-1].created_at, page[-1].id) if more else None
-    return Page(
-        items=[_view(report, session=session, with_history=False) for report in page],
-        next_cursor=next_cursor,
-    )
+        query = query.where((key < after.moment) | ((key == after.moment) & (Report.id < after.id)))
+    return list(session.exec(query.limit(limit)).all())
 
 
 def search_reports(
@@ -486,6 +542,7 @@ def move_report(
     )
     report.stage = to_stage
     report.stage_changed_at = now
+    _mark_return(report, from_stage, to_stage, note, now=now)
     session.add(report)
     session.flush()
     _keep_validation_clock(report.id, from_stage, to_stage, session=session, now=now)
@@ -529,6 +586,17 @@ def officer_move(
         session=session,
         now=now,
     )
+
+
+def _mark_return(
+    report: Report, from_stage: Stage, to_stage: Stage, note: str | None, *, now: datetime
+) -> None:
+    """A report back in proses after its follow-up or its closing: its follow-up rules
+    count again from now (store/breaches.py) and officers see it as returned, and why."""
+    if to_stage is Stage.PROSES and from_stage in RETURNED_BY:
+        report.returned_at = now
+        report.returned_by = RETURNED_BY[from_stage]
+        report.return_reason = (note or "").strip() or None
 
 
 def _keep_validation_clock(
@@ -619,9 +687,17 @@ def _histories_and_photos(
 def _typed_view(
     values: dict[str, Any], *, history: tuple[HistoryEntry, ...], photos: tuple[Photo, ...]
 ) -> ReportView:
+    values = dict(values)
+    returned_at, by, reason = (values.pop(name) for name in _RETURN_COLUMNS)
+    stage = Stage(values["stage"])
     typed = {
-        "stage": Stage(values["stage"]),
+        "stage": stage,
         "stage_changed_at": utc(values["stage_changed_at"]),
         "created_at": utc(values["created_at"]),
+        "returned": (
+            Returned(utc(returned_at), by, reason)
+            if returned_at is not None and stage is Stage.PROSES
+            else None
+        ),
     }
     return ReportView(**(values | typed), photos=photos, history=history)

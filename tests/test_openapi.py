@@ -187,6 +187,7 @@ def test_enums_list_exactly_the_stages_and_categories(document):
         "category",
         "created_after",
         "created_before",
+        "returned",
         "limit",
         "cursor",
     }
