@@ -274,7 +274,7 @@ def test_the_returned_filter_lists_only_the_returned_newest_return_first(client,
 
 
 def test_reports_returned_before_the_upgrade_are_back_on_the_clocks(tmp_path):
-    """Migration 0018 reads each report's last return from its history."""
+    """Migration 0016 reads each report's last return from its history."""
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     history = [
         ("menunggu", None, None),

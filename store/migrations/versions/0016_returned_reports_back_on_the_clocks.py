@@ -1,7 +1,7 @@
 """reports: their last return to proses (when, by whom, why); breaches: the return a
 follow-up flag counted from
 
-Revision ID: 0018
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-06 17:00:00.000000
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-06 17:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
