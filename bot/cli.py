@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 
 from bot import database
 from bot.webhooks import spool
-from store import numbers, reports, sla, staff, stages, stats, tokens, validations
+from store import numbers, offices, reports, sla, staff, stages, stats, tokens, validations
+from store.categories import CATEGORIES
 from store.clock import utcnow
 from store.db import read_session, unbounded
 from store.phones import mask, mask_numbers, to_e164
@@ -66,6 +67,60 @@ def token_revoke(id_or_name: str) -> None:
     if not count:
         raise click.ClickException(f"no active token {id_or_name!r}")
     click.echo(f"revoked {count} token(s)")
+
+
+office_group = AppGroup("office", help="Kelurahan, SKPD, the Biro Pemerintahan and channels.")
+crm.add_command(office_group)
+_OFFICE_KINDS = click.Choice([kind.value for kind in offices.OfficeKind])
+
+
+@office_group.command("list")
+@click.option("--kind", type=_OFFICE_KINDS, help="Only offices of this kind.")
+def office_list(kind: str | None) -> None:
+    """List offices: id, kind, name, kota and, for an SKPD, the categories it handles."""
+    chosen = offices.OfficeKind(kind) if kind else None
+    for office in offices.list_offices(chosen, session=database.session()):
+        click.echo(
+            f"{office.id}\t{office.kind}\t{office.name}\t{office.kota or '-'}"
+            f"\t{','.join(office.categories) or '-'}"
+        )
+
+
+@office_group.command("add")
+@click.option("--kind", required=True, type=click.Choice(["skpd", "channel"]))
+@click.option("--name", required=True, help="e.g. 'Suku Dinas Bina Marga Jakarta Timur'.")
+@click.option("--kota", help="An SKPD's kota, e.g. 'Jakarta Timur'.")
+@click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES))
+def office_add(kind: str, name: str, kota: str | None, categories: tuple[str, ...]) -> None:
+    """Add an SKPD (with the categories it handles in its kota) or a channel."""
+    db = database.session()
+    try:
+        office = offices.add_office(
+            offices.OfficeKind(kind), name, kota=kota, categories=categories, session=db
+        )
+    except offices.OfficeProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    db.commit()
+    click.echo(f"office {office.id}: {office.name} ({office.kind})")
+
+
+@office_group.command("categories")
+@click.argument("name")
+@click.option("--add", "added", multiple=True, type=click.Choice(CATEGORIES))
+@click.option("--remove", "removed", multiple=True, type=click.Choice(CATEGORIES))
+def office_categories(name: str, added: tuple[str, ...], removed: tuple[str, ...]) -> None:
+    """Change the categories an SKPD handles in its kota (what a disposisi proposes)."""
+    db = database.session()
+    try:
+        office = offices.find_office(name, offices.OfficeKind.SKPD, session=db)
+        for category in removed:
+            office = offices.remove_category(office.name, category, session=db)
+        for category in added:
+            office = offices.add_category(office.name, category, session=db)
+    except offices.OfficeProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    db.commit()
+    click.echo(f"{office.name}: {', '.join(office.categories) or 'no category'}")
 
 
 @crm.command("move")

@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 from bot import create_app
-from store import reports
+from store import offices, reports
 from store.clock import utcnow
 from store.db import make_engine, new_session, upgrade
 from store.stages import Role, Stage
@@ -93,6 +93,7 @@ def _empty_postgres(url: str) -> None:
                 + " RESTART IDENTITY CASCADE"
             )
         )
+        offices.seed_default_offices(connection)
     engine.dispose()
 
 
