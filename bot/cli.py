@@ -39,13 +39,22 @@ crm.add_command(token_group)
 
 @token_group.command("create")
 @click.option("--role", required=True, type=click.Choice([str(role) for role in TOKEN_ROLES]))
-@click.option("--name", required=True, help="Who holds it, e.g. 'kel-kramat' or 'jaki-app'.")
-def token_create(role: str, name: str) -> None:
+@click.option(
+    "--office",
+    help="Its office (kelurahan, skpd and channel tokens): a kelurahan by name, postal code"
+    " or id, an SKPD or channel by name or id (crm office list).",
+)
+@click.option("--name", help="Who holds it, e.g. 'lurah-kramat'; the office's name by default.")
+def token_create(role: str, office: str | None, name: str | None) -> None:
     """Create a token; it is printed once, on the last line, and only its hash is kept."""
     db = database.session()
-    info, token = tokens.create_token(name, Role(role), session=db, now=utcnow())
+    try:
+        info, token = tokens.create_token(name, Role(role), office=office, session=db, now=utcnow())
+    except offices.OfficeProblem as problem:
+        raise click.ClickException(str(problem)) from None
     db.commit()
-    click.echo(f"token {info.id} for {info.name} ({info.role}); keep it secret:")
+    where = f" of {info.office.name}" if info.office else ""
+    click.echo(f"token {info.id} for {info.name} ({info.role}{where}); keep it secret:")
     click.echo(token)
 
 
@@ -54,7 +63,8 @@ def token_list() -> None:
     """List tokens (never the tokens themselves)."""
     for info in tokens.list_tokens(session=database.session()):
         state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}Z" if info.revoked_at else "active"
-        click.echo(f"{info.id}\t{info.role}\t{info.name}\t{state}")
+        office = info.office.name if info.office else ("UNBOUND" if info.unbound else "-")
+        click.echo(f"{info.id}\t{info.role}\t{info.name}\t{office}\t{state}")
 
 
 @token_group.command("revoke")

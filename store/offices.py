@@ -56,6 +56,38 @@ class Agency:
     categories: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The reports an office sees and moves (DESIGN.md, Offices): a kelurahan those
+    located in it, an SKPD those disposed to it, a channel those it filed; citywide
+    (`office` None) every one. Passed to the store's find, list and move."""
+
+    office: OfficeInfo | None = None
+
+    @classmethod
+    def citywide(cls) -> "Scope":
+        return cls()
+
+    @classmethod
+    def of_office(cls, office: OfficeInfo) -> "Scope":
+        return cls(office if office.kind is not OfficeKind.BIRO else None)
+
+    @property
+    def office_id(self) -> int | None:
+        return None if self.office is None else self.office.id
+
+    def condition(self) -> tuple[str, dict]:
+        """A SQL condition on `report` (with its bound values) that holds for the
+        reports of this scope; "1 = 1" citywide."""
+        office = self.office
+        if office is None:
+            return "1 = 1", {}
+        if office.kind is OfficeKind.KELURAHAN:
+            return "report.kelurahan_id = :scope_id", {"scope_id": office.kelurahan_id}
+        column = "skpd_office_id" if office.kind is OfficeKind.SKPD else "channel_office_id"
+        return f"report.{column} = :scope_id", {"scope_id": office.id}
+
+
 class OfficeProblem(ValueError):
     """An office that cannot be found, added or changed as asked; the message says why."""
 

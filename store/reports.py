@@ -4,14 +4,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlmodel import Session, select
 
-from store import contacts, numbers, outbox, stages, validations
+from store import contacts, numbers, offices, outbox, stages, validations
 from store.categories import CATEGORIES
 from store.clock import to_wib
 from store.db import insert_for
-from store.models import NumberCounter, Report, ReportMedia, StageChange
+from store.models import NumberCounter, Office, Report, ReportMedia, StageChange
+from store.offices import OfficeKind, Scope
 from store.places import Kelurahan
 from store.sql import AnySession, orm, sql, utc
 from store.stages import Move, Role, Stage
@@ -36,6 +37,7 @@ class NewReport:
     longitude: float | None = None
     photos: tuple[Photo, ...] = ()
     channel: str = "whatsapp"
+    channel_office_id: int | None = None  # a channel office filing through the API
     created_by: Role = Role.CITIZEN
     reporter_contact_id: int | None = None
     reporter_name: str | None = None
@@ -80,6 +82,8 @@ class ReportView:
     reporter_phone: str | None
     photos: tuple[Photo, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
+    skpd_office_id: int | None = None  # the SKPD its last disposisi named
+    skpd: str | None = None  # that SKPD's name
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,18 @@ def public_view(report: ReportView) -> PublicReport:
 
 
 class UnknownReport(LookupError):
-    pass
+    """No report of that number, or none the mover's office may see (the same answer,
+    so that numbers cannot be probed)."""
+
+
+class SkpdRequired(stages.MoveRefused):
+    """A disposisi must name its SKPD, and none handles the category in the kota."""
+
+    code = "skpd_required"
+
+
+class UnknownSkpd(stages.MoveRefused):
+    code = "unknown_skpd"
 
 
 def _next_sequence(year: int, *, session: Session) -> int:
@@ -149,6 +164,7 @@ def create_report(new: NewReport, *, session: AnySession, now: datetime) -> Repo
         number=number,
         number_digits=numbers.canonical_digits(number),
         channel=new.channel,
+        channel_office_id=new.channel_office_id,
         category=new.category,
         description=new.description,
         public_description=new.description if new.public_consent else None,
@@ -190,9 +206,16 @@ def create_report(new: NewReport, *, session: AnySession, now: datetime) -> Repo
 
 
 def _notify_reporter(
-    report: Report, *, from_stage: Stage | None, note: str | None, session: Session, now: datetime
+    report: Report,
+    *,
+    from_stage: Stage | None,
+    note: str | None,
+    session: Session,
+    now: datetime,
+    skpd: str | None = None,
 ) -> None:
-    """The reporter's notification of the report's new stage, in this same transaction."""
+    """The reporter's notification of the report's new stage (with a disposisi, the
+    SKPD's name), in this same transaction."""
     payload = {
         "number": report.number,
         "stage": report.stage,
@@ -200,6 +223,8 @@ def _notify_reporter(
         "note": note,
         "at": now.isoformat(),
     }
+    if skpd is not None:
+        payload["skpd"] = skpd
     outbox.enqueue(
         report.reporter_contact_id,
         STAGE_CHANGED,
@@ -233,13 +258,22 @@ _VIEW_COLUMNS = (
     "reporter_contact_id",
     "reporter_name",
     "reporter_phone",
+    "skpd_office_id",
 )
-_SELECT_VIEW = f"SELECT {', '.join(_VIEW_COLUMNS)} FROM report"
+_SELECT_VIEW = (
+    f"SELECT {', '.join(f'report.{column}' for column in _VIEW_COLUMNS)},"
+    " (SELECT office.name FROM office WHERE office.id = report.skpd_office_id) FROM report"
+)
+_CITYWIDE = Scope.citywide()
 
 
-def find_report(digits: str, *, session: AnySession) -> ReportView | None:
-    """A report by its number's digits, with history and photos (every STATUS asks)."""
-    found = sql(session).row(f"{_SELECT_VIEW} WHERE number_digits = :digits", digits=digits)
+def find_report(digits: str, *, session: AnySession, scope: Scope = _CITYWIDE) -> ReportView | None:
+    """A report by its number's digits, with history and photos (every STATUS asks);
+    None also when it lies outside `scope`."""
+    condition, values = scope.condition()
+    found = sql(session).row(
+        f"{_SELECT_VIEW} WHERE number_digits = :digits AND {condition}", digits=digits, **values
+    )
     return None if found is None else _view_of_row(found, session=session)
 
 
@@ -317,11 +351,17 @@ class Page:
 
 
 def list_reports(
-    where: ReportFilter, *, limit: int, after: tuple[datetime, int] | None, session: Session
+    where: ReportFilter,
+    *,
+    limit: int,
+    after: tuple[datetime, int] | None,
+    session: Session,
+    scope: Scope = _CITYWIDE,
 ) -> Page:
-    """Reports newest first, `limit` at a time. `after` is the (created_at, id) of the
-    last report of the previous page: keyset pagination, stable while reports arrive."""
+    """Reports of `scope` newest first, `limit` at a time. `after` is the (created_at, id)
+    of the last report of the previous page: keyset pagination, stable while reports arrive."""
     query = select(Report).order_by(Report.created_at.desc(), Report.id.desc())
+    query = query.where(_in_scope(scope))
     if where.stage is not None:
         query = query.where(Report.stage == where.stage)
     if where.kelurahan_id is not None:
@@ -345,6 +385,11 @@ def list_reports(
         items=[_view(report, session=session, with_history=False) for report in page],
         next_cursor=next_cursor,
     )
+
+
+def _in_scope(scope: Scope):
+    condition, values = scope.condition()
+    return text(condition).bindparams(**values)
 
 
 def search_reports(
@@ -449,21 +494,30 @@ def move_report(
     note: str | None,
     session: AnySession,
     now: datetime,
+    scope: Scope = _CITYWIDE,
+    skpd: str | int | None = None,
 ) -> ReportView:
-    """Apply one move of the state machine and append it to the history.
+    """Apply one move of the state machine and append it to the history. A move to
+    disposisi names its SKPD: `skpd` (name or id), else the one for the report's
+    category and kota.
 
-    Raises `UnknownReport`, or `stages.MoveRefused` (and changes nothing).
+    Raises `UnknownReport` (also for a report outside `scope`), or `stages.MoveRefused`
+    (and changes nothing).
     """
     session = orm(session)
     report = session.exec(
         select(Report)
-        .where(Report.number_digits == numbers.canonical_digits(number))
+        .where(Report.number_digits == numbers.canonical_digits(number), _in_scope(scope))
         .with_for_update()
     ).first()
     if report is None:
         raise UnknownReport(number)
     from_stage = Stage(report.stage)
     stages.check_move(Move(from_stage, to_stage, role, note))
+    disposed_to = None
+    if to_stage is Stage.DISPOSISI:
+        disposed_to = _skpd_of_disposisi(report, skpd, session=session)
+        report.skpd_office_id = disposed_to.id
     if role is Role.CITIZEN and now - report.stage_changed_at > stages.REOPEN_WINDOW:
         raise stages.RoleNotAllowed(
             "a citizen may reopen a report only within 7 days of its closing",
@@ -480,6 +534,8 @@ def move_report(
             to_stage=to_stage,
             actor_role=role,
             actor_id=actor_id,
+            actor_office_id=scope.office_id,
+            skpd_office_id=disposed_to.id if disposed_to else None,
             note=(note or "").strip() or None,
             at=now,
         )
@@ -495,10 +551,29 @@ def move_report(
             report,
             from_stage=from_stage,
             note=(note or "").strip() or None,
+            skpd=disposed_to.name if disposed_to else None,
             session=session,
             now=now,
         )
     return _view(report, session=session)
+
+
+def _skpd_of_disposisi(
+    report: Report, skpd: str | int | None, *, session: Session
+) -> offices.OfficeInfo:
+    allowed = stages.ALLOWED_MOVES[Stage(report.stage)]
+    if skpd is not None and str(skpd).strip():
+        try:
+            return offices.find_office(skpd, OfficeKind.SKPD, session=session)
+        except offices.OfficeProblem as problem:
+            raise UnknownSkpd(str(problem), allowed=allowed) from None
+    proposed = offices.proposed_skpd(report.category, report.kota, session=session)
+    if proposed is None:
+        raise SkpdRequired(
+            f"no SKPD handles {report.category} in {report.kota}: name one in skpd",
+            allowed=allowed,
+        )
+    return proposed
 
 
 def officer_move(
@@ -510,13 +585,23 @@ def officer_move(
     note: str | None,
     session: AnySession,
     now: datetime,
+    scope: Scope = _CITYWIDE,
+    skpd: str | int | None = None,
 ) -> ReportView:
     """A move an officer asks for (a facilitator's VALIDASI, the API, `crm move`):
     `move_report`, except that a validated follow-up closes its report, whoever
     validates: the system's move to selesai follows in the same transaction
     (DESIGN.md), the reporter is told both, and may then rate or reopen it."""
     view = move_report(
-        number, to_stage, role=role, actor_id=actor_id, note=note, session=session, now=now
+        number,
+        to_stage,
+        role=role,
+        actor_id=actor_id,
+        note=note,
+        session=session,
+        now=now,
+        scope=scope,
+        skpd=skpd,
     )
     if to_stage is not Stage.VALIDASI:
         return view
@@ -544,11 +629,14 @@ def _keep_validation_clock(
 
 def _view(report: Report, *, session: AnySession, with_history: bool = True) -> ReportView:
     values = {column: getattr(report, column) for column in _VIEW_COLUMNS}
+    values["skpd"] = None
+    if report.skpd_office_id is not None:
+        values["skpd"] = orm(session).get(Office, report.skpd_office_id).name
     return _view_of(values, session=session, with_history=with_history)
 
 
 def _view_of_row(row: tuple, *, session: AnySession, with_history: bool = True) -> ReportView:
-    values = dict(zip(_VIEW_COLUMNS, row, strict=True))
+    values = dict(zip((*_VIEW_COLUMNS, "skpd"), row, strict=True))
     return _view_of(values, session=session, with_history=with_history)
 
 
@@ -568,14 +656,24 @@ def _views_with_history(found: list[Report], *, session: AnySession) -> list[Rep
     """Many reports with their histories and photos, in two queries rather than two per
     report (an Open311 page holds up to 1,000)."""
     histories, photos = _histories_and_photos([report.id for report in found], session=session)
+    names = _office_names({report.skpd_office_id for report in found}, session=session)
     return [
         _typed_view(
-            {column: getattr(report, column) for column in _VIEW_COLUMNS},
+            {column: getattr(report, column) for column in _VIEW_COLUMNS}
+            | {"skpd": names.get(report.skpd_office_id)},
             history=histories.get(report.id, ()),
             photos=photos.get(report.id, ()),
         )
         for report in found
     ]
+
+
+def _office_names(office_ids: set[int | None], *, session: AnySession) -> dict[int, str]:
+    wanted = [office_id for office_id in office_ids if office_id is not None]
+    if not wanted:
+        return {}
+    rows = orm(session).exec(select(Office.id, Office.name).where(Office.id.in_(wanted))).all()
+    return dict(rows)
 
 
 def _histories_and_photos(

@@ -129,3 +129,32 @@ def test_the_cli_refuses_an_skpd_without_a_known_kota(app):
     result = cli(app, "add", "--kind", "skpd", "--name", "Suku Dinas X", "--kota", "Bandung")
     assert result.exit_code != 0
     assert "Jakarta Timur" in result.output
+
+
+def test_migration_0016_gives_a_report_disposed_before_the_skpd_of_its_category(tmp_path):
+    from sqlalchemy import text
+    from test_app import EARLIER_ROWS
+
+    from store.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        upgrade(engine, "0015")
+        with engine.begin() as connection:
+            for row in EARLIER_ROWS:
+                connection.execute(text(row))
+            connection.execute(
+                text(
+                    "INSERT INTO stage_change"
+                    " (report_id, seq, from_stage, to_stage, actor_role, at)"
+                    " VALUES (1, 1, 'menunggu', 'disposisi', 'admin', '2026-12-01 11:00:00')"
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            skpd = connection.execute(
+                text("SELECT office.name FROM report JOIN office ON office.id = skpd_office_id")
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert skpd == "Suku Dinas Bina Marga Jakarta Pusat"

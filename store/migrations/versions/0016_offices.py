@@ -43,6 +43,16 @@ def upgrade() -> None:
         _add_office_column(table, column)
     op.create_index("ix_report_channel_office_id", "report", ["channel_office_id"], unique=False)
     op.create_index("ix_report_skpd_office_id", "report", ["skpd_office_id"], unique=False)
+    # Reports disposed before belong to the SKPD that would be proposed today (none for
+    # lainnya), so that SKPD tokens see the work they already had.
+    op.execute(
+        "UPDATE report SET skpd_office_id = (SELECT office.id FROM office"
+        " JOIN office_category ON office_category.office_id = office.id"
+        " WHERE office.kind = 'skpd' AND office.kota = report.kota"
+        " AND office_category.category = report.category ORDER BY office.id LIMIT 1)"
+        " WHERE EXISTS (SELECT 1 FROM stage_change WHERE stage_change.report_id = report.id"
+        " AND stage_change.to_stage = 'disposisi')"
+    )
 
 
 _OFFICE_COLUMNS = (
