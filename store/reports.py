@@ -513,7 +513,9 @@ def move_report(
     if report is None:
         raise UnknownReport(number)
     from_stage = Stage(report.stage)
-    stages.check_move(Move(from_stage, to_stage, role, note))
+    stages.check_move(
+        Move(from_stage, to_stage, role, note, disposed=report.skpd_office_id is not None)
+    )
     disposed_to = None
     if to_stage is Stage.DISPOSISI:
         disposed_to = _skpd_of_disposisi(report, skpd, session=session)

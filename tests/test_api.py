@@ -38,7 +38,7 @@ ALLOWED_MOVES = {
     "tindak_lanjut": {"validasi", "proses"},
     "validasi": {"selesai"},
     "selesai": {"proses"},
-    "ditolak": set(),
+    "ditolak": {"koordinasi"},
 }
 # How an admin walks a fresh report (in menunggu) into each stage.
 ROUTE_TO = {
@@ -63,8 +63,8 @@ def role_may_make(role: str, from_stage: str, to_stage: str) -> bool:
     """DESIGN.md, "Who may make a move" (for an allowed move)."""
     if role == "admin":
         return True
-    if role == "kelurahan":
-        return (from_stage, to_stage) == ("menunggu", "koordinasi") or from_stage == "koordinasi"
+    if role == "kelurahan":  # ROUTE_TO disposes of a report before proses: not the kelurahan's
+        return from_stage in ("menunggu", "koordinasi")
     if role == "skpd":
         return from_stage in {"disposisi", "proses"}
     if role == "facilitator":
@@ -815,12 +815,12 @@ def test_a_note_is_kept_without_surrounding_blanks(api):
     assert response.get_json()["history"][-1]["note"] == "Bukan wilayah DKI"
 
 
-def test_ditolak_is_final_over_the_api(api):
+def test_ditolak_goes_nowhere_but_back_to_koordinasi_over_the_api(api):
     number = report_in(api, "ditolak")
-    for to_stage in STAGES:
+    for to_stage in set(STAGES) - {"koordinasi"}:
         response = api.move(number, to_stage, role="admin", note="alasan")
         assert response.status_code == 409
-        assert error_of(response)["allowed"] == []
+        assert error_of(response)["allowed"] == ["koordinasi"]
 
 
 def test_a_move_by_a_kelurahan_is_recorded_with_its_time_in_utc(api):
