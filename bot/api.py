@@ -338,7 +338,12 @@ def _channel(body: dict) -> offices.OfficeInfo:
     """The channel office filing: a channel token's own (the body may only repeat it),
     or the one an admin names."""
     token = current_token()
-    named = _text_field(body, "channel", required=token.role is not Role.CHANNEL, maximum=150)
+    named = _text_field(
+        body,
+        "channel",
+        required=token.role is not Role.CHANNEL,
+        maximum=offices.CHANNEL_NAME_LONGEST,
+    )
     if token.role is Role.CHANNEL:
         if named and named.casefold() != token.office.name.casefold():
             raise InvalidRequest(

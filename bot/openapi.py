@@ -383,7 +383,7 @@ def openapi_document() -> dict:
                     "properties": {
                         "channel": {
                             "type": "string",
-                            "maxLength": 150,
+                            "maxLength": 32,
                             "example": "JAKI",
                             "description": "A channel office's name: required of admin "
                             "tokens; a channel token files as its own office",

@@ -7,7 +7,7 @@ from enum import StrEnum
 from importlib import resources
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
 from store import places
 from store.categories import CATEGORIES
@@ -22,6 +22,7 @@ class OfficeKind(StrEnum):
 
 
 BIRO_PEMERINTAHAN = "Biro Pemerintahan"
+CHANNEL_NAME_LONGEST = 32  # a report keeps its channel's name (report.channel)
 # The 13 channels of CRM as the Biro Pemerintahan listed them in 2022 (DESIGN.md).
 CHANNELS: tuple[str, ...] = (
     "Pendopo Balai Kota",
@@ -29,7 +30,7 @@ CHANNELS: tuple[str, ...] = (
     "Twitter @DKIJakarta",
     "Facebook Pemprov DKI Jakarta",
     "Email dki@jakarta.go.id",
-    "Media Sosial Gubernur dan Wakil Gubernur",
+    "Media Sosial Gubernur & Wagub",
     "SMS/WhatsApp 08111272206",
     "Kantor Inspektorat",
     "Kantor Wali Kota",
@@ -158,17 +159,24 @@ def find_office(wanted: str | int, kind: OfficeKind, *, session: Session) -> Off
     `OfficeProblem`, with the candidates when several fit."""
     text = str(wanted).strip()
     if text.isdigit():
+        kelurahan = places.kelurahan_by_id(int(text)) if kind is OfficeKind.KELURAHAN else None
+        if kelurahan is not None:
+            return office_of_kelurahan(kelurahan.id, session=session)
         row = session.get(Office, int(text))
         if row is not None and row.kind == kind:
             return office_by_id(row.id, session=session)
-    row = session.exec(
-        select(Office).where(Office.kind == kind, Office.name.ilike(text))  # type: ignore[union-attr]
-    ).first()
+    row = _named(text, session=session)
+    row = row if row is not None and row.kind == kind else None
     if row is not None:
         return office_by_id(row.id, session=session)
     if kind is OfficeKind.KELURAHAN:
         return _kelurahan_office(text, session=session)
     raise OfficeProblem(f"no {kind} office {text!r}: see `flask --app bot crm office list`")
+
+
+def _named(name: str, *, session: Session) -> Office | None:
+    """The office of this name, in any case."""
+    return session.exec(select(Office).where(func.lower(Office.name) == name.lower())).first()
 
 
 def _kelurahan_office(typed: str, *, session: Session) -> OfficeInfo:
@@ -203,7 +211,9 @@ def add_office(
         raise OfficeProblem("an office needs a name")
     if kind is OfficeKind.SKPD and kota not in kotas():
         raise OfficeProblem(f"an SKPD needs its kota, one of: {', '.join(kotas())}")
-    if session.exec(select(Office).where(Office.name.ilike(name))).first() is not None:  # type: ignore[union-attr]
+    if kind is OfficeKind.CHANNEL and len(name) > CHANNEL_NAME_LONGEST:
+        raise OfficeProblem(f"a channel's name has at most {CHANNEL_NAME_LONGEST} characters")
+    if _named(name, session=session) is not None:
         raise OfficeProblem(f"there is already an office {name!r}")
     row = Office(kind=kind, name=name, kota=kota if kind is OfficeKind.SKPD else None)
     session.add(row)

@@ -76,7 +76,7 @@ def create_token(
     found = _office_for(role, office, session=session)
     token = f"crm_{role}_{secrets.token_urlsafe(32)}"
     row = ApiToken(
-        name=name or (found.name if found else role),
+        name=(name or (found.name if found else role))[:100],
         role=role,
         office_id=found.id if found else None,
         token_hash=_hash(token),

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from test_api import API, MISSING, REPORTER, UNKNOWN_NUMBER, Api, Outbox, report_body, stored
 
 from conftest import make_token, move_through
-from store import reports
+from store import offices, reports
 from store.clock import utcnow
 from store.models import ApiToken
 
@@ -229,3 +229,26 @@ def test_citywide_roles_see_every_office(api, store):
     for role in ["admin", "facilitator"]:
         listed = api.get("/reports", role=role).get_json()["items"]
         assert {item["number"] for item in listed} == {kramat, kapuk}
+
+
+@pytest.mark.parametrize("channel", offices.CHANNELS)
+def test_every_channel_files_under_its_own_name(api, store, channel):
+    token = make_token(store, "channel", office=channel, name="kanal")
+    response = api.client.post(
+        f"{API}/reports", headers=bearer(token), json=report_body(channel=MISSING)
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["channel"] == channel
+
+
+def test_the_cli_binds_a_kelurahan_by_its_id_and_takes_no_wildcard(app):
+    result = cli(app, "token", "create", "--role", "kelurahan", "--office", "25329")
+    assert result.exit_code == 0, result.output
+    assert "of Kramat" in result.output
+    result = cli(app, "token", "create", "--role", "skpd", "--office", "Suku Dinas %")
+    assert result.exit_code != 0 and "no skpd office" in result.output
+
+
+def test_a_channel_name_too_long_for_a_report_is_refused(app):
+    result = cli(app, "office", "add", "--kind", "channel", "--name", "Kanal " + "x" * 30)
+    assert result.exit_code != 0 and "at most 32" in result.output
