@@ -263,7 +263,7 @@ def create_reports(stack: StuckStack, token: str) -> list[str]:
             "/reports",
             token,
             {
-                "channel": "jaki",
+                "channel": "JAKI",
                 "category": "jalan_rusak",
                 "description": f"Jalan berlubang besar nomor {n} di depan sekolah",
                 "kelurahan": "Kramat",

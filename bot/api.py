@@ -13,7 +13,7 @@ from bot.cleaning import NestedTooDeep, printable_json
 from bot.errors import api_error
 from bot.openapi import openapi_document
 from handlers.texts import Texts
-from store import numbers, places, reports, stages
+from store import numbers, offices, places, reports, stages
 from store.categories import CATEGORIES
 from store.clock import utcnow
 from store.phones import to_e164
@@ -26,7 +26,14 @@ MAX_DESCRIPTION = 2000
 MAX_ID = 2**31 - 1  # report ids are SQL INTEGER
 MAX_NOTE = 1000  # notes reach the citizen's WhatsApp, where a message holds 1,600 characters
 _ASCII_DIGITS = re.compile(r"[0-9]+")
-_STATUS_OF_REFUSAL = {"illegal_move": 409, "role_not_allowed": 403, "reason_required": 422}
+_STATUS_OF_REFUSAL = {
+    "illegal_move": 409,
+    "role_not_allowed": 403,
+    "reason_required": 422,
+    "skpd_required": 422,
+    "unknown_skpd": 422,
+}
+_FIELD_OF_REFUSAL = {"reason_required": "note", "skpd_required": "skpd", "unknown_skpd": "skpd"}
 
 
 class InvalidRequest(Exception):
@@ -66,7 +73,9 @@ def create_report():
 @bp.get("/reports/<number>")
 @requires_role(*Role)
 def get_report(number: str):
-    view = reports.find_report(_digits(number), session=database.session())
+    view = reports.find_report(
+        _digits(number), session=database.session(), scope=current_token().scope
+    )
     if view is None:
         return api_error(404, "not_found", f"no report {number}")
     return jsonify(report_json(view))
@@ -89,6 +98,7 @@ def list_reports():
         limit=_limit(args.get("limit")),
         after=_cursor(args.get("cursor")),
         session=database.session(),
+        scope=current_token().scope,
     )
     return jsonify(
         items=[report_json(view, detailed=False) for view in page.items],
@@ -103,6 +113,7 @@ def transition(number: str):
     body = _json_object()
     to_stage = _enum(Stage, body.get("to"), "to", required=True)
     note = _text_field(body, "note", maximum=MAX_NOTE) or None
+    skpd = _skpd_field(body, to_stage)
     token = current_token()
     db = database.session()
     try:
@@ -114,17 +125,21 @@ def transition(number: str):
             note=note,
             session=db,
             now=utcnow(),
+            scope=token.scope,
+            skpd=skpd,
         )
     except reports.UnknownReport:
         db.rollback()
         return api_error(404, "not_found", f"no report {number}")
     except stages.MoveRefused as refusal:
         db.rollback()
+        field = _FIELD_OF_REFUSAL.get(refusal.code)
         return api_error(
             _STATUS_OF_REFUSAL[refusal.code],
             refusal.code,
             str(refusal),
             allowed=sorted(refusal.allowed),
+            **({"field": field} if field else {}),
         )
     db.commit()
     return jsonify(report_json(view))
@@ -152,6 +167,7 @@ def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
         },
         "stage": view.stage.value,
         "stage_label": labels.stage(view.stage),
+        "skpd": None if view.skpd is None else {"id": view.skpd_office_id, "name": view.skpd},
         "stage_changed_at": _iso(view.stage_changed_at),
         "created_at": _iso(view.created_at),
         "returned": _returned_json(view.returned),
@@ -327,8 +343,54 @@ def _kelurahan(raw, field: str) -> places.Kelurahan:
     return match.chosen
 
 
+def _skpd_field(body: dict, to_stage: Stage) -> str | int | None:
+    """The SKPD a disposisi names (office name or id); None: the store proposes one."""
+    raw = body.get("skpd")
+    if raw in (None, ""):
+        return None
+    if to_stage is not Stage.DISPOSISI:
+        raise InvalidRequest(
+            422, "invalid_field", "skpd goes only with a move to disposisi", field="skpd"
+        )
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw <= MAX_ID:
+        return raw
+    if isinstance(raw, str) and len(raw) <= 150:
+        return raw
+    raise InvalidRequest(422, "invalid_field", "skpd must be an office name or id", field="skpd")
+
+
+def _channel(body: dict) -> offices.OfficeInfo:
+    """The channel office filing: a channel token's own (the body may only repeat it),
+    or the one an admin names."""
+    token = current_token()
+    named = _text_field(
+        body,
+        "channel",
+        required=token.role is not Role.CHANNEL,
+        maximum=offices.CHANNEL_NAME_LONGEST,
+    )
+    if token.role is Role.CHANNEL:
+        if named and named.casefold() != token.office.name.casefold():
+            raise InvalidRequest(
+                422,
+                "invalid_field",
+                f"channel must be your own, {token.office.name}, or left out",
+                field="channel",
+            )
+        return token.office
+    try:
+        return offices.find_office(named, offices.OfficeKind.CHANNEL, session=database.session())
+    except offices.OfficeProblem:
+        raise InvalidRequest(
+            422,
+            "invalid_field",
+            f"unknown channel {named!r}: one of the channel offices (crm office list)",
+            field="channel",
+        ) from None
+
+
 def _new_report(body: dict) -> reports.NewReport:
-    channel = _text_field(body, "channel", required=True, maximum=32)
+    channel = _channel(body)
     category = _choice(body.get("category"), CATEGORIES, "category")
     if category is None:
         raise InvalidRequest(422, "missing_field", "category is required", field="category")
@@ -353,7 +415,8 @@ def _new_report(body: dict) -> reports.NewReport:
         location_text=_text_field(location, "text", maximum=500) or None,
         latitude=latitude,
         longitude=longitude,
-        channel=channel,
+        channel=channel.name,
+        channel_office_id=channel.id,
         created_by=current_token().role,
         reporter_name=name,
         reporter_phone=phone,

@@ -1,4 +1,4 @@
-"""Bearer tokens on the officer/channel API: each request is one role."""
+"""Bearer tokens on the officer/channel API: each request is one role of one office."""
 
 from functools import wraps
 
@@ -29,6 +29,8 @@ def requires_role(*roles: Role):
                 response = api_error(401, "unauthorized", "a valid bearer token is required")
                 response.headers["WWW-Authenticate"] = 'Bearer realm="crm"'
                 return response
+            if info.unbound:
+                return api_error(403, "token_unbound", tokens.reissue_hint(info))
             if roles and info.role not in roles:
                 return api_error(403, "forbidden", f"role {info.role} may not use this endpoint")
             g.api_token = info

@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 
 from bot import database
 from bot.webhooks import spool
-from store import numbers, reports, sla, staff, stages, stats, tokens, validations
+from store import numbers, offices, reports, sla, staff, stages, stats, tokens, validations
+from store.categories import CATEGORIES
 from store.clock import utcnow
 from store.db import read_session, unbounded
 from store.phones import mask, mask_numbers, to_e164
@@ -38,13 +39,22 @@ crm.add_command(token_group)
 
 @token_group.command("create")
 @click.option("--role", required=True, type=click.Choice([str(role) for role in TOKEN_ROLES]))
-@click.option("--name", required=True, help="Who holds it, e.g. 'kel-kramat' or 'jaki-app'.")
-def token_create(role: str, name: str) -> None:
+@click.option(
+    "--office",
+    help="Its office (kelurahan, skpd and channel tokens): a kelurahan by name, postal code"
+    " or id, an SKPD or channel by name or id (crm office list).",
+)
+@click.option("--name", help="Who holds it, e.g. 'lurah-kramat'; the office's name by default.")
+def token_create(role: str, office: str | None, name: str | None) -> None:
     """Create a token; it is printed once, on the last line, and only its hash is kept."""
     db = database.session()
-    info, token = tokens.create_token(name, Role(role), session=db, now=utcnow())
+    try:
+        info, token = tokens.create_token(name, Role(role), office=office, session=db, now=utcnow())
+    except offices.OfficeProblem as problem:
+        raise click.ClickException(str(problem)) from None
     db.commit()
-    click.echo(f"token {info.id} for {info.name} ({info.role}); keep it secret:")
+    where = f" of {info.office.name}" if info.office else ""
+    click.echo(f"token {info.id} for {info.name} ({info.role}{where}); keep it secret:")
     click.echo(token)
 
 
@@ -53,7 +63,8 @@ def token_list() -> None:
     """List tokens (never the tokens themselves)."""
     for info in tokens.list_tokens(session=database.session()):
         state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}Z" if info.revoked_at else "active"
-        click.echo(f"{info.id}\t{info.role}\t{info.name}\t{state}")
+        office = info.office.name if info.office else ("UNBOUND" if info.unbound else "-")
+        click.echo(f"{info.id}\t{info.role}\t{info.name}\t{office}\t{state}")
 
 
 @token_group.command("revoke")
@@ -66,6 +77,60 @@ def token_revoke(id_or_name: str) -> None:
     if not count:
         raise click.ClickException(f"no active token {id_or_name!r}")
     click.echo(f"revoked {count} token(s)")
+
+
+office_group = AppGroup("office", help="Kelurahan, SKPD, the Biro Pemerintahan and channels.")
+crm.add_command(office_group)
+_OFFICE_KINDS = click.Choice([kind.value for kind in offices.OfficeKind])
+
+
+@office_group.command("list")
+@click.option("--kind", type=_OFFICE_KINDS, help="Only offices of this kind.")
+def office_list(kind: str | None) -> None:
+    """List offices: id, kind, name, kota and, for an SKPD, the categories it handles."""
+    chosen = offices.OfficeKind(kind) if kind else None
+    for office in offices.list_offices(chosen, session=database.session()):
+        click.echo(
+            f"{office.id}\t{office.kind}\t{office.name}\t{office.kota or '-'}"
+            f"\t{','.join(office.categories) or '-'}"
+        )
+
+
+@office_group.command("add")
+@click.option("--kind", required=True, type=click.Choice(["skpd", "channel"]))
+@click.option("--name", required=True, help="e.g. 'Suku Dinas Bina Marga Jakarta Timur'.")
+@click.option("--kota", help="An SKPD's kota, e.g. 'Jakarta Timur'.")
+@click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES))
+def office_add(kind: str, name: str, kota: str | None, categories: tuple[str, ...]) -> None:
+    """Add an SKPD (with the categories it handles in its kota) or a channel."""
+    db = database.session()
+    try:
+        office = offices.add_office(
+            offices.OfficeKind(kind), name, kota=kota, categories=categories, session=db
+        )
+    except offices.OfficeProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    db.commit()
+    click.echo(f"office {office.id}: {office.name} ({office.kind})")
+
+
+@office_group.command("categories")
+@click.argument("name")
+@click.option("--add", "added", multiple=True, type=click.Choice(CATEGORIES))
+@click.option("--remove", "removed", multiple=True, type=click.Choice(CATEGORIES))
+def office_categories(name: str, added: tuple[str, ...], removed: tuple[str, ...]) -> None:
+    """Change the categories an SKPD handles in its kota (what a disposisi proposes)."""
+    db = database.session()
+    try:
+        office = offices.find_office(name, offices.OfficeKind.SKPD, session=db)
+        for category in removed:
+            office = offices.remove_category(office.name, category, session=db)
+        for category in added:
+            office = offices.add_category(office.name, category, session=db)
+    except offices.OfficeProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    db.commit()
+    click.echo(f"{office.name}: {', '.join(office.categories) or 'no category'}")
 
 
 @crm.command("move")

@@ -10,6 +10,7 @@ the description, place and photo with `attribute[public_consent]=true`.
 """
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, json, request
@@ -74,7 +75,7 @@ def discovery(fmt: str):
         "changeset": "2026-11-28T00:00:00Z",
         "contact": "Cepat Respon Masyarakat, Pemprov DKI Jakarta",
         "key_service": "API keys are channel tokens: flask --app bot crm token create "
-        "--role channel --name NAME",
+        "--role channel --office NAME",
         "endpoints": [
             {
                 "specification": "http://wiki.open311.org/GeoReport_v2",
@@ -159,6 +160,8 @@ def create_request(fmt: str):
     _check_jurisdiction(form)
     token = _check_api_key(form.get("api_key", ""))
     new = _new_report(form)
+    if token.office is not None:  # a channel token files as its channel
+        new = replace(new, channel=token.office.name, channel_office_id=token.office.id)
     try:
         filed = idempotency.file_report_once(new, token_id=token.id, fields=form)
     except idempotency.KeyRefused as refused:
@@ -264,7 +267,8 @@ def _request_json(view: reports.ReportView) -> dict:
         "service_name": labels.category(view.category),
         "service_code": view.category,
         "description": shown.description,
-        "agency_responsible": f"Kelurahan {view.kelurahan}, Kecamatan {view.kecamatan}",
+        "agency_responsible": view.skpd
+        or f"Kelurahan {view.kelurahan}, Kecamatan {view.kecamatan}",
         "service_notice": "",
         "requested_datetime": _w3(view.created_at),
         "updated_datetime": _w3(view.stage_changed_at),
@@ -304,6 +308,8 @@ def _check_api_key(api_key: str) -> tokens.TokenInfo:
     found = tokens.authenticate(api_key, session=database.session()) if api_key else None
     if found is None or found.role not in (Role.CHANNEL, Role.ADMIN):
         raise Open311Error(403, "api_key missing or invalid: use a channel token")
+    if found.unbound:
+        raise Open311Error(403, tokens.reissue_hint(found))
     return found
 
 

@@ -27,7 +27,10 @@ NUMBER = {
     "schema": {"type": "string"},
 }
 UNAUTHORIZED = _error("Missing, unknown or revoked bearer token")
-FORBIDDEN = _error("The token's role may not do this")
+FORBIDDEN = _error(
+    "The token's role may not do this, or the token (kelurahan, skpd, channel) belongs to "
+    "no office and must be re-issued (error.code token_unbound)"
+)
 
 
 HISTORY_ENTRY = {
@@ -68,6 +71,7 @@ def openapi_document() -> dict:
             "kelurahan",
             "stage",
             "stage_label",
+            "skpd",
             "stage_changed_at",
             "created_at",
             "returned",
@@ -96,6 +100,12 @@ def openapi_document() -> dict:
             },
             "stage": {"type": "string", "enum": stage_values},
             "stage_label": {"type": "string"},
+            "skpd": {
+                "type": "object",
+                "nullable": True,
+                "description": "The SKPD its last disposisi named; null before any",
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+            },
             "stage_changed_at": {"type": "string", "format": "date-time"},
             "created_at": {"type": "string", "format": "date-time"},
             "returned": {
@@ -247,6 +257,7 @@ def openapi_document() -> dict:
                             },
                         },
                         "401": UNAUTHORIZED,
+                        "403": FORBIDDEN,
                         "422": _error("A filter is invalid"),
                     },
                 },
@@ -260,7 +271,8 @@ def openapi_document() -> dict:
                         "200": _report("The report"),
                         "400": _error("Not a valid report number (check digit)"),
                         "401": UNAUTHORIZED,
-                        "404": _error("No such report"),
+                        "403": FORBIDDEN,
+                        "404": _error("No such report, or none of the token's office"),
                     },
                 },
             },
@@ -287,13 +299,20 @@ def openapi_document() -> dict:
                             "number"
                         ),
                         "401": UNAUTHORIZED,
-                        "403": _error("The token's role may not make this move"),
+                        "403": _error(
+                            "The token's role may not make this move, or the token must be "
+                            "re-issued for its office (token_unbound)"
+                        ),
                         "404": _error("No such report"),
                         "409": _error(
                             "The move is not allowed from the current stage; "
                             "error.allowed lists the stages it may go to"
                         ),
-                        "422": _error("Unknown stage, or a rejection or return without a reason"),
+                        "422": _error(
+                            "Unknown stage, a rejection or return without a reason, or a "
+                            "disposisi whose SKPD is unknown or cannot be proposed "
+                            "(error.field skpd)"
+                        ),
                     },
                 },
             },
@@ -383,9 +402,15 @@ def openapi_document() -> dict:
                 },
                 "NewReport": {
                     "type": "object",
-                    "required": ["channel", "category", "description", "kelurahan"],
+                    "required": ["category", "description", "kelurahan"],
                     "properties": {
-                        "channel": {"type": "string", "maxLength": 32, "example": "jaki"},
+                        "channel": {
+                            "type": "string",
+                            "maxLength": 32,
+                            "example": "JAKI",
+                            "description": "A channel office's name: required of admin "
+                            "tokens; a channel token files as its own office",
+                        },
                         "category": {"type": "string", "enum": list(CATEGORIES)},
                         "description": {"type": "string", "minLength": 10, "maxLength": 2000},
                         "kelurahan": {
@@ -427,8 +452,14 @@ def openapi_document() -> dict:
                         "to": {"type": "string", "enum": stage_values},
                         "note": {
                             "type": "string",
-                            "description": "Required for ditolak and for returning a "
-                            "follow-up (tindak_lanjut → proses)",
+                            "description": "Required for ditolak, for returning a "
+                            "follow-up (tindak_lanjut → proses) and for correcting a "
+                            "rejection (ditolak → koordinasi)",
+                        },
+                        "skpd": {
+                            "oneOf": [{"type": "string"}, {"type": "integer"}],
+                            "description": "With to=disposisi only: the SKPD (office name or "
+                            "id); left out, the one handling the report's category in its kota",
                         },
                     },
                 },

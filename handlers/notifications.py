@@ -67,6 +67,7 @@ def _stage_changed(payload: dict, texts: Texts) -> Rendered:
         at=at,
         note=_shortened(payload.get("note"), NOTE_IN_BODY),
         from_stage=payload.get("from_stage"),
+        skpd=payload.get("skpd"),
     )
     if stage is Stage.SELESAI:
         return Rendered(body, REPORT_CLOSED, {"1": payload["number"], "2": texts.wib(at)})

@@ -132,6 +132,10 @@ class Report(SQLModel, table=True):
     returned_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     returned_by: str | None = Field(default=None, max_length=20)
     return_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The channel office that filed it through the API (None: our WhatsApp, Open311 by an
+    # admin key), and the SKPD its last disposisi named: what those offices may see.
+    channel_office_id: int | None = Field(default=None, foreign_key="office.id", index=True)
+    skpd_office_id: int | None = Field(default=None, foreign_key="office.id", index=True)
 
 
 class ReportMedia(SQLModel, table=True):
@@ -157,18 +161,42 @@ class StageChange(SQLModel, table=True):
     to_stage: str = Field(max_length=20)
     actor_role: str = Field(max_length=20)
     actor_id: str | None = Field(default=None, max_length=128)
+    actor_office_id: int | None = Field(default=None, foreign_key="office.id")
+    skpd_office_id: int | None = Field(default=None, foreign_key="office.id")  # a disposisi's
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     at: datetime = Field(sa_column=_utc(nullable=False))
 
 
+class Office(SQLModel, table=True):
+    """A kelurahan, an SKPD (a Suku Dinas of one kota), the Biro Pemerintahan or a CRM
+    channel: what a token belongs to and sees (DESIGN.md, Offices)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16, index=True)
+    name: str = Field(max_length=150, unique=True)
+    kota: str | None = Field(default=None, max_length=100)
+    kelurahan_id: int | None = Field(default=None, unique=True)  # store/places.py's id
+
+
+class OfficeCategory(SQLModel, table=True):
+    """The categories an SKPD handles in its kota: whom a disposisi is proposed to."""
+
+    __tablename__ = "office_category"
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    category: str = Field(max_length=32, primary_key=True)
+
+
 class ApiToken(SQLModel, table=True):
-    """A bearer token of one role. Only the SHA-256 of the token is kept."""
+    """A bearer token of one role, for one office (citywide roles: none). Only the
+    SHA-256 of the token is kept."""
 
     __tablename__ = "api_token"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
     role: str = Field(max_length=20)
+    office_id: int | None = Field(default=None, foreign_key="office.id")
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

@@ -4,14 +4,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlmodel import Session, select
 
-from store import contacts, numbers, outbox, stages, validations
+from store import contacts, numbers, offices, outbox, stages, validations
 from store.categories import CATEGORIES
 from store.clock import to_wib
 from store.db import insert_for
-from store.models import NumberCounter, Report, ReportMedia, StageChange
+from store.models import NumberCounter, Office, Report, ReportMedia, StageChange
+from store.offices import OfficeKind, Scope
 from store.places import Kelurahan
 from store.sql import AnySession, orm, sql, utc
 from store.stages import Move, Role, Stage
@@ -36,6 +37,7 @@ class NewReport:
     longitude: float | None = None
     photos: tuple[Photo, ...] = ()
     channel: str = "whatsapp"
+    channel_office_id: int | None = None  # a channel office filing through the API
     created_by: Role = Role.CITIZEN
     reporter_contact_id: int | None = None
     reporter_name: str | None = None
@@ -95,6 +97,8 @@ class ReportView:
     photos: tuple[Photo, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     returned: Returned | None = None  # while in proses after a return
+    skpd_office_id: int | None = None  # the SKPD its last disposisi named
+    skpd: str | None = None  # that SKPD's name
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,18 @@ def public_view(report: ReportView) -> PublicReport:
 
 
 class UnknownReport(LookupError):
-    pass
+    """No report of that number, or none the mover's office may see (the same answer,
+    so that numbers cannot be probed)."""
+
+
+class SkpdRequired(stages.MoveRefused):
+    """A disposisi must name its SKPD, and none handles the category in the kota."""
+
+    code = "skpd_required"
+
+
+class UnknownSkpd(stages.MoveRefused):
+    code = "unknown_skpd"
 
 
 def _next_sequence(year: int, *, session: Session) -> int:
@@ -164,6 +179,7 @@ def create_report(new: NewReport, *, session: AnySession, now: datetime) -> Repo
         number=number,
         number_digits=numbers.canonical_digits(number),
         channel=new.channel,
+        channel_office_id=new.channel_office_id,
         category=new.category,
         description=new.description,
         public_description=new.description if new.public_consent else None,
@@ -205,9 +221,16 @@ def create_report(new: NewReport, *, session: AnySession, now: datetime) -> Repo
 
 
 def _notify_reporter(
-    report: Report, *, from_stage: Stage | None, note: str | None, session: Session, now: datetime
+    report: Report,
+    *,
+    from_stage: Stage | None,
+    note: str | None,
+    session: Session,
+    now: datetime,
+    skpd: str | None = None,
 ) -> None:
-    """The reporter's notification of the report's new stage, in this same transaction."""
+    """The reporter's notification of the report's new stage (with a disposisi, the
+    SKPD's name), in this same transaction."""
     payload = {
         "number": report.number,
         "stage": report.stage,
@@ -215,6 +238,8 @@ def _notify_reporter(
         "note": note,
         "at": now.isoformat(),
     }
+    if skpd is not None:
+        payload["skpd"] = skpd
     outbox.enqueue(
         report.reporter_contact_id,
         STAGE_CHANGED,
@@ -251,14 +276,23 @@ _VIEW_COLUMNS = (
     "returned_at",
     "returned_by",
     "return_reason",
+    "skpd_office_id",
 )
 _RETURN_COLUMNS = ("returned_at", "returned_by", "return_reason")
-_SELECT_VIEW = f"SELECT {', '.join(_VIEW_COLUMNS)} FROM report"
+_SELECT_VIEW = (
+    f"SELECT {', '.join(f'report.{column}' for column in _VIEW_COLUMNS)},"
+    " (SELECT office.name FROM office WHERE office.id = report.skpd_office_id) FROM report"
+)
+_CITYWIDE = Scope.citywide()
 
 
-def find_report(digits: str, *, session: AnySession) -> ReportView | None:
-    """A report by its number's digits, with history and photos (every STATUS asks)."""
-    found = sql(session).row(f"{_SELECT_VIEW} WHERE number_digits = :digits", digits=digits)
+def find_report(digits: str, *, session: AnySession, scope: Scope = _CITYWIDE) -> ReportView | None:
+    """A report by its number's digits, with history and photos (every STATUS asks);
+    None also when it lies outside `scope`."""
+    condition, values = scope.condition()
+    found = sql(session).row(
+        f"{_SELECT_VIEW} WHERE number_digits = :digits AND {condition}", digits=digits, **values
+    )
     return None if found is None else _view_of_row(found, session=session)
 
 
@@ -347,19 +381,31 @@ class Page:
 
 
 def list_reports(
-    where: ReportFilter, *, limit: int, after: Cursor | None, session: Session
+    where: ReportFilter,
+    *,
+    limit: int,
+    after: Cursor | None,
+    session: Session,
+    scope: Scope = _CITYWIDE,
 ) -> Page:
-    """Reports `limit` at a time: first those back in proses after a return, newest return
-    first (with `where.returned`, only these), then the others newest first. Keyset
+    """Reports of `scope`, `limit` at a time: first those back in proses after a return,
+    newest return first (with `where.returned`, only these), then the others newest first. Keyset
     pagination on each part, stable while reports arrive: `after` is where the previous
     page ended."""
     rows: list[Report] = []
     if after is None or after.returned:
-        rows = _list_part(where, returned=True, limit=limit + 1, after=after, session=session)
+        rows = _list_part(
+            where, returned=True, limit=limit + 1, after=after, session=session, scope=scope
+        )
     if not where.returned and len(rows) <= limit:
         in_others = after if after is not None and not after.returned else None
         rows += _list_part(
-            where, returned=False, limit=limit + 1 - len(rows), after=in_others, session=session
+            where,
+            returned=False,
+            limit=limit + 1 - len(rows),
+            after=in_others,
+            session=session,
+            scope=scope,
         )
     page, more = rows[:limit], len(rows) > limit
     return Page(
@@ -379,13 +425,20 @@ def _cursor_after(report: Report) -> Cursor:
 
 
 def _list_part(
-    where: ReportFilter, *, returned: bool, limit: int, after: Cursor | None, session: Session
+    where: ReportFilter,
+    *,
+    returned: bool,
+    limit: int,
+    after: Cursor | None,
+    session: Session,
+    scope: Scope,
 ) -> list[Report]:
-    """The returned reports by their return, or the others by their creation."""
+    """The returned reports of `scope` by their return, or the others by their creation."""
     key = Report.returned_at if returned else Report.created_at
     query = (
         select(Report)
         .where(_back_in_proses() if returned else ~_back_in_proses())
+        .where(_in_scope(scope))
         .order_by(key.desc(), Report.id.desc())
     )
     if where.stage is not None:
@@ -401,6 +454,11 @@ def _list_part(
     if after is not None:
         query = query.where((key < after.moment) | ((key == after.moment) & (Report.id < after.id)))
     return list(session.exec(query.limit(limit)).all())
+
+
+def _in_scope(scope: Scope):
+    condition, values = scope.condition()
+    return text(condition).bindparams(**values)
 
 
 def search_reports(
@@ -505,21 +563,32 @@ def move_report(
     note: str | None,
     session: AnySession,
     now: datetime,
+    scope: Scope = _CITYWIDE,
+    skpd: str | int | None = None,
 ) -> ReportView:
-    """Apply one move of the state machine and append it to the history.
+    """Apply one move of the state machine and append it to the history. A move to
+    disposisi names its SKPD: `skpd` (name or id), else the one for the report's
+    category and kota.
 
-    Raises `UnknownReport`, or `stages.MoveRefused` (and changes nothing).
+    Raises `UnknownReport` (also for a report outside `scope`), or `stages.MoveRefused`
+    (and changes nothing).
     """
     session = orm(session)
     report = session.exec(
         select(Report)
-        .where(Report.number_digits == numbers.canonical_digits(number))
+        .where(Report.number_digits == numbers.canonical_digits(number), _in_scope(scope))
         .with_for_update()
     ).first()
     if report is None:
         raise UnknownReport(number)
     from_stage = Stage(report.stage)
-    stages.check_move(Move(from_stage, to_stage, role, note))
+    stages.check_move(
+        Move(from_stage, to_stage, role, note, disposed=report.skpd_office_id is not None)
+    )
+    disposed_to = None
+    if to_stage is Stage.DISPOSISI:
+        disposed_to = _skpd_of_disposisi(report, skpd, session=session)
+        report.skpd_office_id = disposed_to.id
     if role is Role.CITIZEN and now - report.stage_changed_at > stages.REOPEN_WINDOW:
         raise stages.RoleNotAllowed(
             "a citizen may reopen a report only within 7 days of its closing",
@@ -536,6 +605,8 @@ def move_report(
             to_stage=to_stage,
             actor_role=role,
             actor_id=actor_id,
+            actor_office_id=scope.office_id,
+            skpd_office_id=disposed_to.id if disposed_to else None,
             note=(note or "").strip() or None,
             at=now,
         )
@@ -552,10 +623,29 @@ def move_report(
             report,
             from_stage=from_stage,
             note=(note or "").strip() or None,
+            skpd=disposed_to.name if disposed_to else None,
             session=session,
             now=now,
         )
     return _view(report, session=session)
+
+
+def _skpd_of_disposisi(
+    report: Report, skpd: str | int | None, *, session: Session
+) -> offices.OfficeInfo:
+    allowed = stages.ALLOWED_MOVES[Stage(report.stage)]
+    if skpd is not None and str(skpd).strip():
+        try:
+            return offices.find_office(skpd, OfficeKind.SKPD, session=session)
+        except offices.OfficeProblem as problem:
+            raise UnknownSkpd(str(problem), allowed=allowed) from None
+    proposed = offices.proposed_skpd(report.category, report.kota, session=session)
+    if proposed is None:
+        raise SkpdRequired(
+            f"no SKPD handles {report.category} in {report.kota}: name one in skpd",
+            allowed=allowed,
+        )
+    return proposed
 
 
 def officer_move(
@@ -567,13 +657,23 @@ def officer_move(
     note: str | None,
     session: AnySession,
     now: datetime,
+    scope: Scope = _CITYWIDE,
+    skpd: str | int | None = None,
 ) -> ReportView:
     """A move an officer asks for (a facilitator's VALIDASI, the API, `crm move`):
     `move_report`, except that a validated follow-up closes its report, whoever
     validates: the system's move to selesai follows in the same transaction
     (DESIGN.md), the reporter is told both, and may then rate or reopen it."""
     view = move_report(
-        number, to_stage, role=role, actor_id=actor_id, note=note, session=session, now=now
+        number,
+        to_stage,
+        role=role,
+        actor_id=actor_id,
+        note=note,
+        session=session,
+        now=now,
+        scope=scope,
+        skpd=skpd,
     )
     if to_stage is not Stage.VALIDASI:
         return view
@@ -612,11 +712,14 @@ def _keep_validation_clock(
 
 def _view(report: Report, *, session: AnySession, with_history: bool = True) -> ReportView:
     values = {column: getattr(report, column) for column in _VIEW_COLUMNS}
+    values["skpd"] = None
+    if report.skpd_office_id is not None:
+        values["skpd"] = orm(session).get(Office, report.skpd_office_id).name
     return _view_of(values, session=session, with_history=with_history)
 
 
 def _view_of_row(row: tuple, *, session: AnySession, with_history: bool = True) -> ReportView:
-    values = dict(zip(_VIEW_COLUMNS, row, strict=True))
+    values = dict(zip((*_VIEW_COLUMNS, "skpd"), row, strict=True))
     return _view_of(values, session=session, with_history=with_history)
 
 
@@ -636,14 +739,24 @@ def _views_with_history(found: list[Report], *, session: AnySession) -> list[Rep
     """Many reports with their histories and photos, in two queries rather than two per
     report (an Open311 page holds up to 1,000)."""
     histories, photos = _histories_and_photos([report.id for report in found], session=session)
+    names = _office_names({report.skpd_office_id for report in found}, session=session)
     return [
         _typed_view(
-            {column: getattr(report, column) for column in _VIEW_COLUMNS},
+            {column: getattr(report, column) for column in _VIEW_COLUMNS}
+            | {"skpd": names.get(report.skpd_office_id)},
             history=histories.get(report.id, ()),
             photos=photos.get(report.id, ()),
         )
         for report in found
     ]
+
+
+def _office_names(office_ids: set[int | None], *, session: AnySession) -> dict[int, str]:
+    wanted = [office_id for office_id in office_ids if office_id is not None]
+    if not wanted:
+        return {}
+    rows = orm(session).exec(select(Office.id, Office.name).where(Office.id.in_(wanted))).all()
+    return dict(rows)
 
 
 def _histories_and_photos(

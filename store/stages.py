@@ -42,25 +42,25 @@ ALLOWED_MOVES: dict[Stage, frozenset[Stage]] = {
     Stage.TINDAK_LANJUT: frozenset({Stage.VALIDASI, Stage.PROSES}),
     Stage.VALIDASI: frozenset({Stage.SELESAI}),
     Stage.SELESAI: frozenset({Stage.PROSES}),
-    Stage.DITOLAK: frozenset(),
+    Stage.DITOLAK: frozenset({Stage.KOORDINASI}),  # an admin corrects a wrong rejection
 }
 
 # Which stages each role may move a report *out of*; admin may make any allowed move.
 _ROLE_FROM_STAGES: dict[Role, frozenset[Stage]] = {
-    Role.KELURAHAN: frozenset({Stage.MENUNGGU, Stage.KOORDINASI}),
+    Role.KELURAHAN: frozenset({Stage.MENUNGGU, Stage.KOORDINASI, Stage.PROSES}),
     Role.SKPD: frozenset({Stage.DISPOSISI, Stage.PROSES}),
     Role.FACILITATOR: frozenset({Stage.TINDAK_LANJUT}),
-    Role.ADMIN: frozenset(Stage),
+    Role.ADMIN: frozenset(Stage),  # the only one who may take a report out of ditolak
     Role.CITIZEN: frozenset({Stage.SELESAI}),
     Role.CHANNEL: frozenset(),
     Role.SYSTEM: frozenset({Stage.VALIDASI}),
 }
 
-_KELURAHAN_FROM_MENUNGGU = frozenset({Stage.KOORDINASI})
-
-# Moves that must carry a reason: a rejection, and a follow-up sent back by a facilitator.
+# Moves that must carry a reason: a rejection, a follow-up sent back by a facilitator,
+# and an admin's correction of a rejection.
 _REASON_REQUIRED = {(from_, Stage.DITOLAK) for from_ in Stage} | {
-    (Stage.TINDAK_LANJUT, Stage.PROSES)
+    (Stage.TINDAK_LANJUT, Stage.PROSES),
+    (Stage.DITOLAK, Stage.KOORDINASI),
 }
 
 
@@ -92,13 +92,17 @@ class Move:
     to_stage: Stage
     role: Role
     note: str | None
+    disposed: bool = False  # the report was forwarded to an SKPD: its proses is the SKPD's
 
 
-def role_may_move(role: Role, from_stage: Stage, to_stage: Stage) -> bool:
+def role_may_move(role: Role, from_stage: Stage, to_stage: Stage, *, disposed: bool) -> bool:
+    """DESIGN.md, "Who may make a move". A kelurahan takes or rejects what waits in
+    menunggu, and carries on in proses with a report it handles itself (never disposed):
+    the paper's "diproses langsung oleh kelurahan"."""
     if from_stage not in _ROLE_FROM_STAGES[role]:
         return False
-    if role is Role.KELURAHAN and from_stage is Stage.MENUNGGU:
-        return to_stage in _KELURAHAN_FROM_MENUNGGU
+    if role is Role.KELURAHAN and from_stage is Stage.PROSES:
+        return not disposed
     return True
 
 
@@ -111,7 +115,7 @@ def check_move(move: Move) -> None:
     allowed = ALLOWED_MOVES[move.from_stage]
     if move.to_stage not in allowed:
         raise IllegalMove(f"cannot move from {move.from_stage} to {move.to_stage}", allowed=allowed)
-    if not role_may_move(move.role, move.from_stage, move.to_stage):
+    if not role_may_move(move.role, move.from_stage, move.to_stage, disposed=move.disposed):
         raise RoleNotAllowed(
             f"role {move.role} may not move a report from {move.from_stage} to {move.to_stage}",
             allowed=allowed,

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from conftest import move_through
+from conftest import make_token, move_through
 from store import numbers, outbox, reports, tokens
 from store.clock import utcnow
 from store.places import match_kelurahan
 from store.reports import STAGE_CHANGED
-from store.stages import Role, Stage
+from store.stages import Stage
 
 API = "/api/v1"
 TOKEN_ROLES = ["kelurahan", "skpd", "facilitator", "admin", "channel"]
@@ -38,7 +38,7 @@ ALLOWED_MOVES = {
     "tindak_lanjut": {"validasi", "proses"},
     "validasi": {"selesai"},
     "selesai": {"proses"},
-    "ditolak": set(),
+    "ditolak": {"koordinasi"},
 }
 # How an admin walks a fresh report (in menunggu) into each stage.
 ROUTE_TO = {
@@ -46,10 +46,10 @@ ROUTE_TO = {
     "koordinasi": ["koordinasi"],
     "disposisi": ["koordinasi", "disposisi"],
     "ditolak": ["ditolak"],
-    "proses": ["koordinasi", "proses"],
-    "tindak_lanjut": ["koordinasi", "proses", "tindak_lanjut"],
-    "validasi": ["koordinasi", "proses", "tindak_lanjut", "validasi"],
-    "selesai": ["koordinasi", "proses", "tindak_lanjut", "validasi", "selesai"],
+    "proses": ["koordinasi", "disposisi", "proses"],
+    "tindak_lanjut": ["koordinasi", "disposisi", "proses", "tindak_lanjut"],
+    "validasi": ["koordinasi", "disposisi", "proses", "tindak_lanjut", "validasi"],
+    "selesai": ["koordinasi", "disposisi", "proses", "tindak_lanjut", "validasi", "selesai"],
 }
 REPORTER_NAME = "Siti Aminah"
 REPORTER_PHONE = "+6281234567890"
@@ -63,8 +63,8 @@ def role_may_make(role: str, from_stage: str, to_stage: str) -> bool:
     """DESIGN.md, "Who may make a move" (for an allowed move)."""
     if role == "admin":
         return True
-    if role == "kelurahan":
-        return (from_stage, to_stage) == ("menunggu", "koordinasi") or from_stage == "koordinasi"
+    if role == "kelurahan":  # ROUTE_TO disposes of a report before proses: not the kelurahan's
+        return from_stage in ("menunggu", "koordinasi")
     if role == "skpd":
         return from_stage in {"disposisi", "proses"}
     if role == "facilitator":
@@ -73,6 +73,9 @@ def role_may_make(role: str, from_stage: str, to_stage: str) -> bool:
 
 
 def expected_status(role: str, from_stage: str, to_stage: str) -> int:
+    """For a report in Kramat walked by ROUTE_TO, and each role's HOME_OFFICE."""
+    if role == "skpd" and "disposisi" not in ROUTE_TO[from_stage]:
+        return 404  # never disposed to this SKPD: not its report, as if none
     if to_stage not in ALLOWED_MOVES[from_stage]:
         return 409
     return 200 if role_may_make(role, from_stage, to_stage) else 403
@@ -81,7 +84,7 @@ def expected_status(role: str, from_stage: str, to_stage: str) -> int:
 def report_body(**changes) -> dict:
     """A valid POST /reports body; a change to MISSING leaves that field out."""
     body = {
-        "channel": "jaki",
+        "channel": "JAKI",
         "category": "jalan_rusak",
         "description": "Jalan berlubang besar di depan SDN 01",
         "kelurahan": "Kramat",
@@ -100,9 +103,7 @@ class Api:
 
     def token(self, role: str) -> str:
         if role not in self._tokens:
-            _, self._tokens[role] = self.store(
-                tokens.create_token, f"{role}-test", Role(role), now=utcnow()
-            )
+            self._tokens[role] = make_token(self.store, role, name=f"{role}-test")
         return self._tokens[role]
 
     def headers(self, role: str) -> dict[str, str]:
@@ -169,8 +170,8 @@ def cli(app, *args: str):
     return app.test_cli_runner().invoke(args=["crm", *args])
 
 
-def cli_token(app, role: str, name: str) -> str:
-    result = cli(app, "token", "create", "--role", role, "--name", name)
+def cli_token(app, role: str, name: str, *office: str) -> str:
+    result = cli(app, "token", "create", "--role", role, "--name", name, *office)
     assert result.exit_code == 0, result.output
     return result.output.strip().splitlines()[-1]
 
@@ -229,7 +230,7 @@ def test_a_token_revoked_in_the_store_is_refused(api, client, store):
 
 
 def test_a_token_created_on_the_cli_works_for_its_role_only(app, client):
-    token = cli_token(app, "kelurahan", "kel-kramat")
+    token = cli_token(app, "kelurahan", "kel-kramat", "--office", "Kramat")
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get(API + "/reports", headers=headers).status_code == 200
     assert client.post(API + "/reports", headers=headers, json=report_body()).status_code == 403
@@ -240,7 +241,9 @@ def _token_rows(*, session) -> list[tuple]:
 
 
 def test_the_cli_keeps_only_a_hash_of_the_token(app, store):
-    token = cli_token(app, "skpd", "sudin-bina-marga")
+    token = cli_token(
+        app, "skpd", "sudin-bina-marga", "--office", "Suku Dinas Bina Marga Jakarta Pusat"
+    )
     listing = cli(app, "token", "list")
     assert "sudin-bina-marga" in listing.output and "skpd" in listing.output
     assert token not in listing.output
@@ -250,7 +253,7 @@ def test_the_cli_keeps_only_a_hash_of_the_token(app, store):
 
 
 def test_a_token_revoked_on_the_cli_is_refused(app, client):
-    token = cli_token(app, "kelurahan", "kel-kramat")
+    token = cli_token(app, "kelurahan", "kel-kramat", "--office", "10450")
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get(API + "/reports", headers=headers).status_code == 200
     result = cli(app, "token", "revoke", "kel-kramat")
@@ -277,7 +280,7 @@ def test_channel_and_admin_file_a_report_that_waits_in_menunggu(api, store, role
     assert NUMBER_FORMAT.match(report["number"])
     assert numbers.parse_number(report["number"]).valid
     assert report["stage"] == "menunggu" and report["stage_label"] == "Menunggu"
-    assert report["channel"] == "jaki" and report["category"] == "jalan_rusak"
+    assert report["channel"] == "JAKI" and report["category"] == "jalan_rusak"
     assert report["kelurahan"]["name"] == "Kramat"
     assert report["location"] == {
         "text": "Jl. Kramat Raya No. 10",
@@ -443,7 +446,7 @@ def test_a_report_number_is_found_however_it_is_typed(api):
     number = api.file()["number"]
     digits = numbers.canonical_digits(number)
     for typed in [number.lower(), digits, f"CRM{digits}"]:
-        response = api.get(f"/reports/{typed}", role="skpd")
+        response = api.get(f"/reports/{typed}", role="kelurahan")
         assert response.status_code == 200, typed
         assert response.get_json()["number"] == number
 
@@ -466,7 +469,7 @@ def test_a_number_whose_check_digit_fails_or_that_is_no_number_is_400(api, typed
 
 
 def test_only_admins_see_the_reporter(api):
-    number = api.file(reporter=REPORTER)["number"]
+    number = report_in(api, "disposisi")  # so that every role's office sees it
     admin_view = api.get(f"/reports/{number}").get_json()
     assert admin_view["reporter"] == {"name": REPORTER_NAME, "phone": REPORTER_PHONE}
     assert api.get("/reports").get_json()["items"][0]["reporter"]["phone"] == REPORTER_PHONE
@@ -478,7 +481,7 @@ def test_only_admins_see_the_reporter(api):
 # A move each role may make, from a stage an admin walks the report to first.
 MOVE_OF_ROLE = {
     "kelurahan": ("menunggu", "koordinasi"),
-    "skpd": ("proses", "tindak_lanjut"),
+    "skpd": ("disposisi", "proses"),
     "facilitator": ("tindak_lanjut", "validasi"),
     "channel": ("menunggu", "koordinasi"),  # refused: channels move nothing
 }
@@ -549,7 +552,7 @@ def test_listing_is_stable_while_new_reports_arrive(api):
 def test_listing_defaults_to_a_page_of_fifty_at_most(api):
     for _ in range(3):
         api.file()
-    page = api.get("/reports", role="skpd").get_json()
+    page = api.get("/reports", role="kelurahan").get_json()
     assert len(page["items"]) == 3 and page["next_cursor"] is None
 
 
@@ -568,7 +571,7 @@ def test_listing_filters_by_stage_kelurahan_and_category(api, store):
     move_through(store, kramat_rubbish, "koordinasi", note="disiapkan")
 
     def listed(**query):
-        response = api.get("/reports", role="kelurahan", query_string=query)
+        response = api.get("/reports", query_string=query)
         assert response.status_code == 200, response.get_json()
         return numbers_of(response)
 
@@ -812,12 +815,12 @@ def test_a_note_is_kept_without_surrounding_blanks(api):
     assert response.get_json()["history"][-1]["note"] == "Bukan wilayah DKI"
 
 
-def test_ditolak_is_final_over_the_api(api):
+def test_ditolak_goes_nowhere_but_back_to_koordinasi_over_the_api(api):
     number = report_in(api, "ditolak")
-    for to_stage in STAGES:
+    for to_stage in set(STAGES) - {"koordinasi"}:
         response = api.move(number, to_stage, role="admin", note="alasan")
         assert response.status_code == 409
-        assert error_of(response)["allowed"] == []
+        assert error_of(response)["allowed"] == ["koordinasi"]
 
 
 def test_a_move_by_a_kelurahan_is_recorded_with_its_time_in_utc(api):

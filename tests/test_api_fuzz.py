@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from bot.openapi import openapi_document
-from conftest import refresh_figures
+from conftest import make_token, refresh_figures
 from store import reports, tokens
 from store.clock import utcnow
 from store.places import match_kelurahan
@@ -91,7 +91,7 @@ def _fill(store) -> list[str]:
             category=category,
             description=f"Laporan uji nomor {index}: perlu ditangani segera",
             kelurahan=match_kelurahan(kelurahan).chosen,
-            channel="jaki",
+            channel="JAKI",
             reporter_name="Siti Aminah" if index == 0 else None,
             reporter_phone="+6281234567890" if index == 0 else None,
         )
@@ -143,8 +143,7 @@ def test_the_api_answers_generated_requests_as_documented(app, store, method, pa
     schema = schemathesis.openapi.from_wsgi(API + "/openapi.json", app, config=CONFIG)
     operation = schema[path][method]
     bearer = {
-        role: store(tokens.create_token, f"fuzz-{role}", role, now=utcnow())[1]
-        for role in set(TOKEN_ROLES) - {None}
+        role: make_token(store, role, name=f"fuzz-{role}") for role in set(TOKEN_ROLES) - {None}
     }
     real_numbers = [form for number in _fill(store) for form in _numbers_as_typed(number)]
     refresh_figures(app)  # as the worker does at start; before it, /stats is 503 by design
@@ -197,7 +196,7 @@ FOUND_IN_QUERIES = {
     "cursor-id-beyond-sql-integer": {"cursor": _cursor(f"2026-01-01T00:00:00+00:00|{2**31}")},
     "cursor-id-beyond-64-bits": {"cursor": _cursor(f"2026-01-01T00:00:00+00:00|{2**64}")},
 }
-_NEW = {"channel": "jaki", "category": "sampah", "kelurahan": "Kramat"}
+_NEW = {"channel": "JAKI", "category": "sampah", "kelurahan": "Kramat"}
 FOUND_IN_BODIES = {  # json.dumps escapes the lone surrogate: "\\ud800"
     "in-description": ("/reports", {**_NEW, "description": "Sampah \ud800 menumpuk di kali"}),
     "in-reporter-name": (

@@ -110,12 +110,15 @@ def test_a_rejection_without_a_note_fails_and_changes_nothing(app, store, filed)
     assert snapshot(store, filed) == before
 
 
-def test_a_move_out_of_ditolak_fails_with_no_allowed_stages(app, store, filed):
+def test_a_move_out_of_ditolak_goes_only_back_to_koordinasi(app, store, filed):
     assert crm_move(app, filed, "ditolak", "--note", "Bukan wilayah DKI").exit_code == 0
     result = crm_move(app, filed, "proses", "--note", "dibuka lagi")
     assert result.exit_code != 0
-    assert "allowed: none" in result.output
+    assert "allowed: koordinasi" in result.output
     assert stored(store, filed).stage is Stage.DITOLAK
+    result = crm_move(app, filed, "koordinasi", "--note", "Penolakan keliru")
+    assert result.exit_code == 0, result.output
+    assert stored(store, filed).stage is Stage.KOORDINASI
 
 
 @pytest.mark.parametrize("typed", ["CRM-26-000001-0", "jalan-rusak", "123"])

@@ -6,9 +6,8 @@ import re
 
 import pytest
 
+from conftest import make_token
 from scheduler.sender import OutboxSender
-from store import tokens
-from store.clock import utcnow
 from store.stages import Role
 
 CITIZEN = "+6281234567890"
@@ -21,8 +20,7 @@ def app(twilio_app):
 
 
 def _bearer(store, role: Role) -> dict[str, str]:
-    _, token = store(tokens.create_token, f"test-{role}", role, now=utcnow())
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {make_token(store, role)}"}
 
 
 def test_report_to_validation_every_notification_in_order(
@@ -63,7 +61,7 @@ def test_report_to_validation_every_notification_in_order(
     ]
     expected = [
         "diterima oleh kelurahan",
-        "diteruskan ke perangkat daerah",
+        "diteruskan ke *Suku Dinas Bina Marga Jakarta Pusat*",
         "sedang ditangani",
         "menunggu validasi TA Fasilitator",
         "telah divalidasi oleh TA Fasilitator",

@@ -9,15 +9,16 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from conftest import make_token
 from scheduler import jobs
-from store import outbox, reports, tokens
+from store import outbox, reports
 from store.clock import utcnow
 from store.stages import Role
 
 API = "/api/v1"
 OPEN311 = "/open311/v2"
 BODY = {
-    "channel": "jaki",
+    "channel": "JAKI",
     "category": "jalan_rusak",
     "description": "Jalan berlubang besar di depan SDN 01",
     "kelurahan": "Kramat",
@@ -27,7 +28,7 @@ BODY = {
 
 @pytest.fixture
 def channel_token(store):
-    return store(tokens.create_token, "jaki", Role.CHANNEL, now=utcnow())[1]
+    return make_token(store, Role.CHANNEL)
 
 
 def _post(client, token, body=BODY, *, key: str | None):
@@ -74,7 +75,7 @@ def test_a_malformed_key_is_refused_and_files_nothing(client, store, channel_tok
 
 
 def test_keys_belong_to_their_token(client, store, channel_token):
-    other_token = store(tokens.create_token, "qlue", Role.CHANNEL, now=utcnow())[1]
+    other_token = make_token(store, Role.CHANNEL, name="jaki-2")
     first = _post(client, channel_token, key="same-key").get_json()["number"]
     second = _post(client, other_token, key="same-key").get_json()["number"]
     assert first != second and store(reports.count_reports) == 2

@@ -9,8 +9,8 @@ import time_machine
 from georeport import GeoReport
 from sqlmodel import update
 
-from conftest import move_through
-from store import outbox, reports, tokens
+from conftest import make_token, move_through
+from store import outbox, reports
 from store.clock import utcnow
 from store.models import Report
 from store.numbers import parse_number
@@ -23,7 +23,7 @@ PHONE = "0812-3456-7890"
 
 @pytest.fixture
 def api_key(store):
-    return store(tokens.create_token, "jaki-app", Role.CHANNEL, now=utcnow())[1]
+    return make_token(store, Role.CHANNEL)
 
 
 def post_request(client, key, fmt="json", **fields):
@@ -86,7 +86,7 @@ def test_post_creates_an_ordinary_report_and_answers_an_array(client, api_key, s
     assert created["service_request_id"].startswith("CRM-") and "token" not in created
 
     report = store(reports.find_report, parse_number(created["service_request_id"]).digits)
-    assert report.channel == "open311" and report.stage == "menunggu"
+    assert report.channel == "JAKI" and report.stage == "menunggu"  # the key's channel
     assert report.kelurahan == "Kramat" and report.reporter_phone == "+6281234567890"
     (note,) = store(outbox.notifications)
     assert note.payload["stage"] == "menunggu"  # the reporter gets its number by WhatsApp
@@ -136,7 +136,7 @@ def test_a_kelurahan_named_in_the_address_is_enough(client, api_key):
 
 
 def test_a_staff_token_is_not_an_api_key(client, store):
-    _, kelurahan_token = store(tokens.create_token, "kel", Role.KELURAHAN, now=utcnow())
+    kelurahan_token = make_token(store, Role.KELURAHAN)
     assert post_request(client, kelurahan_token).status_code == 403
 
 
@@ -287,7 +287,7 @@ def test_service_request_updates_follow_every_stage(client, api_key, store):
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_a_third_party_open311_client_reads_everything(served, store, fmt):
     app = served["app"]
-    _, key = store(tokens.create_token, "client", Role.CHANNEL, now=utcnow())
+    key = make_token(store, Role.CHANNEL, name="client")
     number = created_id(app.test_client(), key)
     client = GeoReport(served["base"] + V2, jurisdiction="jakarta.go.id", output_format=fmt)
     services = client.get_service_list()

@@ -14,9 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import update
 
-from store import tokens
+from conftest import make_token
 from store.categories import CATEGORIES
-from store.clock import utcnow
 from store.models import Report
 from store.stages import Role
 
@@ -160,7 +159,7 @@ def _parses(answer) -> None:
 
 
 def test_open311_answers_anything_without_a_5xx_in_xml_and_json_that_parse(client, store):
-    api_key = store(tokens.create_token, "fuzz-channel", Role.CHANNEL, now=utcnow())[1]
+    api_key = make_token(store, Role.CHANNEL, name="fuzz-channel")
     numbers = _file_some_reports(client, api_key)
     store(_hold_a_noncharacter, numbers[0])
     real = [api_key, *numbers, ",".join(numbers), numbers[0].lower().replace("-", " ")]

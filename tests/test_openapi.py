@@ -11,7 +11,8 @@ from datetime import datetime
 
 import pytest
 
-from store import numbers, reports, tokens
+from conftest import make_token
+from store import numbers, reports
 from store.categories import CATEGORIES
 from store.clock import utcnow
 from store.stages import Role, Stage
@@ -238,7 +239,7 @@ class Exchange:
 def _exchanges(client, store) -> list[Exchange]:
     """One request for every status code each endpoint answers with."""
     made = {
-        role: store(tokens.create_token, f"{role}-doc", Role(role), now=utcnow())[1]
+        role: make_token(store, role, name=f"{role}-doc")
         for role in ["admin", "kelurahan", "facilitator", "channel"]
     }
     seen: list[Exchange] = []

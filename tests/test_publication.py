@@ -5,8 +5,8 @@ import pytest
 import time_machine
 from sqlalchemy import text
 
-from conftest import CITIZEN, move_through
-from store import publication, reports, tokens
+from conftest import CITIZEN, make_token, move_through
+from store import publication, reports
 from store.clock import utcnow
 from store.numbers import parse_number
 from store.phones import mask_numbers
@@ -19,7 +19,7 @@ PHOTO = ("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
 
 @pytest.fixture
 def api_key(store):
-    return store(tokens.create_token, "jaki-app", Role.CHANNEL, now=utcnow())[1]
+    return make_token(store, Role.CHANNEL)
 
 
 def open311_post(client, key, **fields):
@@ -89,10 +89,10 @@ def test_the_consent_attribute_is_in_the_service_definition_and_only_true_or_fal
 
 
 def test_the_api_takes_consent_as_a_json_boolean_and_defaults_to_none(client, store):
-    _, key = store(tokens.create_token, "jaki", Role.CHANNEL, now=utcnow())
+    key = make_token(store, Role.CHANNEL)
     headers = {"Authorization": f"Bearer {key}"}
     body = {
-        "channel": "jaki",
+        "channel": "JAKI",
         "category": "sampah",
         "description": "Sampah menumpuk di pinggir kali",
         "kelurahan": "Kramat",

@@ -41,6 +41,7 @@ ALLOWED = {
     ("tindak_lanjut", "proses"),
     ("validasi", "selesai"),
     ("selesai", "proses"),
+    ("ditolak", "koordinasi"),
 }
 
 # DESIGN.md, "Who may make a move" (only ever among the allowed moves above), plus the
@@ -51,8 +52,8 @@ ROLES = ("citizen", "kelurahan", "skpd", "facilitator", "admin", "channel", "sys
 def role_may(role: str, from_stage: str, to_stage: str) -> bool:
     if role == "admin":
         return True
-    if role == "kelurahan":
-        return (from_stage, to_stage) == ("menunggu", "koordinasi") or from_stage == "koordinasi"
+    if role == "kelurahan":  # proses: a report it handles itself (never disposed)
+        return from_stage in ("menunggu", "koordinasi", "proses")
     if role == "skpd":
         return from_stage in ("disposisi", "proses")
     if role == "facilitator":
@@ -64,7 +65,10 @@ def role_may(role: str, from_stage: str, to_stage: str) -> bool:
     return False  # channel: creates reports, moves none
 
 
-REASON_NEEDED = {(from_stage, "ditolak") for from_stage in STAGES} | {("tindak_lanjut", "proses")}
+REASON_NEEDED = {(from_stage, "ditolak") for from_stage in STAGES} | {
+    ("tindak_lanjut", "proses"),
+    ("ditolak", "koordinasi"),
+}
 
 
 def expected_outcome(role: str, from_stage: str, to_stage: str) -> type[MoveRefused] | None:
@@ -110,9 +114,12 @@ def test_the_expected_table_is_not_trivial():
     assert by_role["channel"] == set()
     assert by_role["kelurahan"] == {
         ("menunggu", "koordinasi"),
+        ("menunggu", "ditolak"),
         ("koordinasi", "proses"),
         ("koordinasi", "disposisi"),
         ("koordinasi", "ditolak"),
+        ("proses", "tindak_lanjut"),
+        ("proses", "ditolak"),
     }
     assert by_role["skpd"] == {
         ("disposisi", "proses"),
@@ -123,9 +130,19 @@ def test_the_expected_table_is_not_trivial():
     assert by_role["facilitator"] == {("tindak_lanjut", "validasi"), ("tindak_lanjut", "proses")}
 
 
-def test_kelurahan_may_not_reject_a_report_still_waiting_in_menunggu():
+def test_kelurahan_may_reject_a_report_still_waiting_in_menunggu_with_a_reason():
+    check_move(move("menunggu", "ditolak", "kelurahan", note="Kebakaran: hubungi 112"))
+    with pytest.raises(ReasonRequired):
+        check_move(move("menunggu", "ditolak", "kelurahan", note=" "))
+
+
+@pytest.mark.parametrize("to_stage", ["tindak_lanjut", "ditolak"])
+def test_kelurahan_carries_on_in_proses_only_with_a_report_never_disposed(to_stage):
+    check_move(move("proses", to_stage, "kelurahan", note="alasan"))
     with pytest.raises(RoleNotAllowed):
-        check_move(move("menunggu", "ditolak", "kelurahan", note="bukan wilayah kami"))
+        check_move(
+            StageMove(Stage.PROSES, Stage(to_stage), Role.KELURAHAN, "alasan", disposed=True)
+        )
 
 
 def test_a_stage_never_moves_to_itself():
@@ -134,11 +151,15 @@ def test_a_stage_never_moves_to_itself():
             check_move(move(stage, stage, role, note="alasan"))
 
 
-def test_ditolak_is_terminal_for_every_role():
+def test_only_an_admin_takes_a_report_out_of_ditolak_and_only_back_to_koordinasi():
     for role, to_stage in itertools.product(ROLES, STAGES):
-        with pytest.raises(IllegalMove) as refused:
-            check_move(move("ditolak", to_stage, role, note="alasan"))
-        assert refused.value.allowed == frozenset()
+        outcome = outcome_of(move("ditolak", to_stage, role, note="Penolakan keliru"))
+        if to_stage != "koordinasi":
+            assert outcome is IllegalMove
+        else:
+            assert outcome is (None if role == "admin" else RoleNotAllowed), role
+    with pytest.raises(ReasonRequired):
+        check_move(move("ditolak", "koordinasi", "admin"))
 
 
 @pytest.mark.parametrize("from_stage", STAGES)
@@ -185,9 +206,10 @@ def test_rejecting_or_returning_a_follow_up_needs_a_reason(from_stage, to_stage,
 def test_every_stage_that_can_be_rejected_needs_a_reason_to_be():
     rejectable = {f for f, to in ALLOWED if to == "ditolak"}
     assert rejectable == {"menunggu", "koordinasi", "disposisi", "proses"}
-    assert {(f, "ditolak") for f in rejectable} | {("tindak_lanjut", "proses")} == (
-        ALLOWED & REASON_NEEDED
-    )
+    assert {(f, "ditolak") for f in rejectable} | {
+        ("tindak_lanjut", "proses"),
+        ("ditolak", "koordinasi"),
+    } == (ALLOWED & REASON_NEEDED)
 
 
 @pytest.mark.parametrize(("from_stage", "to_stage"), sorted(ALLOWED - REASON_NEEDED))
