@@ -9,9 +9,9 @@ from flask import Blueprint, jsonify, request
 
 from bot import database, idempotency
 from bot.auth import current_token, requires_role
-from bot.cleaning import NestedTooDeep, printable_json
 from bot.errors import api_error
 from bot.openapi import openapi_document
+from handlers.cleaning import NestedTooDeep, printable_json
 from handlers.texts import Texts
 from store import numbers, offices, places, reports, stages
 from store.categories import CATEGORIES
@@ -201,7 +201,7 @@ def _iso(moment: datetime) -> str:
 
 
 def _json_object() -> dict:
-    """The body as a JSON object, every string in it cleaned (bot/cleaning.py)."""
+    """The body as a JSON object, every string in it cleaned (handlers/cleaning.py)."""
     if not request.is_json:
         raise InvalidRequest(
             400, "malformed_json", "send the body as JSON, with Content-Type: application/json"

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from bot import database, idempotency
-from bot.cleaning import printable
+from handlers.cleaning import printable
 from handlers.texts import Texts
 from store import numbers, places, publication, reports, tokens, validations
 from store.categories import CATEGORIES

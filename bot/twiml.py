@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from flask import Response
 
-from bot.cleaning import printable
+from handlers.cleaning import printable
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 

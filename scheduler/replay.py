@@ -24,7 +24,10 @@ from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
-from bot import database, webhooks
+from bot import database
+from handlers.once import answer_once, apologise_once
+from handlers.turn import Limits
+from handlers.twilio_form import incoming_message, message_sid
 from scheduler.jobs import beat
 from store.db import Conflict
 from store.spool import Spool
@@ -55,7 +58,7 @@ class FailedAlone(Exception):
 def replay_spool() -> int:
     """One run over the spool, then over each sender's own (Spool.held_for); the number
     of kept messages answered (again, for a copy or after a run cut short)."""
-    spool = webhooks.spool()
+    spool = Spool(current_app.config["SETTINGS"].spool_dir)
     with spool.replay_turn() as mine:
         if not mine:
             return 0  # another worker is replaying
@@ -116,7 +119,7 @@ def replay(entry, spool: Spool) -> Replayed:
     error during an outage, FailedAlone if the database took other writes meanwhile."""
     try:
         form = MultiDict(entry["form"])
-        sid, message = webhooks.message_sid(form), webhooks.incoming_message(form)
+        sid, message = message_sid(form), incoming_message(form)
     except Exception as error:  # written by hand, or by another version: not a message
         return _set_aside(entry, spool, None, type(error).__name__)
     if sid is None:
@@ -145,7 +148,9 @@ def replay(entry, spool: Spool) -> Replayed:
 def _answer(sid: str, message) -> Replayed | None:
     """Answer for real; None (logged) if that failed for another reason than the database."""
     try:
-        once = webhooks.answer_once(sid, message, deliver_later=True)
+        once = answer_once(
+            sid, message, db=database.transaction(), limits=_kept_limits(), deliver_later=True
+        )
         return Replayed(Outcome.ANSWERED, once.wrote)
     except DATABASE_ERRORS:
         raise
@@ -155,11 +160,21 @@ def _answer(sid: str, message) -> Replayed | None:
         return None
 
 
+def _kept_limits() -> Limits:
+    """The settings' limits but the per-minute one: an hour's messages replayed in one
+    minute are no flood (the spool keeps only what Twilio delivered)."""
+    return Limits(
+        messages_per_minute=None,
+        reports_per_day=current_app.config["SETTINGS"].reports_per_day,
+    )
+
+
 def _apologise(sid: str, message, entry, spool: Spool) -> Replayed:
     """The webhook's apology; the entry set aside if that fails for another reason than
     the database."""
     try:
-        return Replayed(Outcome.APOLOGISED, webhooks.apologise_once(sid, message).wrote)
+        apologised = apologise_once(sid, message, db=database.transaction())
+        return Replayed(Outcome.APOLOGISED, apologised.wrote)
     except DATABASE_ERRORS:
         raise
     except Exception as error:

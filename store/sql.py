@@ -16,7 +16,7 @@ looked up by number 0.26 ms, against 0.01 ms on the driver (bench/RESULTS.md). S
 - A `Transaction` may be read-only: it takes no write lock (on SQLite, `BEGIN` rather
   than `BEGIN IMMEDIATE`) and refuses every write, plain or through the ORM, with
   `WriteNeeded` before it runs. The webhook answers most messages that way first
-  (bot/webhooks.py says why).
+  (handlers/once.py says why).
 
 Values: pass aware UTC datetimes, dicts and lists as they are; read datetimes back
 with `utc()` and JSON with `from_json()`, since SQLite hands both back as text.

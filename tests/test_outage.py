@@ -155,11 +155,21 @@ def test_a_replay_interrupted_by_a_crash_is_finished_without_doubles(
     with app.app_context():
         from werkzeug.datastructures import MultiDict
 
-        from bot.webhooks import answer_once, incoming_message, spool
+        from bot import database
+        from bot.webhooks import spool
+        from handlers.once import answer_once
+        from handlers.turn import Limits
+        from handlers.twilio_form import incoming_message
 
         taken = spool().take(spool().pending()[0], taker="dead")
         first = forms[0]
-        answer_once(first["MessageSid"], incoming_message(MultiDict(first)), deliver_later=True)
+        answer_once(
+            first["MessageSid"],
+            incoming_message(MultiDict(first)),
+            db=database.transaction(),
+            limits=Limits(messages_per_minute=None, reports_per_day=10),
+            deliver_later=True,
+        )
         assert taken.exists()
         assert replay.replay_spool() == 3
     assert store(inbound.count_inbound) == 3
@@ -710,11 +720,13 @@ def test_an_apology_for_a_kept_message_is_sent_once_and_answers_it_for_good(app,
     with app.app_context():
         from werkzeug.datastructures import MultiDict
 
-        from bot.webhooks import apologise_once, incoming_message
+        from bot import database
+        from handlers.once import apologise_once
+        from handlers.twilio_form import incoming_message
 
         message = incoming_message(MultiDict(form))
-        apologise_once(form["MessageSid"], message)
-        apologise_once(form["MessageSid"], message)
+        apologise_once(form["MessageSid"], message, db=database.transaction())
+        apologise_once(form["MessageSid"], message, db=database.transaction())
         assert replay.replay_spool() == 1  # answered: with the apology, recorded before
     (note,) = store(outbox.notifications)
     assert "sistem kami sedang mengalami gangguan" in render(note.kind, note.payload, "id").body

@@ -1,5 +1,5 @@
 """On SQLite the webhook answers a message first in a read-only transaction and takes
-the database's one write lock only to record it (bot/webhooks.py, `_once`). These tests
+the database's one write lock only to record it (handlers/once.py, `_once`). These tests
 watch the statements SQLite runs, through the driver's own trace hook."""
 
 from collections.abc import Callable

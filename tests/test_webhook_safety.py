@@ -10,8 +10,8 @@ from sqlmodel import select, update
 from twilio.request_validator import RequestValidator
 
 from bot import create_app
-from bot.webhooks import MAX_BODY
 from conftest import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, app_config
+from handlers.twilio_form import MAX_BODY
 from store import inbound, reports
 from store.models import InboundMessage
 from store.spool import Spool

@@ -1,0 +1,153 @@
+"""A WhatsApp message's unit of work: answered once per MessageSid, its reply recorded
+with every change it caused, in one transaction; the webhook's and the spool replay's
+alike (the replay queues the reply as a notification, `deliver_later`)."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
+
+from handlers.conversation import respond
+from handlers.message import IncomingMessage
+from handlers.notifications import DELAYED_REPLY, delayed_reply_payloads
+from handlers.texts import Texts, split_for_whatsapp
+from handlers.turn import Limits
+from store import contacts, inbound, outbox
+from store.clock import utcnow
+from store.db import commit_with_retries
+from store.sql import Transaction, WriteNeeded
+
+
+class Answer(NamedTuple):
+    contact_id: int
+    replies: list[str]
+    contact_noted_at: object = None  # see store.contacts.ContactInfo.noted_at
+
+
+class Once(NamedTuple):
+    replies: list[str]
+    wrote: bool  # False: the message was answered (and its reply queued) before
+
+
+def answer_once(
+    sid: str,
+    message: IncomingMessage,
+    *,
+    db: Transaction,
+    limits: Limits,
+    deliver_later: bool = False,
+) -> Once:
+    """The reply to `sid`: the stored one if Twilio delivers it again, else a new one,
+    committed with everything it changed in one transaction. `deliver_later`: the
+    citizen is no longer waiting on the request (a replay of the spool), so the reply
+    goes out as a notification, in that same transaction."""
+
+    def answer(db: Transaction, now: datetime) -> Answer:
+        outcome = respond(message, session=db, now=now, limits=limits)
+        replies = split_for_whatsapp(outcome.replies)
+        return Answer(outcome.contact_id, replies, outcome.contact_noted_at)
+
+    return _once(sid, message, answer, db=db, deliver_later=deliver_later)
+
+
+def apologise_once(sid: str, message: IncomingMessage, *, db: Transaction) -> Once:
+    """For a kept message that `answer_once` could not answer (for another reason than
+    the database): send the apology the webhook would have answered, recorded as the
+    reply to `sid`, so that the citizen told "kept" is not left waiting and a second
+    replay finds the message answered."""
+
+    def apologise(db: Transaction, now: datetime) -> Answer:
+        contact = contacts.touch_contact(message.sender, message.profile_name, session=db, now=now)
+        return Answer(contact.id, [Texts(contact.language).say("system_error")])
+
+    return _once(sid, message, apologise, db=db, deliver_later=True)
+
+
+def _once(
+    sid: str,
+    message: IncomingMessage,
+    reply: Callable[[Transaction, datetime], Answer],
+    *,
+    db: Transaction,
+    deliver_later: bool,
+) -> Once:
+    """The stored reply to `sid`, or `reply`'s answer, recorded with the
+    message, and queued as a notification when `deliver_later`, in one transaction.
+
+    A stored reply is queued too when `deliver_later`, once: the message was kept for
+    later after the webhook had answered it, so Twilio never got that answer (the
+    process died after its commit, or Twilio gave up waiting and called the fallback).
+
+    Most messages change nothing but their own record (a STATUS, the menu, help). On
+    SQLite, whose write lock is the whole database's, a citizen waiting on the webhook
+    is therefore first answered in a read-only transaction, and the lock is taken only
+    to record the message. A message that changes something (a report's step, a new
+    contact, an offer taken) is answered again from the start in one write transaction,
+    and so is one read while an earlier message of the same sender was being answered
+    (which may have started a report, say). A message that writes costs 14–22 % more
+    for it, and the lock is free while every other one is read: two web processes
+    answered 1.27–1.38 times as many STATUS messages a second. PostgreSQL locks only
+    the rows a transaction changes, and there the second transaction cost 12 %
+    (bench/RESULTS.md, 2026-12-04)."""
+
+    def work() -> Once:
+        now = utcnow()
+        earlier = inbound.stored_reply(sid, session=db)
+        if earlier is not None and not deliver_later:
+            return Once(earlier, wrote=False)  # Twilio delivers it again: answer it again
+        if earlier is not None:
+            return Once(earlier, wrote=_queue_stored_reply(sid, earlier, session=db, now=now))
+        contact_id, replies, noted_at = reply(db, now)
+        if db.read_only:
+            db.commit()  # changes held by the ORM raise WriteNeeded here
+            db.read_only = False
+            if not contacts.note_message(
+                contact_id, message.profile_name, noted_at=noted_at, session=db, now=now
+            ):  # an earlier message of theirs, still being answered as this one was read
+                raise WriteNeeded("another message of the sender was answered meanwhile")
+        inbound.record_inbound(
+            sid,
+            contact_id=contact_id,
+            body=message.body,
+            num_media=len(message.media),
+            reply=replies,
+            reply_queued=deliver_later,
+            session=db,
+            now=now,
+        )
+        if deliver_later:
+            _queue(contact_id, replies, session=db, now=now)
+        return Once(replies, wrote=True)
+
+    if db.one_writer_at_a_time and not deliver_later:
+        answered = _reading_first(db, work)
+        if answered is not None:
+            return answered
+    return commit_with_retries(db, work)
+
+
+def _reading_first(db: Transaction, work: Callable[[], Once]) -> Once | None:
+    """`work`'s answer if it needed no write before recording the message, else None
+    (and nothing written). A lost race for the MessageSid is run again by
+    `commit_with_retries` in a write transaction, as `work` leaves it."""
+    db.read_only = True
+    try:
+        return commit_with_retries(db, work)
+    except WriteNeeded:
+        return None
+    finally:
+        db.rollback()  # of what is left open, if anything
+        db.read_only = False
+
+
+def _queue_stored_reply(
+    sid: str, replies: list[str], *, session: Transaction, now: datetime
+) -> bool:
+    contact_id = inbound.queue_reply_once(sid, session=session)
+    if contact_id is not None:
+        _queue(contact_id, replies, session=session, now=now)
+    return contact_id is not None
+
+
+def _queue(contact_id: int, replies: list[str], *, session: Transaction, now: datetime) -> None:
+    for payload in delayed_reply_payloads(replies):
+        outbox.enqueue(contact_id, DELAYED_REPLY, payload, report_id=None, session=session, now=now)
