@@ -15,7 +15,7 @@ SUPERVISOR_DIGEST = "supervisor_digest"
 CUTOFF_LIST = "cutoff_list"
 DELAYED_REPLY = "delayed_reply"
 
-# The approved Content templates an operator configures (README lists their texts).
+# The approved Content templates an operator configures (docs/notifications.md lists their texts).
 STAGE_UPDATE = "stage_update"
 REPORT_CLOSED = "report_closed"
 STAFF_ALERT = "staff_alert"

@@ -99,7 +99,7 @@ def _office_for(role: Role, office: str | int | None, *, session: Session) -> Of
 
 
 def reissue_hint(info: TokenInfo) -> str:
-    """What an unbound token's holder is told (README, Upgrading to offices)."""
+    """What an unbound token's holder is told (docs/officers.md, Upgrading to offices)."""
     return (
         f"this {info.role} token ({info.name}) belongs to no office and is no longer accepted;"
         f" ask an operator to re-issue it: flask --app bot crm token create --role {info.role}"

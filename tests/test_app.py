@@ -112,10 +112,10 @@ def test_the_validated_stage_says_so_in_indonesian():
     assert Texts("id").stage_meaning("validasi") == "telah divalidasi oleh TA Fasilitator"
 
 
-def test_the_readme_lists_every_content_template_an_operator_must_get_approved():
+def test_the_docs_list_every_content_template_an_operator_must_get_approved():
     from handlers.notifications import CONTENT_TEMPLATES
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "notifications.md").read_text()
     for template in CONTENT_TEMPLATES:
         assert f"`{template}:id`" in readme, template
 
