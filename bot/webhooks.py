@@ -50,7 +50,8 @@ def whatsapp():
     # Every message is in `inbound_message` and gunicorn's access log already; this
     # line is for following one conversation while debugging.
     current_app.logger.debug("inbound %s from %s", sid, mask(message.sender.key))
-    kept, held = spool(), spool().held_for(message.sender.key)
+    kept = spool()
+    held = kept.held_for(message.sender.key)
     if kept.has_pending():  # keep each phone's order while an outage is replayed
         return _keep_for_later(form, kept)
     if held.has_pending():  # and this phone's, while its messages kept are replayed
@@ -87,9 +88,9 @@ def whatsapp_fallback():
     if sid is None:
         return twiml([], status=400)
     sender = sender_from(text_of(form, "From", 128))
-    if _kept_already(sid, sender.key):
-        return twiml([Texts().say("message_kept")])
     kept = spool()
+    if kept.holds_message(sid) or kept.held_for(sender.key).holds_message(sid):
+        return twiml([Texts().say("message_kept")])  # kept already: everyone's or its own
     answered = None if kept.has_pending() else _answered_already(sid)
     if answered is not None:
         return twiml(answered)
@@ -106,13 +107,6 @@ def _where_busy(kept: Spool, held: Spool) -> Spool:
     if kept.met_a_busy_database(within_seconds=BUSY_FOR_EVERYONE_SECONDS):
         return kept
     return held
-
-
-def _kept_already(sid: str, sender_key: str) -> bool:
-    """Whether a spool still to replay holds this MessageSid: everyone's, or the
-    sender's own."""
-    kept = spool()
-    return kept.holds_message(sid) or kept.held_for(sender_key).holds_message(sid)
 
 
 def _answered_already(sid: str) -> list[str] | None:
