@@ -356,15 +356,23 @@ def _w3_datetime(raw: str, name: str) -> datetime:
 
 
 def _window(start_raw: str | None, end_raw: str | None) -> tuple[datetime, datetime]:
-    """The spec's default: the last 90 days; a given range may not exceed 90 days."""
+    """The spec's default: the last 90 days; a given range may not exceed 90 days. In
+    UTC, as the store keeps it: a moment whose window leaves the years a datetime can
+    hold (0001-01-01T00:00+14:00 is in year 0 in UTC) is refused, not a 500."""
     end = _w3_datetime(end_raw, "end_date") if end_raw else None
     start = _w3_datetime(start_raw, "start_date") if start_raw else None
     if start and end and end - start > DEFAULT_WINDOW:
         raise Open311Error(400, "start_date to end_date may not span more than 90 days")
     if start and end and end < start:
         raise Open311Error(400, "end_date is before start_date")
-    end = end or ((start + DEFAULT_WINDOW) if start else utcnow())
-    return start or end - DEFAULT_WINDOW, end
+    try:
+        end = end or ((start + DEFAULT_WINDOW) if start else utcnow())
+        start = start or end - DEFAULT_WINDOW
+        return start.astimezone(UTC), end.astimezone(UTC)
+    except OverflowError:
+        raise Open311Error(
+            400, "start_date and end_date must lie within the years 1 to 9999"
+        ) from None
 
 
 def _new_report(form: dict[str, str]) -> reports.NewReport:

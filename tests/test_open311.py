@@ -336,3 +336,18 @@ def test_control_characters_in_a_post_are_dropped_not_a_500(client, api_key, sto
     assert store(reports.find_report, parse_number(number).digits).description == (
         "Jalan berlubang besar sekali"
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start_date=0001-01-01T00:00:00%2B14:00",  # year 0 in UTC (found by the fuzz test)
+        "end_date=9999-12-31T23:59:00-14:00",  # year 10000 in UTC
+        "start_date=9999-12-20T00:00:00Z",  # its default end, 90 days on
+        "end_date=0001-01-02T00:00:00Z",  # its default start, 90 days back
+    ],
+)
+def test_a_window_outside_the_years_a_date_holds_is_refused_not_a_500(client, query):
+    answer = client.get(f"{V2}/requests.json?{query}")
+    assert answer.status_code == 400
+    assert "years 1 to 9999" in answer.get_json()[0]["description"]
