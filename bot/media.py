@@ -1,0 +1,73 @@
+"""Photos for staff: the media store and the signed links of this app, and `GET
+/media/<id>`, which serves a photo to whoever holds a link that is unaltered and not yet
+expired (store/media_links.py). Served by `web`, beside the officer API."""
+
+from datetime import timedelta
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from bot import database
+from handlers.texts import Texts
+from store import photos
+from store.clock import utcnow
+from store.media import FolderStore, MediaStore
+from store.media_links import LinkCheck, MediaLinks
+from store.private_files import private_folder
+
+bp = Blueprint("media", __name__)
+
+_STORE, _LINKS = "crm.media_store", "crm.media_links"
+_REFUSED = {
+    LinkCheck.ALTERED: (403, "media_link_altered"),
+    LinkCheck.EXPIRED: (410, "media_link_expired"),
+}
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    app.extensions[_STORE] = open_store(settings)
+    app.extensions[_LINKS] = MediaLinks(
+        secret=settings.secret_key,
+        base_url=settings.public_base_url,
+        lifetime=timedelta(seconds=settings.media_link_seconds),
+    )
+
+
+def open_store(settings) -> MediaStore:
+    """The bucket when `MEDIA_S3_BUCKET` is set, else the folder `MEDIA_DIR`."""
+    return FolderStore(private_folder(settings.media_dir))
+
+
+def media_store() -> MediaStore:
+    return current_app.extensions[_STORE]
+
+
+def media_links() -> MediaLinks:
+    return current_app.extensions[_LINKS]
+
+
+@bp.get("/media/<int:media_id>")
+def photo(media_id: int):
+    now = utcnow()
+    expires, signature = request.args.get("expires", ""), request.args.get("signature", "")
+    checked = media_links().check(media_id, expires, signature, now=now)
+    if checked is not LinkCheck.VALID:
+        status, text = _REFUSED[checked]
+        return _plain(Texts("id").say(text), status)
+    kept = photos.kept_photo(media_id, session=database.reader())
+    data = media_store().get(kept.key) if kept else None
+    if data is None:
+        return _plain(Texts("id").say("media_not_kept"), 404)
+    response = Response(data, mimetype=kept.content_type)
+    # The link is the only key: no cache but the holder's, nor a referrer that repeats it.
+    response.headers["Cache-Control"] = f"private, max-age={int(expires) - int(now.timestamp())}"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _plain(text: str, status: int) -> Response:
+    response = Response(text, status=status, mimetype="text/plain")
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
