@@ -5,15 +5,16 @@ import binascii
 import re
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from bot import database, idempotency
 from bot.auth import current_token, requires_role
 from bot.errors import api_error
+from bot.media import ResultPhoto, keep_photos, media_links, result_photos
 from bot.openapi import openapi_document
 from handlers.cleaning import NestedTooDeep, printable_json
 from handlers.texts import Texts
-from store import numbers, offices, places, reports, stages
+from store import media, numbers, offices, places, publication, reports, stages
 from store.categories import CATEGORIES
 from store.clock import utcnow
 from store.phones import to_e164
@@ -25,6 +26,11 @@ DEFAULT_PAGE, MAX_PAGE = 50, 200
 MAX_DESCRIPTION = 2000
 MAX_ID = 2**31 - 1  # report ids are SQL INTEGER
 MAX_NOTE = 1000  # notes reach the citizen's WhatsApp, where a message holds 1,600 characters
+MAX_RESULT_PHOTOS = 5  # photos of the finished work with one move to tindak_lanjut
+FORM_ROOM = 64 * 1024  # a multipart move's fields and part headers, beside its photos
+# Who gets links to a report's photos: the office handling it (its token reaches only its
+# own reports), facilitators and admins; not a channel, which filed it.
+SEES_PHOTOS = frozenset({Role.KELURAHAN, Role.SKPD, Role.FACILITATOR, Role.ADMIN})
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 _STATUS_OF_REFUSAL = {
     "illegal_move": 409,
@@ -32,8 +38,15 @@ _STATUS_OF_REFUSAL = {
     "reason_required": 422,
     "skpd_required": 422,
     "unknown_skpd": 422,
+    "photo_required": 422,
 }
-_FIELD_OF_REFUSAL = {"reason_required": "note", "skpd_required": "skpd", "unknown_skpd": "skpd"}
+_FIELD_OF_REFUSAL = {
+    "reason_required": "note",
+    "skpd_required": "skpd",
+    "unknown_skpd": "skpd",
+    "photo_required": "photo",
+}
+_STATUS_OF_UPLOAD_REFUSAL = {"invalid_photo": 422, "photo_too_large": 413}
 
 
 class InvalidRequest(Exception):
@@ -109,11 +122,15 @@ def list_reports():
 @bp.post("/reports/<number>/transitions")
 @requires_role(*Role)
 def transition(number: str):
+    """A move, as JSON or as multipart/form-data; a move to tindak_lanjut is the latter,
+    with the photos of the finished work in `photo` parts. The photos are kept in the
+    media store before the move commits, so a committed move always has its photos."""
     digits = _digits(number)
-    body = _json_object()
+    body, uploads = _move_request()
     to_stage = _enum(Stage, body.get("to"), "to", required=True)
     note = _text_field(body, "note", maximum=MAX_NOTE) or None
     skpd = _skpd_field(body, to_stage)
+    photos = _result_photos(uploads, to_stage)
     token = current_token()
     db = database.session()
     try:
@@ -127,7 +144,9 @@ def transition(number: str):
             now=utcnow(),
             scope=token.scope,
             skpd=skpd,
+            result_photos=tuple(photo for photo, _ in photos),
         )
+        keep_photos(photos)
     except reports.UnknownReport:
         db.rollback()
         return api_error(404, "not_found", f"no report {number}")
@@ -141,8 +160,41 @@ def transition(number: str):
             allowed=sorted(refusal.allowed),
             **({"field": field} if field else {}),
         )
+    except media.MediaUnavailable:
+        db.rollback()
+        current_app.logger.exception("the media store refused the photos of %s", view.number)
+        return api_error(503, "media_unavailable", "the photos cannot be kept now; try again")
     db.commit()
     return jsonify(report_json(view))
+
+
+def _move_request() -> tuple[dict, list[bytes]]:
+    """The move's fields, and the bytes of its `photo` parts when it comes as
+    multipart/form-data (only then may the request be larger than other requests)."""
+    if request.mimetype != "multipart/form-data":
+        return _json_object(), []
+    most = current_app.config["SETTINGS"].media_max_bytes
+    request.max_content_length = MAX_RESULT_PHOTOS * most + FORM_ROOM
+    files = request.files.getlist("photo")
+    if len(files) > MAX_RESULT_PHOTOS:
+        raise InvalidRequest(
+            422, "invalid_field", f"at most {MAX_RESULT_PHOTOS} photos", field="photo"
+        )
+    body = printable_json({name: request.form.get(name) for name in request.form})
+    return body, [file.read(most + 1) for file in files]
+
+
+def _result_photos(uploads: list[bytes], to_stage: Stage) -> list[ResultPhoto]:
+    if uploads and to_stage is not Stage.TINDAK_LANJUT:
+        raise InvalidRequest(
+            422, "invalid_field", "photo goes only with a move to tindak_lanjut", field="photo"
+        )
+    try:
+        return result_photos(uploads)
+    except media.UploadRefused as refusal:
+        raise InvalidRequest(
+            _STATUS_OF_UPLOAD_REFUSAL[refusal.code], refusal.code, str(refusal), field="photo"
+        ) from None
 
 
 def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
@@ -173,7 +225,7 @@ def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
         "returned": _returned_json(view.returned),
     }
     if detailed:
-        shown["photos"] = [photo.url for photo in view.photos]
+        shown["photos"] = [_photo_json(photo) for photo in view.photos]
         shown["history"] = [
             {
                 "from": entry.from_stage.value if entry.from_stage else None,
@@ -187,6 +239,29 @@ def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
     if current_token().role is Role.ADMIN:
         shown["reporter"] = {"name": view.reporter_name, "phone": view.reporter_phone}
     return shown
+
+
+def _photo_json(photo: reports.Photo) -> dict:
+    """A photo, with a link that opens it for a while (bot/media.py) for the office
+    handling the report, facilitators and admins; a channel's own link as it gave it."""
+    link = None
+    if photo.stored_key and current_token().role in SEES_PHOTOS:
+        link = media_links().link(photo.id, now=utcnow())
+    return {
+        "id": photo.id,
+        "kind": photo.kind,
+        "added_later": photo.added_later,
+        "url": link.url if link else _outside_link(photo),
+        "expires_at": _iso(link.expires_at) if link else None,
+    }
+
+
+def _outside_link(photo: reports.Photo) -> str | None:
+    """A channel's own https link, as it gave it; not a Twilio URL, which opens only
+    with the account's credentials (its photo has a link once the worker copied it)."""
+    twilio = current_app.config["SETTINGS"].twilio_api_base_url
+    outside = photo.url and not photo.url.startswith(twilio)
+    return photo.url if outside and publication.is_public_media_url(photo.url) else None
 
 
 def _returned_json(returned: reports.Returned | None) -> dict | None:

@@ -3,6 +3,7 @@
 expired (store/media_links.py). Served by `web`, beside the officer API."""
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import Blueprint, Flask, Response, current_app, request
 
@@ -10,9 +11,8 @@ from bot import database
 from handlers.texts import Texts
 from store import photos
 from store.clock import utcnow
-from store.media import FolderStore, MediaStore
+from store.media import FolderStore, MediaStore, StoredPhoto, officer_photo
 from store.media_links import LinkCheck, MediaLinks
-from store.private_files import private_folder
 
 bp = Blueprint("media", __name__)
 
@@ -35,7 +35,29 @@ def init_app(app: Flask) -> None:
 
 def open_store(settings) -> MediaStore:
     """The bucket when `MEDIA_S3_BUCKET` is set, else the folder `MEDIA_DIR`."""
-    return FolderStore(private_folder(settings.media_dir))
+    return FolderStore(settings.media_dir)
+
+
+class ResultPhoto(NamedTuple):
+    """A photo of the finished work, checked, and its bytes, to keep with its move."""
+
+    photo: StoredPhoto
+    data: bytes
+
+
+def result_photos(uploads: list[bytes]) -> list[ResultPhoto]:
+    """An officer's uploads as photos of the finished work; raises `UploadRefused` for
+    one that is no JPEG or PNG, or too large (`MEDIA_MAX_BYTES`)."""
+    most = current_app.config["SETTINGS"].media_max_bytes
+    return [ResultPhoto(officer_photo(data, max_bytes=most), data) for data in uploads]
+
+
+def keep_photos(photos: list[ResultPhoto]) -> None:
+    """Into the media store, inside the move's transaction, before it commits (raises
+    `MediaUnavailable`): a committed move always has its photos; a move whose commit
+    fails leaves photos that nothing names, which is harmless."""
+    for photo, data in photos:
+        media_store().put(photo.key, data, photo.content_type)
 
 
 def media_store() -> MediaStore:

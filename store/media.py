@@ -45,8 +45,33 @@ class StoredPhoto:
     content_type: str
 
 
+class UploadRefused(Exception):
+    """An officer's photo that is not kept: `code` says why (`invalid_photo`,
+    `photo_too_large`)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def officer_photo(data: bytes, *, max_bytes: int) -> StoredPhoto:
+    """What an officer uploads as the finished work: a JPEG or PNG by its own bytes
+    (whatever its name or declared type say), of at most `max_bytes`."""
+    if len(data) > max_bytes:
+        raise UploadRefused("photo_too_large", f"a photo may be at most {max_bytes} bytes")
+    content_type = image_type(data)
+    if content_type not in OFFICER_IMAGE_TYPES:
+        raise UploadRefused("invalid_photo", "a photo must be a JPEG or PNG image")
+    return StoredPhoto(key_of(data, content_type), content_type)
+
+
+class MediaUnavailable(Exception):
+    """The store could not keep or give a photo now (a full disk, a bucket down)."""
+
+
 class MediaStore(Protocol):
-    """Bytes by key. `put` is idempotent; `get` answers None for a key it lacks."""
+    """Bytes by key. `put` is idempotent; `get` answers None for a key it lacks. Both
+    raise `MediaUnavailable` when the store cannot answer."""
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
@@ -64,19 +89,24 @@ class FolderStore:
         path = self._path(key)
         if path.exists():
             return
-        private_folder(path.parent)
         partial = path.with_name(f".{key}.{os.getpid()}.partial")
-        with open(partial, "wb", opener=private_opener) as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(partial, path)  # whole or not at all, for a reader at the same moment
+        try:
+            private_folder(path.parent)
+            with open(partial, "wb", opener=private_opener) as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(partial, path)  # whole or not at all, for a reader at the same moment
+        except OSError as problem:
+            raise MediaUnavailable(f"cannot keep {key}: {problem}") from problem
 
     def get(self, key: str) -> bytes | None:
         try:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as problem:
+            raise MediaUnavailable(f"cannot read {key}: {problem}") from problem
 
     def _path(self, key: str) -> Path:
         if not _is_key(key):

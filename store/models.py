@@ -151,9 +151,9 @@ class ReportMedia(SQLModel, table=True):
     added_later: bool = False  # sent after filing: never public, unlike the photos filed
     stage_change_id: int | None = Field(default=None, foreign_key="stage_change.id")
     stored_key: str | None = Field(default=None, max_length=80)  # in the media store
-    # A photo from outside that the worker copies into the media store: "pending" until it
-    # has ("copied"); "lost" when Twilio no longer had it after every attempt; "external"
-    # for a channel's own https link, which is not Twilio's and stays a link.
+    # A citizen's photo at Twilio, which the worker copies into the media store: "pending"
+    # until it has ("copied"); "lost" when Twilio no longer had it after every attempt.
+    # "external": a channel's own https link, which stays a link.
     copy_state: str | None = Field(default=None, max_length=10)
     copy_attempts: int = 0
     next_copy_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))

@@ -22,7 +22,7 @@ STAGE_CHANGED = "stage_changed"
 
 
 REPORT_PHOTO, RESULT_PHOTO = "report", "result"  # the problem, and the work that fixed it
-PENDING_COPY = "pending"  # see ReportMedia.copy_state
+PENDING_COPY, EXTERNAL, LOST = "pending", "external", "lost"  # see ReportMedia.copy_state
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Photo:
     kind: str = REPORT_PHOTO
     stored_key: str | None = None  # in the media store, once there
     stage_change_id: int | None = None  # a result's: the move to tindak_lanjut it came with
+    copy_state: str | None = None  # see ReportMedia.copy_state
+    at_twilio: bool = False  # received by WhatsApp: the worker copies it from Twilio
 
 
 @dataclass(frozen=True)
@@ -348,14 +350,15 @@ def add_photos(report_id: int, photos: list[Photo], *, session: AnySession, now:
 def _report_photo(
     report_id: int, photo: Photo, *, now: datetime, added_later: bool = False
 ) -> ReportMedia:
-    """A citizen's or channel's photo, which the worker copies into the media store."""
+    """A citizen's photo, which the worker copies from Twilio into the media store, or
+    a channel's own link, kept as a link."""
     return ReportMedia(
         report_id=report_id,
         url=photo.url,
         content_type=photo.content_type,
         added_later=added_later,
-        copy_state=PENDING_COPY,
-        next_copy_at=now,
+        copy_state=PENDING_COPY if photo.at_twilio else EXTERNAL,
+        next_copy_at=now if photo.at_twilio else None,
     )
 
 
@@ -846,9 +849,11 @@ def _histories_and_photos(
         added_later,
         stored_key,
         stage_change_id,
+        copy_state,
     ) in q.rows(
         "SELECT report_id, id, kind, url, content_type, added_later, stored_key,"
-        f" stage_change_id FROM report_media WHERE {among} ORDER BY report_id, id",
+        f" stage_change_id, copy_state FROM report_media WHERE {among}"
+        " ORDER BY report_id, id",
         **ids,
     ):
         photos.setdefault(report_id, []).append(
@@ -860,6 +865,7 @@ def _histories_and_photos(
                 kind=kind,
                 stored_key=stored_key,
                 stage_change_id=stage_change_id,
+                copy_state=copy_state,
             )
         )
     return (

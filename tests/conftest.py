@@ -1,13 +1,16 @@
 """Fixtures: the real app on a fresh database per test (SQLite, and PostgreSQL when
 `CRM_TEST_POSTGRES_URL` is set), and a WhatsApp sender that signs like Twilio."""
 
+import io
 import itertools
 import json
 import os
 import shutil
+import struct
 import threading
 import uuid
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from bot import create_app
 from store import offices, reports, tokens
 from store.clock import utcnow
 from store.db import make_engine, new_session, upgrade
+from store.media import StoredPhoto, key_of
 from store.stages import Role, Stage
 
 POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
@@ -36,6 +40,37 @@ CONTENT_SIDS = {
 }
 PUBLIC_BASE_URL = "https://crm.example.go.id"
 CITIZEN = "+6281234567890"
+
+
+def png(red: int = 0, green: int = 160, blue: int = 80) -> bytes:
+    """A real one-pixel PNG of that colour: a photo of the finished work in tests."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        checksum = struct.pack(">I", zlib.crc32(tag + data))
+        return struct.pack(">I", len(data)) + tag + data + checksum
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8-bit RGB
+    pixels = zlib.compress(bytes([0, red, green, blue]))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+RESULT_PNG = png()
+# What a test's setup moves to tindak_lanjut with, when the photo itself is not tested.
+PROOF = (StoredPhoto(key_of(RESULT_PNG, "image/png"), "image/png"),)
+
+
+def proof_for(stage) -> tuple[StoredPhoto, ...]:
+    return PROOF if Stage(stage) is Stage.TINDAK_LANJUT else ()
+
+
+def move_form(to: str, note: str | None = None, *, photos=(RESULT_PNG,), **fields) -> dict:
+    """A move to post as multipart/form-data (`data=`), with photos of the finished work."""
+    form = {"to": to, **({"note": note} if note is not None else {}), **fields}
+    if photos:
+        form["photo"] = [(io.BytesIO(data), f"hasil-{n}.png") for n, data in enumerate(photos)]
+    return form
 
 
 def _postgres_server_url() -> str | None:
@@ -262,6 +297,7 @@ def move_through(store, number: str, *stages: str, note: str | None = None) -> N
             actor_id="test",
             note=note,
             now=utcnow(),
+            result_photos=proof_for(stage),
         )
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from conftest import make_token, move_through
+from conftest import make_token, move_form, move_through
 from store import numbers, outbox, reports, tokens
 from store.clock import utcnow
 from store.places import match_kelurahan
@@ -123,8 +123,12 @@ class Api:
         return response.get_json()
 
     def move(self, number: str, to: str, *, role: str = "admin", note: str | None = None):
-        body = {"to": to} if note is None else {"to": to, "note": note}
-        return self.post(f"/reports/{number}/transitions", body, role=role)
+        """A move as an officer sends it: to tindak_lanjut, with a photo of the work."""
+        path = f"/reports/{number}/transitions"
+        if to == "tindak_lanjut":
+            form = move_form(to, note)
+            return self.post(path, role=role, data=form, content_type="multipart/form-data")
+        return self.post(path, {"to": to} if note is None else {"to": to, "note": note}, role=role)
 
 
 @pytest.fixture

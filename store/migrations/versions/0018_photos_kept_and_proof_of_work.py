@@ -32,12 +32,13 @@ def upgrade() -> None:
             "fk_report_media_stage_change_id", "stage_change", ["stage_change_id"], ["id"]
         )
         batch_op.create_index("ix_report_media_next_copy_at", ["next_copy_at"], unique=False)
-    # Photos citizens sent by WhatsApp so far are only at Twilio: the worker copies them
-    # (and leaves a channel's own links, which need no credentials, as they are).
+    # Photos citizens sent by WhatsApp so far are only at Twilio: the worker copies them;
+    # a channel's own links need no credentials and stay links.
     op.execute(
         "UPDATE report_media SET copy_state = 'pending', next_copy_at = CURRENT_TIMESTAMP"
-        " WHERE url IS NOT NULL"
+        " WHERE url LIKE 'https://api.twilio.com/%'"
     )
+    op.execute("UPDATE report_media SET copy_state = 'external' WHERE copy_state IS NULL")
     with op.batch_alter_table("report_media", schema=None) as batch_op:
         batch_op.alter_column("kind", server_default=None)
         batch_op.alter_column("copy_attempts", server_default=None)
