@@ -12,6 +12,7 @@ from store import photos
 from store.clock import utcnow
 from store.media import FolderStore, MediaStore
 from store.media_links import LinkCheck, MediaLinks
+from store.media_s3 import S3Store
 from store.private_files import private_folder
 
 bp = Blueprint("media", __name__)
@@ -35,6 +36,12 @@ def init_app(app: Flask) -> None:
 
 def open_store(settings) -> MediaStore:
     """The bucket when `MEDIA_S3_BUCKET` is set, else the folder `MEDIA_DIR`."""
+    if settings.media_s3_bucket:
+        return S3Store.connect(
+            settings.media_s3_bucket,
+            endpoint_url=settings.media_s3_endpoint_url,
+            region=settings.media_s3_region,
+        )
     return FolderStore(private_folder(settings.media_dir))
 
 
