@@ -11,8 +11,9 @@ from bot import database
 from handlers.texts import Texts
 from store import photos
 from store.clock import utcnow
-from store.media import FolderStore, MediaStore, StoredPhoto, officer_photo
+from store.media import FolderStore, MediaStore, MediaUnavailable, StoredPhoto, officer_photo
 from store.media_links import LinkCheck, MediaLinks
+from store.media_s3 import S3Store
 
 bp = Blueprint("media", __name__)
 
@@ -35,6 +36,12 @@ def init_app(app: Flask) -> None:
 
 def open_store(settings) -> MediaStore:
     """The bucket when `MEDIA_S3_BUCKET` is set, else the folder `MEDIA_DIR`."""
+    if settings.media_s3_bucket:
+        return S3Store.connect(
+            settings.media_s3_bucket,
+            endpoint_url=settings.media_s3_endpoint_url,
+            region=settings.media_s3_region,
+        )
     return FolderStore(settings.media_dir)
 
 
@@ -77,7 +84,11 @@ def photo(media_id: int):
         status, text = _REFUSED[checked]
         return _plain(Texts("id").say(text), status)
     kept = photos.kept_photo(media_id, session=database.reader())
-    data = media_store().get(kept.key) if kept else None
+    try:
+        data = media_store().get(kept.key) if kept else None
+    except MediaUnavailable:
+        current_app.logger.exception("the media store cannot give photo %d", media_id)
+        return _plain(Texts("id").say("media_unavailable"), 503)
     if data is None:
         return _plain(Texts("id").say("media_not_kept"), 404)
     response = Response(data, mimetype=kept.content_type)

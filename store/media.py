@@ -109,9 +109,15 @@ class FolderStore:
             raise MediaUnavailable(f"cannot read {key}: {problem}") from problem
 
     def _path(self, key: str) -> Path:
-        if not _is_key(key):
-            raise ValueError(f"not a media key: {key!r}")
-        return self.folder / key[:2] / key
+        return self.folder / key[:2] / check_key(key)
+
+
+def check_key(key: str) -> str:
+    """`key` if it is one `key_of` makes, else ValueError: nothing else names an object,
+    least of all a path that climbs out of the store."""
+    if not _is_key(key):
+        raise ValueError(f"not a media key: {key!r}")
+    return key
 
 
 def _is_key(key: str) -> bool:

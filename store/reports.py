@@ -14,6 +14,7 @@ from store.db import insert_for
 from store.media import StoredPhoto
 from store.models import NumberCounter, Office, Report, ReportMedia, StageChange
 from store.offices import OfficeKind, Scope
+from store.photos import EXTERNAL, PENDING
 from store.places import Kelurahan
 from store.sql import AnySession, orm, sql, utc
 from store.stages import Move, Role, Stage
@@ -22,7 +23,6 @@ STAGE_CHANGED = "stage_changed"
 
 
 REPORT_PHOTO, RESULT_PHOTO = "report", "result"  # the problem, and the work that fixed it
-PENDING_COPY, EXTERNAL, LOST = "pending", "external", "lost"  # see ReportMedia.copy_state
 
 
 @dataclass(frozen=True)
@@ -357,7 +357,7 @@ def _report_photo(
         url=photo.url,
         content_type=photo.content_type,
         added_later=added_later,
-        copy_state=PENDING_COPY if photo.at_twilio else EXTERNAL,
+        copy_state=PENDING if photo.at_twilio else EXTERNAL,
         next_copy_at=now if photo.at_twilio else None,
     )
 

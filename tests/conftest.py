@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import boto3
 import pytest
 from fake_twilio import FakeTwilio
+from moto.server import ThreadedMotoServer
 from sqlalchemy import make_url, text
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
@@ -184,10 +186,53 @@ def twilio_config(database_url: str, fake: FakeTwilio, **overrides: str) -> dict
     return app_config(database_url, **{**settings, **overrides})
 
 
+S3_REGION = "us-east-1"
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test-key-id", "AWS_SECRET_ACCESS_KEY": "test-secret"}
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """A local S3-compatible server (moto's, in a thread) on a free loopback port: its
+    URL. The media store talks the real S3 API to it over HTTP."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=["folder", "s3"])
+def media_config(request, tmp_path, monkeypatch) -> dict[str, str]:
+    """App settings for each media store: a fresh folder, or a fresh bucket on the local
+    S3-compatible server (with AWS credentials in the environment, where boto3 reads
+    them in production too)."""
+    if request.param == "folder":
+        return {"MEDIA_DIR": str(tmp_path / "media")}
+    endpoint = request.getfixturevalue("s3_server")
+    for name, value in S3_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"crm-media-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=endpoint, region_name=S3_REGION).create_bucket(Bucket=bucket)
+    return {
+        "MEDIA_S3_BUCKET": bucket,
+        "MEDIA_S3_ENDPOINT_URL": endpoint,
+        "MEDIA_S3_REGION": S3_REGION,
+    }
+
+
 @pytest.fixture
 def twilio_app(database_url, fake_twilio):
     """The app sending through the `twilio` client to the fake Twilio server."""
     app = create_app(twilio_config(database_url, fake_twilio))
+    yield app
+    app.extensions["crm.engine"].dispose()
+
+
+@pytest.fixture
+def media_app(database_url, fake_twilio, media_config):
+    """The app with the fake Twilio server's credentials and base URL (so the worker can
+    copy photos from it), keeping photos in each media store in turn."""
+    app = create_app(twilio_config(database_url, fake_twilio, **media_config))
     yield app
     app.extensions["crm.engine"].dispose()
 
