@@ -702,7 +702,7 @@ def as_options(query: dict[str, str]) -> list[str]:
 
 def _stats_schemas(client) -> tuple[dict, dict, dict]:
     document = client.get("/api/v1/openapi.json").get_json()
-    responses = document["paths"]["/stats"]["get"]["responses"]
+    responses = document["paths"]["/api/v1/stats"]["get"]["responses"]
     return (
         document,
         responses["200"]["content"]["application/json"]["schema"],
