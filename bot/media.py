@@ -13,7 +13,6 @@ from store import photos
 from store.clock import utcnow
 from store.media import FolderStore, MediaStore, MediaUnavailable, StoredPhoto, officer_photo
 from store.media_links import LinkCheck, MediaLinks
-from store.media_s3 import S3Store
 
 bp = Blueprint("media", __name__)
 
@@ -37,6 +36,8 @@ def init_app(app: Flask) -> None:
 def open_store(settings) -> MediaStore:
     """The bucket when `MEDIA_S3_BUCKET` is set, else the folder `MEDIA_DIR`."""
     if settings.media_s3_bucket:
+        from store.media_s3 import S3Store  # boto3 only in processes that use a bucket
+
         return S3Store.connect(
             settings.media_s3_bucket,
             endpoint_url=settings.media_s3_endpoint_url,
