@@ -288,6 +288,11 @@ def session(app):
 def store(app):
     """`store(fn, *args)` runs one store function in its own short transaction, so a
     test can look at the database between webhook calls."""
+    return store_of(app)
+
+
+def store_of(app):
+    """The `store` runner of an app a test built itself."""
     engine = app.extensions["crm.engine"]
 
     def run(function, *args, **kwargs):

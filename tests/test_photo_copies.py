@@ -11,6 +11,7 @@ import pytest
 import requests
 import time_machine
 from sqlmodel import select
+from test_proof_of_work import opened
 
 from bot import create_app
 from bot.media import media_links, media_store
@@ -22,6 +23,7 @@ from conftest import (
     app_config,
     make_token,
     move_form,
+    store_of,
     twilio_config,
 )
 from scheduler import jobs
@@ -297,20 +299,3 @@ def test_lihat_opens_the_citizens_photo_and_the_kelurahans_after_twilio_deleted_
     before = re.findall(r"Foto laporan:\n• (\S+)", text)
     after = re.findall(r"Foto hasil pekerjaan:\n• (\S+)", text)
     assert [opened(client, url).data for url in before + after] == [JPEG, RESULT_PNG]
-
-
-def store_of(app):
-    """`store(fn, *args)` for an app built by the test (conftest's `store` is `app`'s)."""
-
-    def run(function, *args, **kwargs):
-        with new_session(app.extensions["crm.engine"]) as db:
-            result = function(*args, session=db, **kwargs)
-            db.commit()
-            return result
-
-    return run
-
-
-def opened(client, url: str):
-    parts = urlsplit(url)
-    return client.get(f"{parts.path}?{parts.query}")
