@@ -48,6 +48,8 @@ _FIELD_OF_REFUSAL = {
 }
 _STATUS_OF_UPLOAD_REFUSAL = {"invalid_photo": 422, "photo_too_large": 413}
 FORM_ROOM = 64 * 1024  # a multipart move's fields and part headers, beside its photos
+FORM_PARTS = 20
+UPLOADERS = frozenset({Role.KELURAHAN, Role.SKPD, Role.ADMIN})  # who moves to tindak_lanjut
 # Who gets links to a report's photos: the office handling it (its token reaches only its
 # own reports), facilitators and admins; not a channel, which filed it.
 SEES_PHOTOS = frozenset({Role.KELURAHAN, Role.SKPD, Role.FACILITATOR, Role.ADMIN})
@@ -175,14 +177,19 @@ def list_reports():
 
 
 def _room_for_photos(view):
-    """A move may carry photos: its request may be larger than any other (bot/__init__.py,
-    MAX_REQUEST_BYTES), once its token is known to be an officer's and before the form
-    is read."""
+    """A form of a role that may move to tindak_lanjut may carry photos: its request may
+    be larger than any other (bot/__init__.py, MAX_REQUEST_BYTES), once its token is
+    known and before the form is read. The token's read ends first: on SQLite it holds
+    the database's one write lock, which no upload may keep while it arrives."""
 
     @wraps(view)
     def with_room(*args, **kwargs):
-        most = current_app.config["SETTINGS"].media_max_bytes
-        request.max_content_length = api_models.MAX_RESULT_PHOTOS * most + FORM_ROOM
+        if request.mimetype == api_spec.FORM_MEDIA and current_token().role in UPLOADERS:
+            database.session().rollback()
+            most = current_app.config["SETTINGS"].media_max_bytes
+            request.max_content_length = api_models.MAX_RESULT_PHOTOS * most + FORM_ROOM
+            request.max_form_memory_size = FORM_ROOM  # the fields: all but the photos
+            request.max_form_parts = FORM_PARTS
         return view(*args, **kwargs)
 
     return with_room
@@ -235,11 +242,18 @@ def transition(number: str):
 
     As JSON, or as a multipart form whose `photo` parts show the finished work: a move
     to tindak_lanjut carries at least one. The photos are kept in the media store before
-    the move commits, so a committed move always has its photos.
+    the move's transaction begins (no lock waits on the store), so a committed move
+    always has its photos; a refused one leaves photos nothing names, which no link
+    reaches.
     """
     digits = _digits(number)
     move: Transition = request.context.json or request.context.form
     photos = _result_photos(move)
+    try:
+        keep_photos(photos)
+    except media.MediaUnavailable:
+        current_app.logger.exception("the media store refused the photos of a move")
+        return api_error(503, "media_unavailable", "the photos cannot be kept now; try again")
     token = current_token()
     db = database.session()
     try:
@@ -255,7 +269,6 @@ def transition(number: str):
             skpd=move.skpd,
             result_photos=tuple(photo for photo, _ in photos),
         )
-        keep_photos(photos)
     except reports.UnknownReport:
         db.rollback()
         return api_error(404, "not_found", f"no report {number}")
@@ -269,10 +282,6 @@ def transition(number: str):
             allowed=sorted(refusal.allowed),
             **({"field": field} if field else {}),
         )
-    except media.MediaUnavailable:
-        db.rollback()
-        current_app.logger.exception("the media store refused the photos of a move")
-        return api_error(503, "media_unavailable", "the photos cannot be kept now; try again")
     db.commit()
     return jsonify(report_json(view))
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from bot import database
@@ -179,11 +179,18 @@ def move(number: str, stage: str, note: str | None, photo_files: tuple[Path, ...
     click.echo(f"{view.number} is now {view.stage}")
 
 
+def _head(path: Path, size: int) -> bytes:
+    """The first `size` bytes: enough to refuse a file too large (or endless, /dev/zero)."""
+    with open(path, "rb") as file:
+        return file.read(size)
+
+
 def _result_photos(files: tuple[Path, ...], stage: Stage) -> list[ResultPhoto]:
     if files and stage is not Stage.TINDAK_LANJUT:
         raise click.ClickException("--photo goes only with a move to tindak_lanjut")
+    most = current_app.config["SETTINGS"].media_max_bytes
     try:
-        return result_photos([file.read_bytes() for file in files])
+        return result_photos([_head(file, most + 1) for file in files])
     except UploadRefused as refusal:
         raise click.ClickException(f"{refusal}") from None
 

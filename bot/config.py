@@ -96,7 +96,7 @@ class Settings:
             ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI") or "memory://",
             proxy_hops=_count(environ, "PROXY_HOPS", 0),
             secret_key=environ.get("SECRET_KEY")
-            or (_local_secret(instance_path, "secret-key") if env != PRODUCTION else ""),
+            or (_local_secret(instance_path, "secret-key") if env == DEVELOPMENT else ""),
             media_dir=Path(environ.get("MEDIA_DIR") or instance_path / "media"),
             media_s3_bucket=environ.get("MEDIA_S3_BUCKET") or None,
             media_s3_endpoint_url=environ.get("MEDIA_S3_ENDPOINT_URL") or None,
@@ -116,13 +116,11 @@ class Settings:
             )
         if not self.public_base_url.startswith("https://") and self.env == PRODUCTION:
             raise ConfigError("PUBLIC_BASE_URL must be the https:// URL Twilio calls")
-        if self.env == PRODUCTION and (
-            self.secret_key.strip().lower() in PLACEHOLDERS or len(self.secret_key) < 32
-        ):
+        if self.secret_key.strip().lower() in PLACEHOLDERS or len(self.secret_key) < 32:
             raise ConfigError(
-                "SECRET_KEY must be a random secret of 32 characters or more in production: "
-                "it signs the links to photos (python3 -c 'import secrets; "
-                "print(secrets.token_hex(32))')"
+                f"SECRET_KEY must be a random secret of 32 characters or more when "
+                f"CRM_ENV={self.env}, the same in every process: it signs the links to "
+                "photos (python3 -c 'import secrets; print(secrets.token_hex(32))')"
             )
         serves_public_reads = self.surface == "public"
         if (

@@ -25,7 +25,6 @@ _REFUSED = {
 
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
-    app.extensions[_STORE] = open_store(settings)
     app.extensions[_LINKS] = MediaLinks(
         secret=settings.secret_key,
         base_url=settings.public_base_url,
@@ -61,14 +60,18 @@ def result_photos(uploads: list[bytes]) -> list[ResultPhoto]:
 
 
 def keep_photos(photos: list[ResultPhoto]) -> None:
-    """Into the media store, inside the move's transaction, before it commits (raises
-    `MediaUnavailable`): a committed move always has its photos; a move whose commit
-    fails leaves photos that nothing names, which is harmless."""
+    """Into the media store, before the move that names them begins (raises
+    `MediaUnavailable`): a committed move always has its photos; a move refused, or
+    whose commit fails, leaves photos that nothing names and no link reaches."""
     for photo, data in photos:
         media_store().put(photo.key, data, photo.content_type)
 
 
 def media_store() -> MediaStore:
+    """The app's media store, opened on first use: processes that never touch a photo
+    (`public`, most commands) never open a bucket's client."""
+    if _STORE not in current_app.extensions:
+        current_app.extensions[_STORE] = open_store(current_app.config["SETTINGS"])
     return current_app.extensions[_STORE]
 
 
@@ -104,4 +107,5 @@ def photo(media_id: int):
 def _plain(text: str, status: int) -> Response:
     response = Response(text, status=status, mimetype="text/plain")
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
     return response

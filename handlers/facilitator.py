@@ -4,7 +4,7 @@ a follow-up (which closes the report) or sending it back with a reason."""
 from dataclasses import dataclass
 
 from handlers.turn import Turn
-from store import contacts, numbers, photos, reports, validations
+from store import contacts, numbers, photos, publication, reports, validations
 from store.stages import Role, Stage
 
 QUEUE_SHOWN = 20
@@ -109,7 +109,7 @@ def _view(turn: Turn, number: numbers.ParsedNumber) -> None:
 def _photo_line(turn: Turn, photo: reports.Photo) -> PhotoLine:
     if photo.stored_key and turn.links:
         return PhotoLine(turn.links.link(photo.id, now=turn.now).url)
-    if photo.copy_state == photos.EXTERNAL:
+    if photo.copy_state == photos.EXTERNAL and publication.is_public_media_url(photo.url):
         return PhotoLine(photo.url)  # a channel's own https link
     return PhotoLine(None, lost=photo.copy_state == photos.LOST)
 

@@ -13,7 +13,7 @@ from urllib.parse import SplitResult, urlsplit
 import requests
 
 from store import photos
-from store.media import MediaStore, StoredPhoto, image_type, key_of
+from store.media import MediaStore, MediaUnavailable, StoredPhoto, image_type, key_of
 from store.sql import AnySession
 
 logger = logging.getLogger("crm.photos")
@@ -166,17 +166,36 @@ def _copy(
     now: datetime,
 ) -> bool:
     if not media.is_twilio_url(photo.url):
-        photos.mark_external(photo.media_id, session=session)
+        # Received by WhatsApp, yet not Twilio's: never fetched, neither credentials nor
+        # a request go where a sender points (TWILIO_API_BASE_URL changed?).
+        photos.mark_lost(photo.media_id, session=session)
+        logger.warning(
+            "photo %d of report %d is not under TWILIO_API_BASE_URL: lost",
+            photo.media_id,
+            photo.report_id,
+        )
         return False
     if not media.has_credentials:
         return False  # due again when its lease ends: perhaps with credentials then
     fetched = media.fetch(photo.url)
-    if fetched.failure is None:
-        stored = StoredPhoto(key_of(fetched.data, fetched.content_type), fetched.content_type)
+    if fetched.failure is not None:
+        _record_failure(photo, fetched, session=session, now=now)
+        return False
+    stored = StoredPhoto(key_of(fetched.data, fetched.content_type), fetched.content_type)
+    try:
         store.put(stored.key, fetched.data, stored.content_type)
-        return photos.mark_copied(photo.media_id, stored, session=session)
-    _record_failure(photo, fetched, session=session, now=now)
-    return False
+    except MediaUnavailable:
+        logger.exception(
+            "photo %d of report %d: the media store cannot keep it", photo.media_id, photo.report_id
+        )
+        _record_failure(
+            photo,
+            Fetched(failure=Failure.TRANSIENT, reason="media store unavailable"),
+            session=session,
+            now=now,
+        )
+        return False
+    return photos.mark_copied(photo.media_id, stored, session=session)
 
 
 def _record_failure(

@@ -5,11 +5,12 @@ putting the same photo twice is harmless and a name never points at other bytes.
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from store.private_files import private_folder, private_opener
+from store.private_files import private_folder
 
 # What each accepted image starts with: the bytes decide, never the name or the header.
 _SIGNATURES = {
@@ -89,10 +90,11 @@ class FolderStore:
         path = self._path(key)
         if path.exists():
             return
-        partial = path.with_name(f".{key}.{os.getpid()}.partial")
         try:
             private_folder(path.parent)
-            with open(partial, "wb", opener=private_opener) as file:
+            # 0600 from the start; a name of its own for each writer, thread or process
+            descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{key}.")
+            with os.fdopen(descriptor, "wb") as file:
                 file.write(data)
                 file.flush()
                 os.fsync(file.fileno())

@@ -6,12 +6,14 @@ at another photo; it needs no login, as a facilitator opens it from WhatsApp."""
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlencode
 
 MEDIA_PATH = "/media"
+_EXPIRY = re.compile(r"[0-9]{1,12}")  # ASCII digits: "²" is a digit to str.isdigit
 
 
 class LinkCheck(StrEnum):
@@ -41,7 +43,7 @@ class MediaLinks:
         )
 
     def check(self, media_id: int, expires: str, signature: str, *, now: datetime) -> LinkCheck:
-        if not expires.isdigit() or len(expires) > 12:
+        if not _EXPIRY.fullmatch(expires):
             return LinkCheck.ALTERED
         expected = self._signature(media_id, int(expires))
         if not hmac.compare_digest(expected.encode(), signature.encode()):

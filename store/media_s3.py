@@ -51,5 +51,8 @@ class S3Store:
             raise MediaUnavailable(f"cannot read {key}: {problem}") from problem
         except BotoCoreError as problem:
             raise MediaUnavailable(f"cannot read {key}: {problem}") from problem
-        with answer["Body"] as body:
-            return body.read()
+        try:
+            with answer["Body"] as body:
+                return body.read()
+        except (BotoCoreError, OSError) as problem:  # a read cut off or timed out midway
+            raise MediaUnavailable(f"cannot read {key}: {problem}") from problem

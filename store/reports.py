@@ -109,6 +109,7 @@ class ReportView:
     history: tuple[HistoryEntry, ...] = ()
     returned: Returned | None = None  # while in proses after a return
     skpd_office_id: int | None = None  # the SKPD its last disposisi named
+    skpd: str | None = None  # that SKPD's name
 
     @property
     def report_photos(self) -> tuple[Photo, ...]:
@@ -122,8 +123,6 @@ class ReportView:
         results = [photo for photo in self.photos if photo.kind == RESULT_PHOTO]
         latest = max((photo.stage_change_id or 0 for photo in results), default=None)
         return tuple(photo for photo in results if photo.stage_change_id == latest)
-
-    skpd: str | None = None  # that SKPD's name
 
 
 @dataclass(frozen=True)

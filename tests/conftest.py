@@ -41,6 +41,7 @@ CONTENT_SIDS = {
     "report_closed:en": "HX" + "d" * 32,
 }
 PUBLIC_BASE_URL = "https://crm.example.go.id"
+SECRET_KEY = "test-secret-key-for-links-to-photos-0123456789"
 CITIZEN = "+6281234567890"
 
 
@@ -152,6 +153,7 @@ def app_config(database_url: str, **overrides: str) -> dict[str, str]:
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "CRM_ENV": "test",
+        "SECRET_KEY": SECRET_KEY,
         # The public rate limit has tests of its own (test_public_reads.py); the others
         # read the dashboard and Open311 as often as they need.
         "PUBLIC_RATE_LIMIT": "100000 per second",
@@ -249,6 +251,7 @@ def serving(database_url: str, **overrides: str) -> Iterator[dict]:
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": base,
             "CRM_ENV": "test",
+            "SECRET_KEY": SECRET_KEY,
             "PUBLIC_RATE_LIMIT": "100000 per second",
             **overrides,
         }

@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.media import open_store
 from conftest import RESULT_PNG
 from store import numbers, outbox, reports
 from store.clock import utcnow
@@ -168,7 +169,7 @@ def test_a_follow_up_from_the_command_line_keeps_its_photo_in_the_media_store(
     result = crm_move(app, filed, "tindak_lanjut", "--photo", photo, "--note", "Lampu diganti")
     assert result.exit_code == 0, result.output
     (after,) = stored(store, filed).result_photos
-    assert app.extensions["crm.media_store"].get(after.stored_key) == RESULT_PNG
+    assert open_store(app.config["SETTINGS"]).get(after.stored_key) == RESULT_PNG
 
 
 @pytest.mark.parametrize(

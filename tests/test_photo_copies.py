@@ -5,6 +5,7 @@ outlive Twilio; on SQLite and PostgreSQL."""
 import logging
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,11 +29,12 @@ from conftest import (
 )
 from scheduler import jobs
 from scheduler.photo_copies import RETRY_DELAYS, TwilioMedia
-from store import photos
+from store import photos, reports
 from store.clock import utcnow
 from store.db import new_session
 from store.media import key_of
 from store.models import ReportMedia
+from store.places import match_kelurahan
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"a pothole, seen from the kerb " * 20
 HTML = b"<!doctype html><title>Sign in</title>"
@@ -178,11 +180,29 @@ def test_a_photo_deleted_at_twilio_is_lost_after_a_few_attempts(media_app, citiz
     assert [seen.method for seen in requests_for(fake_twilio, url)] == ["DELETE"] + ["GET"] * 3
 
 
-def test_a_channels_own_link_is_never_fetched(media_app, citizen, fake_twilio):
+def test_a_whatsapp_photo_outside_twilios_api_is_never_fetched_and_is_lost(
+    media_app, citizen, fake_twilio
+):
     file_report_with_photo(citizen, fake_twilio.external_url("pothole.jpg"))
     assert copy_photos(media_app) == 0
     photo = the_photo(media_app)
-    assert (photo.copy_state, photo.stored_key) == (photos.EXTERNAL, None)
+    assert (photo.copy_state, photo.stored_key) == (photos.LOST, None)
+    assert fake_twilio.media_requests == []
+
+
+def test_a_channels_own_link_stays_a_link_and_is_never_fetched(media_app, fake_twilio):
+    link = fake_twilio.external_url("pothole.jpg")
+    new = reports.NewReport(
+        category="jalan_rusak",
+        description="Jalan berlubang di depan sekolah",
+        kelurahan=match_kelurahan("Kramat").chosen,
+        photos=(reports.Photo(link),),
+        channel="JAKI",
+    )
+    store_of(media_app)(reports.create_report, new, now=utcnow())
+    assert copy_photos(media_app) == 0
+    photo = the_photo(media_app)
+    assert (photo.copy_state, photo.stored_key, photo.next_copy_at) == (photos.EXTERNAL, None, None)
     assert fake_twilio.media_requests == []
 
 
@@ -299,3 +319,19 @@ def test_lihat_opens_the_citizens_photo_and_the_kelurahans_after_twilio_deleted_
     before = re.findall(r"Foto laporan:\n• (\S+)", text)
     after = re.findall(r"Foto hasil pekerjaan:\n• (\S+)", text)
     assert [opened(client, url).data for url in before + after] == [JPEG, RESULT_PNG]
+
+
+@pytest.mark.parametrize("media_config", ["folder"], indirect=True)
+def test_a_media_store_that_cannot_keep_a_photo_puts_it_off_and_the_batch_goes_on(
+    media_app, citizen, fake_twilio, media_config
+):
+    file_report_with_photo(citizen, fake_twilio.add_media(JPEG, "image/jpeg"))
+    folder = Path(media_config["MEDIA_DIR"])
+    folder.write_text("a file where the folder should be")  # the disk refuses, as when full
+    assert copy_photos(media_app) == 0
+    folder.unlink()
+    photo = the_photo(media_app)
+    assert (photo.copy_state, photo.copy_attempts) == (photos.PENDING, 1)
+    with time_machine.travel(utcnow() + RETRY_DELAYS[0], tick=False):
+        assert copy_photos(media_app) == 1
+    assert kept_bytes(media_app, the_photo(media_app).stored_key) == JPEG

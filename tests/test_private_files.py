@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import create_app
+from bot.media import open_store
 from conftest import RESULT_PNG
 from store.db import upgrade
 from store.media import key_of
@@ -47,7 +48,7 @@ def test_a_development_instance_and_everything_in_it_are_private(umask, tmp_path
         upgrade(app.extensions["crm.engine"])  # its pooled connection keeps -wal and -shm
         _use_every_spool_file(Spool(app.config["SETTINGS"].spool_dir))
         photo = key_of(RESULT_PNG, "image/png")
-        app.extensions["crm.media_store"].put(photo, RESULT_PNG, "image/png")
+        open_store(app.config["SETTINGS"]).put(photo, RESULT_PNG, "image/png")
         modes = _modes(instance)
     finally:
         app.extensions["crm.engine"].dispose()

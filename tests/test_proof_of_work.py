@@ -14,6 +14,7 @@ from test_api import API, REPORTER, Api, Outbox, error_of, stored
 
 from bot import create_app
 from bot.config import ConfigError
+from bot.media import open_store
 from conftest import RESULT_PNG, app_config, make_token, move_form, move_through, png
 from store import reports
 from store.clock import utcnow
@@ -89,7 +90,7 @@ def test_a_follow_up_keeps_its_photos_and_the_office_opens_them_by_link(app, api
     assert response.mimetype == "image/png"
     assert response.headers["Cache-Control"].startswith("private")
     assert response.headers["Referrer-Policy"] == "no-referrer"
-    kept = app.extensions["crm.media_store"]
+    kept = open_store(app.config["SETTINGS"])
     assert kept.get(key_of(green, "image/png")) == green
     assert stored(store, number).stage == "tindak_lanjut"
 
@@ -180,6 +181,7 @@ def test_a_link_refuses_when_altered_or_pointed_at_another_photo(api, client):
             signature, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
         ),
         second["url"].replace(re.search(r"signature=([^&]+)", second["url"]).group(1), signature),
+        first["url"].replace(f"expires={expires}", "expires=%C2%B2"),  # "²": a digit to str
         first["url"].split("&signature=")[0],
         first["url"].split("?")[0],
     ]
@@ -254,9 +256,12 @@ def test_lihat_gives_the_facilitator_the_photos_before_and_after_and_they_open(
     assert "Siti" not in text
 
 
-def test_production_refuses_to_start_without_a_real_secret_key(database_url):
+@pytest.mark.parametrize("env", ["production", "staging"])
+def test_outside_development_a_real_secret_key_is_required(database_url, env):
+    """Each process would otherwise sign with a key of its own: the worker's links (a
+    LIHAT answered from the spool) would not open on `web`."""
     production = {
-        "CRM_ENV": "production",
+        "CRM_ENV": env,
         "PUBLIC_BASE_URL": "https://crm.example.go.id",
         "TWILIO_AUTH_TOKEN": "f" * 32,
     }
@@ -265,3 +270,14 @@ def test_production_refuses_to_start_without_a_real_secret_key(database_url):
             create_app(app_config(database_url, **production, SECRET_KEY=secret))
     app = create_app(app_config(database_url, **production, SECRET_KEY="k" * 64))
     app.extensions["crm.engine"].dispose()
+
+
+def test_only_a_role_that_follows_up_may_send_a_large_form(api, store):
+    """The limit of every request (128 KB) stays for the others: a channel's or a
+    facilitator's form cannot make the server read megabytes."""
+    number = in_proses(api)
+    large = png() + bytes(200 * 1024)
+    for role in ("channel", "facilitator"):
+        response = follow_up(api, number, large, role=role)
+        assert response.status_code == 413, role
+    assert follow_up(api, number, large, role="kelurahan").status_code == 200

@@ -45,6 +45,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The officers' photos of the finished work have no URL: their rows go (their files
+    # or objects stay in the media store).
     op.execute("DELETE FROM report_media WHERE url IS NULL")
     with op.batch_alter_table("report_media", schema=None) as batch_op:
         batch_op.drop_index("ix_report_media_next_copy_at")
