@@ -33,6 +33,7 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": database_url,
         "CRM_ENV": "test",
+        "SECRET_KEY": "bench-secret-key-for-links-to-photos-0123456789",
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "CRM_INSTANCE_PATH": INSTANCE,
         "PYTHONUNBUFFERED": "1",

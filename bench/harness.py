@@ -191,6 +191,7 @@ class Stack:
         env.update(
             DATABASE_URL=self.db_url,
             CRM_ENV="test",
+            SECRET_KEY="bench-secret-key-for-links-to-photos-0123456789",
             CRM_INSTANCE_PATH=str(self.workdir / "instance"),
             SPOOL_DIR=str(self.workdir / "spool"),
             TWILIO_AUTH_TOKEN=AUTH_TOKEN,

@@ -108,6 +108,7 @@ def run(url: str, rate: float, senders: int, bound: float) -> dict:
         settings = Settings.load(
             {
                 "CRM_ENV": "test",
+                "SECRET_KEY": "bench-secret-key-for-links-to-photos-0123456789",
                 "DATABASE_URL": url,
                 "TWILIO_AUTH_TOKEN": FAKE_TOKEN,
                 "TWILIO_ACCOUNT_SID": ACCOUNT_SID,

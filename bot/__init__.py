@@ -37,9 +37,10 @@ def create_app(config: Mapping[str, str] | None = None) -> Flask:
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     _configure_logging(app)
 
-    from bot import cli, database, errors
+    from bot import cli, database, errors, media
 
     database.init_app(app)
+    media.init_app(app)
     errors.init_app(app)
     _register_surfaces(app, settings.surface)
     if settings.proxy_hops:
@@ -52,11 +53,12 @@ def _register_surfaces(app: Flask, surface: str) -> None:
     """The blueprints of `surface` (bot/config.py, SURFACES): `web` for Twilio and the
     officers, `public` for anyone (rate-limited per client), `all` for both in one
     process (tests, and a deployment too small to split)."""
-    from bot import api, dashboard, health, open311, ratelimit, webhooks
+    from bot import api, dashboard, health, media, open311, ratelimit, webhooks
 
     if surface in ("all", "web"):
         app.register_blueprint(webhooks.bp)
         app.register_blueprint(api.bp)
+        app.register_blueprint(media.bp)
     if surface in ("all", "public"):
         public = [dashboard.bp, open311.bp]
         for blueprint in public:

@@ -1,55 +1,69 @@
-"""The officer / channel API (`/api/v1`, JSON, bearer tokens per role)."""
+"""The officer / channel API (`/api/v1`, bearer tokens per role). Its bodies and query
+strings are declared in bot/api_models.py, which validate them (bot/api_spec.py) and
+from which the OpenAPI document is derived."""
 
-import base64
-import binascii
-import re
 from datetime import UTC, datetime
+from functools import wraps
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
+from spectree import Response
 
-from bot import database, idempotency
+from bot import api_models, api_spec, database, idempotency
+from bot.api_models import (
+    Error,
+    NewReport,
+    OpenAPIDocument,
+    Report,
+    ReportPage,
+    ReportQuery,
+    Transition,
+    TransitionForm,
+)
+from bot.api_spec import spec
 from bot.auth import current_token, requires_role
-from bot.errors import api_error
-from bot.openapi import openapi_document
-from handlers.cleaning import NestedTooDeep, printable_json
+from bot.errors import InvalidRequest, api_error
+from bot.media import ResultPhoto, keep_photos, media_links, result_photos
+from handlers.cleaning import printable_json
 from handlers.texts import Texts
-from store import numbers, offices, places, reports, stages
-from store.categories import CATEGORIES
+from store import media, numbers, offices, publication, reports, stages
 from store.clock import utcnow
-from store.phones import to_e164
+from store.photos import EXTERNAL
 from store.stages import Role, Stage
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-DEFAULT_PAGE, MAX_PAGE = 50, 200
-MAX_DESCRIPTION = 2000
-MAX_ID = 2**31 - 1  # report ids are SQL INTEGER
-MAX_NOTE = 1000  # notes reach the citizen's WhatsApp, where a message holds 1,600 characters
-_ASCII_DIGITS = re.compile(r"[0-9]+")
 _STATUS_OF_REFUSAL = {
     "illegal_move": 409,
     "role_not_allowed": 403,
     "reason_required": 422,
     "skpd_required": 422,
     "unknown_skpd": 422,
+    "photo_required": 422,
 }
-_FIELD_OF_REFUSAL = {"reason_required": "note", "skpd_required": "skpd", "unknown_skpd": "skpd"}
+_FIELD_OF_REFUSAL = {
+    "reason_required": "note",
+    "skpd_required": "skpd",
+    "unknown_skpd": "skpd",
+    "photo_required": "photo",
+}
+_STATUS_OF_UPLOAD_REFUSAL = {"invalid_photo": 422, "photo_too_large": 413}
+FORM_ROOM = 64 * 1024  # a multipart move's fields and part headers, beside its photos
+FORM_PARTS = 20
+UPLOADERS = frozenset({Role.KELURAHAN, Role.SKPD, Role.ADMIN})  # who moves to tindak_lanjut
+# Who gets links to a report's photos: the office handling it (its token reaches only its
+# own reports), facilitators and admins; not a channel, which filed it.
+SEES_PHOTOS = frozenset({Role.KELURAHAN, Role.SKPD, Role.FACILITATOR, Role.ADMIN})
 
-
-class InvalidRequest(Exception):
-    def __init__(self, status: int, code: str, message: str, **details):
-        super().__init__(message)
-        self.status, self.code, self.details = status, code, details
-
-
-@bp.errorhandler(InvalidRequest)
-def _invalid(problem: InvalidRequest):
-    return api_error(problem.status, problem.code, str(problem), **problem.details)
-
-
-@bp.get("/openapi.json")
-def openapi():
-    return jsonify(openapi_document())
+UNAUTHORIZED = (Error, "Missing, unknown or revoked bearer token")
+FORBIDDEN = (
+    Error,
+    "The token's role may not do this, or the token (kelurahan, skpd, channel) belongs to "
+    "no office and must be re-issued (error.code token_unbound)",
+)
+NUMBER = {
+    "number": "Report number, e.g. CRM-26-000123-3 (spaces, dashes, case and the CRM prefix "
+    "are forgiven)"
+}
 
 
 @bp.errorhandler(idempotency.KeyRefused)
@@ -57,12 +71,44 @@ def _key_refused(problem: idempotency.KeyRefused):
     return api_error(problem.status, problem.code, str(problem))
 
 
+@bp.get("/openapi.json")
+@spec.validate(
+    resp=Response(HTTP_200=(OpenAPIDocument, "OpenAPI document")),
+    security={},
+    operation_id="openapi",
+)
+def openapi():
+    """This document"""
+    return jsonify(api_spec.document())
+
+
 @bp.post("/reports")
 @requires_role(Role.CHANNEL, Role.ADMIN)
+@spec.validate(
+    json=NewReport,
+    headers=api_models.FilingHeaders,
+    resp=Response(
+        HTTP_201=(Report, "The report, in stage menunggu"),
+        HTTP_400=(
+            Error,
+            "The body is not a JSON object (or nests more than 16 deep), or the "
+            "Idempotency-Key is malformed",
+        ),
+        HTTP_401=UNAUTHORIZED,
+        HTTP_403=FORBIDDEN,
+        HTTP_422=(
+            Error,
+            "A field is missing, invalid or unknown, or the Idempotency-Key was used for "
+            "another body",
+        ),
+    ),
+    operation_id="createReport",
+)
 def create_report():
-    body = _json_object()
+    """Create a report from another channel (roles channel, admin)"""
+    body: NewReport = request.context.json
     filed = idempotency.file_report_once(
-        _new_report(body), token_id=current_token().id, fields=body
+        _new_report(body), token_id=current_token().id, fields=printable_json(request.json)
     )
     response = jsonify(report_json(filed.report))
     if filed.replayed:
@@ -72,7 +118,19 @@ def create_report():
 
 @bp.get("/reports/<number>")
 @requires_role(*Role)
+@spec.validate(
+    resp=Response(
+        HTTP_200=(Report, "The report"),
+        HTTP_400=(Error, "Not a valid report number (check digit)"),
+        HTTP_401=UNAUTHORIZED,
+        HTTP_403=FORBIDDEN,
+        HTTP_404=(Error, "No such report, or none of the token's office"),
+    ),
+    path_parameter_descriptions=NUMBER,
+    operation_id="getReport",
+)
 def get_report(number: str):
+    """One report with its history"""
     view = reports.find_report(
         _digits(number), session=database.session(), scope=current_token().scope
     )
@@ -83,50 +141,133 @@ def get_report(number: str):
 
 @bp.get("/reports")
 @requires_role(*Role)
+@spec.validate(
+    query=ReportQuery,
+    resp=Response(
+        HTTP_200=(ReportPage, "One page"),
+        HTTP_401=UNAUTHORIZED,
+        HTTP_403=FORBIDDEN,
+        HTTP_422=(Error, "A filter is invalid or unknown"),
+    ),
+    operation_id="listReports",
+)
 def list_reports():
-    args = request.args
+    """List reports: those back in proses after a return first (newest return first),
+    then the others newest first; cursor pagination"""
+    query: ReportQuery = request.context.query
     where = reports.ReportFilter(
-        stage=_enum(Stage, args.get("stage"), "stage"),
-        kelurahan_id=_kelurahan_filter(args.get("kelurahan")),
-        category=_choice(args.get("category"), CATEGORIES, "category"),
-        created_after=_datetime(args.get("created_after"), "created_after"),
-        created_before=_datetime(args.get("created_before"), "created_before"),
-        returned=_boolean(args.get("returned"), "returned"),
+        stage=query.stage,
+        kelurahan_id=query.kelurahan.id if query.kelurahan else None,
+        category=query.category,
+        created_after=query.created_after,
+        created_before=query.created_before,
+        returned=query.returned == "true",
     )
     page = reports.list_reports(
         where,
-        limit=_limit(args.get("limit")),
-        after=_cursor(args.get("cursor")),
+        limit=query.limit,
+        after=query.cursor,
         session=database.session(),
         scope=current_token().scope,
     )
     return jsonify(
         items=[report_json(view, detailed=False) for view in page.items],
-        next_cursor=_encode_cursor(page.next_cursor),
+        next_cursor=api_models.encode_cursor(page.next_cursor),
     )
+
+
+def _room_for_photos(view):
+    """A form of a role that may move to tindak_lanjut may carry photos: its request may
+    be larger than any other (bot/__init__.py, MAX_REQUEST_BYTES), once its token is
+    known and before the form is read. The token's read ends first: on SQLite it holds
+    the database's one write lock, which no upload may keep while it arrives."""
+
+    @wraps(view)
+    def with_room(*args, **kwargs):
+        if request.mimetype == api_spec.FORM_MEDIA and current_token().role in UPLOADERS:
+            database.session().rollback()
+            most = current_app.config["SETTINGS"].media_max_bytes
+            request.max_content_length = api_models.MAX_RESULT_PHOTOS * most + FORM_ROOM
+            request.max_form_memory_size = FORM_ROOM  # the fields: all but the photos
+            request.max_form_parts = FORM_PARTS
+        return view(*args, **kwargs)
+
+    return with_room
 
 
 @bp.post("/reports/<number>/transitions")
 @requires_role(*Role)
+@_room_for_photos
+@spec.validate(
+    json=Transition,
+    form=TransitionForm,
+    resp=Response(
+        HTTP_200=(
+            Report,
+            "The report after the move; the reporter is notified. A move to validasi "
+            "closes the report: the system's move to selesai follows",
+        ),
+        HTTP_400=(
+            Error,
+            "Malformed JSON (or nested more than 16 deep), neither JSON nor a multipart "
+            "form, or an invalid report number",
+        ),
+        HTTP_401=UNAUTHORIZED,
+        HTTP_403=(
+            Error,
+            "The token's role may not make this move, or the token must be re-issued for "
+            "its office (token_unbound)",
+        ),
+        HTTP_404=(Error, "No such report"),
+        HTTP_409=(
+            Error,
+            "The move is not allowed from the current stage; error.allowed lists the "
+            "stages it may go to",
+        ),
+        HTTP_413=(Error, "A photo larger than MEDIA_MAX_BYTES, or a request beyond all of them"),
+        HTTP_422=(
+            Error,
+            "Unknown stage or field, a rejection or return without a reason, a "
+            "disposisi whose SKPD is unknown or cannot be proposed (error.field skpd), a "
+            "move to tindak_lanjut without a photo (photo_required), a photo that is no "
+            "JPEG or PNG (invalid_photo) or a photo with another move (error.field photo)",
+        ),
+        HTTP_503=(Error, "The media store cannot keep the photos now; nothing changed"),
+    ),
+    path_parameter_descriptions=NUMBER,
+    operation_id="moveReport",
+)
 def transition(number: str):
+    """Move a report to another stage
+
+    As JSON, or as a multipart form whose `photo` parts show the finished work: a move
+    to tindak_lanjut carries at least one. The photos are kept in the media store before
+    the move's transaction begins (no lock waits on the store), so a committed move
+    always has its photos; a refused one leaves photos nothing names, which no link
+    reaches.
+    """
     digits = _digits(number)
-    body = _json_object()
-    to_stage = _enum(Stage, body.get("to"), "to", required=True)
-    note = _text_field(body, "note", maximum=MAX_NOTE) or None
-    skpd = _skpd_field(body, to_stage)
+    move: Transition = request.context.json or request.context.form
+    photos = _result_photos(move)
+    try:
+        keep_photos(photos)
+    except media.MediaUnavailable:
+        current_app.logger.exception("the media store refused the photos of a move")
+        return api_error(503, "media_unavailable", "the photos cannot be kept now; try again")
     token = current_token()
     db = database.session()
     try:
         view = reports.officer_move(
             digits,
-            to_stage,
+            move.to,
             role=token.role,
             actor_id=token.name,
-            note=note,
+            note=move.note,
             session=db,
             now=utcnow(),
             scope=token.scope,
-            skpd=skpd,
+            skpd=move.skpd,
+            result_photos=tuple(photo for photo, _ in photos),
         )
     except reports.UnknownReport:
         db.rollback()
@@ -145,9 +286,27 @@ def transition(number: str):
     return jsonify(report_json(view))
 
 
+def _result_photos(move: Transition) -> list[ResultPhoto]:
+    """The form's `photo` parts as photos of the finished work (none for JSON), each a
+    JPEG or PNG by its bytes, within MEDIA_MAX_BYTES."""
+    if not isinstance(move, TransitionForm) or not move.photo:
+        return []
+    if move.to is not Stage.TINDAK_LANJUT:
+        raise InvalidRequest(
+            422, "invalid_field", "photo goes only with a move to tindak_lanjut", field="photo"
+        )
+    most = current_app.config["SETTINGS"].media_max_bytes
+    try:
+        return result_photos([part.read(most + 1) for part in move.photo])
+    except media.UploadRefused as refusal:
+        raise InvalidRequest(
+            _STATUS_OF_UPLOAD_REFUSAL[refusal.code], refusal.code, str(refusal), field="photo"
+        ) from None
+
+
 def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
-    """A report as the API shows it; the reporter only to admins (DESIGN.md, Privacy).
-    Lists show the summary: without photos and history."""
+    """A report as the API shows it (api_models.Report, ReportSummary); the reporter only
+    to admins (DESIGN.md, Privacy). Lists show the summary: without photos and history."""
     labels = Texts("id")
     shown = {
         "number": view.number,
@@ -173,7 +332,7 @@ def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
         "returned": _returned_json(view.returned),
     }
     if detailed:
-        shown["photos"] = [photo.url for photo in view.photos]
+        shown["photos"] = [_photo_json(photo) for photo in view.photos]
         shown["history"] = [
             {
                 "from": entry.from_stage.value if entry.from_stage else None,
@@ -189,6 +348,29 @@ def report_json(view: reports.ReportView, *, detailed: bool = True) -> dict:
     return shown
 
 
+def _photo_json(photo: reports.Photo) -> dict:
+    """A photo (api_models.Photo), with a link that opens it for a while (bot/media.py)
+    for the office handling the report, facilitators and admins."""
+    link = None
+    if photo.stored_key and current_token().role in SEES_PHOTOS:
+        link = media_links().link(photo.id, now=utcnow())
+    return {
+        "id": photo.id,
+        "kind": photo.kind,
+        "added_later": photo.added_later,
+        "url": link.url if link else _channels_own_link(photo),
+        "expires_at": _iso(link.expires_at) if link else None,
+    }
+
+
+def _channels_own_link(photo: reports.Photo) -> str | None:
+    """A channel's own https link, as it gave it; never a Twilio URL, which opens only
+    with the account's credentials (its photo has a link once the worker copied it)."""
+    if photo.copy_state != EXTERNAL or not publication.is_public_media_url(photo.url or ""):
+        return None
+    return photo.url
+
+
 def _returned_json(returned: reports.Returned | None) -> dict | None:
     """Back in proses after a facilitator sent it back or its citizen reopened it."""
     if returned is None:
@@ -200,21 +382,6 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _json_object() -> dict:
-    """The body as a JSON object, every string in it cleaned (handlers/cleaning.py)."""
-    if not request.is_json:
-        raise InvalidRequest(
-            400, "malformed_json", "send the body as JSON, with Content-Type: application/json"
-        )
-    try:
-        body = printable_json(request.get_json(silent=True))
-    except (RecursionError, NestedTooDeep):
-        raise InvalidRequest(400, "malformed_json", "the body is nested too deeply") from None
-    if not isinstance(body, dict):
-        raise InvalidRequest(400, "malformed_json", "the body must be a JSON object")
-    return body
-
-
 def _digits(number: str) -> str:
     parsed = numbers.parse_number(number)
     if parsed is None or not parsed.valid:
@@ -224,151 +391,10 @@ def _digits(number: str) -> str:
     return parsed.digits
 
 
-def _enum(kind, raw, field: str, *, required: bool = False):
-    if raw in (None, ""):
-        if required:
-            raise InvalidRequest(422, "missing_field", f"{field} is required", field=field)
-        return None
-    try:
-        return kind(raw)
-    except (ValueError, TypeError):
-        raise InvalidRequest(
-            422,
-            "invalid_field",
-            f"{field} must be one of {', '.join(item.value for item in kind)}",
-            field=field,
-        ) from None
-
-
-def _choice(raw, allowed, field: str):
-    if raw in (None, ""):
-        return None
-    if raw not in allowed:
-        raise InvalidRequest(
-            422, "invalid_field", f"{field} must be one of {', '.join(allowed)}", field=field
-        )
-    return raw
-
-
-def _datetime(raw, field: str) -> datetime | None:
-    if raw in (None, ""):
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)  # the store's form; years 1 and 9999 may not fit in UTC
-    except (ValueError, OverflowError):
-        raise InvalidRequest(
-            422,
-            "invalid_field",
-            f"{field} must be an ISO 8601 date-time, in UTC between the years 1 and 9999",
-            field=field,
-        ) from None
-
-
-def _boolean(raw, field: str) -> bool:
-    if raw in (None, "", "false"):
-        return False
-    if raw != "true":
-        raise InvalidRequest(422, "invalid_field", f"{field} must be true or false", field=field)
-    return True
-
-
-def _limit(raw) -> int:
-    if raw in (None, ""):
-        return DEFAULT_PAGE
-    if not _ASCII_DIGITS.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidRequest(422, "invalid_field", f"limit must be 1 to {MAX_PAGE}", field="limit")
-    return int(raw)
-
-
-RETURNED_PART = "returned"  # a cursor among the returned reports, keyed on their return
-
-
-def _encode_cursor(cursor: reports.Cursor | None) -> str | None:
-    if cursor is None:
-        return None
-    fields = [RETURNED_PART] if cursor.returned else []
-    fields += [cursor.moment.isoformat(), str(cursor.id)]
-    return base64.urlsafe_b64encode("|".join(fields).encode()).decode()
-
-
-def _cursor(raw) -> reports.Cursor | None:
-    """A cursor this API gave out: `<time>|<id>` in the plain list (as before returned
-    reports came first), `returned|<time>|<id>` among the returned ones."""
-    if raw in (None, ""):
-        return None
-    try:
-        fields = base64.urlsafe_b64decode(raw.encode()).decode().split("|")
-        returned = fields[0] == RETURNED_PART and len(fields) == 3
-        created_at, report_id = fields[1:] if returned else fields
-        moment = datetime.fromisoformat(created_at)
-        if moment.tzinfo is None:
-            raise ValueError("cursor time without a zone")
-        if not _ASCII_DIGITS.fullmatch(report_id) or int(report_id) > MAX_ID:
-            raise ValueError("cursor id out of the database's range")
-        return reports.Cursor(returned, moment.astimezone(UTC), int(report_id))
-    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
-        raise InvalidRequest(
-            422, "invalid_field", "cursor is not one this API gave out", field="cursor"
-        ) from None
-
-
-def _kelurahan_filter(raw) -> int | None:
-    if raw in (None, ""):
-        return None
-    return _kelurahan(raw, "kelurahan").id
-
-
-def _kelurahan(raw, field: str) -> places.Kelurahan:
-    if isinstance(raw, int) or (isinstance(raw, str) and _ASCII_DIGITS.fullmatch(raw)):
-        found = places.kelurahan_by_id(int(raw))  # ids and postal codes never overlap
-        if found:
-            return found
-    if raw is None or raw == "":
-        raise InvalidRequest(422, "missing_field", f"{field} is required", field=field)
-    if not isinstance(raw, str | int):
-        raise InvalidRequest(
-            422, "invalid_field", f"{field} must be a name, postal code or id", field=field
-        )
-    match = places.match_kelurahan(str(raw))
-    if match.chosen is None:
-        raise InvalidRequest(
-            422,
-            "unknown_kelurahan",
-            f"no single kelurahan matches {raw!r}",
-            field=field,
-            suggestions=[kel.name for kel in match.suggestions],
-        )
-    return match.chosen
-
-
-def _skpd_field(body: dict, to_stage: Stage) -> str | int | None:
-    """The SKPD a disposisi names (office name or id); None: the store proposes one."""
-    raw = body.get("skpd")
-    if raw in (None, ""):
-        return None
-    if to_stage is not Stage.DISPOSISI:
-        raise InvalidRequest(
-            422, "invalid_field", "skpd goes only with a move to disposisi", field="skpd"
-        )
-    if isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw <= MAX_ID:
-        return raw
-    if isinstance(raw, str) and len(raw) <= 150:
-        return raw
-    raise InvalidRequest(422, "invalid_field", "skpd must be an office name or id", field="skpd")
-
-
-def _channel(body: dict) -> offices.OfficeInfo:
+def _channel(named: str | None) -> offices.OfficeInfo:
     """The channel office filing: a channel token's own (the body may only repeat it),
     or the one an admin names."""
     token = current_token()
-    named = _text_field(
-        body,
-        "channel",
-        required=token.role is not Role.CHANNEL,
-        maximum=offices.CHANNEL_NAME_LONGEST,
-    )
     if token.role is Role.CHANNEL:
         if named and named.casefold() != token.office.name.casefold():
             raise InvalidRequest(
@@ -378,6 +404,8 @@ def _channel(body: dict) -> offices.OfficeInfo:
                 field="channel",
             )
         return token.office
+    if named is None:
+        raise InvalidRequest(422, "missing_field", "channel is required", field="channel")
     try:
         return offices.find_office(named, offices.OfficeKind.CHANNEL, session=database.session())
     except offices.OfficeProblem:
@@ -389,94 +417,22 @@ def _channel(body: dict) -> offices.OfficeInfo:
         ) from None
 
 
-def _new_report(body: dict) -> reports.NewReport:
-    channel = _channel(body)
-    category = _choice(body.get("category"), CATEGORIES, "category")
-    if category is None:
-        raise InvalidRequest(422, "missing_field", "category is required", field="category")
-    description = _text_field(body, "description", required=True, maximum=MAX_DESCRIPTION)
-    if len(description) < 10:
-        raise InvalidRequest(
-            422, "invalid_field", "description needs at least 10 characters", field="description"
-        )
-    kelurahan = _kelurahan(body.get("kelurahan"), "kelurahan")
-    location = body.get("location") or {}
-    if not isinstance(location, dict):
-        raise InvalidRequest(422, "invalid_field", "location must be an object", field="location")
-    latitude, longitude = _coordinates(location)
-    reporter = body.get("reporter") or {}
-    if not isinstance(reporter, dict):
-        raise InvalidRequest(422, "invalid_field", "reporter must be an object", field="reporter")
-    phone, name = _reporter(reporter)
+def _new_report(body: NewReport) -> reports.NewReport:
+    channel = _channel(body.channel)
+    location = body.location or api_models.NewLocation()
+    reporter = body.reporter or api_models.NewReporter()
     return reports.NewReport(
-        category=category,
-        description=description,
-        kelurahan=kelurahan,
-        location_text=_text_field(location, "text", maximum=500) or None,
-        latitude=latitude,
-        longitude=longitude,
+        category=body.category,
+        description=body.description,
+        kelurahan=body.kelurahan,
+        location_text=location.text,
+        latitude=location.latitude,
+        longitude=location.longitude,
         channel=channel.name,
         channel_office_id=channel.id,
         created_by=current_token().role,
-        reporter_name=name,
-        reporter_phone=phone,
-        notify_reporter=phone is not None,
-        public_consent=_consent(body.get("public_consent", False)),
+        reporter_name=reporter.name,
+        reporter_phone=reporter.phone,
+        notify_reporter=reporter.phone is not None,
+        public_consent=body.public_consent,
     )
-
-
-def _consent(raw) -> bool:
-    """Whether the channel's reporter agreed that the description and place be public
-    (store/publication.py); a JSON boolean, false when left out."""
-    if not isinstance(raw, bool):
-        raise InvalidRequest(
-            422, "invalid_field", "public_consent must be true or false", field="public_consent"
-        )
-    return raw
-
-
-def _text_field(body: dict, field: str, *, required: bool = False, maximum: int) -> str:
-    value = body.get(field)
-    if not required and (value is None or (isinstance(value, str) and not value.strip())):
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidRequest(
-            422,
-            "missing_field" if value in (None, "") else "invalid_field",
-            f"{field} must be a non-empty string",
-            field=field,
-        )
-    if len(value) > maximum:
-        raise InvalidRequest(422, "invalid_field", f"{field} is longer than {maximum}", field=field)
-    return value.strip()
-
-
-def _coordinates(location: dict) -> tuple[float | None, float | None]:
-    latitude, longitude = location.get("latitude"), location.get("longitude")
-    if latitude is None and longitude is None:
-        return None, None
-    valid = all(
-        isinstance(value, int | float) and not isinstance(value, bool)
-        for value in (latitude, longitude)
-    )
-    if not valid or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise InvalidRequest(
-            422,
-            "invalid_field",
-            "latitude and longitude must be numbers in range, given together",
-            field="location",
-        )
-    return float(latitude), float(longitude)
-
-
-def _reporter(reporter: dict) -> tuple[str | None, str | None]:
-    name = _text_field(reporter, "name", maximum=200) or None
-    raw_phone = reporter.get("phone")
-    if raw_phone in (None, ""):
-        return None, name
-    phone = to_e164(raw_phone) if isinstance(raw_phone, str) else None
-    if phone is None:
-        raise InvalidRequest(
-            422, "invalid_field", "reporter.phone is not a phone number", field="reporter.phone"
-        )
-    return phone, name

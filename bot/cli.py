@@ -2,17 +2,20 @@
 
 import time
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from bot import database
+from bot.media import ResultPhoto, keep_photos, result_photos
 from bot.webhooks import spool
 from store import numbers, offices, reports, sla, staff, stages, stats, tokens, validations
 from store.categories import CATEGORIES
 from store.clock import utcnow
 from store.db import read_session, unbounded
+from store.media import MediaUnavailable, UploadRefused
 from store.phones import mask, mask_numbers, to_e164
 from store.spool import UnknownEntries
 from store.staff import StaffRole
@@ -137,12 +140,21 @@ def office_categories(name: str, added: tuple[str, ...], removed: tuple[str, ...
 @click.argument("number")
 @click.argument("stage", type=click.Choice([stage.value for stage in Stage]))
 @click.option("--note", default=None, help="Reason or note (required for ditolak and returns).")
-def move(number: str, stage: str, note: str | None) -> None:
+@click.option(
+    "--photo",
+    "photo_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A photo of the finished work, JPEG or PNG (a move to tindak_lanjut needs one; "
+    "repeat for more).",
+)
+def move(number: str, stage: str, note: str | None, photo_files: tuple[Path, ...]) -> None:
     """Move a report to STAGE as an admin; the reporter is notified. A move to validasi
     closes the report, as a facilitator's validation does."""
     parsed = numbers.parse_number(number)
     if parsed is None or not parsed.valid:
         raise click.ClickException(f"{number!r} is not a valid report number")
+    photos = _result_photos(photo_files, Stage(stage))
     db = database.session()
     try:
         view = reports.officer_move(
@@ -153,14 +165,34 @@ def move(number: str, stage: str, note: str | None) -> None:
             note=note,
             session=db,
             now=utcnow(),
+            result_photos=tuple(photo for photo, _ in photos),
         )
+        keep_photos(photos)
     except reports.UnknownReport:
         raise click.ClickException(f"no report {number}") from None
     except stages.MoveRefused as refusal:
         allowed = ", ".join(sorted(refusal.allowed)) or "none"
         raise click.ClickException(f"{refusal} (allowed: {allowed})") from None
+    except MediaUnavailable as problem:
+        raise click.ClickException(f"the photos cannot be kept now: {problem}") from None
     db.commit()
     click.echo(f"{view.number} is now {view.stage}")
+
+
+def _head(path: Path, size: int) -> bytes:
+    """The first `size` bytes: enough to refuse a file too large (or endless, /dev/zero)."""
+    with open(path, "rb") as file:
+        return file.read(size)
+
+
+def _result_photos(files: tuple[Path, ...], stage: Stage) -> list[ResultPhoto]:
+    if files and stage is not Stage.TINDAK_LANJUT:
+        raise click.ClickException("--photo goes only with a move to tindak_lanjut")
+    most = current_app.config["SETTINGS"].media_max_bytes
+    try:
+        return result_photos([_head(file, most + 1) for file in files])
+    except UploadRefused as refusal:
+        raise click.ClickException(f"{refusal}") from None
 
 
 def _staff_commands(role: StaffRole, description: str) -> AppGroup:

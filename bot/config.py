@@ -13,10 +13,12 @@ from store.private_files import private_folder, private_opener
 
 TWILIO_DEFAULT_API = "https://api.twilio.com"
 DEVELOPMENT = "development"
+PRODUCTION = "production"
 # What one process serves: the Procfile runs the webhooks and the officer API (`web`) apart
 # from what anyone may read (`public`), so that no public read waits in a webhook's worker.
 SURFACES = ("all", "web", "public")
 DEFAULT_PUBLIC_RATE_LIMIT = "60 per minute;10 per second"
+MEGABYTE = 1024 * 1024
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "test", "xxx", "your_auth_token", "token"}
 
 
@@ -47,6 +49,13 @@ class Settings:
     public_rate_limit: str = DEFAULT_PUBLIC_RATE_LIMIT
     ratelimit_storage_uri: str = "memory://"
     proxy_hops: int = 0
+    secret_key: str = ""  # signs the links to photos (store/media_links.py)
+    media_dir: Path = Path("instance/media")
+    media_s3_bucket: str | None = None  # photos in this bucket instead of media_dir
+    media_s3_endpoint_url: str | None = None  # an S3-compatible server other than AWS
+    media_s3_region: str | None = None
+    media_max_bytes: int = 5 * MEGABYTE  # one photo of the finished work (WhatsApp's own limit)
+    media_link_seconds: int = 24 * 3600  # how long a link to a photo opens
 
     @property
     def has_twilio_credentials(self) -> bool:
@@ -66,7 +75,7 @@ class Settings:
                 "PUBLIC_BASE_URL", f"http://127.0.0.1:{environ.get('PORT', '5000')}"
             ).rstrip("/"),
             twilio_auth_token=environ.get("TWILIO_AUTH_TOKEN")
-            or (_local_auth_token(instance_path) if env == DEVELOPMENT else ""),
+            or _development_token(env, instance_path),
             twilio_account_sid=environ.get("TWILIO_ACCOUNT_SID") or None,
             twilio_whatsapp_from=environ.get("TWILIO_WHATSAPP_FROM") or None,
             twilio_api_base_url=environ.get("TWILIO_API_BASE_URL", TWILIO_DEFAULT_API),
@@ -86,6 +95,14 @@ class Settings:
             ),
             ratelimit_storage_uri=environ.get("RATELIMIT_STORAGE_URI") or "memory://",
             proxy_hops=_count(environ, "PROXY_HOPS", 0),
+            secret_key=environ.get("SECRET_KEY")
+            or (_local_secret(instance_path, "secret-key") if env == DEVELOPMENT else ""),
+            media_dir=Path(environ.get("MEDIA_DIR") or instance_path / "media"),
+            media_s3_bucket=environ.get("MEDIA_S3_BUCKET") or None,
+            media_s3_endpoint_url=environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            media_s3_region=environ.get("MEDIA_S3_REGION") or None,
+            media_max_bytes=int(_positive(environ, "MEDIA_MAX_BYTES", 5 * MEGABYTE)),
+            media_link_seconds=int(_positive(environ, "MEDIA_LINK_SECONDS", 24 * 3600)),
         )
         settings.refuse_placeholders()
         return settings
@@ -97,13 +114,19 @@ class Settings:
             raise ConfigError(
                 f"TWILIO_AUTH_TOKEN must be set to the real auth token when CRM_ENV={self.env}"
             )
-        if not self.public_base_url.startswith("https://") and self.env == "production":
+        if not self.public_base_url.startswith("https://") and self.env == PRODUCTION:
             raise ConfigError("PUBLIC_BASE_URL must be the https:// URL Twilio calls")
+        if self.secret_key.strip().lower() in PLACEHOLDERS or len(self.secret_key) < 32:
+            raise ConfigError(
+                f"SECRET_KEY must be a random secret of 32 characters or more when "
+                f"CRM_ENV={self.env}, the same in every process: it signs the links to "
+                "photos (python3 -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         serves_public_reads = self.surface == "public"
         if (
             serves_public_reads
             and self.ratelimit_storage_uri.startswith("memory://")
-            and self.env == "production"
+            and self.env == PRODUCTION
         ):
             raise ConfigError(
                 "RATELIMIT_STORAGE_URI must be a storage all processes share "
@@ -177,10 +200,16 @@ def _content_sids(raw: str) -> dict[str, str]:
     return sids
 
 
-def _local_auth_token(instance_path: Path) -> str:
-    """Development only: a token generated once and kept in the instance folder, so
-    the server and `flask chat` sign and check with the same secret (0600)."""
-    path = private_folder(instance_path) / "dev-twilio-auth-token"
+def _development_token(env: str, instance_path: Path) -> str:
+    return _local_secret(instance_path, "dev-twilio-auth-token") if env == DEVELOPMENT else ""
+
+
+def _local_secret(instance_path: Path, name: str) -> str:
+    """Outside production: a secret generated once and kept in the instance folder (0600),
+    so the processes of one machine (web, worker, `flask chat`) share it: the development
+    auth token, which the server and `flask chat` sign and check with; the key that signs
+    the links to photos."""
+    path = private_folder(instance_path) / name
     if not path.exists():
         with open(path, "w", opener=private_opener) as file:
             file.write(secrets.token_hex(16))

@@ -5,8 +5,11 @@ import math
 from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, render_template, request
+from spectree import Response
 
 from bot import database
+from bot.api_models import Error, Stats, StatsQuery
+from bot.api_spec import spec
 from bot.errors import api_error
 from store import stats
 from store.clock import to_wib
@@ -53,7 +56,20 @@ def indonesian_percent(value: float | None) -> str:
 
 
 @bp.get("/api/v1/stats")
+@spec.validate(
+    query=StatsQuery,
+    resp=Response(
+        HTTP_200=(Stats, "The figures"),
+        HTTP_422=(Error, "An invalid by, from or to; per year, a window of part of a year"),
+        HTTP_429=(Error, "Over the client's budget of public reads (Retry-After)"),
+        HTTP_503=(Error, "The worker has not computed the figures yet (Retry-After)"),
+    ),
+    security={},
+    operation_id="stats",
+)
 def stats_json():
+    """Table 1 of the paper from the store: reports and resolutions per year or month
+    (public, no personal data), as the worker last computed them"""
     figures, problem = _figures()
     if problem is not None:
         return problem

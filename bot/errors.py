@@ -11,8 +11,20 @@ def api_error(status: int, code: str, message: str, **details) -> Response:
     return response
 
 
+class InvalidRequest(Exception):
+    """A request the API refuses, answered with `api_error` wherever it is raised."""
+
+    def __init__(self, status: int, code: str, message: str, **details):
+        super().__init__(message)
+        self.status, self.code, self.details = status, code, details
+
+
 def init_app(app: Flask) -> None:
     """API clients get JSON errors for unknown paths, wrong methods and crashes too."""
+
+    @app.errorhandler(InvalidRequest)
+    def _invalid(problem: InvalidRequest):
+        return api_error(problem.status, problem.code, str(problem), **problem.details)
 
     @app.errorhandler(HTTPException)
     def _http_error(problem: HTTPException):

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from bot import database
+from bot.media import media_links
 from bot.signature import twilio_signed
 from bot.twiml import twiml
 from handlers.once import answer_once
@@ -57,7 +58,10 @@ def whatsapp():
     if held.has_pending():  # and this phone's, while its messages kept are replayed
         return _keep_for_later(form, held)
     try:
-        return twiml(answer_once(sid, message, db=database.transaction(), limits=_limits()).replies)
+        once = answer_once(
+            sid, message, db=database.transaction(), limits=_limits(), links=media_links()
+        )
+        return twiml(once.replies)
     except DATABASE_UNAVAILABLE as problem:
         database.transaction().rollback()
         if gave_up_waiting(problem):

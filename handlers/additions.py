@@ -36,15 +36,18 @@ def report_for_photos(turn: Turn) -> ReportView | None:
 
 def add_photos(turn: Turn, report: ReportView) -> None:
     """Keep the photos the report has room for, and say which report has them."""
-    room = max(MAX_PHOTOS - len(report.photos), 0)
-    sent = [Photo(url=item.url, content_type=item.content_type) for item in turn.message.media]
-    reports.add_photos(report.id, sent[:room], session=turn.session)
+    room = max(MAX_PHOTOS - len(report.report_photos), 0)
+    sent = [
+        Photo(url=item.url, content_type=item.content_type, at_twilio=True)
+        for item in turn.message.media
+    ]
+    reports.add_photos(report.id, sent[:room], session=turn.session, now=turn.now)
     turn.say(
         "photos_added",
         number=report.number,
         added=len(sent[:room]),
         left_out=len(sent[room:]),
-        count=len(report.photos) + len(sent[:room]),
+        count=len(report.report_photos) + len(sent[:room]),
         limit=MAX_PHOTOS,
     )
 

@@ -9,6 +9,7 @@ from handlers.texts import Texts
 from handlers.turn import Limits, Turn
 from store import contacts, drafts, inbound, reports, staff
 from store.drafts import DraftState
+from store.media_links import MediaLinks
 from store.sql import AnySession
 from store.stages import REOPEN_WINDOW
 
@@ -28,9 +29,15 @@ class Outcome:
 
 
 def respond(
-    message: IncomingMessage, *, session: AnySession, now: datetime, limits: Limits = DEFAULT_LIMITS
+    message: IncomingMessage,
+    *,
+    session: AnySession,
+    now: datetime,
+    limits: Limits = DEFAULT_LIMITS,
+    links: MediaLinks | None = None,
 ) -> Outcome:
-    """Answer one message; every change goes into `session`, committed by the caller."""
+    """Answer one message; every change goes into `session`, committed by the caller.
+    `links` sign the links to photos that a facilitator's LIHAT shows (none without)."""
     contact = contacts.touch_contact(message.sender, message.profile_name, session=session, now=now)
     turn = Turn(
         message=message,
@@ -39,6 +46,7 @@ def respond(
         now=now,
         texts=Texts(contact.language),
         limits=limits,
+        links=links,
     )
     _route(turn)
     return Outcome(contact_id=contact.id, replies=turn.replies, contact_noted_at=contact.noted_at)

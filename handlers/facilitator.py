@@ -1,8 +1,10 @@
 """A TA Fasilitator's whole job by WhatsApp: the queue, a report's details, validating
 a follow-up (which closes the report) or sending it back with a reason."""
 
+from dataclasses import dataclass
+
 from handlers.turn import Turn
-from store import contacts, numbers, reports, validations
+from store import contacts, numbers, photos, publication, reports, validations
 from store.stages import Role, Stage
 
 QUEUE_SHOWN = 20
@@ -76,17 +78,40 @@ def _find(turn: Turn, number: numbers.ParsedNumber) -> reports.ReportView | None
     return report
 
 
+@dataclass(frozen=True)
+class PhotoLine:
+    url: str | None  # None: not kept yet (a citizen's photo the worker has yet to copy)
+    lost: bool = False  # gone from Twilio before it could be copied
+
+
 def _view(turn: Turn, number: numbers.ParsedNumber) -> None:
+    """A report's details, with links to its photos: the problem ("before") and the
+    finished work of its last follow-up ("after"), which the facilitator validates."""
     report = _find(turn, number)
     if report is None:
         return
     follow_ups = [entry.note for entry in report.history if entry.to_stage is Stage.TINDAK_LANJUT]
+    before = [_photo_line(turn, photo) for photo in report.report_photos]
+    after = [_photo_line(turn, photo) for photo in report.result_photos]
     turn.say(
         "fac_view",
         report=report,
+        before=before,
+        after=after,
+        links_expire_at=turn.now + turn.links.lifetime
+        if turn.links and (before or after)
+        else None,
         follow_up_note=follow_ups[-1] if follow_ups else None,
         validation=validations.open_validation_of(report.id, session=turn.session),
     )
+
+
+def _photo_line(turn: Turn, photo: reports.Photo) -> PhotoLine:
+    if photo.stored_key and turn.links:
+        return PhotoLine(turn.links.link(photo.id, now=turn.now).url)
+    if photo.copy_state == photos.EXTERNAL and publication.is_public_media_url(photo.url):
+        return PhotoLine(photo.url)  # a channel's own https link
+    return PhotoLine(None, lost=photo.copy_state == photos.LOST)
 
 
 def _in_follow_up(turn: Turn, number: numbers.ParsedNumber) -> reports.ReportView | None:

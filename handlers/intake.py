@@ -468,7 +468,9 @@ def _new_report(turn: Turn, draft: DraftState) -> reports.NewReport:
         location_text=location["text"],
         latitude=location["latitude"],
         longitude=location["longitude"],
-        photos=tuple(reports.Photo(**photo) for photo in draft.data.get("photos", [])),
+        photos=tuple(
+            reports.Photo(**photo, at_twilio=True) for photo in draft.data.get("photos", [])
+        ),
         channel="whatsapp",
         created_by=Role.CITIZEN,
         reporter_contact_id=turn.contact.id,

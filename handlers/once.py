@@ -14,6 +14,7 @@ from handlers.turn import Limits
 from store import contacts, inbound, outbox
 from store.clock import utcnow
 from store.db import commit_with_retries
+from store.media_links import MediaLinks
 from store.sql import Transaction, WriteNeeded
 
 
@@ -34,15 +35,17 @@ def answer_once(
     *,
     db: Transaction,
     limits: Limits,
+    links: MediaLinks | None = None,
     deliver_later: bool = False,
 ) -> Once:
     """The reply to `sid`: the stored one if Twilio delivers it again, else a new one,
     committed with everything it changed in one transaction. `deliver_later`: the
     citizen is no longer waiting on the request (a replay of the spool), so the reply
-    goes out as a notification, in that same transaction."""
+    goes out as a notification, in that same transaction. `links`: how a facilitator's
+    LIHAT links to photos."""
 
     def answer(db: Transaction, now: datetime) -> Answer:
-        outcome = respond(message, session=db, now=now, limits=limits)
+        outcome = respond(message, session=db, now=now, limits=limits, links=links)
         replies = split_for_whatsapp(outcome.replies)
         return Answer(outcome.contact_id, replies, outcome.contact_noted_at)
 

@@ -9,6 +9,7 @@ from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from store import staff
 from store.contacts import ContactInfo
+from store.media_links import MediaLinks
 from store.offers import Offered
 from store.sql import AnySession
 from store.staff import StaffInfo
@@ -31,6 +32,7 @@ class Turn:
     now: datetime
     texts: Texts
     limits: Limits = field(default_factory=Limits)
+    links: MediaLinks | None = None  # to photos, for facilitators
     replies: list[str] = field(default_factory=list)
     # A detail offered before, which this message did not answer: told in two messages
     # ("lubangnya ada tiga", "dalam sekali"), the next offer holds both.

@@ -22,6 +22,7 @@ PERIODIC_JOBS = (
     (jobs.send_digests, {"minutes": 1}),
     (replay.replay_spool, {"seconds": 5}),
     (jobs.beat, {"seconds": 10}),
+    (jobs.copy_photos, {"seconds": 30}),
     (jobs.refresh_stats, {"minutes": 5}),
     (jobs.purge_expired_drafts, {"minutes": 15}),
     (jobs.purge_idempotency_keys, {"minutes": 60}),

@@ -9,7 +9,9 @@ from datetime import datetime, time
 from flask import current_app
 
 from bot import database
+from bot.media import media_store
 from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
+from scheduler.photo_copies import TwilioMedia, copy_due_photos
 from scheduler.sender import OutboxSender
 from store import (
     breaches,
@@ -218,6 +220,22 @@ def _cutoff_lists(today, *, session, now: datetime) -> int:
             )
             sent += 1
     return sent
+
+
+def copy_photos() -> int:
+    """Copy a batch of citizens' photos from Twilio into the media store (retried with
+    backoff; scheduler/photo_copies.py): the number copied."""
+    settings = current_app.config["SETTINGS"]
+    twilio = TwilioMedia(
+        api_base_url=settings.twilio_api_base_url,
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token,
+        max_bytes=settings.media_max_bytes,
+    )
+    copied = copy_due_photos(twilio, media_store(), session=database.session(), now=utcnow())
+    if copied:
+        current_app.logger.info("copied %d photos from Twilio", copied)
+    return copied
 
 
 def refresh_stats() -> None:

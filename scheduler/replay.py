@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from bot import database
+from bot.media import media_links
 from handlers.once import answer_once, apologise_once
 from handlers.turn import Limits
 from handlers.twilio_form import incoming_message, message_sid
@@ -149,7 +150,12 @@ def _answer(sid: str, message) -> Replayed | None:
     """Answer for real; None (logged) if that failed for another reason than the database."""
     try:
         once = answer_once(
-            sid, message, db=database.transaction(), limits=_kept_limits(), deliver_later=True
+            sid,
+            message,
+            db=database.transaction(),
+            limits=_kept_limits(),
+            links=media_links(),
+            deliver_later=True,
         )
         return Replayed(Outcome.ANSWERED, once.wrote)
     except DATABASE_ERRORS:

@@ -143,9 +143,20 @@ class ReportMedia(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)
-    url: str = Field(max_length=2000)
+    # "report": the citizen's or channel's; "result": an officer's photo of the finished
+    # work, sent with the move to tindak_lanjut (`stage_change_id`)
+    kind: str = Field(default="report", max_length=10)
+    url: str | None = Field(default=None, max_length=2000)  # where it came from, if outside
     content_type: str | None = Field(default=None, max_length=100)
     added_later: bool = False  # sent after filing: never public, unlike the photos filed
+    stage_change_id: int | None = Field(default=None, foreign_key="stage_change.id")
+    stored_key: str | None = Field(default=None, max_length=80)  # in the media store
+    # A citizen's photo at Twilio, which the worker copies into the media store: "pending"
+    # until it has ("copied"); "lost" when Twilio no longer had it after every attempt.
+    # "external": a channel's own https link, which stays a link.
+    copy_state: str | None = Field(default=None, max_length=10)
+    copy_attempts: int = 0
+    next_copy_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
 
 
 class StageChange(SQLModel, table=True):

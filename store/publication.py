@@ -79,7 +79,7 @@ def is_public_media_url(url: str) -> bool:
 
 
 def _first_filed_photo(report: ReportView) -> str:
-    filed = [photo for photo in report.photos if not photo.added_later]
+    filed = [photo for photo in report.report_photos if not photo.added_later]
     if not filed or not is_public_media_url(filed[0].url):
         return ""
     return filed[0].url

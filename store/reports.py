@@ -11,8 +11,10 @@ from store import contacts, numbers, offices, outbox, stages, validations
 from store.categories import CATEGORIES
 from store.clock import to_wib
 from store.db import insert_for
+from store.media import StoredPhoto
 from store.models import NumberCounter, Office, Report, ReportMedia, StageChange
 from store.offices import OfficeKind, Scope
+from store.photos import EXTERNAL, PENDING
 from store.places import Kelurahan
 from store.sql import AnySession, orm, sql, utc
 from store.stages import Move, Role, Stage
@@ -20,11 +22,20 @@ from store.stages import Move, Role, Stage
 STAGE_CHANGED = "stage_changed"
 
 
+REPORT_PHOTO, RESULT_PHOTO = "report", "result"  # the problem, and the work that fixed it
+
+
 @dataclass(frozen=True)
 class Photo:
-    url: str
+    url: str | None  # where a citizen's or channel's photo came from; None for a result's
     content_type: str | None = None
     added_later: bool = False  # sent after filing, so never published
+    id: int | None = None
+    kind: str = REPORT_PHOTO
+    stored_key: str | None = None  # in the media store, once there
+    stage_change_id: int | None = None  # a result's: the move to tindak_lanjut it came with
+    copy_state: str | None = None  # see ReportMedia.copy_state
+    at_twilio: bool = False  # received by WhatsApp: the worker copies it from Twilio
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,19 @@ class ReportView:
     returned: Returned | None = None  # while in proses after a return
     skpd_office_id: int | None = None  # the SKPD its last disposisi named
     skpd: str | None = None  # that SKPD's name
+
+    @property
+    def report_photos(self) -> tuple[Photo, ...]:
+        """The problem as the citizen or channel showed it ("before")."""
+        return tuple(photo for photo in self.photos if photo.kind == REPORT_PHOTO)
+
+    @property
+    def result_photos(self) -> tuple[Photo, ...]:
+        """The finished work, as its last move to tindak_lanjut showed it ("after"): an
+        earlier follow-up's photos were of work sent back."""
+        results = [photo for photo in self.photos if photo.kind == RESULT_PHOTO]
+        latest = max((photo.stage_change_id or 0 for photo in results), default=None)
+        return tuple(photo for photo in results if photo.stage_change_id == latest)
 
 
 @dataclass(frozen=True)
@@ -199,10 +223,7 @@ def create_report(new: NewReport, *, session: AnySession, now: datetime) -> Repo
     )
     session.add(report)
     session.flush()
-    session.add_all(
-        ReportMedia(report_id=report.id, url=photo.url, content_type=photo.content_type)
-        for photo in new.photos
-    )
+    session.add_all(_report_photo(report.id, photo, now=now) for photo in new.photos)
     session.add(
         StageChange(
             report_id=report.id,
@@ -317,17 +338,27 @@ def newest_report_of_contact(contact_id: int, *, session: AnySession) -> ReportV
     return None if found is None else _view_of_row(found, session=session)
 
 
-def add_photos(report_id: int, photos: list[Photo], *, session: AnySession) -> None:
+def add_photos(report_id: int, photos: list[Photo], *, session: AnySession, now: datetime) -> None:
     """Photos the reporter sends after filing, kept after the first ones (for the
     officers: the public sees only what was filed)."""
     session = orm(session)
-    session.add_all(
-        ReportMedia(
-            report_id=report_id, url=photo.url, content_type=photo.content_type, added_later=True
-        )
-        for photo in photos
-    )
+    session.add_all(_report_photo(report_id, photo, now=now, added_later=True) for photo in photos)
     session.flush()
+
+
+def _report_photo(
+    report_id: int, photo: Photo, *, now: datetime, added_later: bool = False
+) -> ReportMedia:
+    """A citizen's photo, which the worker copies from Twilio into the media store, or
+    a channel's own link, kept as a link."""
+    return ReportMedia(
+        report_id=report_id,
+        url=photo.url,
+        content_type=photo.content_type,
+        added_later=added_later,
+        copy_state=PENDING if photo.at_twilio else EXTERNAL,
+        next_copy_at=now if photo.at_twilio else None,
+    )
 
 
 def number_and_stage(report_id: int, *, session: AnySession) -> tuple[str, Stage]:
@@ -565,10 +596,12 @@ def move_report(
     now: datetime,
     scope: Scope = _CITYWIDE,
     skpd: str | int | None = None,
+    result_photos: tuple[StoredPhoto, ...] = (),
 ) -> ReportView:
     """Apply one move of the state machine and append it to the history. A move to
     disposisi names its SKPD: `skpd` (name or id), else the one for the report's
-    category and kota.
+    category and kota. A move to tindak_lanjut carries `result_photos`, already in the
+    media store: the finished work, which the facilitator validates from.
 
     Raises `UnknownReport` (also for a report outside `scope`), or `stages.MoveRefused`
     (and changes nothing).
@@ -583,8 +616,17 @@ def move_report(
         raise UnknownReport(number)
     from_stage = Stage(report.stage)
     stages.check_move(
-        Move(from_stage, to_stage, role, note, disposed=report.skpd_office_id is not None)
+        Move(
+            from_stage,
+            to_stage,
+            role,
+            note,
+            disposed=report.skpd_office_id is not None,
+            photos=len(result_photos),
+        )
     )
+    if result_photos and to_stage is not Stage.TINDAK_LANJUT:
+        raise ValueError("photos of the finished work go only with a move to tindak_lanjut")
     disposed_to = None
     if to_stage is Stage.DISPOSISI:
         disposed_to = _skpd_of_disposisi(report, skpd, session=session)
@@ -597,20 +639,22 @@ def move_report(
     last_seq = session.exec(
         select(func.max(StageChange.seq)).where(StageChange.report_id == report.id)
     ).one()
-    session.add(
-        StageChange(
-            report_id=report.id,
-            seq=(last_seq or 0) + 1,
-            from_stage=from_stage,
-            to_stage=to_stage,
-            actor_role=role,
-            actor_id=actor_id,
-            actor_office_id=scope.office_id,
-            skpd_office_id=disposed_to.id if disposed_to else None,
-            note=(note or "").strip() or None,
-            at=now,
-        )
+    change = StageChange(
+        report_id=report.id,
+        seq=(last_seq or 0) + 1,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor_role=role,
+        actor_id=actor_id,
+        actor_office_id=scope.office_id,
+        skpd_office_id=disposed_to.id if disposed_to else None,
+        note=(note or "").strip() or None,
+        at=now,
     )
+    session.add(change)
+    if result_photos:
+        session.flush()  # the change's id, which the photos name
+        session.add_all(_result_photo(report.id, change.id, photo) for photo in result_photos)
     report.stage = to_stage
     report.stage_changed_at = now
     _mark_return(report, from_stage, to_stage, note, now=now)
@@ -628,6 +672,16 @@ def move_report(
             now=now,
         )
     return _view(report, session=session)
+
+
+def _result_photo(report_id: int, stage_change_id: int, photo: StoredPhoto) -> ReportMedia:
+    return ReportMedia(
+        report_id=report_id,
+        kind=RESULT_PHOTO,
+        stage_change_id=stage_change_id,
+        stored_key=photo.key,
+        content_type=photo.content_type,
+    )
 
 
 def _skpd_of_disposisi(
@@ -659,6 +713,7 @@ def officer_move(
     now: datetime,
     scope: Scope = _CITYWIDE,
     skpd: str | int | None = None,
+    result_photos: tuple[StoredPhoto, ...] = (),
 ) -> ReportView:
     """A move an officer asks for (a facilitator's VALIDASI, the API, `crm move`):
     `move_report`, except that a validated follow-up closes its report, whoever
@@ -674,6 +729,7 @@ def officer_move(
         now=now,
         scope=scope,
         skpd=skpd,
+        result_photos=result_photos,
     )
     if to_stage is not Stage.VALIDASI:
         return view
@@ -783,13 +839,33 @@ def _histories_and_photos(
                 at=utc(at),
             )
         )
-    for report_id, url, content_type, added_later in q.rows(
-        "SELECT report_id, url, content_type, added_later FROM report_media"
-        f" WHERE {among} ORDER BY report_id, id",
+    for (
+        report_id,
+        media_id,
+        kind,
+        url,
+        content_type,
+        added_later,
+        stored_key,
+        stage_change_id,
+        copy_state,
+    ) in q.rows(
+        "SELECT report_id, id, kind, url, content_type, added_later, stored_key,"
+        f" stage_change_id, copy_state FROM report_media WHERE {among}"
+        " ORDER BY report_id, id",
         **ids,
     ):
         photos.setdefault(report_id, []).append(
-            Photo(url=url, content_type=content_type, added_later=bool(added_later))
+            Photo(
+                url=url,
+                content_type=content_type,
+                added_later=bool(added_later),
+                id=media_id,
+                kind=kind,
+                stored_key=stored_key,
+                stage_change_id=stage_change_id,
+                copy_state=copy_state,
+            )
         )
     return (
         {report_id: tuple(entries) for report_id, entries in histories.items()},

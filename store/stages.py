@@ -86,6 +86,12 @@ class ReasonRequired(MoveRefused):
     code = "reason_required"
 
 
+class ProofRequired(MoveRefused):
+    """A follow-up is validated from its photos: the move to tindak_lanjut carries one."""
+
+    code = "photo_required"
+
+
 @dataclass(frozen=True)
 class Move:
     from_stage: Stage
@@ -93,6 +99,7 @@ class Move:
     role: Role
     note: str | None
     disposed: bool = False  # the report was forwarded to an SKPD: its proses is the SKPD's
+    photos: int = 0  # photos of the finished work sent with the move
 
 
 def role_may_move(role: Role, from_stage: Stage, to_stage: Stage, *, disposed: bool) -> bool:
@@ -123,4 +130,9 @@ def check_move(move: Move) -> None:
     if requires_reason(move.from_stage, move.to_stage) and not (move.note or "").strip():
         raise ReasonRequired(
             f"moving from {move.from_stage} to {move.to_stage} needs a reason", allowed=allowed
+        )
+    if move.to_stage is Stage.TINDAK_LANJUT and move.photos < 1:
+        raise ProofRequired(
+            "a move to tindak_lanjut needs at least one photo of the finished work",
+            allowed=allowed,
         )

@@ -1,19 +1,24 @@
 """Fixtures: the real app on a fresh database per test (SQLite, and PostgreSQL when
 `CRM_TEST_POSTGRES_URL` is set), and a WhatsApp sender that signs like Twilio."""
 
+import io
 import itertools
 import json
 import os
 import shutil
+import struct
 import threading
 import uuid
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import boto3
 import pytest
 from fake_twilio import FakeTwilio
+from moto.server import ThreadedMotoServer
 from sqlalchemy import make_url, text
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
@@ -22,6 +27,7 @@ from bot import create_app
 from store import offices, reports, tokens
 from store.clock import utcnow
 from store.db import make_engine, new_session, upgrade
+from store.media import StoredPhoto, key_of
 from store.stages import Role, Stage
 
 POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
@@ -35,7 +41,39 @@ CONTENT_SIDS = {
     "report_closed:en": "HX" + "d" * 32,
 }
 PUBLIC_BASE_URL = "https://crm.example.go.id"
+SECRET_KEY = "test-secret-key-for-links-to-photos-0123456789"
 CITIZEN = "+6281234567890"
+
+
+def png(red: int = 0, green: int = 160, blue: int = 80) -> bytes:
+    """A real one-pixel PNG of that colour: a photo of the finished work in tests."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        checksum = struct.pack(">I", zlib.crc32(tag + data))
+        return struct.pack(">I", len(data)) + tag + data + checksum
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8-bit RGB
+    pixels = zlib.compress(bytes([0, red, green, blue]))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+RESULT_PNG = png()
+# What a test's setup moves to tindak_lanjut with, when the photo itself is not tested.
+PROOF = (StoredPhoto(key_of(RESULT_PNG, "image/png"), "image/png"),)
+
+
+def proof_for(stage) -> tuple[StoredPhoto, ...]:
+    return PROOF if Stage(stage) is Stage.TINDAK_LANJUT else ()
+
+
+def move_form(to: str, note: str | None = None, *, photos=(RESULT_PNG,), **fields) -> dict:
+    """A move to post as multipart/form-data (`data=`), with photos of the finished work."""
+    form = {"to": to, **({"note": note} if note is not None else {}), **fields}
+    if photos:
+        form["photo"] = [(io.BytesIO(data), f"hasil-{n}.png") for n, data in enumerate(photos)]
+    return form
 
 
 def _postgres_server_url() -> str | None:
@@ -115,6 +153,7 @@ def app_config(database_url: str, **overrides: str) -> dict[str, str]:
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "CRM_ENV": "test",
+        "SECRET_KEY": SECRET_KEY,
         # The public rate limit has tests of its own (test_public_reads.py); the others
         # read the dashboard and Open311 as often as they need.
         "PUBLIC_RATE_LIMIT": "100000 per second",
@@ -149,10 +188,53 @@ def twilio_config(database_url: str, fake: FakeTwilio, **overrides: str) -> dict
     return app_config(database_url, **{**settings, **overrides})
 
 
+S3_REGION = "us-east-1"
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test-key-id", "AWS_SECRET_ACCESS_KEY": "test-secret"}
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """A local S3-compatible server (moto's, in a thread) on a free loopback port: its
+    URL. The media store talks the real S3 API to it over HTTP."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=["folder", "s3"])
+def media_config(request, tmp_path, monkeypatch) -> dict[str, str]:
+    """App settings for each media store: a fresh folder, or a fresh bucket on the local
+    S3-compatible server (with AWS credentials in the environment, where boto3 reads
+    them in production too)."""
+    if request.param == "folder":
+        return {"MEDIA_DIR": str(tmp_path / "media")}
+    endpoint = request.getfixturevalue("s3_server")
+    for name, value in S3_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"crm-media-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=endpoint, region_name=S3_REGION).create_bucket(Bucket=bucket)
+    return {
+        "MEDIA_S3_BUCKET": bucket,
+        "MEDIA_S3_ENDPOINT_URL": endpoint,
+        "MEDIA_S3_REGION": S3_REGION,
+    }
+
+
 @pytest.fixture
 def twilio_app(database_url, fake_twilio):
     """The app sending through the `twilio` client to the fake Twilio server."""
     app = create_app(twilio_config(database_url, fake_twilio))
+    yield app
+    app.extensions["crm.engine"].dispose()
+
+
+@pytest.fixture
+def media_app(database_url, fake_twilio, media_config):
+    """The app with the fake Twilio server's credentials and base URL (so the worker can
+    copy photos from it), keeping photos in each media store in turn."""
+    app = create_app(twilio_config(database_url, fake_twilio, **media_config))
     yield app
     app.extensions["crm.engine"].dispose()
 
@@ -169,6 +251,7 @@ def serving(database_url: str, **overrides: str) -> Iterator[dict]:
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": base,
             "CRM_ENV": "test",
+            "SECRET_KEY": SECRET_KEY,
             "PUBLIC_RATE_LIMIT": "100000 per second",
             **overrides,
         }
@@ -208,6 +291,11 @@ def session(app):
 def store(app):
     """`store(fn, *args)` runs one store function in its own short transaction, so a
     test can look at the database between webhook calls."""
+    return store_of(app)
+
+
+def store_of(app):
+    """The `store` runner of an app a test built itself."""
     engine = app.extensions["crm.engine"]
 
     def run(function, *args, **kwargs):
@@ -262,6 +350,7 @@ def move_through(store, number: str, *stages: str, note: str | None = None) -> N
             actor_id="test",
             note=note,
             now=utcnow(),
+            result_photos=proof_for(stage),
         )
 
 

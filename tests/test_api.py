@@ -3,6 +3,7 @@ reading and listing them, and moving them through the stages of DESIGN.md."""
 
 import base64
 import hashlib
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from conftest import make_token, move_through
+from conftest import make_token, move_form, move_through
 from store import numbers, outbox, reports, tokens
 from store.clock import utcnow
 from store.places import match_kelurahan
@@ -123,8 +124,12 @@ class Api:
         return response.get_json()
 
     def move(self, number: str, to: str, *, role: str = "admin", note: str | None = None):
-        body = {"to": to} if note is None else {"to": to, "note": note}
-        return self.post(f"/reports/{number}/transitions", body, role=role)
+        """A move as an officer sends it: to tindak_lanjut, with a photo of the work."""
+        path = f"/reports/{number}/transitions"
+        if to == "tindak_lanjut":
+            form = move_form(to, note)
+            return self.post(path, role=role, data=form, content_type="multipart/form-data")
+        return self.post(path, {"to": to} if note is None else {"to": to, "note": note}, role=role)
 
 
 @pytest.fixture
@@ -376,10 +381,10 @@ def test_kelurahan_is_given_by_name_postal_code_or_id(api, kelurahan):
         ({"kelurahan": "Atlantis Raya"}, "kelurahan"),
         ({"kelurahan": ["Kramat"]}, "kelurahan"),
         ({"location": {"latitude": -6.2}}, "location"),
-        ({"location": {"latitude": 95.0, "longitude": 106.8}}, "location"),
-        ({"location": {"latitude": -6.2, "longitude": 181}}, "location"),
-        ({"location": {"latitude": "-6.2", "longitude": "106.8"}}, "location"),
-        ({"location": {"latitude": True, "longitude": 106.8}}, "location"),
+        ({"location": {"latitude": 95.0, "longitude": 106.8}}, "location.latitude"),
+        ({"location": {"latitude": -6.2, "longitude": 181}}, "location.longitude"),
+        ({"location": {"latitude": "-6.2", "longitude": "106.8"}}, "location.latitude"),
+        ({"location": {"latitude": True, "longitude": 106.8}}, "location.latitude"),
         ({"location": "Jl. Kramat Raya"}, "location"),
         ({"reporter": {"phone": "12345"}}, "reporter.phone"),
         ({"reporter": {"phone": "nomor saya"}}, "reporter.phone"),
@@ -391,6 +396,26 @@ def test_an_invalid_report_is_422_naming_the_field_and_nothing_is_filed(api, sto
     response = api.post("/reports", report_body(**{"reporter": REPORTER, **changes}))
     assert response.status_code == 422
     assert error_of(response)["field"] == field
+    assert store(reports.count_reports) == 0
+    assert store(outbox.notifications) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"reporter_phone": "0812-3456-7890"}, "reporter_phone"),
+        ({"location": {"lat": -6.2, "longitude": 106.8}}, "location.lat"),
+        ({"reporter": {"name": "Siti", "email": "siti@example.org"}}, "reporter.email"),
+    ],
+    ids=["top-level", "in-location", "in-reporter"],
+)
+def test_an_unknown_field_is_422_naming_it_with_its_path_and_nothing_is_filed(
+    api, store, changes, field
+):
+    response = api.post("/reports", report_body(**changes), role="channel")
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["code"], error["field"]) == ("unknown_field", field)
     assert store(reports.count_reports) == 0
     assert store(outbox.notifications) == []
 
@@ -656,6 +681,14 @@ def test_an_invalid_filter_is_422_naming_it(api, query, field):
     assert error_of(response)["field"] == field
 
 
+def test_an_unknown_filter_is_422_naming_it(api):
+    api.file()
+    response = api.get("/reports", role="kelurahan", query_string={"status": "menunggu"})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["code"], error["field"]) == ("unknown_field", "status")
+
+
 # --- POST /reports/<number>/transitions -------------------------------------------------
 
 
@@ -888,3 +921,69 @@ def test_list_items_are_summaries_without_history(api):
     api.file()
     (item,) = api.get("/reports", role="admin").get_json()["items"]
     assert "history" not in item and "photos" not in item and item["stage"] == "menunggu"
+
+
+def test_an_unknown_field_of_a_move_is_422_and_changes_nothing(api, store):
+    number = report_in(api, "menunggu")
+    before, watch = stored(store, number), Outbox(store)
+    body = {"to": "koordinasi", "notes": "Diterima"}
+    response = api.post(f"/reports/{number}/transitions", body, role="kelurahan")
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["code"], error["field"]) == ("unknown_field", "notes")
+    assert_nothing_changed(store, number, before, watch)
+
+
+def _photo(name: str) -> tuple[io.BytesIO, str, str]:
+    return io.BytesIO(b"\xff\xd8\xff\xe0 not really a jpeg"), name, "image/jpeg"
+
+
+def test_a_move_may_come_as_a_multipart_form_with_photos(api):
+    number = report_in(api, "proses")
+    form = {
+        "to": "tindak_lanjut",
+        "note": "  Lubang sudah ditambal ",
+        "photo": [_photo("sebelum.jpg"), _photo("sesudah.jpg")],
+    }
+    response = api.post(f"/reports/{number}/transitions", data=form, role="skpd")
+    assert response.status_code == 200, response.get_json()
+    shown = response.get_json()
+    assert shown["stage"] == "tindak_lanjut"
+    assert shown["history"][-1]["note"] == "Lubang sudah ditambal"
+
+
+def test_a_multipart_move_is_validated_like_a_json_one(api, store):
+    number = report_in(api, "menunggu")
+    before, watch = stored(store, number), Outbox(store)
+    moves = f"/reports/{number}/transitions"
+    forms = [
+        {"to": "KOORDINASI"},
+        {"note": "Diterima"},
+        {"to": "ditolak", "note": " "},
+        {"to": "koordinasi", "skpd": "Bina Marga"},
+        {"to": "koordinasi", "foto": _photo("a.jpg")},
+    ]
+    refused = [
+        api.post(moves, data=form, content_type="multipart/form-data", role="kelurahan")
+        for form in forms
+    ]
+    assert [(r.status_code, error_of(r)["code"], error_of(r).get("field")) for r in refused] == [
+        (422, "invalid_field", "to"),
+        (422, "missing_field", "to"),
+        (422, "reason_required", "note"),
+        (422, "invalid_field", "skpd"),
+        (422, "unknown_field", "foto"),
+    ]
+    assert_nothing_changed(store, number, before, watch)
+
+
+def test_a_move_neither_json_nor_multipart_is_400(api, store):
+    number = report_in(api, "menunggu")
+    response = api.post(
+        f"/reports/{number}/transitions",
+        data={"to": "koordinasi"},
+        content_type="application/x-www-form-urlencoded",
+        role="kelurahan",
+    )
+    assert response.status_code == 400
+    assert "multipart/form-data" in error_of(response)["message"]

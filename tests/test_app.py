@@ -35,6 +35,7 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
             "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
             "CRM_ENV": "test",
             "TWILIO_AUTH_TOKEN": "a-real-looking-token-123",
+            "SECRET_KEY": "k" * 64,
         }
     )
     response = app.test_client().get("/healthz")

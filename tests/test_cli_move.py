@@ -2,6 +2,8 @@
 
 import pytest
 
+from bot.media import open_store
+from conftest import RESULT_PNG
 from store import numbers, outbox, reports
 from store.clock import utcnow
 from store.contacts import contact_for_phone
@@ -14,6 +16,18 @@ REPORTER_PHONE = "+6281234567890"
 
 def crm_move(app, *args: str):
     return app.test_cli_runner().invoke(args=["crm", "move", *args])
+
+
+@pytest.fixture
+def photo(tmp_path) -> str:
+    """A photo of the finished work on the operator's disk."""
+    path = tmp_path / "hasil.png"
+    path.write_bytes(RESULT_PNG)
+    return str(path)
+
+
+def with_photo(stage: str, photo: str) -> list[str]:
+    return [stage, "--photo", photo] if stage == "tindak_lanjut" else [stage]
 
 
 @pytest.fixture
@@ -65,16 +79,16 @@ def test_move_takes_the_number_however_it_is_typed(app, store, filed):
     assert stored(store, filed).stage is Stage.KOORDINASI
 
 
-def test_admin_may_make_moves_no_officer_role_may(app, store, filed):
+def test_admin_may_make_moves_no_officer_role_may(app, store, filed, photo):
     for stage in ["koordinasi", "proses", "tindak_lanjut", "validasi", "proses"]:
-        result = crm_move(app, filed, stage, "--note", "oleh operator")
+        result = crm_move(app, filed, *with_photo(stage, photo), "--note", "oleh operator")
         assert result.exit_code == 0, (stage, result.output)
     assert stored(store, filed).stage is Stage.PROSES  # reopened after its validation
 
 
-def test_a_validation_closes_the_report_as_a_facilitators_does(app, store, filed):
+def test_a_validation_closes_the_report_as_a_facilitators_does(app, store, filed, photo):
     for stage in ["koordinasi", "proses", "tindak_lanjut"]:
-        crm_move(app, filed, stage)
+        crm_move(app, filed, *with_photo(stage, photo))
 
     result = crm_move(app, filed, "validasi", "--note", "Dicek di lokasi")
 
@@ -145,3 +159,39 @@ def test_an_unknown_stage_is_a_usage_error(app, store, filed):
     assert result.exit_code == 2
     assert "dibatalkan" in result.output
     assert snapshot(store, filed) == before
+
+
+def test_a_follow_up_from_the_command_line_keeps_its_photo_in_the_media_store(
+    app, store, filed, photo
+):
+    for stage in ["koordinasi", "proses"]:
+        crm_move(app, filed, stage)
+    result = crm_move(app, filed, "tindak_lanjut", "--photo", photo, "--note", "Lampu diganti")
+    assert result.exit_code == 0, result.output
+    (after,) = stored(store, filed).result_photos
+    assert open_store(app.config["SETTINGS"]).get(after.stored_key) == RESULT_PNG
+
+
+@pytest.mark.parametrize(
+    ("stage", "content", "complaint"),
+    [
+        ("tindak_lanjut", None, "needs at least one photo"),
+        ("tindak_lanjut", b"<html>not a photo</html>", "JPEG or PNG"),
+        ("proses", RESULT_PNG, "only with a move to tindak_lanjut"),
+    ],
+    ids=["no-photo", "not-an-image", "photo-with-another-stage"],
+)
+def test_a_move_with_a_wrong_photo_or_none_is_refused_and_changes_nothing(
+    app, store, filed, tmp_path, stage, content, complaint
+):
+    crm_move(app, filed, "koordinasi")
+    if stage == "tindak_lanjut":
+        crm_move(app, filed, "proses")
+    before = stored(store, filed)
+    extra = []
+    if content is not None:
+        (tmp_path / "file.png").write_bytes(content)
+        extra = ["--photo", str(tmp_path / "file.png")]
+    result = crm_move(app, filed, stage, *extra)
+    assert result.exit_code != 0 and complaint in result.output
+    assert stored(store, filed).history == before.history

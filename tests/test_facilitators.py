@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from conftest import PROOF, proof_for
 from handlers.notifications import render
 from scheduler import jobs
 from store import breaches, outbox, places, reports, validations
@@ -66,6 +67,7 @@ def _to_follow_up(store, number, note="Lubang sudah ditambal, foto terlampir"):
             actor_id="t",
             note=None,
             now=datetime.now(UTC),
+            result_photos=proof_for(stage),
         )
     store(
         reports.move_report,
@@ -75,6 +77,7 @@ def _to_follow_up(store, number, note="Lubang sudah ditambal, foto terlampir"):
         actor_id="sudin",
         note=note,
         now=datetime.now(UTC),
+        result_photos=PROOF,
     )
 
 
@@ -226,6 +229,7 @@ def test_a_returned_report_drops_its_clock_and_reentry_starts_a_new_one(app, sto
             actor_id="sudin",
             note="Sudah difoto",
             now=datetime.now(UTC),
+            result_photos=PROOF,
         )
     assert store(validations.open_validation_of, report.id).due_at == again + timedelta(hours=72)
     _run(app, jobs.scan_deadlines, again + timedelta(hours=72, seconds=1))

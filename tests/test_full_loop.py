@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import make_token
+from conftest import RESULT_PNG, make_token, move_form
 from scheduler.sender import OutboxSender
 from store.stages import Role
 
@@ -50,7 +50,8 @@ def test_report_to_validation_every_notification_in_order(
         answer = client.post(
             f"/api/v1/reports/{number}/transitions",
             headers=headers,
-            json={"to": stage, "note": note},
+            data=move_form(stage, note, photos=(RESULT_PNG,) if stage == "tindak_lanjut" else ()),
+            content_type="multipart/form-data",
         )
         assert answer.status_code == 200, answer.get_json()
     assert "divalidasi dan ditutup" in whatsapp.send(f"VALIDASI {number}", phone=FACILITATOR).text

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from conftest import proof_for
 from handlers.notifications import (
     DELAYED_REPLY,
     REPORT_CLOSED,
@@ -116,6 +117,7 @@ def _walk_to_selesai(store, number):
             actor_id="t",
             note=None,
             now=utcnow(),
+            result_photos=proof_for(stage),
         )
 
 

@@ -9,7 +9,7 @@ import time_machine
 from georeport import GeoReport
 from sqlmodel import update
 
-from conftest import make_token, move_through
+from conftest import make_token, move_through, proof_for
 from store import outbox, reports
 from store.clock import utcnow
 from store.models import Report
@@ -174,6 +174,7 @@ def test_one_request_maps_stage_to_status_with_notes_and_no_personal_data(client
             actor_id="t",
             note="Sudah ditambal" if stage == "tindak_lanjut" else None,
             now=utcnow(),
+            result_photos=proof_for(stage),
         )
     answer = client.get(f"{V2}/requests/{number}.json")
     (request,) = answer.get_json()

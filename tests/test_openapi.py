@@ -1,14 +1,13 @@
-"""The OpenAPI 3 document at `/api/v1/openapi.json` describes the API as it behaves:
-the same routes, every status code the API answers with, and bodies of the documented shape.
+"""The OpenAPI 3.1 document at `/api/v1/openapi.json`, which spectree derives from the
+models of bot/api_models.py, describes the API as it behaves: the same routes, every
+status code the API answers with, and bodies of the documented shape (checked with
+jsonschema-rs, schemathesis's validator)."""
 
-Neither `openapi_spec_validator` nor `jsonschema` is installed, so the structure is checked
-here and bodies are validated by `schema_problems`, a small validator for the parts of
-OpenAPI 3.0 schemas the document uses."""
-
+import io
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
+import jsonschema_rs
 import pytest
 
 from conftest import make_token
@@ -53,88 +52,40 @@ def operations(document: dict):
                 yield path, method, operation
 
 
-def _is_date_time(value: str) -> bool:
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+def schema_problems(value, schema: dict, document: dict) -> list[str]:
+    """What in `value` does not fit `schema` (a schema of the document, whose references
+    resolve in it), formats (date-time) included."""
+    validator = jsonschema_rs.validator_for(
+        {"components": document["components"], **schema}, validate_formats=True
+    )
+    return [f"{error.instance_path}: {error.message}" for error in validator.iter_errors(value)]
 
 
-_TYPES = {
-    "string": lambda value: isinstance(value, str),
-    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
-    "number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
-    "boolean": lambda value: isinstance(value, bool),
-    "object": lambda value: isinstance(value, dict),
-    "array": lambda value: isinstance(value, list),
-}
-
-
-def schema_problems(value, schema: dict, document: dict, where: str = "$") -> list[str]:
-    """What in `value` does not fit `schema` (an OpenAPI 3.0 schema object). Object keys
-    the schema does not document are problems too: the document should show every field."""
-    if "$ref" in schema:
-        return schema_problems(value, resolve(document, schema["$ref"]), document, where)
-    if value is None:
-        return [] if schema.get("nullable") else [f"{where}: null, but not nullable"]
-    if "oneOf" in schema:
-        fits = [s for s in schema["oneOf"] if not schema_problems(value, s, document, where)]
-        return [] if len(fits) == 1 else [f"{where}: fits {len(fits)} of oneOf"]
-    kind = schema.get("type")
-    if kind and not _TYPES[kind](value):
-        return [f"{where}: {value!r} is not of type {kind}"]
-    problems = []
-    if "enum" in schema and value not in schema["enum"]:
-        problems.append(f"{where}: {value!r} not in {schema['enum']}")
-    if schema.get("format") == "date-time" and not _is_date_time(value):
-        problems.append(f"{where}: {value!r} is not a date-time")
-    if "minimum" in schema and value < schema["minimum"]:
-        problems.append(f"{where}: {value!r} below {schema['minimum']}")
-    if "maximum" in schema and value > schema["maximum"]:
-        problems.append(f"{where}: {value!r} above {schema['maximum']}")
-    if "minLength" in schema and len(value) < schema["minLength"]:
-        problems.append(f"{where}: shorter than {schema['minLength']}")
-    if "maxLength" in schema and len(value) > schema["maxLength"]:
-        problems.append(f"{where}: longer than {schema['maxLength']}")
-    if kind == "object":
-        properties = schema.get("properties")
-        for key in schema.get("required", []):
-            if key not in value:
-                problems.append(f"{where}: {key} is required")
-        for key, item in value.items():
-            if properties is None:
-                continue
-            if key not in properties:
-                problems.append(f"{where}.{key}: not documented")
-            else:
-                problems += schema_problems(item, properties[key], document, f"{where}.{key}")
-    if kind == "array" and "items" in schema:
-        for index, item in enumerate(value):
-            problems += schema_problems(item, schema["items"], document, f"{where}[{index}]")
-    return problems
+def request_schema(document: dict, path: str, media: str = "application/json") -> dict:
+    return document["paths"][API + path]["post"]["requestBody"]["content"][media]["schema"]
 
 
 # --- The document's structure -------------------------------------------------------------
 
 
-def test_the_document_is_openapi_3_0_and_needs_no_token(document):
-    assert re.fullmatch(r"3\.0\.\d+", document["openapi"])
+def test_the_document_is_openapi_3_1_and_needs_no_token(document):
+    assert re.fullmatch(r"3\.1\.\d+", document["openapi"])
     assert isinstance(document["info"]["title"], str) and document["info"]["title"]
     assert isinstance(document["info"]["version"], str)
-    assert document["servers"] == [{"url": API}]
     assert document["components"]["securitySchemes"]["bearer"] == {
         "type": "http",
         "scheme": "bearer",
     }
     assert document["security"] == [{"bearer": []}]
-    assert document["paths"]["/openapi.json"]["get"]["security"] == []
+    assert document["paths"][API + "/openapi.json"]["get"]["security"] == []
+    assert document["paths"][API + "/stats"]["get"]["security"] == []
 
 
 def test_every_operation_has_an_id_and_described_responses(document):
     seen_ids = []
     for path, method, operation in operations(document):
         seen_ids.append(operation["operationId"])
+        assert operation["summary"], (method, path)
         assert operation["responses"], (method, path)
         for status, response in operation["responses"].items():
             assert re.fullmatch(r"[1-5]\d\d", status), (method, path, status)
@@ -154,6 +105,7 @@ def test_every_path_parameter_is_declared(document):
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "path":
                 assert parameter["required"] is True
+                assert parameter["description"]
 
 
 def test_every_reference_resolves(document):
@@ -175,13 +127,13 @@ def test_every_reference_resolves(document):
 
 def test_enums_list_exactly_the_stages_and_categories(document):
     schemas = document["components"]["schemas"]
-    assert schemas["Report"]["properties"]["stage"]["enum"] == STAGE_VALUES
-    assert schemas["Transition"]["properties"]["to"]["enum"] == STAGE_VALUES
-    assert schemas["Error"]["properties"]["error"]["properties"]["allowed"]["items"]["enum"] == (
-        STAGE_VALUES
-    )
+    stage = {"$ref": "#/components/schemas/Stage"}
+    assert schemas["Stage"]["enum"] == STAGE_VALUES
+    assert schemas["Report"]["properties"]["stage"] == stage
+    assert schemas["Transition"]["properties"]["to"] == stage
+    assert schemas["ErrorDetail"]["properties"]["allowed"]["anyOf"][0]["items"] == stage
     assert schemas["NewReport"]["properties"]["category"]["enum"] == list(CATEGORIES)
-    listing = {p["name"]: p for p in document["paths"]["/reports"]["get"]["parameters"]}
+    listing = {p["name"]: p for p in document["paths"][API + "/reports"]["get"]["parameters"]}
     assert set(listing) == {
         "stage",
         "kelurahan",
@@ -192,12 +144,12 @@ def test_enums_list_exactly_the_stages_and_categories(document):
         "limit",
         "cursor",
     }
-    assert listing["stage"]["schema"]["enum"] == STAGE_VALUES
-    assert listing["category"]["schema"]["enum"] == list(CATEGORIES)
+    assert stage in listing["stage"]["schema"]["anyOf"]
+    assert listing["category"]["schema"]["anyOf"][0]["enum"] == list(CATEGORIES)
 
 
 def _flask_path_to_openapi(rule: str) -> str:
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.removeprefix(API))
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
 
 
 def test_documented_operations_are_exactly_the_api_routes(app, document):
@@ -212,17 +164,26 @@ def test_documented_operations_are_exactly_the_api_routes(app, document):
 
 
 def test_request_examples_fit_the_documented_request_schemas(document):
-    def request_schema(path, method):
-        operation = document["paths"][path][method]
-        return operation["requestBody"]["content"]["application/json"]["schema"]
-
-    new_report = request_schema("/reports", "post")
+    new_report = request_schema(document, "/reports")
     assert schema_problems(NEW_REPORT, new_report, document) == []
     assert schema_problems({**NEW_REPORT, "kelurahan": 25329}, new_report, document) == []
     assert schema_problems({"channel": "jaki"}, new_report, document) != []
-    transition = request_schema("/reports/{number}/transitions", "post")
+    assert schema_problems({**NEW_REPORT, "reporter_phone": "0812"}, new_report, document) != []
+    transition = request_schema(document, "/reports/{number}/transitions")
     assert schema_problems({"to": "ditolak", "note": "alasan"}, transition, document) == []
     assert schema_problems({"to": "dibatalkan"}, transition, document) != []
+
+
+def test_a_move_is_documented_as_json_and_as_a_multipart_form_with_photos(document):
+    operation = document["paths"][API + "/reports/{number}/transitions"]["post"]
+    assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    form = resolve(
+        document,
+        request_schema(document, "/reports/{number}/transitions", "multipart/form-data")["$ref"],
+    )
+    assert {"to", "note", "skpd", "photo"} == set(form["properties"])
+    assert form["properties"]["photo"]["type"] == "array"
+    assert form["properties"]["photo"]["items"] == {"type": "string", "format": "binary"}
 
 
 # --- The document against real responses ------------------------------------------------
@@ -247,7 +208,8 @@ def _exchanges(client, store) -> list[Exchange]:
     def call(method, path, url, *, role=None, **kwargs):
         headers = {"Authorization": f"Bearer {made[role]}"} if role else {}
         response = client.open(API + url, method=method, headers=headers, **kwargs)
-        seen.append(Exchange(method.lower(), path, response.status_code, response.get_json()))
+        exchange = Exchange(method.lower(), API + path, response.status_code, response.get_json())
+        seen.append(exchange)
         return response
 
     one, many = "/reports/{number}", "/reports/{number}/transitions"
@@ -267,11 +229,13 @@ def _exchanges(client, store) -> list[Exchange]:
     call("POST", "/reports", "/reports", role="kelurahan", json=NEW_REPORT)
     call("POST", "/reports", "/reports", role="admin", data="{", content_type="application/json")
     call("POST", "/reports", "/reports", role="admin", json={**NEW_REPORT, "kelurahan": "Duri"})
+    call("POST", "/reports", "/reports", role="channel", json={**NEW_REPORT, "reporter_phone": "1"})
 
     call("GET", "/reports", "/reports", role="kelurahan", query_string={"limit": 1})
     call("GET", "/reports", "/reports", role="admin")
     call("GET", "/reports", "/reports")
     call("GET", "/reports", "/reports", role="kelurahan", query_string={"stage": "x"})
+    call("GET", "/reports", "/reports", role="kelurahan", query_string={"status": "menunggu"})
 
     call("GET", one, f"/reports/{number}", role="facilitator")
     call("GET", one, f"/reports/{rejected.get_json()['number']}", role="admin")
@@ -295,6 +259,10 @@ def _exchanges(client, store) -> list[Exchange]:
     call("POST", many, moves, role="admin", json={"to": "selesai"})
     call("POST", many, moves, role="admin", json={"to": "ditolak"})
     call("POST", many, moves, role="admin", json={"to": "dibatalkan"})
+    photo = (io.BytesIO(b"\xff\xd8\xff"), "hasil.jpg", "image/jpeg")
+    as_form = {"role": "admin", "content_type": "multipart/form-data"}
+    call("POST", many, moves, data={"to": "proses", "photo": photo}, **as_form)
+    call("POST", many, moves, data={"to": "ditolak"}, **as_form)
 
     call("GET", "/openapi.json", "/openapi.json")
     return seen
@@ -310,11 +278,11 @@ def test_the_exchanges_cover_every_status_the_tests_observe(exchanges):
     for exchange in exchanges:
         statuses[(exchange.method, exchange.path)].add(exchange.status)
     assert statuses == {
-        ("post", "/reports"): {201, 400, 401, 403, 422},
-        ("get", "/reports"): {200, 401, 422},
-        ("get", "/reports/{number}"): {200, 400, 401, 404},
-        ("post", "/reports/{number}/transitions"): {200, 400, 401, 403, 404, 409, 422},
-        ("get", "/openapi.json"): {200},
+        ("post", API + "/reports"): {201, 400, 401, 403, 422},
+        ("get", API + "/reports"): {200, 401, 422},
+        ("get", API + "/reports/{number}"): {200, 400, 401, 404},
+        ("post", API + "/reports/{number}/transitions"): {200, 400, 401, 403, 404, 409, 422},
+        ("get", API + "/openapi.json"): {200},
     }
 
 
@@ -359,7 +327,9 @@ def test_the_schema_check_notices_a_wrong_body(document, exchanges):
 
 def test_admins_get_the_documented_reporter_and_others_do_not(exchanges):
     admin_views = [
-        e.body for e in exchanges if e.method == "post" and e.path == "/reports" and e.status == 201
+        e.body
+        for e in exchanges
+        if e.method == "post" and e.path == API + "/reports" and e.status == 201
     ]
     assert [view.get("reporter") for view in admin_views] == [
         None,  # filed by a channel token: not shown to it

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from twilio.request_validator import RequestValidator
 
-from conftest import AUTH_TOKEN, BOT_NUMBER, CONTENT_SIDS, PUBLIC_BASE_URL
+from conftest import AUTH_TOKEN, BOT_NUMBER, CONTENT_SIDS, PUBLIC_BASE_URL, proof_for
 from scheduler.sender import MAX_ATTEMPTS, OutboxSender
 from store import contacts, outbox, places, reports
 from store.clock import utcnow
@@ -54,7 +54,14 @@ def _report_for(store, phone=CITIZEN, *, last_inbound=True, language="id"):
 
 def _move(store, number, to, role=Role.ADMIN, note=None):
     return store(
-        reports.move_report, number, Stage(to), role=role, actor_id="t", note=note, now=utcnow()
+        reports.move_report,
+        number,
+        Stage(to),
+        role=role,
+        actor_id="t",
+        note=note,
+        now=utcnow(),
+        result_photos=proof_for(to),
     )
 
 

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot import create_app
+from bot.media import open_store
+from conftest import RESULT_PNG
 from store.db import upgrade
+from store.media import key_of
 from store.spool import Spool
 
 DEVELOPMENT = {"CRM_ENV": "development", "DATABASE_URL": "", "TWILIO_AUTH_TOKEN": ""}
@@ -44,6 +47,8 @@ def test_a_development_instance_and_everything_in_it_are_private(umask, tmp_path
     try:
         upgrade(app.extensions["crm.engine"])  # its pooled connection keeps -wal and -shm
         _use_every_spool_file(Spool(app.config["SETTINGS"].spool_dir))
+        photo = key_of(RESULT_PNG, "image/png")
+        open_store(app.config["SETTINGS"]).put(photo, RESULT_PNG, "image/png")
         modes = _modes(instance)
     finally:
         app.extensions["crm.engine"].dispose()
@@ -58,8 +63,10 @@ def test_a_development_instance_and_everything_in_it_are_private(umask, tmp_path
         "instance/spool/set-aside.jsonl",
         "instance/spool/failures.json",
         "instance/spool/replay.lock",
+        "instance/secret-key",
+        f"instance/media/{photo[:2]}/{photo}",
     } <= set(modes)
-    folders = {"instance", "instance/spool"}
+    folders = {"instance", "instance/spool", "instance/media", f"instance/media/{photo[:2]}"}
     assert {name: mode for name, mode in modes.items() if name in folders} == dict.fromkeys(
         folders, 0o700
     )
@@ -87,6 +94,7 @@ def test_what_an_earlier_version_left_readable_to_all_is_made_private(umask, tmp
     assert _modes(instance) == {
         "instance": 0o700,
         "instance/dev-twilio-auth-token": 0o600,
+        "instance/secret-key": 0o600,
         "instance/crm.db": 0o600,
         "instance/crm.db-wal": 0o600,
         "instance/spool": 0o700,

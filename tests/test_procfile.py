@@ -43,6 +43,17 @@ def test_the_procfile_binds_where_host_says_and_every_interface_by_default(name)
     )
 
 
+@pytest.mark.parametrize("name", ["web", "public"])
+def test_access_logs_show_paths_without_their_query_strings(name):
+    """A link to a photo opens it by its query string (store/media_links.py): written to a
+    log, it would open the photo for whoever reads the log."""
+    log_format = option(procfile()[name], "--access-logformat")
+    assert "%(U)s" in log_format
+    assert not {"%(r)s", "%(q)s", "%({query_string}e)s"} & set(
+        re.findall(r"%\([^)]*\)s", log_format)
+    )
+
+
 def _dev():
     spec = importlib.util.spec_from_file_location("dev", ROOT / "dev.py")
     module = importlib.util.module_from_spec(spec)

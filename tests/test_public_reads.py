@@ -154,6 +154,7 @@ def test_the_public_surface_serves_public_reads_and_no_webhook(database_url):
             {
                 "CRM_ENV": "production",
                 "PUBLIC_BASE_URL": "https://crm.example.go.id",
+                "SECRET_KEY": "f" * 64,
                 "CRM_SURFACE": "public",
             },
             "RATELIMIT_STORAGE_URI",
@@ -167,7 +168,11 @@ def test_settings_that_would_serve_wrongly_refuse_to_start(database_url, setting
 
 def test_only_the_public_process_needs_the_shared_budget_storage_in_production(database_url):
     """The worker and the release step build the same app and serve no public read."""
-    production = {"CRM_ENV": "production", "PUBLIC_BASE_URL": "https://crm.example.go.id"}
+    production = {
+        "CRM_ENV": "production",
+        "PUBLIC_BASE_URL": "https://crm.example.go.id",
+        "SECRET_KEY": "f" * 64,
+    }
     for surface in ("web", "all"):
         app = create_app(app_config(database_url, CRM_SURFACE=surface, **production))
         app.extensions["crm.engine"].dispose()

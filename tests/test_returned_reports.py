@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import text
 
+from conftest import proof_for
 from scheduler import jobs
 from store import breaches, contacts, outbox, places, reports, tokens
 from store.clock import JAKARTA
@@ -60,6 +61,7 @@ def _move(store, number: str, *stages: str, at: datetime, role=Role.ADMIN, note=
                 actor_id="test",
                 note=note,
                 now=at,
+                result_photos=proof_for(stage),
             )
 
 

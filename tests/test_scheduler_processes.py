@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from conftest import app_config
+from conftest import app_config, proof_for
 from store import contacts, outbox, places, reports
 from store.phones import sender_from
 from store.stages import Role, Stage
@@ -39,6 +39,7 @@ def _report_entered_follow_up_hours_ago(store, hours: int) -> str:
                 actor_id="t",
                 note=None,
                 now=now,
+                result_photos=proof_for(stage),
             )
     return number
 

@@ -2,12 +2,14 @@
 out here from the design (not read from `store.stages`)."""
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
 from store.stages import (
     IllegalMove,
     MoveRefused,
+    ProofRequired,
     ReasonRequired,
     Role,
     RoleNotAllowed,
@@ -79,8 +81,12 @@ def expected_outcome(role: str, from_stage: str, to_stage: str) -> type[MoveRefu
     return None
 
 
-def move(from_stage: str, to_stage: str, role: str, note: str | None = None) -> StageMove:
-    return StageMove(Stage(from_stage), Stage(to_stage), Role(role), note)
+def move(
+    from_stage: str, to_stage: str, role: str, note: str | None = None, photos: int = 1
+) -> StageMove:
+    """A move as its role would send it: with a photo of the finished work (which only a
+    move to tindak_lanjut needs)."""
+    return StageMove(Stage(from_stage), Stage(to_stage), Role(role), note, photos=photos)
 
 
 def outcome_of(a_move: StageMove) -> type[MoveRefused] | None:
@@ -143,6 +149,15 @@ def test_kelurahan_carries_on_in_proses_only_with_a_report_never_disposed(to_sta
         check_move(
             StageMove(Stage.PROSES, Stage(to_stage), Role.KELURAHAN, "alasan", disposed=True)
         )
+
+
+@pytest.mark.parametrize("role", ["kelurahan", "skpd", "admin"])
+def test_a_follow_up_without_a_photo_of_the_finished_work_is_refused_whoever_sends_it(role):
+    disposed = role == "skpd"
+    without = StageMove(Stage.PROSES, Stage.TINDAK_LANJUT, Role(role), "Sudah", disposed=disposed)
+    with pytest.raises(ProofRequired):
+        check_move(without)
+    check_move(replace(without, photos=1))
 
 
 def test_a_stage_never_moves_to_itself():

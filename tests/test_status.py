@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from sqlmodel import select
 
+from conftest import proof_for
 from store import reports
 from store.clock import utcnow
 from store.models import Contact, InboundMessage
@@ -39,6 +40,7 @@ def _move(store, number, to, role, note=None):
         actor_id="officer-7",
         note=note,
         now=utcnow(),
+        result_photos=proof_for(to),
     )
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from conftest import proof_for
 from store.contacts import touch_contact
 from store.numbers import format_number, parse_number
 from store.phones import sender_from
@@ -52,7 +53,14 @@ def create(session, *, now=T0, **kwargs):
 
 def move(session, number, to_stage, role, note=None, *, now):
     report = move_report(
-        number, to_stage, role=role, actor_id=f"{role}-1", note=note, session=session, now=now
+        number,
+        to_stage,
+        role=role,
+        actor_id=f"{role}-1",
+        note=note,
+        session=session,
+        now=now,
+        result_photos=proof_for(to_stage),
     )
     session.commit()
     return report

@@ -22,6 +22,7 @@ def test_worker_schedules_the_draft_purge_beside_the_sender(app):
         "purge_idempotency_keys",
         "replay_spool",
         "beat",
+        "copy_photos",
     }
 
 
