@@ -7,6 +7,7 @@ from handlers import additions, facilitator, intake, menu, reopen, status, story
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
+from handlers.understanding.emergency import Emergency, emergency_in
 from store import contacts, drafts, inbound, reports, staff
 from store.drafts import DraftState
 from store.media_links import MediaLinks
@@ -78,6 +79,10 @@ def _language_written(contact: contacts.ContactInfo, command: str) -> str:
 
 
 def _route(turn: Turn) -> None:
+    emergency = emergency_in(turn.message.text)
+    if emergency is not None:
+        _warn_of(turn, emergency)
+        return
     over = _messages_over_the_limit(turn)
     if over == 1:
         turn.say("too_many_messages")
@@ -93,6 +98,20 @@ def _route(turn: Turn) -> None:
     _answer(turn, draft, told_what_to_do=expired)
     if followed:  # after the answer, in the language they now write
         turn.say("language_followed")
+
+
+def _warn_of(turn: Turn, emergency: Emergency) -> None:
+    """An emergency, before anything else and whatever the limits: the numbers to call
+    now, in the language it was told in (unless the citizen chose one); then the report
+    in progress asked again, or the offer to report the aftermath. The message is kept
+    (as every message is), and never taken as the answer to a report's question."""
+    if not turn.contact.language_chosen and emergency.language != turn.texts.language:
+        turn.switch_language(emergency.language)
+    draft = drafts.load_draft(turn.contact.id, session=turn.session)
+    if draft is not None and draft.is_expired(turn.now):
+        draft = None  # (discarded, and said so, by the next message)
+    turn.say("emergency", kinds=emergency.kinds, in_report=draft is not None)
+    _then_ask(turn, draft)
 
 
 def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = False) -> None:
