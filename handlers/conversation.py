@@ -8,6 +8,7 @@ from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
 from handlers.understanding.emergency import Emergency, emergency_in
+from handlers.understanding.rating import rating_in
 from store import contacts, drafts, inbound, reports, staff
 from store.drafts import DraftState
 from store.media_links import MediaLinks
@@ -119,8 +120,10 @@ def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = Fal
     message not understood needs no more."""
     command = turn.message.answer
     if turn.contact.awaiting_rating_for is not None and draft is None:
-        if menu.rating_in(command) is not None:
-            menu.record_rating(turn, menu.rating_in(command))
+        # the score alone once courtesies are set aside ("5 ya pak"), or in a sentence
+        score = rating_in(turn.message.answer) or rating_in(turn.message.text)
+        if score is not None:
+            menu.record_rating(turn, score)
             return
         if vocabulary.is_a_thank_you(turn.message.command):  # the rating may follow
             turn.say("you_are_welcome", rating_open=True)
