@@ -3,11 +3,22 @@
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from handlers import additions, facilitator, intake, menu, reopen, status, story, vocabulary
+from handlers import (
+    additions,
+    facilitator,
+    intake,
+    menu,
+    questions,
+    reopen,
+    status,
+    story,
+    vocabulary,
+)
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
 from handlers.understanding.emergency import Emergency, emergency_in
+from handlers.understanding.questions import question_in
 from handlers.understanding.rating import rating_in
 from store import contacts, drafts, inbound, reports, staff
 from store.drafts import DraftState
@@ -130,6 +141,11 @@ def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = Fal
             return
         menu.forget_rating(turn)  # a rating is only the very next answer
 
+    question = question_in(turn.message.text)
+    if question is not None:  # at any step: never a report's answer
+        questions.answer(turn, question)
+        _then_ask(turn, draft)
+        return
     if command in vocabulary.TO_ENGLISH or command in vocabulary.TO_INDONESIAN:
         menu.switch_language(turn, "en" if command in vocabulary.TO_ENGLISH else "id")
         _then_ask(turn, draft)
