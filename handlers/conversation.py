@@ -3,10 +3,23 @@
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from handlers import additions, facilitator, intake, menu, reopen, status, story, vocabulary
+from handlers import (
+    additions,
+    facilitator,
+    intake,
+    menu,
+    questions,
+    reopen,
+    status,
+    story,
+    vocabulary,
+)
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
+from handlers.understanding.emergency import Emergency, emergency_in
+from handlers.understanding.questions import question_in
+from handlers.understanding.rating import rating_in
 from store import contacts, drafts, inbound, reports, staff
 from store.drafts import DraftState
 from store.media_links import MediaLinks
@@ -78,6 +91,10 @@ def _language_written(contact: contacts.ContactInfo, command: str) -> str:
 
 
 def _route(turn: Turn) -> None:
+    emergency = emergency_in(turn.message.text)
+    if emergency is not None:
+        _warn_of(turn, emergency)
+        return
     over = _messages_over_the_limit(turn)
     if over == 1:
         turn.say("too_many_messages")
@@ -95,19 +112,40 @@ def _route(turn: Turn) -> None:
         turn.say("language_followed")
 
 
+def _warn_of(turn: Turn, emergency: Emergency) -> None:
+    """An emergency, before anything else and whatever the limits: the numbers to call
+    now, in the language it was told in (unless the citizen chose one); then the report
+    in progress asked again, or the offer to report the aftermath. The message is kept
+    (as every message is), and never taken as the answer to a report's question."""
+    if not turn.contact.language_chosen and emergency.language != turn.texts.language:
+        turn.switch_language(emergency.language)
+    draft = drafts.load_draft(turn.contact.id, session=turn.session)
+    if draft is not None and draft.is_expired(turn.now):
+        draft = None  # (discarded, and said so, by the next message)
+    turn.say("emergency", kinds=emergency.kinds, in_report=draft is not None)
+    _then_ask(turn, draft)
+
+
 def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = False) -> None:
     """`told_what_to_do`: the replies so far already say it (a draft expired), so a
     message not understood needs no more."""
     command = turn.message.answer
     if turn.contact.awaiting_rating_for is not None and draft is None:
-        if menu.rating_in(command) is not None:
-            menu.record_rating(turn, menu.rating_in(command))
+        # the score alone once courtesies are set aside ("5 ya pak"), or in a sentence
+        score = rating_in(turn.message.answer) or rating_in(turn.message.text)
+        if score is not None:
+            menu.record_rating(turn, score)
             return
         if vocabulary.is_a_thank_you(turn.message.command):  # the rating may follow
             turn.say("you_are_welcome", rating_open=True)
             return
         menu.forget_rating(turn)  # a rating is only the very next answer
 
+    question = question_in(turn.message.text)
+    if question is not None:  # at any step: never a report's answer
+        questions.answer(turn, question)
+        _then_ask(turn, draft)
+        return
     if command in vocabulary.TO_ENGLISH or command in vocabulary.TO_INDONESIAN:
         menu.switch_language(turn, "en" if command in vocabulary.TO_ENGLISH else "id")
         _then_ask(turn, draft)

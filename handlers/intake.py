@@ -124,7 +124,7 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
         if not asked_after_an_attachment:
             prompt(turn, draft)
         draft.data[_ASKED_AFTER_AN_ATTACHMENT] = True
-    elif not change_during_a_change(turn, draft):
+    elif not change_during_a_change(turn, draft) and not correction_on_the_way(turn, draft):
         _STEPS[step](turn, draft)
     _save(turn, draft)
 
@@ -378,12 +378,13 @@ def changing(draft: DraftState) -> bool:
 
 
 def back_to_summary(turn: Turn, draft: DraftState) -> None:
-    """A cancel word while correcting ends the correction, not the report."""
+    """A cancel word while correcting ends the correction, not the report: back to the
+    summary, or to the question a correction on the way interrupted."""
     draft.data.pop("changing", None)
     if "photos_before_change" in draft.data:
         draft.data["photos"] = draft.data.pop("photos_before_change")
     turn.say("change_cancelled")
-    _advance(turn, draft, Step.CONFIRM)
+    _advance(turn, draft, Step(draft.data.pop("resume_at", Step.CONFIRM)))
     _save(turn, draft)
 
 
@@ -434,6 +435,35 @@ def _change(turn: Turn, draft: DraftState, part: Step) -> None:
         prompt(turn, draft)
 
 
+# What each part of the walk keeps, once answered.
+_ANSWERED_AS = {
+    Step.CATEGORY: "category",
+    Step.DESCRIPTION: "description",
+    Step.LOCATION: "location",
+    Step.KELURAHAN: "kelurahan_id",
+}
+
+
+def correction_on_the_way(turn: Turn, draft: DraftState) -> bool:
+    """Before the summary, "ganti kategori", "salah kategori pak, harusnya saluran air" or
+    "alamatnya salah" goes back to that part answered earlier (taking the new value when
+    the message gives it), then on to the question it interrupted; the current question's
+    own part is asked again. Never taken as the current question's answer; whether it
+    was a correction."""
+    step = Step(draft.step)
+    if draft.data.get("changing") or step not in _ANSWERED_AS or not _wants_a_change(turn):
+        return False
+    part = _part_named(turn)
+    if part is step:
+        prompt(turn, draft)
+        return True
+    if part not in _ANSWERED_AS or _ANSWERED_AS[part] not in draft.data:
+        return False
+    draft.data["resume_at"] = step
+    _change(turn, draft, part)
+    return True
+
+
 def change_during_a_change(turn: Turn, draft: DraftState) -> bool:
     """While a part is asked again, "kategori salah" or UBAH goes to that part or the
     list instead of being taken as this part's answer; whether it did."""
@@ -482,9 +512,10 @@ def _new_report(turn: Turn, draft: DraftState) -> reports.NewReport:
 
 def _advance(turn: Turn, draft: DraftState, step: Step) -> None:
     """Go to `step`, skipping the location question when a pin was already sent; back
-    to the summary after a part corrected there."""
+    to the summary after a part corrected there, or to the question a correction on the
+    way interrupted."""
     if draft.data.pop("changing", False):
-        step = Step.CONFIRM
+        step = Step(draft.data.pop("resume_at", Step.CONFIRM))
         draft.data.pop("photos_before_change", None)
     if step is Step.LOCATION and draft.data.get("location"):
         step = Step.KELURAHAN

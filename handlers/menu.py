@@ -1,6 +1,5 @@
 """The menu, the language switch, and ratings of closed reports."""
 
-from handlers import vocabulary
 from handlers.turn import Turn
 from store import contacts, ratings
 from store.drafts import DraftState
@@ -19,20 +18,6 @@ def switch_language(turn: Turn, language: str) -> None:
     contacts.set_language(turn.contact.id, language, chosen=True, session=turn.session)
     turn.switch_language(language)
     turn.say("language_set")
-
-
-def rating_in(command: str) -> int | None:
-    """`4`, `NILAI 4` (`RATE 4`), `4 bintang` or `4/5`: a score of 1–5."""
-    words = command.removesuffix("/5").split()
-    if len(words) == 2 and words[0] in vocabulary.RATE:
-        words = words[1:]
-    if len(words) == 2 and words[1] in vocabulary.STARS:
-        words = words[:1]
-    if len(words) == 2 and words[0] in vocabulary.STARS:  # "bintang 5"
-        words = words[1:]
-    if len(words) == 1 and words[0] in {"1", "2", "3", "4", "5"}:
-        return int(words[0])
-    return None
 
 
 def forget_rating(turn: Turn) -> None:

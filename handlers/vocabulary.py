@@ -63,8 +63,6 @@ SKIP = {"LEWATI", "LEWAT", "SKIP", "TIDAK", "NO", "NONE", "NO PHOTO", "NO PHOTOS
 SKIP |= _NONE | {f"{none} FOTO" for none in _NONE} | {f"{none} FOTONYA" for none in _NONE}
 DONE = {"LANJUT", "LANJUTKAN", "NEXT", "CONTINUE", "SELESAI", "DONE", "CUKUP", "SUDAH", "UDAH"}
 DONE |= {"SDH", "SUDAH SEMUA", "SUDAH CUKUP", "THAT'S ALL"} | {f"{none} LAGI" for none in _NONE}
-RATE = {"NILAI", "RATE", "RATING"}
-STARS = {"BINTANG", "STAR", "STARS"}  # "5 bintang"
 # Words of a short message that asks for something in a sentence: to make a report
 # ("saya mau lapor"), about one made earlier ("sudah saya laporkan minggu lalu, kok belum
 # ada kabar?"), for a status ("what is the status of my report?").

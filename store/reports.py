@@ -1,5 +1,6 @@
 """Reports: creation with a fresh number, lookup, listing, and stage moves with history."""
 
+import statistics
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -336,6 +337,22 @@ def newest_report_of_contact(contact_id: int, *, session: AnySession) -> ReportV
         contact_id=contact_id,
     )
     return None if found is None else _view_of_row(found, session=session)
+
+
+def median_days_to_close(category: str, *, since: datetime, session: AnySession) -> float | None:
+    """How many days reports of `category` took from filing to their first selesai, the
+    middle one of those closed since `since`; None when none was."""
+    rows = sql(session).rows(
+        "SELECT report.created_at, min(stage_change.at) FROM report"
+        " JOIN stage_change ON stage_change.report_id = report.id"
+        " AND stage_change.to_stage = 'selesai'"
+        " WHERE report.category = :category GROUP BY report.id, report.created_at"
+        " HAVING min(stage_change.at) >= :since",
+        category=category,
+        since=since,
+    )
+    days = [(utc(closed) - utc(created)).total_seconds() / 86400 for created, closed in rows]
+    return statistics.median(days) if days else None
 
 
 def add_photos(report_id: int, photos: list[Photo], *, session: AnySession, now: datetime) -> None:

@@ -193,3 +193,30 @@ def test_a_delayed_answer_comes_whole_in_parts_that_each_fit_one_whatsapp_messag
     assert [payload["continued"] for payload in payloads] == [False] + [True] * (len(bodies) - 1)
     kept = [text for payload in payloads for text in payload["texts"]]
     assert kept == answer
+
+
+@pytest.mark.parametrize(
+    ("answer", "score"),
+    [
+        ("ALHAMDULILLAH SUDAH DITAMBAL PAK TERIMA KASIH 5", 5),
+        ("bintang lima", 5),
+        ("nilai 3 ya pak", 3),
+        ("makasih pak, 4 dari 5", 4),
+        ("5/5 mantap", 5),
+    ],
+)
+def test_a_rating_said_naturally_is_recorded(whatsapp, store, answer, score):
+    number = whatsapp.file_report()
+    _walk_to_selesai(store, number)
+    assert f"penilaian {score}/5 untuk laporan {number}" in whatsapp.send(answer).text
+    report_id = store(outbox.notifications)[-1].report_id
+    assert store(ratings.rating_of, report_id) == score
+
+
+@pytest.mark.parametrize("answer", ["lampu mati lagi jam 5", "di Jl. Kramat 10 masih rusak"])
+def test_a_number_in_a_complaint_after_selesai_is_no_rating(whatsapp, store, answer):
+    number = whatsapp.file_report()
+    _walk_to_selesai(store, number)
+    assert "penilaian" not in whatsapp.send(answer).text
+    report_id = store(outbox.notifications)[-1].report_id
+    assert store(ratings.rating_of, report_id) is None

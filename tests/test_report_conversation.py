@@ -1123,3 +1123,45 @@ def test_a_short_problem_with_the_word_masalah_is_still_a_story(whatsapp, store)
 def test_saying_there_is_a_problem_is_not_thanked(whatsapp):
     whatsapp.send("halo")
     assert "terima kasih" not in whatsapp.send("masalah pak").text.lower()
+
+
+def test_a_category_corrected_on_the_way_is_changed_and_the_question_comes_back(whatsapp):
+    """At "Di mana lokasinya?", "salah kategori pak, harusnya saluran air" was stored as
+    the address (issue 21)."""
+    for message in ("LAPOR", "1", "Got mampet, air meluap ke jalan"):
+        whatsapp.send(message)
+    reply = whatsapp.send("salah kategori pak, harusnya saluran air")
+    assert "Di mana lokasinya?" in reply.text
+    whatsapp.send("Jl. Kramat Raya 10")
+    whatsapp.send("Kramat")
+    summary = whatsapp.send("LEWATI").text
+    assert "Saluran air" in summary and "salah kategori" not in summary
+    assert "Jl. Kramat Raya 10" in summary
+
+
+def test_ganti_kategori_on_the_way_asks_the_category_then_the_question_it_interrupted(
+    whatsapp,
+):
+    for message in ("LAPOR", "1", "Jalan berlubang besar di depan sekolah"):
+        whatsapp.send(message)
+    assert "pilih kategori" in whatsapp.send("ganti kategori").text.lower()
+    assert "Di mana lokasinya?" in whatsapp.send("4").text
+    whatsapp.send("Jl. Kramat Raya 10")
+    whatsapp.send("Kramat")
+    summary = whatsapp.send("LEWATI").text
+    assert "Saluran air" in summary and "Jalan berlubang besar" in summary
+
+
+def test_a_correction_called_off_on_the_way_goes_back_to_the_question(whatsapp):
+    for message in ("LAPOR", "1", "Jalan berlubang besar di depan sekolah"):
+        whatsapp.send(message)
+    whatsapp.send("uraiannya salah")
+    reply = whatsapp.send("BATAL")
+    assert "tidak kami ubah" in reply.text and "Di mana lokasinya?" in reply.text
+
+
+def test_a_description_that_mentions_a_later_part_is_kept_as_the_description(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("2")
+    reply = whatsapp.send("Sampah menumpuk, lokasi tempat sampahnya salah taruh di trotoar")
+    assert "Di mana lokasinya?" in reply.text

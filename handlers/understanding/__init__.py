@@ -1,0 +1,5 @@
+"""Understanding what a citizen means, apart from what the service does about it: pure
+functions of the text (and an explicit context) to a reading, tested without the app
+or the store. Word lists are data files beside the code, one per subject.
+
+So far: emergencies (emergency.py), which come before everything else."""

@@ -1,0 +1,56 @@
+"""A score of 1 to 5 for a closed report, as citizens give it: `5`, `4/5`, `NILAI 4`,
+`4 bintang`, `bintang lima`, or within a sentence that thanks or rates
+("ALHAMDULILLAH SUDAH DITAMBAL PAK TERIMA KASIH 5"). One score only: a message with
+other numbers (an address, a time, a report number) or two scores gives none."""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from handlers.understanding.words import contains, phrase_of, words_of
+
+WORDS_FILE = Path(__file__).with_name("ratings.toml")
+# "4/5", "4 dari 5": the 5 is no second score
+_OUT_OF_FIVE = re.compile(r"\b([1-5])\s*(?:/|dari|out of)\s*5\b", re.IGNORECASE)
+_SCORES = {str(score): score for score in range(1, 6)}
+
+
+@dataclass(frozen=True)
+class _Table:
+    numbers: dict[str, int]
+    scoring: tuple[tuple[str, ...], ...]
+    thanks: tuple[tuple[str, ...], ...]
+
+
+def rating_in(text: str) -> int | None:
+    words = words_of(_OUT_OF_FIVE.sub(r"\1", text))
+    table = _table()
+    scores = [_score(word, table) for word in words]
+    found = [score for score in scores if score is not None]
+    other_numbers = [
+        word
+        for word, score in zip(words, scores, strict=True)
+        if score is None and any(c.isdigit() for c in word)
+    ]
+    if len(found) != 1 or other_numbers:
+        return None
+    if len(words) == 1 and words[0] in _SCORES:
+        return found[0]
+    says_it_rates = any(contains(words, phrase) for phrase in table.scoring + table.thanks)
+    return found[0] if says_it_rates else None
+
+
+def _score(word: str, table: _Table) -> int | None:
+    return _SCORES.get(word) or table.numbers.get(word)
+
+
+@cache
+def _table() -> _Table:
+    data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
+    return _Table(
+        numbers=dict(data["numbers"]),
+        scoring=tuple(phrase_of(text) for text in data["scoring"]),
+        thanks=tuple(phrase_of(text) for text in data["thanks"]),
+    )
