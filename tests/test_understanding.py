@@ -57,4 +57,4 @@ def test_no_score_is_read_where_there_is_none_or_more_than_one(text):
     ],
 )
 def test_words_are_written_one_way_however_they_are_typed(text, words):
-    assert words_of(text) == words
+    assert words_of(text) == tuple(words)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from handlers.understanding.words import contains, phrase_of, positions, words_of
+from handlers.understanding.words import PhraseIndex, words_of
 
 WORDS_FILE = Path(__file__).with_name("emergencies.toml")
 LANGUAGES = ("id", "en")
@@ -21,17 +21,12 @@ class Emergency:
 
 
 @dataclass(frozen=True)
-class _Kind:
-    name: str
-    phrases: tuple[tuple[tuple[str, ...], str], ...]  # (words, language)
-    exceptions: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
 class _Table:
-    kinds: tuple[_Kind, ...]
+    kinds: tuple[str, ...]
+    phrases: PhraseIndex[tuple[str, str]]  # (kind, language)
+    exceptions: PhraseIndex[str]  # kind
     hedges: frozenset[str]
-    calm: tuple[tuple[str, ...], ...]
+    calm: PhraseIndex[None]
 
 
 def emergency_in(text: str) -> Emergency | None:
@@ -39,50 +34,40 @@ def emergency_in(text: str) -> Emergency | None:
     kebakaran", "kemarin ada maling" are for a report)."""
     table = _table()
     words = words_of(text)
-    if not words or any(contains(words, phrase) for phrase in table.calm):
+    if not words or table.calm.any_in(words):
         return None
-    found = [(kind.name, _language_told(kind, words, table)) for kind in table.kinds]
-    found = [(name, language) for name, language in found if language is not None]
-    if not found:
-        return None
-    return Emergency(kinds=tuple(name for name, _ in found), language=found[0][1])
-
-
-def _language_told(kind: _Kind, words: list[str], table: _Table) -> str | None:
-    """The language of the first of `kind`'s phrases in `words`, outside its exceptions
-    and not right after a hedge ("rawan begal"); None when there is none."""
     covered = {
-        start + n
-        for phrase in kind.exceptions
-        for start in positions(words, phrase)
-        for n in range(len(phrase))
+        (found.value, found.start + n)
+        for found in table.exceptions.found(words)
+        for n in range(found.length)
     }
-    told = (
-        language
-        for phrase, language in kind.phrases
-        for start in positions(words, phrase)
-        if start not in covered and (start == 0 or words[start - 1] not in table.hedges)
-    )
-    return next(told, None)
+    languages: dict[str, str] = {}
+    for found in table.phrases.found(words):
+        kind, language = found.value
+        hedged = found.start > 0 and words[found.start - 1] in table.hedges
+        if (kind, found.start) not in covered and not hedged:
+            languages.setdefault(kind, language)
+    if not languages:
+        return None
+    kinds = tuple(kind for kind in table.kinds if kind in languages)
+    return Emergency(kinds=kinds, language=languages[kinds[0]])
 
 
 @cache
 def _table() -> _Table:
     data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
-    kinds = tuple(
-        _Kind(
-            name=name,
-            phrases=tuple(
-                (phrase_of(text), language)
-                for language in LANGUAGES
-                for text in entry.get(language, [])
-            ),
-            exceptions=tuple(phrase_of(text) for text in entry.get("except", [])),
-        )
-        for name, entry in data["kinds"].items()
-    )
+    kinds = data["kinds"]
     return _Table(
-        kinds=kinds,
+        kinds=tuple(kinds),
+        phrases=PhraseIndex(
+            (text, (kind, language))
+            for kind, entry in kinds.items()
+            for language in LANGUAGES
+            for text in entry.get(language, [])
+        ),
+        exceptions=PhraseIndex(
+            (text, kind) for kind, entry in kinds.items() for text in entry.get("except", [])
+        ),
         hedges=frozenset(data["hedges"]),
-        calm=tuple(phrase_of(text) for text in data["calm"]),
+        calm=PhraseIndex((text, None) for text in data["calm"]),
     )

@@ -6,26 +6,25 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from handlers.understanding.words import contains, phrase_of, words_of
+from handlers.understanding.words import PhraseIndex, words_of
 
 WORDS_FILE = Path(__file__).with_name("questions.toml")
 EMERGENCY_LINE, WHO_HANDLES, HOW_LONG = "emergency_line", "who_handles", "how_long"
 
 
 def question_in(text: str) -> str | None:
-    """`EMERGENCY_LINE`, `WHO_HANDLES` or `HOW_LONG`, or None."""
-    words = words_of(text)
-    return next(
-        (
-            question
-            for question, phrases in _table().items()
-            if any(contains(words, phrase) for phrase in phrases)
-        ),
-        None,
-    )
+    """`EMERGENCY_LINE`, `WHO_HANDLES` or `HOW_LONG`, or None; the first in
+    questions.toml's order when a message asks several."""
+    asked = {found.value for found in _index().found(words_of(text))}
+    return next((question for question in _order() if question in asked), None)
 
 
 @cache
-def _table() -> dict[str, tuple[tuple[str, ...], ...]]:
+def _order() -> tuple[str, ...]:
+    return tuple(tomllib.loads(WORDS_FILE.read_text(encoding="utf-8")))
+
+
+@cache
+def _index() -> PhraseIndex[str]:
     data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
-    return {question: tuple(phrase_of(text) for text in data[question]) for question in data}
+    return PhraseIndex((text, question) for question in data for text in data[question])

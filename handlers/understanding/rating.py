@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from handlers.understanding.words import contains, phrase_of, words_of
+from handlers.understanding.words import PhraseIndex, words_of
 
 WORDS_FILE = Path(__file__).with_name("ratings.toml")
 # "4/5", "4 dari 5": the 5 is no second score
@@ -20,8 +20,7 @@ _SCORES = {str(score): score for score in range(1, 6)}
 @dataclass(frozen=True)
 class _Table:
     numbers: dict[str, int]
-    scoring: tuple[tuple[str, ...], ...]
-    thanks: tuple[tuple[str, ...], ...]
+    rates_or_thanks: PhraseIndex[None]  # words that say a number is a score
 
 
 def rating_in(text: str) -> int | None:
@@ -38,8 +37,7 @@ def rating_in(text: str) -> int | None:
         return None
     if len(words) == 1 and words[0] in _SCORES:
         return found[0]
-    says_it_rates = any(contains(words, phrase) for phrase in table.scoring + table.thanks)
-    return found[0] if says_it_rates else None
+    return found[0] if table.rates_or_thanks.any_in(words) else None
 
 
 def _score(word: str, table: _Table) -> int | None:
@@ -51,6 +49,5 @@ def _table() -> _Table:
     data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
     return _Table(
         numbers=dict(data["numbers"]),
-        scoring=tuple(phrase_of(text) for text in data["scoring"]),
-        thanks=tuple(phrase_of(text) for text in data["thanks"]),
+        rates_or_thanks=PhraseIndex((text, None) for text in data["scoring"] + data["thanks"]),
     )

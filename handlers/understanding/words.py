@@ -1,37 +1,71 @@
 """A message as the words it is made of, written the same way however it was typed: one
 case, no punctuation, stretched letters shortened ("tolooong" is "tolong"). Phrases are
-found among them as whole words, a word also with "-nya" after it ("apinya")."""
+found among them as whole words, a word also with "-nya" after it ("apinya"), through an
+index by their first word: one pass over a message's words, whatever the number of
+phrases (a STATUS goes through every reader)."""
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Generic, TypeVar
 
 _NOT_A_WORD = re.compile(r"[^\w]+")
 _STRETCHED = re.compile(r"(\w)\1{2,}")  # no Indonesian or English word has a letter thrice
+SUFFIX = "nya"
+
+Value = TypeVar("Value")
 
 
-def words_of(text: str) -> list[str]:
+@lru_cache(maxsize=64)  # every reader reads the same message: normalised once
+def words_of(text: str) -> tuple[str, ...]:
     plain = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
-    return _STRETCHED.sub(r"\1", _NOT_A_WORD.sub(" ", plain)).split()
+    return tuple(_STRETCHED.sub(r"\1", _NOT_A_WORD.sub(" ", plain)).split())
 
 
 def phrase_of(text: str) -> tuple[str, ...]:
-    return tuple(words_of(text))
+    return words_of(text)
 
 
-def _same(word: str, wanted: str) -> bool:
-    return word == wanted or word == wanted + "nya"
+@dataclass(frozen=True)
+class Found(Generic[Value]):
+    start: int
+    length: int
+    value: Value
 
 
-def positions(words: Sequence[str], phrase: Sequence[str]) -> list[int]:
-    """Where `phrase` starts among `words`."""
-    last = len(words) - len(phrase)
-    return [
-        start
-        for start in range(last + 1)
-        if all(_same(words[start + n], wanted) for n, wanted in enumerate(phrase))
-    ]
+class PhraseIndex(Generic[Value]):
+    """Phrases, each with a value (its kind, its language…), found in a message's words."""
+
+    def __init__(self, phrases: Iterable[tuple[str, Value]]):
+        self._by_first: dict[str, list[tuple[tuple[str, ...], Value]]] = defaultdict(list)
+        for text, value in phrases:
+            phrase = phrase_of(text)
+            if phrase:
+                self._by_first[phrase[0]].append((phrase, value))
+
+    def found(self, words: Sequence[str]) -> Iterator[Found[Value]]:
+        """Every phrase where it starts, in the order of the words."""
+        for start, word in enumerate(words):
+            for form in _forms(word):
+                for phrase, value in self._by_first.get(form, ()):
+                    if _continues(words, start, phrase):
+                        yield Found(start, len(phrase), value)
+
+    def any_in(self, words: Sequence[str]) -> bool:
+        return next(self.found(words), None) is not None
 
 
-def contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
-    return bool(positions(words, phrase))
+def _forms(word: str) -> tuple[str, ...]:
+    """The word, and without "-nya" ("apinya": "api")."""
+    if word.endswith(SUFFIX) and len(word) > len(SUFFIX):
+        return (word, word[: -len(SUFFIX)])
+    return (word,)
+
+
+def _continues(words: Sequence[str], start: int, phrase: tuple[str, ...]) -> bool:
+    if start + len(phrase) > len(words):
+        return False
+    return all(wanted in _forms(words[start + n]) for n, wanted in enumerate(phrase[1:], start=1))
