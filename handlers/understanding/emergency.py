@@ -20,32 +20,36 @@ class Emergency:
     language: str  # of the first phrase found: the reply's, unless the citizen chose one
 
 
+# What a phrase of emergencies.toml says, in the one index of all of them.
+_CALM, _EXCEPTION, _EMERGENCY = "calm", "exception", "emergency"
+
+
 @dataclass(frozen=True)
 class _Table:
     kinds: tuple[str, ...]
-    phrases: PhraseIndex[tuple[str, str]]  # (kind, language)
-    exceptions: PhraseIndex[str]  # kind
+    phrases: PhraseIndex[tuple[str, str, str]]  # (what it says, kind, language)
     hedges: frozenset[str]
-    calm: PhraseIndex[None]
 
 
 def emergency_in(text: str) -> Emergency | None:
     """The emergency `text` tells of, or None (also when it says it is over: "bekas
-    kebakaran", "kemarin ada maling" are for a report)."""
+    kebakaran", "kemarin ada maling" are for a report). One pass over its words."""
     table = _table()
     words = words_of(text)
-    if not words or table.calm.any_in(words):
+    found = list(table.phrases.found(words))
+    if not found or any(phrase.value[0] == _CALM for phrase in found):
         return None
     covered = {
-        (found.value, found.start + n)
-        for found in table.exceptions.found(words)
-        for n in range(found.length)
+        (phrase.value[1], phrase.start + n)
+        for phrase in found
+        if phrase.value[0] == _EXCEPTION
+        for n in range(phrase.length)
     }
     languages: dict[str, str] = {}
-    for found in table.phrases.found(words):
-        kind, language = found.value
-        hedged = found.start > 0 and words[found.start - 1] in table.hedges
-        if (kind, found.start) not in covered and not hedged:
+    for phrase in found:
+        says, kind, language = phrase.value
+        hedged = phrase.start > 0 and words[phrase.start - 1] in table.hedges
+        if says == _EMERGENCY and (kind, phrase.start) not in covered and not hedged:
             languages.setdefault(kind, language)
     if not languages:
         return None
@@ -57,17 +61,18 @@ def emergency_in(text: str) -> Emergency | None:
 def _table() -> _Table:
     data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
     kinds = data["kinds"]
+    emergencies = [
+        (text, (_EMERGENCY, kind, language))
+        for kind, entry in kinds.items()
+        for language in LANGUAGES
+        for text in entry.get(language, [])
+    ]
+    exceptions = [
+        (text, (_EXCEPTION, kind, "")) for kind, entry in kinds.items() for text in entry["except"]
+    ]
+    calm = [(text, (_CALM, "", "")) for text in data["calm"]]
     return _Table(
         kinds=tuple(kinds),
-        phrases=PhraseIndex(
-            (text, (kind, language))
-            for kind, entry in kinds.items()
-            for language in LANGUAGES
-            for text in entry.get(language, [])
-        ),
-        exceptions=PhraseIndex(
-            (text, kind) for kind, entry in kinds.items() for text in entry.get("except", [])
-        ),
+        phrases=PhraseIndex(emergencies + exceptions + calm),
         hedges=frozenset(data["hedges"]),
-        calm=PhraseIndex((text, None) for text in data["calm"]),
     )

@@ -47,11 +47,16 @@ class PhraseIndex(Generic[Value]):
                 self._by_first[phrase[0]].append((phrase, value))
 
     def found(self, words: Sequence[str]) -> Iterator[Found[Value]]:
-        """Every phrase where it starts, in the order of the words."""
+        """Every phrase where it starts, in the order of the words. One look-up for most
+        words (two with "-nya"): most of a message's words start no phrase."""
+        by_first = self._by_first
         for start, word in enumerate(words):
             for form in _forms(word):
-                for phrase, value in self._by_first.get(form, ()):
-                    if _continues(words, start, phrase):
+                entries = by_first.get(form)
+                if entries is None:
+                    continue
+                for phrase, value in entries:
+                    if len(phrase) == 1 or _continues(words, start, phrase):
                         yield Found(start, len(phrase), value)
 
     def any_in(self, words: Sequence[str]) -> bool:
