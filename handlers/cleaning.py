@@ -23,7 +23,8 @@ def printable(text: str) -> str:
 
 
 def printable_json(value, *, depth: int = 0):
-    """A JSON value with every string in it printable, the keys of objects too; raises
+    """A JSON value with every string in it printable, the keys of objects too (a key
+    that is no string, as a form part without a name gives, as its text); raises
     NestedTooDeep past MAX_JSON_DEPTH (no body of ours nests that deep)."""
     if depth > MAX_JSON_DEPTH:
         raise NestedTooDeep(f"nested deeper than {MAX_JSON_DEPTH}")
@@ -31,7 +32,8 @@ def printable_json(value, *, depth: int = 0):
         return printable(value)
     if isinstance(value, dict):
         return {
-            printable(key): printable_json(item, depth=depth + 1) for key, item in value.items()
+            printable(str(key)): printable_json(item, depth=depth + 1)
+            for key, item in value.items()
         }
     if isinstance(value, list):
         return [printable_json(item, depth=depth + 1) for item in value]

@@ -281,3 +281,21 @@ def test_only_a_role_that_follows_up_may_send_a_large_form(api, store):
         response = follow_up(api, number, large, role=role)
         assert response.status_code == 413, role
     assert follow_up(api, number, large, role="kelurahan").status_code == 200
+
+
+def test_a_form_part_without_a_name_is_an_unknown_field_not_a_500(api, store):
+    """Found by the fuzzer: werkzeug names such a part None."""
+    number = in_proses(api)
+    body = (
+        "--XX\r\nContent-Disposition: form-data\r\n\r\n[false]\r\n"
+        '--XX\r\nContent-Disposition: form-data; name="to"\r\n\r\nkoordinasi\r\n--XX--\r\n'
+    )
+    response = api.post(
+        f"/reports/{number}/transitions",
+        role="kelurahan",
+        data=body.encode(),
+        content_type="multipart/form-data; boundary=XX",
+    )
+    assert response.status_code == 422
+    assert error_of(response)["code"] == "unknown_field"
+    assert stored(store, number).stage == "proses"
