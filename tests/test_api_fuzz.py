@@ -159,6 +159,12 @@ def test_every_operation_is_fuzzed(client):
     assert MULTIPART in moves["content"]
 
 
+# A generated form the app refuses before reading it whole (a field over its limit: 413)
+# leaves the test client's own spooled copy of the body unclosed: the client's, not ours.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in.*(SpooledTemporaryFile|_io.FileIO):"
+    "pytest.PytestUnraisableExceptionWarning"
+)
 @pytest.mark.parametrize(
     ("method", "path", "media_type"),
     OPERATIONS,
