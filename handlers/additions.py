@@ -22,18 +22,6 @@ WINDOW = timedelta(hours=1)
 MAX_DESCRIPTION_WITH_ADDITIONS = 4 * MAX_DESCRIPTION_CHARS
 
 
-def report_for_photos(turn: Turn) -> ReportView | None:
-    """The report just filed, when the message is photos whose caption tells no new
-    problem ("Lampu jalan mati di gang 3" or "ini masalah lain" start a new report)."""
-    message = turn.message
-    only_photos = bool(message.media) and all(item.is_photo for item in message.media)
-    if not only_photos or message.location is not None or story.tells_a_problem(message):
-        return None
-    if vocabulary.says_another_problem(message.command):
-        return None
-    return _report_just_filed(turn)
-
-
 def add_photos(turn: Turn, report: ReportView) -> None:
     """Keep the photos the report has room for, and say which report has them."""
     room = max(MAX_PHOTOS - len(report.report_photos), 0)
@@ -50,22 +38,6 @@ def add_photos(turn: Turn, report: ReportView) -> None:
         count=len(report.report_photos) + len(sent[:room]),
         limit=MAX_PHOTOS,
     )
-
-
-def report_for_detail(turn: Turn) -> ReportView | None:
-    """The report just filed, when the message, text alone, tells something that may be
-    of it; not a question ("kira-kira kapan dikerjakan pak") nor another problem."""
-    message = turn.message
-    if message.has_attachment or not story.tells_something(message):
-        return None
-    asks_for_news = not vocabulary.ASKING_FOR_NEWS.isdisjoint(story.words_of(message.command))
-    if (
-        vocabulary.asks_when(message.command)
-        or asks_for_news  # "kok belum ada kabar ya"
-        or vocabulary.says_another_problem(message.command)
-    ):
-        return None
-    return _report_just_filed(turn)
 
 
 def offer_detail(turn: Turn, report: ReportView) -> None:
@@ -136,7 +108,7 @@ def _add_detail(turn: Turn, offered: offers.Offered) -> None:
     turn.say("detail_added" if added else "detail_not_added", number=number)
 
 
-def _report_just_filed(turn: Turn) -> ReportView | None:
+def report_just_filed(turn: Turn) -> ReportView | None:
     """The citizen's newest report, when filed within the `WINDOW` and still open."""
     report = reports.newest_report_of_contact(turn.contact.id, session=turn.session)
     if report is None or report.stage in CLOSED_STAGES or turn.now - report.created_at > WINDOW:

@@ -1,7 +1,9 @@
 """Routing one incoming message to the flow that answers it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from handlers import (
     additions,
@@ -11,16 +13,14 @@ from handlers import (
     questions,
     reopen,
     status,
-    story,
     vocabulary,
 )
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
 from handlers.turn import Limits, Turn
 from handlers.understanding.emergency import Emergency, emergency_in
-from handlers.understanding.questions import question_in
-from handlers.understanding.rating import rating_in
-from store import contacts, drafts, inbound, reports, staff
+from handlers.understanding.reading import ASK_AGAIN_AFTER, Intent, Reading, read
+from store import contacts, drafts, inbound, ratings, reports, staff
 from store.drafts import DraftState
 from store.media_links import MediaLinks
 from store.sql import AnySession
@@ -30,7 +30,7 @@ ONE_MINUTE = timedelta(minutes=1)
 # A long message within this time of a report's closing is likelier about that report
 # than a new problem: the week in which the reporter may reopen it.
 ABOUT_THE_LAST_REPORT = REOPEN_WINDOW
-MAX_WORDS_OF_A_REQUEST = 10
+RATING_WINDOW = timedelta(days=7)  # after Selesai, a rating sent later is still taken
 DEFAULT_LIMITS = Limits()
 
 
@@ -127,60 +127,18 @@ def _warn_of(turn: Turn, emergency: Emergency) -> None:
 
 
 def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = False) -> None:
-    """`told_what_to_do`: the replies so far already say it (a draft expired), so a
-    message not understood needs no more."""
-    command = turn.message.answer
-    if turn.contact.awaiting_rating_for is not None and draft is None:
-        # the score alone once courtesies are set aside ("5 ya pak"), or in a sentence
-        score = rating_in(turn.message.answer) or rating_in(turn.message.text)
-        if score is not None:
-            menu.record_rating(turn, score)
-            return
-        if vocabulary.is_a_thank_you(turn.message.command):  # the rating may follow
-            turn.say("you_are_welcome", rating_open=True)
-            return
-        menu.forget_rating(turn)  # a rating is only the very next answer
-
-    question = question_in(turn.message.text)
-    if question is not None:  # at any step: never a report's answer
-        questions.answer(turn, question)
-        _then_ask(turn, draft)
-        return
-    if command in vocabulary.TO_ENGLISH or command in vocabulary.TO_INDONESIAN:
-        menu.switch_language(turn, "en" if command in vocabulary.TO_ENGLISH else "id")
-        _then_ask(turn, draft)
-    elif command in vocabulary.PAUSE or command in vocabulary.RESUME:
-        menu.set_notifications(turn, paused=command in vocabulary.PAUSE)
-        _then_ask(turn, draft)
-    elif command in vocabulary.CANCEL:
-        intake.cancel(turn, draft)
-    elif turn.message.is_empty:
-        turn.say("empty_message")
-        _then_ask(turn, draft)
-    elif (
-        facilitator.is_command(command)
-        and (draft is None or facilitator.names_a_report(command))
-        and turn.facilitator  # last: it is a query, needed only for these commands
-    ):
-        facilitator.handle(turn)  # also during their own report: "Lihat, jalan …" is not one
-        _then_ask(turn, draft)
-    elif _asks_for_the_menu(turn, command) and draft is None and turn.facilitator:
-        facilitator.show_menu(turn)
-    elif draft is None and reopen.is_command(command):
-        reopen.handle(turn)
-    elif _asks_for_the_menu(turn, command):
-        menu.show_menu(turn, draft=draft)
-        _then_ask(turn, draft)  # back after hours, a bare "ya" must not send a summary unseen
-    elif draft is not None:
-        _route_in_draft(turn, draft, command)
-    else:
-        _route_without_draft(turn, command, told_what_to_do=told_what_to_do)
-
-
-def _asks_for_the_menu(turn: Turn, command: str) -> bool:
-    """MENU, or greetings; not a photo's caption ("Assalamualaikum"): the photo counts."""
-    asked = command in vocabulary.MENU or vocabulary.is_a_greeting(command)
-    return asked and not turn.message.has_attachment
+    """Read the message in its context, then do what it asks. `told_what_to_do`: the
+    replies so far already say it (a draft expired), so a message not understood needs
+    no more."""
+    context = TurnContext(turn, draft, told_what_to_do=told_what_to_do)
+    reading = read(turn.message, context)
+    if context.rating_awaited and reading.intent not in _KEEP_THE_RATING_AWAITED:
+        menu.forget_rating(turn)  # a rating right after Selesai is only the very next answer
+    if reading.menu_first:
+        menu.show_menu(turn, draft=None)
+    ACTIONS[reading.intent](turn, draft, reading, context)
+    if draft is not None and reading.intent in ASK_AGAIN_AFTER:
+        intake.prompt(turn, draft)
 
 
 def _messages_over_the_limit(turn: Turn) -> int:
@@ -213,177 +171,128 @@ def _then_ask(turn: Turn, draft: DraftState | None) -> None:
         intake.prompt(turn, draft)
 
 
-def _route_in_draft(turn: Turn, draft: DraftState, command: str) -> None:
-    """Answers to the current question, except unmistakable commands, which are answered
-    and followed by the question again."""
-    if command in vocabulary.RESUME_REPORT:
-        intake.start(turn)
-    elif command in vocabulary.MY_REPORTS and not command.isdecimal():  # "3" answers the step
-        status.my_reports(turn)
-        intake.prompt(turn, draft)
-    elif status.named_number(command) is not None:
-        status.show_status(turn, command)
-        intake.prompt(turn, draft)
-    elif command in vocabulary.STATUS and not command.isdecimal():
-        status.ask_for_number(turn)  # the number, sent next on its own, is answered too
-        intake.prompt(turn, draft)
-    elif command in vocabulary.GUIDE and not command.isdecimal():
-        turn.say("guide")
-        intake.prompt(turn, draft)
-    elif _asks_after_own_reports(command, asking=vocabulary.ASKING_AFTER | {"STATUS"}):
-        status.my_reports(turn)  # "laporan saya gimana?", "status laporan saya"
-        intake.prompt(turn, draft)
-    elif vocabulary.is_a_thank_you(turn.message.command) and not vocabulary.is_a_yes(command):
-        turn.say("you_are_welcome", rating_open=False)  # not "ya, terima kasih" at the summary
-        intake.prompt(turn, draft)
-    else:
-        intake.continue_draft(turn, draft)
+class TurnContext:
+    """The reading's context for one turn, each fact read from the store only when a rule
+    of the table asks for it (most messages need none of them)."""
 
+    def __init__(self, turn: Turn, draft: DraftState | None, *, told_what_to_do: bool):
+        self._turn = turn
+        self.step = None if draft is None else draft.step
+        self.first_contact = turn.contact.is_new
+        self.told_what_to_do = told_what_to_do
+        self.rating_awaited = turn.contact.awaiting_rating_for is not None
 
-def _short_with(command: str, *keywords) -> bool:
-    """A short message with a word of each of these sets in it: a request in a sentence
-    (a long one is more likely a report's story told up front)."""
-    words = story.words_of(command)
-    return len(words) <= MAX_WORDS_OF_A_REQUEST and all(
-        not set(among).isdisjoint(words) for among in keywords
-    )
-
-
-def _asks_after_own_reports(command: str, *, asking: set[str]) -> bool:
-    """A short question about one's reports: "laporan saya gimana?", "saya lupa nomor
-    laporannya"; not "bagaimana cara lapor?", which wants to report."""
-    return _short_with(command, vocabulary.REPORT_NOUNS, asking, vocabulary.OWNERS)
-
-
-def _told_with_attachment(turn: Turn) -> str | None:
-    """A photo's caption that tells the problem."""
-    return turn.message.text if story.tells_a_problem(turn.message) else None
-
-
-def _told_at_length(turn: Turn, command: str) -> str | None:
-    """A long message (requests are short, see `_short_with`) that tells a problem, from a
-    citizen, not staff, with no report on its way or just closed (a long reply would be
-    about that one)."""
-    text = turn.message.text
-    if len(story.words_of(command)) <= MAX_WORDS_OF_A_REQUEST:
-        return None
-    if not story.tells_a_problem(turn.message):
-        return None
-    if staff.is_active_staff(turn.contact.phone, session=turn.session):
-        return None
-    since = turn.now - ABOUT_THE_LAST_REPORT
-    if reports.has_recent_report(turn.contact.id, closed_since=since, session=turn.session):
-        return None
-    return text
-
-
-def _route_without_draft(turn: Turn, command: str, *, told_what_to_do: bool = False) -> None:
-    """A message outside a report: photos for the one just filed; one that starts a
-    report, greeting a first message itself; or, after the menu for a first message, a
-    request (or a detail of the report just filed)."""
-    first_contact = turn.contact.is_new
-    if command in vocabulary.REPORT:
-        intake.start(turn, welcome=first_contact)
-    elif not first_contact and (report := additions.report_for_photos(turn)) is not None:
-        additions.add_photos(turn, report)
-    elif intake.can_start_with(turn):
-        intake.start(turn, told=_told_with_attachment(turn), welcome=first_contact)
-    elif (told := _told_at_length(turn, command)) is not None:
-        intake.start(turn, told=told, welcome=first_contact)
-    elif _wishes_to_report(command) and not _media_without_words(turn):
-        intake.start(turn, welcome=first_contact)  # "saya mau lapor": no menu before
-    elif vocabulary.says_another_problem(command) and not _asks_about_earlier_reports(command):
-        told = turn.message.text if story.tells_a_problem(turn.message) else None
-        intake.start(turn, told=told)  # "ada masalah lain, lampu jalan mati di gang 5"
-    else:
-        if first_contact:
-            menu.show_menu(turn, draft=None)
-        _answer_request(turn, command, told_what_to_do=told_what_to_do or first_contact)
-
-
-def _wishes_to_report(command: str) -> bool:
-    """A wish to report ("saya mau lapor", "how do I report?"): short, with a report
-    word, not about reports already made ("saya sudah lapor 3 hari lalu", "laporan saya
-    gimana?"), and not a status request unless it says the wish too ("saya mau lapor,
-    tolong cek …")."""
-    says_report = _short_with(command, vocabulary.REPORT_WORDS) or _short_with(
-        command, *vocabulary.WISH_TO_REPORT
-    )
-    return (
-        says_report
-        and not _asks_about_earlier_reports(command)
-        and (
-            not _short_with(command, vocabulary.STATUS_WORDS)
-            or _short_with(command, vocabulary.REPORT_WORDS, vocabulary.WISHES)
+    @cached_property
+    def rated_report(self) -> int | None:
+        """The report a rating is for: the one awaiting it, else one closed this week."""
+        turn = self._turn
+        if turn.contact.awaiting_rating_for is not None:
+            return turn.contact.awaiting_rating_for
+        since = turn.now - RATING_WINDOW
+        return ratings.report_open_to_rating(
+            turn.contact.id, closed_since=since, session=turn.session
         )
-    )
+
+    @property
+    def rating_open(self) -> bool:
+        return self.rated_report is not None
+
+    @property
+    def facilitator(self) -> bool:
+        return self._turn.facilitator is not None
+
+    @cached_property
+    def staff(self) -> bool:
+        return staff.is_active_staff(self._turn.contact.phone, session=self._turn.session)
+
+    @cached_property
+    def report_closed_lately(self) -> bool:
+        turn = self._turn
+        since = turn.now - ABOUT_THE_LAST_REPORT
+        return reports.has_recent_report(turn.contact.id, closed_since=since, session=turn.session)
+
+    @cached_property
+    def just_filed(self) -> reports.ReportView | None:
+        return additions.report_just_filed(self._turn)
+
+    @property
+    def report_just_filed(self) -> bool:
+        return self.just_filed is not None
+
+    @cached_property
+    def has_reports(self) -> bool:
+        return status.has_reports(self._turn)
 
 
-def _asks_about_earlier_reports(command: str) -> bool:
-    return (
-        status.looks_like_status_request(command)
-        or _short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS)
-        or _asks_after_own_reports(command, asking=vocabulary.ASKING_AFTER)
-    )
+Action = Callable[[Turn, DraftState | None, Reading, TurnContext], None]
 
 
-def _acknowledges(command: str) -> bool:
-    return command in vocabulary.YES or vocabulary.is_an_acknowledgement(command)
+def _rate(turn: Turn, draft, reading: Reading, context: TurnContext) -> None:
+    menu.record_rating(turn, context.rated_report, reading.slots["score"])
 
 
-def _asks_after_progress(turn: Turn, command: str) -> bool:
-    """A question, "kira-kira kapan ya", or "kok belum ada kabar ya": each is answered
-    by their reports."""
-    return (
-        story.asks(turn.message)
-        or vocabulary.asks_when(command)
-        or _short_with(command, vocabulary.ASKING_FOR_NEWS)
-    )
+def _report(turn: Turn, draft, reading: Reading, context: TurnContext) -> None:
+    intake.start(turn, told=reading.slots["told"], welcome=context.first_contact)
 
 
-def _asks_nothing(command: str) -> bool:
-    return set(story.words_of(command)) <= vocabulary.NOTHING_ASKED
+def _resume_report(turn: Turn, draft, reading: Reading, context: TurnContext) -> None:
+    intake.start(turn)
 
 
-def _media_without_words(turn: Turn) -> bool:
-    """A voice note, a video, a photo with "ini fotonya pak": nothing to read."""
-    return bool(turn.message.media) and not story.says_something(turn.message)
+def _say(template: str, **values) -> Action:
+    return lambda turn, draft, reading, context: turn.say(template, **values)
 
 
-def _answer_media_alone(turn: Turn, *, told_what_to_do: bool) -> None:
+def _with_turn(action: Callable[[Turn], None]) -> Action:
+    return lambda turn, draft, reading, context: action(turn)
+
+
+def _media_alone(turn: Turn, draft, reading: Reading, context: TurnContext) -> None:
     media = turn.message.media
     if not all(item.is_sticker for item in media):
         turn.say("media_not_supported", voice_note=any(item.is_voice_note for item in media))
-    elif not told_what_to_do:
+    elif not (context.told_what_to_do or context.first_contact):
         turn.say("acknowledged")  # a sticker is a "👍" or a thank-you, not a photo
 
 
-def _answer_request(turn: Turn, command: str, *, told_what_to_do: bool) -> None:
-    if _media_without_words(turn):
-        _answer_media_alone(turn, told_what_to_do=told_what_to_do)
-    elif command in vocabulary.STATUS:
-        status.ask_for_number(turn)
-    elif command in vocabulary.MY_REPORTS:
-        status.my_reports(turn)
-    elif command in vocabulary.GUIDE:
-        turn.say("guide")
-    elif vocabulary.is_a_thank_you(turn.message.command) and not told_what_to_do:
-        turn.say("you_are_welcome", rating_open=False)  # not to a first "🙏": the menu is said
-    elif status.looks_like_status_request(command):
-        status.show_status(turn, command)
-    elif _asks_about_earlier_reports(command):
-        status.my_reports(turn)  # "saya sudah lapor 3 hari lalu", "laporan saya gimana?"
-    elif _short_with(command, vocabulary.STATUS_WORDS):  # a wish to report was read before
-        status.ask_for_number(turn)  # "what is the status of my report?"
-    elif _acknowledges(command) and not told_what_to_do:
-        turn.say("acknowledged")  # "ok", "siap pak, ditunggu", or a YA sent twice
-    elif turn.facilitator:
-        facilitator.show_menu(turn)
-    elif (report := additions.report_for_detail(turn)) is not None:
-        additions.offer_detail(turn, report)  # "lubangnya ada tiga", just after filing
-    elif _asks_after_progress(turn, command) and status.has_reports(turn):
-        status.my_reports(turn)  # "kapan diperbaiki pak?": the answer is in their reports
-    elif _asks_nothing(command) and not told_what_to_do:
-        turn.say("acknowledged")  # "maaf baru kirim fotonya", "bukan": nothing to do
-    elif not told_what_to_do:
-        turn.say("unknown_command")
+ACTIONS: dict[Intent, Action] = {
+    Intent.RATE: _rate,
+    Intent.THANK_BEFORE_RATING: _say("you_are_welcome", rating_open=True),
+    Intent.QUESTION: lambda turn, draft, reading, context: questions.answer(
+        turn, reading.slots["question"]
+    ),
+    Intent.CHOOSE_LANGUAGE: lambda turn, draft, reading, context: menu.switch_language(
+        turn, reading.slots["language"]
+    ),
+    Intent.SET_NOTIFICATIONS: lambda turn, draft, reading, context: menu.set_notifications(
+        turn, paused=reading.slots["paused"]
+    ),
+    Intent.CANCEL: lambda turn, draft, reading, context: intake.cancel(turn, draft),
+    Intent.EMPTY: _say("empty_message"),
+    Intent.FACILITATOR_COMMAND: _with_turn(facilitator.handle),
+    Intent.FACILITATOR_MENU: _with_turn(facilitator.show_menu),
+    Intent.REOPEN: _with_turn(reopen.handle),
+    # back after hours, a bare "ya" must not send a summary unseen: the question follows
+    Intent.MENU: lambda turn, draft, reading, context: menu.show_menu(turn, draft=draft),
+    Intent.RESUME_REPORT: _resume_report,
+    Intent.MY_REPORTS: _with_turn(status.my_reports),
+    Intent.STATUS: lambda turn, draft, reading, context: status.show_status(
+        turn, turn.message.answer
+    ),
+    Intent.ASK_FOR_NUMBER: _with_turn(status.ask_for_number),
+    Intent.GUIDE: _say("guide"),
+    Intent.THANKS: _say("you_are_welcome", rating_open=False),
+    Intent.ANSWER: lambda turn, draft, reading, context: intake.continue_draft(turn, draft),
+    Intent.REPORT: _report,
+    Intent.ADD_PHOTOS: lambda turn, draft, reading, context: additions.add_photos(
+        turn, context.just_filed
+    ),
+    Intent.MEDIA_ALONE: _media_alone,
+    Intent.ACKNOWLEDGE: _say("acknowledged"),
+    Intent.OFFER_DETAIL: lambda turn, draft, reading, context: additions.offer_detail(
+        turn, context.just_filed
+    ),
+    Intent.NOT_UNDERSTOOD: _say("unknown_command"),
+    Intent.NOTHING: lambda turn, draft, reading, context: None,
+}
+_KEEP_THE_RATING_AWAITED = {Intent.RATE, Intent.THANK_BEFORE_RATING}

@@ -46,11 +46,6 @@ def choice_number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def can_start_with(turn: Turn) -> bool:
-    """A photo or a location pin sent outside a report starts one; other media don't."""
-    return turn.message.location is not None or any(item.is_photo for item in turn.message.media)
-
-
 def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None:
     """Begin a report, or go on with the one in progress. `told`: the problem told before
     any question (see handlers/story.py), kept as the description for the citizen to

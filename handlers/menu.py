@@ -24,9 +24,9 @@ def forget_rating(turn: Turn) -> None:
     contacts.clear_awaited_rating(turn.contact.id, session=turn.session)
 
 
-def record_rating(turn: Turn, score: int) -> None:
+def record_rating(turn: Turn, report_id: int, score: int) -> None:
     number = ratings.rate_report(
-        turn.contact.awaiting_rating_for, turn.contact.id, score, session=turn.session, now=turn.now
+        report_id, turn.contact.id, score, session=turn.session, now=turn.now
     )
     turn.say("rating_thanks", number=number, score=score)
 

@@ -1,0 +1,188 @@
+"""The understanding table without the app: (text, context) → (intent, slots)."""
+
+from dataclasses import dataclass, replace
+
+import pytest
+
+from handlers.message import IncomingMessage, Location, Media
+from handlers.understanding.reading import Intent, Reading, read
+from store.phones import sender_from
+
+SENDER = sender_from("whatsapp:+6281234567890")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Every fact the table may ask for, as plain values."""
+
+    step: str | None = None
+    first_contact: bool = False
+    told_what_to_do: bool = False
+    rating_awaited: bool = False
+    rating_open: bool = False
+    facilitator: bool = False
+    staff: bool = False
+    report_closed_lately: bool = False
+    report_just_filed: bool = False
+    has_reports: bool = False
+
+
+CITIZEN = Context()
+IN_A_REPORT = Context(step="location")
+AT_THE_SUMMARY = Context(step="confirm")
+AFTER_SELESAI = Context(rating_awaited=True, rating_open=True)
+DAYS_AFTER_SELESAI = Context(rating_open=True)
+FACILITATOR = Context(facilitator=True, staff=True)
+NEWCOMER = Context(first_contact=True)
+PHOTO = Media("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", "image/jpeg")
+PIN = Location(-6.1754, 106.8272)
+FIVE = {"score": 5}
+WHO = {"question": "who_handles"}
+
+
+def reading_of(text: str, context=CITIZEN, *, media=(), location=None) -> Reading:
+    return read(IncomingMessage(SENDER, text, media=media, location=location), context)
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "intent", "slots"),
+    [
+        # a rating, in a sentence, the very next answer or later in the week
+        ("5", AFTER_SELESAI, Intent.RATE, {"score": 5}),
+        ("ALHAMDULILLAH SUDAH DITAMBAL PAK TERIMA KASIH 5", AFTER_SELESAI, Intent.RATE, FIVE),
+        ("bintang lima", DAYS_AFTER_SELESAI, Intent.RATE, {"score": 5}),
+        ("nilai 4 pak", DAYS_AFTER_SELESAI, Intent.RATE, {"score": 4}),
+        ("5", DAYS_AFTER_SELESAI, Intent.RATE, {"score": 5}),
+        ("2", DAYS_AFTER_SELESAI, Intent.ASK_FOR_NUMBER, {}),  # the menu's STATUS by then
+        ("2", AFTER_SELESAI, Intent.RATE, {"score": 2}),
+        ("makasih pak", AFTER_SELESAI, Intent.THANK_BEFORE_RATING, {}),
+        ("nilai 5", CITIZEN, Intent.NOT_UNDERSTOOD, {}),  # nothing to rate
+        ("5", IN_A_REPORT, Intent.ANSWER, {}),
+        # questions, at any step, never a report's answer
+        ("berapa lama biasanya diproses?", CITIZEN, Intent.QUESTION, {"question": "how_long"}),
+        ("siapa yang menangani laporan saya?", IN_A_REPORT, Intent.QUESTION, WHO),
+        ("Is this an emergency service?", CITIZEN, Intent.QUESTION, {"question": "emergency_line"}),
+        # commands win over a report's free-text answer
+        ("batal", IN_A_REPORT, Intent.CANCEL, {}),
+        ("gak jadi deh", IN_A_REPORT, Intent.CANCEL, {}),
+        ("english", IN_A_REPORT, Intent.CHOOSE_LANGUAGE, {"language": "en"}),
+        ("BAHASA", CITIZEN, Intent.CHOOSE_LANGUAGE, {"language": "id"}),
+        ("STOP", CITIZEN, Intent.SET_NOTIFICATIONS, {"paused": True}),
+        ("mulai", CITIZEN, Intent.SET_NOTIFICATIONS, {"paused": False}),
+        ("menu", IN_A_REPORT, Intent.MENU, {}),
+        ("status CRM-26-000123-3", IN_A_REPORT, Intent.STATUS, {}),
+        ("laporan saya gimana?", IN_A_REPORT, Intent.MY_REPORTS, {}),
+        ("3", IN_A_REPORT, Intent.ANSWER, {}),  # a choice, not MY REPORTS
+        ("terima kasih pak", IN_A_REPORT, Intent.THANKS, {}),
+        ("ya, terima kasih", AT_THE_SUMMARY, Intent.ANSWER, {}),
+        ("Jl. Kramat Raya no 5 dekat halte", IN_A_REPORT, Intent.ANSWER, {}),
+        ("", IN_A_REPORT, Intent.EMPTY, {}),
+        # outside a report: what starts one
+        ("lapor", CITIZEN, Intent.REPORT, {"told": None}),
+        ("saya mau lapor", CITIZEN, Intent.REPORT, {"told": None}),
+        ("bang mau lapor", CITIZEN, Intent.REPORT, {"told": None}),
+        ("how do I report a problem?", CITIZEN, Intent.REPORT, {"told": None}),
+        # requests
+        ("2", CITIZEN, Intent.ASK_FOR_NUMBER, {}),
+        ("CRM-26-000123-3", CITIZEN, Intent.STATUS, {}),
+        ("saya sudah lapor 3 hari lalu", CITIZEN, Intent.MY_REPORTS, {}),
+        ("ok siap pak", CITIZEN, Intent.ACKNOWLEDGE, {}),
+        ("terima kasih banyak pak", CITIZEN, Intent.THANKS, {}),
+        ("asdfgh", CITIZEN, Intent.NOT_UNDERSTOOD, {}),
+        ("asdfgh", Context(told_what_to_do=True), Intent.NOTHING, {}),
+        ("halo", CITIZEN, Intent.MENU, {}),
+        ("halo", FACILITATOR, Intent.FACILITATOR_MENU, {}),
+        ("ANTRIAN", FACILITATOR, Intent.FACILITATOR_COMMAND, {}),
+        ("ANTRIAN", CITIZEN, Intent.NOT_UNDERSTOOD, {}),
+        ("kapan diperbaiki pak?", Context(has_reports=True), Intent.MY_REPORTS, {}),
+        ("buka lagi CRM-26-000123-3 masih rusak", CITIZEN, Intent.REOPEN, {}),
+    ],
+)
+def test_a_message_in_its_context_reads_as(text, context, intent, slots):
+    assert reading_of(text, context) == Reading(intent, slots)
+
+
+STORY = (
+    "Selamat siang pak, jalan di depan rumah saya berlubang besar sekali sudah dua minggu "
+    "dan sudah ada motor yang jatuh, mohon segera diperbaiki"
+)
+
+
+@pytest.mark.parametrize(
+    ("context", "intent"),
+    [
+        (CITIZEN, Intent.REPORT),
+        (Context(staff=True), Intent.NOT_UNDERSTOOD),  # staff write notes, not reports
+        (Context(report_closed_lately=True), Intent.NOT_UNDERSTOOD),  # about that one
+    ],
+)
+def test_a_long_story_starts_a_report_only_from_a_citizen_with_nothing_just_closed(context, intent):
+    assert reading_of(STORY, context).intent is intent
+
+
+def test_a_story_told_up_front_is_the_reports_description():
+    assert reading_of(STORY).slots == {"told": STORY}
+
+
+def test_a_photo_whose_caption_tells_the_problem_starts_a_report_with_it():
+    caption = "sampah menumpuk di pinggir kali sudah seminggu"
+    assert reading_of(caption, media=(PHOTO,)) == Reading(Intent.REPORT, {"told": caption})
+
+
+def test_a_pin_starts_a_report():
+    assert reading_of("", location=PIN) == Reading(Intent.REPORT, {"told": None})
+
+
+def test_a_photo_just_after_filing_is_for_that_report():
+    context = Context(report_just_filed=True)
+    assert reading_of("ini fotonya pak", context, media=(PHOTO,)).intent is Intent.ADD_PHOTOS
+
+
+def test_a_detail_just_after_filing_is_offered_to_that_report():
+    context = Context(report_just_filed=True)
+    assert reading_of("lubangnya ada tiga dan dalam", context).intent is Intent.OFFER_DETAIL
+
+
+def test_a_first_message_that_starts_no_report_is_answered_after_the_menu():
+    assert reading_of("2", NEWCOMER) == Reading(Intent.ASK_FOR_NUMBER, {}, menu_first=True)
+    assert reading_of("lapor", NEWCOMER) == Reading(Intent.REPORT, {"told": None})
+
+
+def test_a_voice_note_alone_is_media_to_explain():
+    voice = Media("https://example.org/a.ogg", "audio/ogg")
+    assert reading_of("", media=(voice,)).intent is Intent.MEDIA_ALONE
+
+
+class CountingContext:
+    """A context that counts the store facts the table asked for."""
+
+    def __init__(self, **facts):
+        self._facts = Context(**facts)
+        self.asked: list[str] = []
+
+    def __getattr__(self, name):
+        if name in {"facilitator", "staff", "report_closed_lately", "report_just_filed"}:
+            self.asked.append(name)
+        if name in {"has_reports", "rating_open"}:
+            self.asked.append(name)
+        return getattr(self._facts, name)
+
+
+def test_a_status_request_asks_the_store_for_no_fact():
+    context = CountingContext()
+    assert read(IncomingMessage(SENDER, "STATUS CRM-26-000123-3"), context).intent is Intent.STATUS
+    assert context.asked == []
+
+
+def test_every_intent_has_an_action():
+    from handlers import conversation
+
+    assert set(conversation.ACTIONS) == set(Intent)
+
+
+def test_the_context_given_as_values_holds_every_fact_the_protocol_names():
+    from handlers.understanding.reading import Context as Protocol
+
+    names = {name for name in vars(Protocol) if not name.startswith("_")}
+    assert names <= set(Context.__dataclass_fields__)
+    assert replace(CITIZEN, step="category").step == "category"
