@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from handlers import vocabulary
+from handlers.understanding.words import in_known_forms
 from store.phones import Sender
 
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")  # zero-width spaces and joiners
@@ -58,10 +59,12 @@ class IncomingMessage:
     def command(self) -> str:
         """The body as a keyword: upper case, collapsed, without trailing punctuation;
         full-width letters (`ＢＡＴＡＬ`) read as plain ones and invisible characters
-        some keyboards insert (a zero-width space after `BATAL`) left out."""
+        some keyboards insert (a zero-width space after `BATAL`) left out; everyday and
+        Betawi spellings as the word lists know them (`IYE` is `IYA`, `KAGAK` `GAK`),
+        stretched letters shortened (`IYAAA`)."""
         plain = unicodedata.normalize("NFKC", _INVISIBLE.sub("", self.body))
         collapsed = re.sub(r"\s+", " ", plain).strip()
-        return re.sub(r"[\s.!?,]+$", "", collapsed.upper())
+        return in_known_forms(re.sub(r"[\s.!?,]+$", "", collapsed.upper()))
 
     @cached_property
     def answer(self) -> str:

@@ -186,3 +186,35 @@ def test_the_context_given_as_values_holds_every_fact_the_protocol_names():
     names = {name for name in vars(Protocol) if not name.startswith("_")}
     assert names <= set(Context.__dataclass_fields__)
     assert replace(CITIZEN, step="category").step == "category"
+
+
+@pytest.mark.parametrize(
+    ("typed", "known"),
+    [
+        ("iye bang kirim", "IYA BANG KIRIM"),
+        ("udeh itu aje bang", "UDAH ITU AJA BANG"),
+        ("kagak ada fotonye bang", "GAK ADA FOTONYA BANG"),
+        ("nggak jadi", "GAK JADI"),
+        ("bener pak", "BENAR PAK"),
+        ("TOLOOONG", "TOLONG"),
+        ("iyaaa", "IYA"),
+        ("Jl. Kemang no 1000", "JL. KEMANG NO 1000"),  # digits are never stretched letters
+        ("Kampung Melayu", "KAMPUNG MELAYU"),
+    ],
+)
+def test_everyday_and_betawi_spellings_are_read_as_the_known_forms(typed, known):
+    assert IncomingMessage(SENDER, typed).command == known
+
+
+@pytest.mark.parametrize("typed", ["iye bang kirim", "udeh itu aje bang", "iye", "bener"])
+def test_a_betawi_yes_is_a_yes(typed):
+    from handlers import vocabulary
+
+    assert vocabulary.is_a_yes(IncomingMessage(SENDER, typed).answer)
+
+
+@pytest.mark.parametrize("typed", ["kagak ada fotonye bang", "kagak ada", "ga ada foto"])
+def test_a_betawi_no_photo_skips_the_photos(typed):
+    from handlers import vocabulary
+
+    assert IncomingMessage(SENDER, typed).answer in vocabulary.SKIP

@@ -5,15 +5,20 @@ index by their first word: one pass over a message's words, whatever the number 
 phrases (a STATUS goes through every reader)."""
 
 import re
+import tomllib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Generic, TypeVar
 
 _NOT_A_WORD = re.compile(r"[^\w]+")
-_STRETCHED = re.compile(r"(\w)\1{2,}")  # no Indonesian or English word has a letter thrice
+# No Indonesian or English word has a letter thrice ("tolooong"); digits may ("1000").
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+_LETTERS = re.compile(r"[^\W\d_]+")
+EVERYDAY_FILE = Path(__file__).with_name("everyday.toml")
 SUFFIX = "nya"
 
 Value = TypeVar("Value")
@@ -22,7 +27,44 @@ Value = TypeVar("Value")
 @lru_cache(maxsize=64)  # every reader reads the same message: normalised once
 def words_of(text: str) -> tuple[str, ...]:
     plain = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
-    return tuple(_STRETCHED.sub(r"\1", _NOT_A_WORD.sub(" ", plain)).split())
+    words = _STRETCHED.sub(r"\1", _NOT_A_WORD.sub(" ", plain)).split()
+    return tuple(_known(word, _everyday()) for word in words)
+
+
+def in_known_forms(command: str) -> str:
+    """An upper-case keyword form with its everyday spellings as the word lists know
+    them and stretched letters shortened: "IYE BANG, UDEH ITU AJE" is "IYA BANG, UDAH
+    ITU AJA", "IYAAA" "IYA"; punctuation and digits as they were."""
+    everyday = _everyday(upper=True)
+    shortened = _STRETCHED.sub(r"\1", command)
+    return _LETTERS.sub(lambda word: _known(word.group(), everyday), shortened)
+
+
+@dataclass(frozen=True)
+class _Everyday:
+    words: dict[str, str]  # each everyday spelling → the form the word lists know
+    endings: tuple[tuple[str, str], ...]  # ("nye", "nya")
+
+
+def _known(word: str, everyday: _Everyday) -> str:
+    known = everyday.words.get(word)
+    if known is not None:
+        return known
+    for ending, known_ending in everyday.endings:
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            return word[: -len(ending)] + known_ending
+    return word
+
+
+@cache
+def _everyday(*, upper: bool = False) -> _Everyday:
+    data = tomllib.loads(EVERYDAY_FILE.read_text(encoding="utf-8"))
+    endings = data.pop("endings")
+    case = str.upper if upper else str
+    return _Everyday(
+        words={case(form): case(known) for known, forms in data.items() for form in forms},
+        endings=tuple((case(end), case(known)) for known, ends in endings.items() for end in ends),
+    )
 
 
 def phrase_of(text: str) -> tuple[str, ...]:
