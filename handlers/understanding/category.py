@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from handlers.understanding.words import SUFFIX, PhraseIndex, words_of
+from handlers.understanding.words import SUFFIX, words_of
 from store.categories import CATEGORIES
 
 WORDS_FILE = Path(__file__).with_name("categories.toml")
@@ -39,7 +39,7 @@ class CategoryGuess:
 
 @dataclass(frozen=True)
 class _Phrase:
-    text: str  # as spelled in the index: a phrase's identity
+    words: tuple[str, ...]  # as spelled in the table: a phrase's identity
     category: str
     weight: int
     landmark: bool
@@ -48,7 +48,8 @@ class _Phrase:
 
 @dataclass(frozen=True)
 class _Table:
-    phrases: PhraseIndex[_Phrase]
+    single: dict[str, _Phrase]  # phrases of one word, by it
+    longer: dict[tuple[str, str], tuple[_Phrase, ...]]  # by their first two words, longest first
     spellings: dict[str, str]
     negators: frozenset[str]
     places: frozenset[str]
@@ -57,22 +58,24 @@ class _Table:
 
 def guess_category(text: str) -> CategoryGuess | None:
     """The category `text` is most likely about, or None when nothing, or nothing clearly
-    ahead of the rest, says so. One pass over its words."""
+    ahead of the rest, says so. One pass over its words, one or two look-ups a word."""
     table = _table()
     words = _spelled(words_of(text), table.spellings)
     english = not table.english.isdisjoint(words)
-    found = sorted(
-        (f for f in table.phrases.found(words) if not (english and f.value.indonesian_only)),
-        key=lambda f: (f.start, -f.length, -f.value.weight),
-    )
     weights: dict[_Phrase, int] = {}
     covered_until = 0
-    for phrase in found:  # the first to start, then the longest, covers the others
-        if phrase.start < covered_until:
+    single, longer = table.single, table.longer
+    for start, pair in enumerate(zip(words, (*words[1:], ""), strict=False)):  # ""  after the last
+        if start < covered_until:  # the first phrase to start, then the longest, is read
             continue
-        covered_until = phrase.start + phrase.length
-        weight = _weight(phrase.value, words, phrase.start, table)
-        weights[phrase.value] = max(weight, weights.get(phrase.value, weight))
+        phrase = single.get(pair[0])
+        if pair in longer:
+            phrase = _longer_at(words, start, longer[pair]) or phrase
+        if phrase is None or (english and phrase.indonesian_only):
+            continue
+        covered_until = start + len(phrase.words)
+        weight = _weight(phrase, words, start, table)
+        weights[phrase] = max(weight, weights.get(phrase, weight))  # once, at its strongest
     scores: dict[str, int] = defaultdict(int)
     for phrase, weight in weights.items():
         scores[phrase.category] += weight
@@ -85,6 +88,13 @@ def guess_category(text: str) -> CategoryGuess | None:
         return None
     runner_up = ranked[1][0] if second > 0 else None
     return CategoryGuess(category=best, score=score, runner_up=runner_up)
+
+
+def _longer_at(words: tuple[str, ...], start: int, phrases: tuple[_Phrase, ...]) -> _Phrase | None:
+    for phrase in phrases:  # longest first
+        if words[start : start + len(phrase.words)] == phrase.words:
+            return phrase
+    return None
 
 
 def _weight(phrase: _Phrase, words: Sequence[str], start: int, table: _Table) -> int:
@@ -101,13 +111,15 @@ def _weight(phrase: _Phrase, words: Sequence[str], start: int, table: _Table) ->
 
 
 def _spelled(words: Sequence[str], spellings: dict[str, str]) -> tuple[str, ...]:
-    """Each word as categories.toml spells it: "jln" is "jalan", "lobangnya" "lubangnya",
-    "gorong2" "gorong gorong"."""
+    """Each word as categories.toml spells it, without "-nya": "jln" is "jalan",
+    "lobangnya" "lubang", "got nya" "got", "gorong2" "gorong gorong"."""
     spelled: list[str] = []
     for word in words:
+        if word.endswith(SUFFIX):
+            if word == SUFFIX:
+                continue
+            word = word[: -len(SUFFIX)]
         same = spellings.get(word)
-        if same is None and word.endswith(SUFFIX) and word[: -len(SUFFIX)] in spellings:
-            same = spellings[word[: -len(SUFFIX)]] + SUFFIX
         if same is None and word.endswith("2") and len(word) > 3 and word[:-1].isalpha():
             stem = spellings.get(word[:-1], word[:-1])
             spelled += (stem, stem)
@@ -126,27 +138,40 @@ def _table() -> _Table:
     data = _data()
     spellings = {other: word for word, others in data["spellings"].items() for other in others}
 
-    def spell(text: str) -> str:
-        return " ".join(_spelled(words_of(text), spellings))
+    def spell(text: str) -> tuple[str, ...]:
+        return _spelled(words_of(text), spellings)
 
     landmarks = {spell(text) for text in data["landmarks"]}
     indonesian_only = {spell(text) for text in data["indonesian_only"]}
-    phrases = [
-        _Phrase(
-            text=spell(text),
-            category=category,
-            weight=int(weight),
-            landmark=spell(text) in landmarks,
-            indonesian_only=spell(text) in indonesian_only,
-        )
-        for category, by_weight in data["categories"].items()
-        for weight, texts in by_weight.items()
-        for text in texts
-    ]
+    single: dict[str, _Phrase] = {}
+    longer: dict[tuple[str, str], list[_Phrase]] = defaultdict(list)
+    seen: set[tuple[str, ...]] = set()
+    for category, by_weight in data["categories"].items():
+        for weight, texts in by_weight.items():
+            for text in texts:
+                words = spell(text)
+                if words in seen:
+                    raise ValueError(f"{text!r} is twice in {WORDS_FILE.name}")
+                seen.add(words)
+                phrase = _Phrase(
+                    words=words,
+                    category=category,
+                    weight=int(weight),
+                    landmark=words in landmarks,
+                    indonesian_only=words in indonesian_only,
+                )
+                if len(words) == 1:
+                    single[words[0]] = phrase
+                else:
+                    longer[words[:2]].append(phrase)
     return _Table(
-        phrases=PhraseIndex((phrase.text, phrase) for phrase in phrases),
+        single=single,
+        longer={
+            first: tuple(sorted(phrases, key=lambda phrase: -len(phrase.words)))
+            for first, phrases in longer.items()
+        },
         spellings=spellings,
-        negators=frozenset(spell(text) for text in data["negators"]),
-        places=frozenset(spell(text) for text in data["places"]),
+        negators=frozenset(word for text in data["negators"] for word in spell(text)),
+        places=frozenset(word for text in data["places"] for word in spell(text)),
         english=frozenset(data["english"]),
     )
