@@ -1,0 +1,188 @@
+"""A report's category guessed from the citizen's story (handlers/understanding/category.py),
+as citizens write it: Indonesian, Jakarta slang, English, typos, long stories, two problems
+in one. No guess where nothing, or nothing clearly ahead, says which: the list is shown."""
+
+import time
+import tomllib
+from collections import Counter
+
+import pytest
+
+from handlers.understanding import category
+from handlers.understanding.category import MARGIN, THRESHOLD, CategoryGuess, guess_category
+from handlers.understanding.words import words_of
+from store.categories import CATEGORIES
+
+# (what a citizen writes, the category guessed, or None)
+STORIES = [
+    # jalan_rusak
+    ("jalannya bolong parah bang", "jalan_rusak"),
+    ("Jalan rusak di depan SDN 05, sudah 3 bulan tidak diperbaiki", "jalan_rusak"),
+    ("jln berlubang bsr bgt depan gang, motor sering jatuh", "jalan_rusak"),
+    ("ada lobang gede di jalan raya bogor km 20, bahaya pak", "jalan_rusak"),
+    ("aspalnya ngelupas semua abis hujan, jalannya jadi bergelombang", "jalan_rusak"),
+    ("bekas galian kabel ga ditutup lagi, jalanan ancur", "jalan_rusak"),
+    ("there is a big pothole on my street", "jalan_rusak"),
+    ("Potholes everywhere on Jl. Sudirman near the office, please fix", "jalan_rusak"),
+    ("Jalan ambles di jl kemang raya, sudah retak retak", "jalan_rusak"),
+    # sampah
+    ("sampaaah numpuk depan rumah udah seminggu ga diangkut", "sampah"),
+    ("Tumpukan sampah di pinggir kali bau busuk banget", "sampah"),
+    ("TPS liar di ujung gang, warga buang sampah sembarangan", "sampah"),
+    ("garbage has not been collected for a week", "sampah"),
+    ("Trash everywhere near the market, it smells terrible", "sampah"),
+    ("sampah berserakan di halte, kotor dan jorok", "sampah"),
+    ("truk sampahnya ga dateng2 pak, udah bau", "sampah"),
+    ("sampah di got depan rumah", "sampah"),
+    # banjir
+    ("banjir lagi pak di RT 03, air masuk rumah setinggi lutut", "banjir"),
+    ("Kalau hujan sedikit aja jalan depan rumah tergenang", "banjir"),
+    ("kebanjiraaan tiap tahun, tolong dibantu", "banjir"),
+    ("genangan air di perempatan sudah 2 hari tidak surut", "banjir"),
+    ("Our street is flooded again after the heavy rain", "banjir"),
+    ("banjir rob di muara baru udah sebetis", "banjir"),
+    # saluran_air
+    ("got mampet udeh seminggu", "saluran_air"),
+    ("gotnya mampet pak, airnya item dan bau", "saluran_air"),
+    ("Selokan depan rumah tersumbat lumpur, air meluap ke jalan", "saluran_air"),
+    ("gorong2 di gang mawar buntu, mampet total", "saluran_air"),
+    ("tutup got nya ilang, bahaya buat anak anak", "saluran_air"),
+    ("The drain in front of my house got blocked", "saluran_air"),
+    ("sewer overflowing on my street", "saluran_air"),
+    ("bukan banjir pak, tapi saluran air nya mampet", "saluran_air"),
+    # penerangan_jalan
+    ("lampu PJU mati total", "penerangan_jalan"),
+    ("Lampu jalan di gang kami mati sudah 2 minggu, gelap banget rawan", "penerangan_jalan"),
+    ("lampunya ga nyala pak, tiap malem gelaaap", "penerangan_jalan"),
+    ("lampu jalanan kedap kedip doang, kadang mati", "penerangan_jalan"),
+    ("The street lights on my road have been out for days", "penerangan_jalan"),
+    ("lampu jalan mati dekat halte busway", "penerangan_jalan"),
+    ("lampu jalan rusak, tiangnya miring", "penerangan_jalan"),
+    # pohon_tumbang
+    ("ada pohon gede rubuh nutupin jalan", "pohon_tumbang"),
+    ("Pohon tumbang di Jl. Panglima Polim setelah hujan deras", "pohon_tumbang"),
+    ("dahan patah nyangkut di kabel, takut jatuh", "pohon_tumbang"),
+    ("pohon di depan sekolah miring mau roboh, mohon dipangkas", "pohon_tumbang"),
+    ("A fallen tree is blocking the road near the park", "pohon_tumbang"),
+    ("pohon2 di taman banyak yang tumbang", "pohon_tumbang"),
+    # parkir_liar
+    ("parkir liar di depan minimarket bikin macet", "parkir_liar"),
+    ("mobil parkir sembarangan di bahu jalan tiap sore", "parkir_liar"),
+    ("jukir liar minta 10rb padahal cuma sebentar", "parkir_liar"),
+    ("motor parkir di trotoar, pejalan kaki turun ke jalan", "parkir_liar"),
+    ("angkot ngetem di depan stasiun, macet parah", "parkir_liar"),
+    ("Cars are double parked on my street every night", "parkir_liar"),
+    # fasilitas_umum
+    ("Halte busway di depan RS atapnya bocor dan kacanya pecah", "fasilitas_umum"),
+    ("trotoar nya rusak parah, banyak yang retak", "fasilitas_umum"),
+    ("toilet umum di taman kota kotor dan tidak ada air", "fasilitas_umum"),
+    ("ayunan di RPTRA patah, bahaya buat anak", "fasilitas_umum"),
+    ("JPO dekat stasiun lantainya bolong", "fasilitas_umum"),
+    ("The bus stop bench is broken", "fasilitas_umum"),
+    # two problems: the stronger wins, alike ones give none
+    ("jalan rusak dan lampu jalan mati", None),
+    ("banjir karena got mampet", None),
+    ("sampah numpuk di got sampe mampet", None),
+    (
+        "jalan depan rumah berlubang besar, aspalnya hancur, lampu jalannya juga mati",
+        "jalan_rusak",
+    ),
+    ("pohon tumbang waktu hujan deras, rantingnya berserakan di jalan", "pohon_tumbang"),
+    ("pohon tumbang waktu hujan deras, jalan sempat tergenang dikit", None),
+    # what it is, no longer or not at all
+    ("lampu jalan sudah nyala, makasih pak", None),
+    ("banjirnya udah surut", None),
+    ("sampah sudah diangkut", None),
+    ("bukan banjir", None),
+    # nothing said, or an address, or one hint
+    ("saya mau lapor", None),
+    ("halo pak", None),
+    ("di jalan kemang raya no 5", None),
+    ("Jl. Taman Sari Raya gang 3", None),
+    ("terima kasih", None),
+    ("I got it", None),
+    ("ok got", None),
+    ("bau banget", None),
+    ("gelap", None),
+    ("lampu mati dari tadi", None),  # a power cut, maybe: PLN, not a street light
+    ("dekat jembatan lima", None),
+    ("rusak pak", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STORIES)
+def test_a_story_gives_its_category_or_none(text, expected):
+    guess = guess_category(text)
+    assert (guess.category if guess else None) == expected
+
+
+def test_the_guess_tells_its_score_and_runner_up():
+    assert guess_category("sampah berserakan di halte, kotor dan jorok") == CategoryGuess(
+        category="sampah", score=6, runner_up="fasilitas_umum"
+    )
+    assert guess_category("got mampet udeh seminggu") == CategoryGuess(
+        category="saluran_air", score=4, runner_up=None
+    )
+
+
+def test_a_guess_is_ahead_by_the_margin_and_above_the_threshold():
+    for text, _ in STORIES:
+        guess = guess_category(text)
+        if guess is not None:
+            assert guess.score >= THRESHOLD
+            assert guess.category != "lainnya"
+
+
+def test_no_category_is_guessed_when_two_are_named_alike():
+    assert MARGIN >= 1
+    assert guess_category("sampah dan banjir") is None
+    assert guess_category("pohon tumbang, banjir") is None
+
+
+def _data():
+    return tomllib.loads(category.WORDS_FILE.read_text(encoding="utf-8"))
+
+
+def test_every_category_of_the_phrases_is_a_category_of_the_store_but_lainnya():
+    categories = _data()["categories"]
+    assert set(categories) <= set(CATEGORIES) - {"lainnya"}
+    assert set(categories) == set(CATEGORIES) - {"lainnya"}
+    for by_weight in categories.values():
+        assert {int(weight) for weight in by_weight} <= {3, 2, 1, -3}
+
+
+def test_a_phrase_belongs_to_one_category_with_one_weight():
+    where = Counter(
+        words_of(text)
+        for by_weight in _data()["categories"].values()
+        for texts in by_weight.values()
+        for text in texts
+    )
+    assert [phrase for phrase, times in where.items() if times > 1] == []
+
+
+def test_landmarks_and_indonesian_only_words_are_phrases_and_spellings_are_one_way():
+    data = _data()
+    phrases = {
+        words_of(text)
+        for by_weight in data["categories"].values()
+        for texts in by_weight.values()
+        for text in texts
+    }
+    assert {words_of(text) for text in data["landmarks"] + data["indonesian_only"]} <= phrases
+    others = [other for others in data["spellings"].values() for other in others]
+    assert len(others) == len(set(others))
+    assert set(others).isdisjoint(data["spellings"])  # no spelling of a spelling
+
+
+def test_a_guess_takes_microseconds():
+    texts = [text for text, _ in STORIES]
+    guess_category("warm up")
+    rounds = 20
+    began = time.perf_counter()
+    for _ in range(rounds):
+        for text in texts:
+            guess_category(text)
+    per_guess = (time.perf_counter() - began) / (rounds * len(texts))
+    assert per_guess < 200e-6  # ~10-20 µs here; generous for a loaded CI machine
