@@ -10,9 +10,11 @@ from dataclasses import replace
 from enum import StrEnum
 
 from handlers import story, vocabulary
-from handlers.story import MAX_DESCRIPTION_CHARS, MIN_DESCRIPTION_CHARS
+from handlers.message import Location
+from handlers.story import MIN_DESCRIPTION_CHARS
 from handlers.turn import Turn
-from store import categories, drafts, places, reports, sla
+from handlers.understanding.category import guess_category
+from store import areas, categories, drafts, places, reports, sla
 from store.clock import JAKARTA
 from store.drafts import DraftState
 from store.stages import Role
@@ -55,21 +57,38 @@ def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None
         turn.greet("welcome", turn.contact.profile_name)
     if existing is None and _reached_daily_limit(turn):
         return
-    if told and len(told) > MAX_DESCRIPTION_CHARS:
-        turn.say("told_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(told))
-        told = None
-    elif told:
+    if existing is None and told:
         told = story.without_greeting(told)
-    draft = existing or DraftState(step=Step.CATEGORY, data={"description": told} if told else {})
+    draft = existing or DraftState(step=Step.CATEGORY, data={})
     kept = _keep_attachments(turn, draft)
     if existing is not None:
         turn.say("draft_resumed")
-    elif kept["photos_added"] or kept["location"] or told:
-        turn.say("report_started_with", story=bool(told), **kept)
-    elif kept["photos_refused"] or kept["voice_notes"]:
-        turn.say("attachment_kept", **kept)  # "saya mau lapor …" with a video: not kept
+        prompt(turn, draft)
+    else:
+        if kept["photos_added"] or kept["location"] or told or kept["pin_outside"]:
+            turn.say("report_started_with", story=bool(told), **kept)
+        elif kept["photos_refused"] or kept["voice_notes"]:
+            turn.say("attachment_kept", **kept)  # "saya mau lapor …" with a video: not kept
+        if told:
+            _take_story(turn, draft, told)
+        _advance(turn, draft, Step.CATEGORY)
     _save(turn, draft)
-    prompt(turn, draft)
+
+
+def _take_story(turn: Turn, draft: DraftState, told: str) -> None:
+    """The problem told as the description, whatever its length (trimmed only past
+    what a report holds, saying exactly where), and its category when the story says
+    it clearly (`guess_category`), which the summary shows for the citizen to confirm."""
+    kept = story.kept_story(told)
+    if kept != told:
+        turn.say(
+            "story_trimmed", length=len(told), kept=len(kept), last_words=story.last_words(kept)
+        )
+    draft.data["description"] = kept
+    guess = guess_category(kept)
+    if guess is not None and "category" not in draft.data:
+        draft.data["category"] = guess.category
+        draft.data["category_guessed"] = True
 
 
 def cancel(turn: Turn, draft: DraftState | None) -> None:
@@ -105,7 +124,10 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
     step = Step(draft.step)
     has_attachment = turn.message.has_attachment
     asked_after_an_attachment = draft.data.pop(_ASKED_AFTER_AN_ATTACHMENT, False)
-    if step is Step.LOCATION and turn.message.location is not None:
+    if kept["pin_outside"]:
+        turn.say("attachment_kept", **kept)
+        prompt(turn, draft)
+    elif step is Step.LOCATION and turn.message.location is not None:
         _on_location(turn, draft)
     elif has_attachment and step is Step.PHOTOS:
         turn.say("photos_kept", count=len(draft.data["photos"]), **kept)  # one short line each
@@ -139,30 +161,55 @@ def _keep_attachments(turn: Turn, draft: DraftState) -> dict:
             photos.append({"url": item.url, "content_type": item.content_type})
             added += 1
     pin = turn.message.location
-    if pin is not None:
-        draft.data["location"] = {
-            "latitude": pin.latitude,
-            "longitude": pin.longitude,
-            "text": pin.describe(),
-        }
+    pin_outside = pin is not None and not _keep_pin(draft, pin)
     return {
+        "pin_outside": pin_outside,
         "photos_added": added,
         "photos_refused": refused,
         "voice_notes": voice_notes,
         "photos_over_limit": over_limit,
-        "location": pin is not None,
+        "location": pin is not None and not pin_outside,
         "limit": MAX_PHOTOS,
     }
+
+
+def _keep_pin(draft: DraftState, pin: Location) -> bool:
+    """Keep a pin in DKI Jakarta as the report's place, with the kelurahan its polygons
+    give (near an edge, those to choose from) unless the citizen typed one; whether it
+    was in DKI Jakarta (CRM's area)."""
+    try:
+        place = areas.kelurahan_at(pin.latitude, pin.longitude)
+    except ValueError:  # no place on Earth
+        return False
+    if place.placement is areas.Placement.OUTSIDE_DKI:
+        return False
+    draft.data["location"] = {
+        "latitude": pin.latitude,
+        "longitude": pin.longitude,
+        "text": pin.describe(),
+    }
+    if "kelurahan_id" in draft.data and not draft.data.get("kelurahan_from_pin"):
+        return True  # typed: the citizen knows best
+    _forget_suggestions(draft)
+    draft.data.pop("kelurahan_id", None)
+    if len(place.candidates) == 1:
+        draft.data["kelurahan_id"] = place.candidates[0].id
+        draft.data["kelurahan_from_pin"] = True
+    else:
+        draft.data["suggestions"] = [kel.id for kel in place.candidates]
+        draft.data["suggested_for_pin"] = True
+    return True
 
 
 def _on_category(turn: Turn, draft: DraftState) -> None:
     chosen = _category_from(turn)
     if chosen is not None:
         draft.data["category"] = chosen
+        draft.data.pop("category_guessed", None)
         _advance(turn, draft, Step.DESCRIPTION)
     elif story.tells_a_problem(turn.message):
         _add_to_description(turn, draft)
-        prompt(turn, draft)
+        _advance(turn, draft, Step.CATEGORY)  # on, when the story says its category
     else:
         turn.say("category_not_understood", categories=categories.CATEGORIES)
 
@@ -197,12 +244,8 @@ def _category_named(turn: Turn, wanted: str) -> str | None:
 def _add_to_description(turn: Turn, draft: DraftState) -> None:
     """The problem told in answer to the category question, after what was told before."""
     earlier = draft.data.get("description")
-    told = "\n".join(filter(None, [earlier, turn.message.text]))
-    if len(told) > MAX_DESCRIPTION_CHARS:
-        turn.say("description_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(told))
-        return
-    draft.data["description"] = told
     turn.say("story_kept", added=earlier is not None)
+    _take_story(turn, draft, "\n".join(filter(None, [earlier, turn.message.text])))
 
 
 def _on_description(turn: Turn, draft: DraftState) -> None:
@@ -228,10 +271,8 @@ def _says_yes_and_more(turn: Turn) -> bool:
 def _keep_description(turn: Turn, draft: DraftState, text: str) -> None:
     if sum(char.isalnum() for char in text) < MIN_DESCRIPTION_CHARS:
         turn.say("description_too_short", minimum=MIN_DESCRIPTION_CHARS)
-    elif len(text) > MAX_DESCRIPTION_CHARS:
-        turn.say("description_too_long", maximum=MAX_DESCRIPTION_CHARS, length=len(text))
     else:
-        draft.data["description"] = text
+        _take_story(turn, draft, text)
         _advance(turn, draft, Step.LOCATION)
 
 
@@ -298,12 +339,14 @@ def _offer_kelurahan(turn: Turn, draft: DraftState, *, missed: int | None = None
         "ask_kelurahan_choice",
         suggestions=_suggested(draft),
         kecamatan=draft.data.get("suggested_for_kecamatan"),
+        from_pin=draft.data.get("suggested_for_pin", False),
         missed=missed,
     )
 
 
 def _choose_kelurahan(turn: Turn, draft: DraftState, kelurahan: places.Kelurahan) -> None:
     _forget_suggestions(draft)
+    draft.data.pop("kelurahan_from_pin", None)
     draft.data["kelurahan_id"] = kelurahan.id
     _advance(turn, draft, Step.PHOTOS)
 
@@ -315,6 +358,7 @@ def _suggested(draft: DraftState) -> list[places.Kelurahan]:
 def _forget_suggestions(draft: DraftState) -> None:
     draft.data.pop("suggestions", None)
     draft.data.pop("suggested_for_kecamatan", None)
+    draft.data.pop("suggested_for_pin", None)
 
 
 def _on_photos(turn: Turn, draft: DraftState) -> None:
@@ -339,8 +383,18 @@ def _on_confirm(turn: Turn, draft: DraftState) -> None:
         _change(turn, draft, part)
     elif _wants_a_change(turn):
         _advance(turn, draft, Step.CHANGE)
+    elif (kelurahan := _kelurahan_typed_over_the_pins(turn, draft)) is not None:
+        _choose_kelurahan(turn, draft, kelurahan)  # and the summary again
     else:
         turn.say("confirm_not_understood")
+
+
+def _kelurahan_typed_over_the_pins(turn: Turn, draft: DraftState) -> places.Kelurahan | None:
+    """At a summary whose kelurahan came from the pin (it says "ketik nama kelurahannya"
+    if it is wrong), a kelurahan's name typed instead of YA."""
+    if not draft.data.get("kelurahan_from_pin"):
+        return None
+    return places.match_kelurahan(turn.message.answer).chosen
 
 
 def _submit(turn: Turn, draft: DraftState) -> None:
@@ -512,15 +566,31 @@ def _advance(turn: Turn, draft: DraftState, step: Step) -> None:
     if draft.data.pop("changing", False):
         step = Step(draft.data.pop("resume_at", Step.CONFIRM))
         draft.data.pop("photos_before_change", None)
-    if step is Step.LOCATION and draft.data.get("location"):
-        step = Step.KELURAHAN
+    while step in _WALK and _KNOWN_BEFORE_ASKED[step](draft.data):
+        step = _WALK[_WALK.index(step) + 1]
     draft.step = step
     prompt(turn, draft)
+
+
+# The questions of a report in order, each skipped when its answer came before it was
+# asked: a story that says its category, a pin (its kelurahan too), a photo.
+_WALK = (Step.CATEGORY, Step.DESCRIPTION, Step.LOCATION, Step.KELURAHAN, Step.PHOTOS, Step.CONFIRM)
+_KNOWN_BEFORE_ASKED = {
+    Step.CATEGORY: lambda data: "category" in data,
+    # a story whose category it did not say may be no problem: confirmed before going on
+    Step.DESCRIPTION: lambda data: bool(data.get("description") and data.get("category_guessed")),
+    Step.LOCATION: lambda data: bool(data.get("location")),
+    Step.KELURAHAN: lambda data: "kelurahan_id" in data,
+    Step.PHOTOS: lambda data: bool(data.get("photos")),
+    Step.CONFIRM: lambda data: False,
+}
 
 
 def _summary(draft: DraftState) -> dict:
     return {
         "category": draft.data["category"],
+        "category_guessed": draft.data.get("category_guessed", False),
+        "kelurahan_from_pin": draft.data.get("kelurahan_from_pin", False),
         "description": draft.data["description"],
         "location": draft.data["location"]["text"],
         "kelurahan": places.kelurahan_by_id(draft.data["kelurahan_id"]),

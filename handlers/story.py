@@ -11,7 +11,11 @@ from handlers import status, vocabulary
 from handlers.message import IncomingMessage
 
 MIN_DESCRIPTION_CHARS = 10  # letters or digits, so "🙂🙂🙂" or "....." is not a description
-MAX_DESCRIPTION_CHARS = 1000
+MAX_DESCRIPTION_CHARS = 1000  # of an addition to a report filed (handlers/additions.py)
+# What a report's description holds (as Open311's): a story told at greater length is
+# kept up to here, at a word's end, and the citizen told where it was cut.
+MAX_STORY_CHARS = 4000
+LAST_WORDS = 6
 MIN_TOLD_WORDS = 3  # words beyond greetings, courtesies and "ini fotonya": "jalan rusak parah"
 NEAR = 2  # words between: "sudah lapor", "pernah saya laporkan", "laporan saya kemarin"
 # A question mark ends a question in a short message; a long complaint may end with one
@@ -42,6 +46,19 @@ def without_greeting(text: str) -> str:
     if not greeted or sum(char.isalnum() for char in rest) < MIN_DESCRIPTION_CHARS:
         return text
     return rest[:1].upper() + rest[1:]
+
+
+def kept_story(told: str) -> str:
+    """The story whole, or its first `MAX_STORY_CHARS` characters up to a word's end."""
+    if len(told) <= MAX_STORY_CHARS:
+        return told
+    cut = told[: MAX_STORY_CHARS + 1]
+    return (cut.rsplit(None, 1)[0] if " " in cut.strip() else cut[:MAX_STORY_CHARS]).rstrip()
+
+
+def last_words(text: str) -> str:
+    """The end of a kept story, for the citizen to see where it stops."""
+    return " ".join(text.split()[-LAST_WORDS:])
 
 
 def says_something(message: IncomingMessage) -> bool:

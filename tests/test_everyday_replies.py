@@ -475,7 +475,7 @@ def test_a_salam_before_a_first_complaint_is_answered_before_the_report_starts(w
         "Assalamualaikum pak, jalan di depan rumah saya di Jl Kenari berlubang besar sudah seminggu"
     )
     assert reply.text.startswith("Waalaikumsalam")
-    assert "9. Lainnya" in reply.text  # the report starts: its category is asked
+    assert "Di mana lokasinya" in reply.text  # the report starts: its place is asked
 
 
 def test_a_salam_during_a_report_and_in_english_is_answered_too(whatsapp):

@@ -205,13 +205,15 @@ def test_too_short_description_is_asked_again_with_why(whatsapp):
         assert "terlalu singkat" in reply.text and "minimal 10 huruf" in reply.text
 
 
-def test_ten_thousand_character_description_is_refused_politely(whatsapp, store):
+def test_a_ten_thousand_character_description_is_kept_up_to_what_a_report_holds(whatsapp, store):
     whatsapp.send("LAPOR")
     whatsapp.send("1")
-    reply = whatsapp.send("jalan rusak " * 900)
+    reply = whatsapp.send("jalan rusak " * 900)  # cut to 4,096 characters by the webhook
     assert reply.status == 200
-    assert "terlalu panjang" in reply.text
-    assert "jelaskan" not in reply.text
+    assert "Kami catat 3.995 karakter pertama sebagai uraian laporan" in reply.text
+    assert 'sampai kata "…' in reply.text
+    assert "Di mana lokasinya" in reply.text
+    assert len(_filed_after_location(whatsapp, store).description) == 3995
 
 
 def test_category_by_name_and_wrong_number(whatsapp):
@@ -225,9 +227,10 @@ def test_location_pin_answers_the_location_question(whatsapp, store):
     whatsapp.send("5")
     whatsapp.send("Lampu jalan mati sudah tiga malam")
     reply = whatsapp.send(location=(-6.1862, 106.8341, "Jl. Kebon Sirih 22"))
-    assert "Di kelurahan mana" in reply.text
-    whatsapp.send("gambir")
-    whatsapp.send("LEWATI")
+    assert "Di kelurahan mana" not in reply.text  # the pin says it
+    summary = whatsapp.send("LEWATI")
+    assert "Kelurahan: Kebon Sirih, Kec. Menteng, Jakarta Pusat (dari titik lokasi)" in summary.text
+    assert "Bila kelurahannya salah, ketik nama kelurahan yang benar" in summary.text
     done = whatsapp.send("YA")
     report = store(reports.find_report, parse_number(_report_number(done)).digits)
     assert report.latitude == -6.1862 and report.longitude == 106.8341
@@ -239,7 +242,10 @@ def test_location_pin_before_report_starts_one_and_skips_location_question(whats
     reply = whatsapp.send(location=(-6.2, 106.8))
     assert "lokasi" in reply.text and "pilih kategori" in reply.text
     whatsapp.send("1")
-    assert "Di kelurahan mana" in whatsapp.send("Aspal mengelupas di tikungan jalan").text
+    reply = whatsapp.send("Aspal mengelupas di tikungan jalan")  # the pin is on a border
+    assert "Titik lokasi Anda berada di perbatasan kelurahan" in reply.text
+    assert "1. Slipi, Kec. Palmerah" in reply.text and "2. Petamburan" in reply.text
+    assert "foto" in whatsapp.send("2").text
 
 
 def test_photo_out_of_turn_is_kept_and_the_question_repeated(whatsapp, store):
@@ -250,7 +256,7 @@ def test_photo_out_of_turn_is_kept_and_the_question_repeated(whatsapp, store):
     whatsapp.send("1")
     whatsapp.send("Jalan berlubang besar di depan sekolah")
     whatsapp.send("Jl. Salemba 1")
-    assert "(1/5 foto)" in whatsapp.send("10430").text
+    assert "Foto: 1" in whatsapp.send("10430").text  # the photo question is not asked
 
 
 def test_photos_sent_at_once_out_of_turn_ask_the_question_once(whatsapp):
@@ -268,7 +274,7 @@ def test_photos_sent_at_once_out_of_turn_ask_the_question_once(whatsapp):
     assert "Mohon jelaskan masalahnya" in photo.text  # a new question is asked in full
     whatsapp.send("Jalan berlubang besar di depan sekolah")
     whatsapp.send("Jl. Salemba 1")
-    assert "(4/5 foto)" in whatsapp.send("10430").text
+    assert "Foto: 4" in whatsapp.send("10430").text
 
 
 def test_photo_with_caption_during_description_keeps_both(whatsapp):
@@ -282,14 +288,23 @@ def test_photo_with_caption_during_description_keeps_both(whatsapp):
     assert "Di mana lokasinya" in reply.text
 
 
-STORY = "Ada lubang besar di jalan depan SDN 01 Kramat, sudah dua minggu, motor sering jatuh"
+# A problem whose kind the story does not say: confirmed, then its category asked.
+STORY = "Ada masalah di depan SDN 01 Kramat, sudah dua minggu dibiarkan, warga resah"
+# One that says it (a pothole): its category guessed, the place asked next.
+POTHOLE = "Ada lubang besar di jalan depan SDN 01 Kramat, sudah dua minggu, motor sering jatuh"
 PHOTO = ("https://api.twilio.com/media/ME7", "image/jpeg")
 
 
 def _finish_from_location(whatsapp):
+    """The place and kelurahan, then no photos when asked (not when one came already)."""
     whatsapp.send("Jl. Kramat Raya No. 10")
-    whatsapp.send("Kramat")
-    return whatsapp.send("LEWATI")
+    reply = whatsapp.send("Kramat")
+    return reply if "Balas YA untuk mengirim" in reply.text else whatsapp.send("LEWATI")
+
+
+def _filed_after_location(whatsapp, store):
+    _finish_from_location(whatsapp)
+    return _filed(whatsapp, store)
 
 
 def _filed(whatsapp, store):
@@ -323,19 +338,31 @@ def test_a_problem_told_up_front_can_be_replaced_at_the_description_question(wha
 
 def test_a_problem_told_in_english_is_kept_and_answered_in_english(whatsapp):
     reply = whatsapp.send(
-        "Hello, there is a big pothole on the road in front of the school and it is getting worse"
+        "Hello, there is a big problem in front of the school and it is getting worse every day"
     )
     assert "we have noted your description of the problem for a new report" in reply.text
     assert "Choose the kind of problem" in reply.text
     assert "Reply YES if that is right" in whatsapp.send("1").text
 
 
+def test_a_story_in_english_that_says_its_kind_goes_straight_to_the_place(whatsapp):
+    reply = whatsapp.send(
+        "Hello, there is a big pothole on the road in front of the school and it is getting worse"
+    )
+    assert "we have noted your description of the problem for a new report" in reply.text
+    assert "Choose the kind of problem" not in reply.text
+    whatsapp.send("Jl. Kramat Raya No. 10")
+    whatsapp.send("Kramat")
+    assert "Category: Damaged road (from your story)" in whatsapp.send("SKIP").text
+
+
 def test_a_photo_caption_that_tells_the_problem_is_kept_with_the_photo(whatsapp, store):
     reply = whatsapp.send("Lubang besar di jalan depan pasar", media=[PHOTO])
     assert "uraian masalah dan 1 foto Anda kami catat" in reply.text
-    assert "“Lubang besar di jalan depan pasar”" in whatsapp.send("1").text
-    whatsapp.send("YA")
-    assert "Foto: 1" in _finish_from_location(whatsapp).text
+    assert "Di mana lokasinya" in reply.text  # its kind is in the caption
+    summary = _finish_from_location(whatsapp).text
+    assert "Kategori: Jalan rusak (dari cerita Anda)" in summary
+    assert "Uraian: Lubang besar di jalan depan pasar" in summary and "Foto: 1" in summary
 
 
 @pytest.mark.parametrize(
@@ -363,42 +390,38 @@ def test_a_caption_that_tells_nothing_answers_no_question_of_a_report(whatsapp, 
     reply = whatsapp.send("ini fotonya pak", media=[PHOTO])
     assert "1 foto kami simpan" in reply.text and "Di mana lokasinya" in reply.text
     whatsapp.send("Gang Mawar RT 03, Kramat")
-    whatsapp.send("Kramat")
-    summary = whatsapp.send("LANJUT")
+    summary = whatsapp.send("Kramat")  # a photo came: none asked for
     assert "Lokasi: Gang Mawar RT 03, Kramat" in summary.text
 
 
 def test_the_problem_told_at_the_category_question_is_kept_then_the_category_asked(whatsapp, store):
     whatsapp.send("LAPOR")
-    reply = whatsapp.send("Pohon besar tumbang menutup jalan")
+    reply = whatsapp.send("Ada masalah di depan kantor kelurahan sejak tadi malam")
     assert "uraian masalah Anda kami catat untuk laporan ini" in reply.text
     assert "pilih kategori" in reply.text
-    more = whatsapp.send("di depan kantor kelurahan sejak tadi malam")  # told in two messages
+    more = whatsapp.send("pohon besar tumbang menutup jalan")  # told in two messages
     assert "uraian masalah Anda kami tambahkan" in more.text
-    assert "Balas YA bila sudah sesuai" in whatsapp.send("6").text
-    whatsapp.send("YA")
-    assert "Kategori: Pohon tumbang" in _finish_from_location(whatsapp).text
+    assert "Di mana lokasinya" in more.text  # the second says its kind
+    assert "Kategori: Pohon tumbang (dari cerita Anda)" in _finish_from_location(whatsapp).text
     assert _filed(whatsapp, store).description == (
-        "Pohon besar tumbang menutup jalan\ndi depan kantor kelurahan sejak tadi malam"
+        "Ada masalah di depan kantor kelurahan sejak tadi malam\npohon besar tumbang menutup jalan"
     )
 
 
-def test_a_second_part_that_makes_the_description_too_long_is_refused_with_its_length(whatsapp):
+def test_a_second_part_past_what_a_report_holds_is_kept_up_to_it_and_said_where(whatsapp):
     whatsapp.send("LAPOR")
-    whatsapp.send("Saluran air mampet " + "dan meluap ke jalan " * 47)
-    reply = whatsapp.send("Sudah tiga hari air menggenang setinggi betis di depan rumah warga")
-    assert "uraian Anda terlalu panjang" in reply.text and "pilih kategori" in reply.text
+    whatsapp.send("Ada masalah di depan rumah " + "warga sudah lama mengeluh " * 150)
+    reply = whatsapp.send("dan juga " * 300)
+    assert "uraian masalah Anda kami tambahkan" in reply.text
+    assert "Kami catat 3.998 karakter pertama" in reply.text and "pilih kategori" in reply.text
 
 
-def test_a_problem_told_at_too_great_a_length_starts_the_report_and_asks_a_shorter_one(
-    whatsapp, store
-):
+def test_a_problem_told_at_length_is_kept_whole_and_its_kind_read_from_it(whatsapp, store):
     essay = " ".join(["Saluran air di depan rumah kami mampet dan meluap setiap hujan turun."] * 25)
-    first = whatsapp.send(essay)
-    assert "terlalu panjang untuk kami catat" in first.text
-    assert f"({len(essay):,} karakter; paling banyak 1.000)".replace(",", ".") in first.text
-    assert "pilih kategori" in first.text
-    assert "jelaskan masalahnya" in whatsapp.send("4").text  # the essay was not kept
+    first = whatsapp.send(essay)  # 1,774 characters, kept whole
+    assert "uraian masalah Anda kami catat untuk laporan baru" in first.text
+    assert "Kami catat" not in first.text and "Di mana lokasinya" in first.text
+    assert _filed_after_location(whatsapp, store).description == essay
 
 
 @pytest.mark.parametrize(
@@ -628,7 +651,8 @@ def test_punctuation_alone_at_the_category_question_is_not_understood_not_a_cras
 def test_a_number_that_starts_the_problem_is_not_taken_for_the_category(whatsapp, answer):
     whatsapp.send("LAPOR")
     reply = whatsapp.send(answer)
-    assert "uraian masalah Anda kami catat" in reply.text and "pilih kategori" in reply.text
+    assert "uraian masalah Anda kami catat" in reply.text
+    assert "Di mana lokasinya" in reply.text  # its kind read from the story, not the number
 
 
 # -- photos and details sent after filing ------------------------------------------------
@@ -768,7 +792,7 @@ def test_a_detail_the_citizen_says_no_to_is_not_added(whatsapp, store):
         ),
         (
             "lubangnya ada tiga, dalam sekali",
-            "bukan, ini masalah lain: lampu mati di gang 5",
+            "bukan, ini masalah lain: lampu jalan mati di gang 5",
             "answer",
         ),
     ],
@@ -781,7 +805,8 @@ def test_a_detail_answered_as_another_problem_starts_a_report_told_by_it(
     reply = whatsapp.send(answer)
     assert "uraian masalah Anda kami catat untuk laporan baru" in reply.text
     story = detail if told == "detail" else answer
-    assert f"“{story}”" in whatsapp.send("5").text
+    assert "Di mana lokasinya" in reply.text  # its kind is in the story
+    assert f"Uraian: {story}" in _finish_from_location(whatsapp).text
     assert _description_of(store, number) == "Jalan berlubang besar di depan sekolah"
 
 
@@ -1109,7 +1134,7 @@ def test_asking_in_english_how_to_send_a_location_is_answered(whatsapp):
 def test_a_problem_told_with_a_greeting_is_kept_without_it(whatsapp, store, first, kept):
     """Officers read the problem, not "Assalamualaikum pak," before it."""
     whatsapp.send(first)
-    assert f"“{kept}”" in whatsapp.send("1").text
+    assert f"Uraian: {kept}\n" in _finish_from_location(whatsapp).text
 
 
 def test_a_short_problem_with_the_word_masalah_is_still_a_story(whatsapp, store):
@@ -1117,7 +1142,7 @@ def test_a_short_problem_with_the_word_masalah_is_still_a_story(whatsapp, store)
     the report just filed."""
     number = whatsapp.file_report()
     reply = whatsapp.send("Masalah got mampet", media=[PHOTO])
-    assert f"ke laporan {number}" not in reply.text and "pilih kategori" in reply.text
+    assert f"ke laporan {number}" not in reply.text and "Di mana lokasinya" in reply.text
 
 
 def test_saying_there_is_a_problem_is_not_thanked(whatsapp):

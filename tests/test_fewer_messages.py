@@ -1,0 +1,109 @@
+"""A report in as few messages as the citizen's own words allow: a story that says its
+kind, a pin that says its kelurahan, a photo already sent; and a rating sent days later."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from test_notification_texts import _walk_to_selesai
+
+from store import outbox, ratings, reports
+from store.clock import utcnow
+from store.numbers import parse_number
+
+PHOTO = ("https://api.twilio.com/media/ME7", "image/jpeg")
+MONAS = (-6.1754, 106.8272, "Monas")
+BANDUNG = (-6.9175, 107.6191, "Gedung Sate")
+
+
+def _filed(store, reply):
+    return store(reports.find_report, parse_number(reply.report_number).digits)
+
+
+def test_a_photo_with_its_story_a_pin_and_ya_file_a_report_in_three_messages(whatsapp, store):
+    started = whatsapp.send("Sampah menumpuk di trotoar sudah seminggu, bau sekali", media=[PHOTO])
+    assert "Di mana lokasinya" in started.text
+    summary = whatsapp.send(location=MONAS)
+    assert "Kategori: Sampah (dari cerita Anda)" in summary.text
+    assert "Kelurahan: Gambir, Kec. Gambir, Jakarta Pusat (dari titik lokasi)" in summary.text
+    assert "Foto: 1" in summary.text
+    report = _filed(store, whatsapp.send("YA"))
+    assert report.category == "sampah" and report.kelurahan == "Gambir"
+    assert report.latitude == -6.1754
+
+
+def test_typing_everything_with_the_story_first_takes_five_messages(whatsapp, store):
+    whatsapp.send("Jalan di depan sekolah kami berlubang besar sekali, motor sering jatuh di situ")
+    whatsapp.send("Jl. Kramat Raya No. 10")
+    whatsapp.send("Kramat")
+    assert "Kategori: Jalan rusak (dari cerita Anda)" in whatsapp.send("LEWATI").text
+    assert _filed(store, whatsapp.send("YA")).category == "jalan_rusak"
+
+
+def test_a_guessed_category_is_changed_at_the_summary_like_any_part(whatsapp, store):
+    whatsapp.send("got mampet udeh seminggu bang, air meluap ke jalan", media=[PHOTO])
+    assert "Kategori: Saluran air (dari cerita Anda)" in whatsapp.send(location=MONAS).text
+    whatsapp.send("ganti kategori")
+    assert "Kategori: Banjir / genangan\n" in whatsapp.send("3").text
+    assert _filed(store, whatsapp.send("YA")).category == "banjir"
+
+
+def test_a_kelurahan_typed_at_the_summary_replaces_the_pins(whatsapp, store):
+    whatsapp.send("Lampu jalan mati di depan gang tiga sejak semalam", media=[PHOTO])
+    whatsapp.send(location=MONAS)
+    summary = whatsapp.send("Kebon Kelapa")
+    assert "Kelurahan: Kebon Kelapa, Kec. Gambir" in summary.text
+    assert "(dari titik lokasi)" not in summary.text
+    assert _filed(store, whatsapp.send("YA")).kelurahan == "Kebon Kelapa"
+
+
+def test_a_pin_outside_jakarta_is_told_so_and_the_place_asked_again(whatsapp, store):
+    whatsapp.send("LAPOR")
+    whatsapp.send("1")
+    whatsapp.send("Jalan berlubang besar di depan sekolah")
+    reply = whatsapp.send(location=BANDUNG)
+    assert "di luar DKI Jakarta" in reply.text and "Di mana lokasinya" in reply.text
+    kept = whatsapp.send(location=MONAS)  # the pin's kelurahan: on to the photos
+    assert "Di kelurahan mana" not in kept.text and "Kirim foto" in kept.text
+
+
+def test_a_pin_outside_jakarta_does_not_start_a_report_with_its_place(whatsapp):
+    reply = whatsapp.send(location=BANDUNG)
+    assert "di luar DKI Jakarta" in reply.text and "pilih kategori" in reply.text
+
+
+@pytest.mark.parametrize("yes", ["iye bang kirim", "udeh itu aje bang", "iyaaa"])
+def test_a_betawi_yes_sends_the_report(whatsapp, store, yes):
+    whatsapp.send("Sampah menumpuk di trotoar sudah seminggu, bau sekali", media=[PHOTO])
+    whatsapp.send(location=MONAS)
+    assert _filed(store, whatsapp.send(yes)).category == "sampah"
+
+
+def test_kagak_ada_fotonye_skips_the_photos(whatsapp):
+    for message in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat 10"]:
+        whatsapp.send(message)
+    whatsapp.send("Kramat")
+    assert "Mohon periksa laporan Anda" in whatsapp.send("kagak ada fotonye bang").text
+
+
+@pytest.mark.parametrize(
+    ("later", "rated"), [(timedelta(days=1), True), (timedelta(days=8), False)]
+)
+def test_a_rating_sent_days_after_selesai_counts_within_the_week(whatsapp, store, later, rated):
+    number = whatsapp.file_report()
+    _walk_to_selesai(store, number)
+    whatsapp.send("ok")  # the very next answer is no rating: the one awaited is forgotten
+    report_id = store(outbox.notifications)[-1].report_id
+    with time_machine.travel(utcnow() + later, tick=False):
+        reply = whatsapp.send("bintang lima pak, makasih")
+    assert ("penilaian 5/5" in reply.text) is rated
+    assert store(ratings.rating_of, report_id) == (5 if rated else None)
+
+
+def test_a_menu_number_days_after_selesai_stays_a_menu_choice(whatsapp, store):
+    number = whatsapp.file_report()
+    _walk_to_selesai(store, number)
+    whatsapp.send("ok")
+    with time_machine.travel(utcnow() + timedelta(days=1), tick=False):
+        reply = whatsapp.send("2")
+    assert "penilaian" not in reply.text and number in reply.text  # their reports
