@@ -249,7 +249,7 @@ def _short_with(command: str, *keywords) -> bool:
     )
 
 
-def _asks_after_own_reports(command: str, *, asking: set[str]) -> bool:
+def _asks_after_own_reports(command: str, *, asking: frozenset[str]) -> bool:
     """A short question about one's reports: "laporan saya gimana?", "saya lupa nomor
     laporannya"; not "bagaimana cara lapor?", which wants to report."""
     return _short_with(command, vocabulary.REPORT_NOUNS, asking, vocabulary.OWNERS)
