@@ -1,167 +1,128 @@
 """The words citizens use for each command, in Indonesian and English.
 
 These are what we *read*, not what we say, so they live here rather than in templates/.
+The words are data, read once at import: understanding/words.id.toml (Indonesian, with
+Jakarta's everyday forms), words.en.toml (English) and words.toml (digits and emoji),
+whose comments say what each class is for. A class is the union of its lists in the three
+files, upper-cased as the messages it is compared with (IncomingMessage.command). Here are
+the classes' names, the classes made of others (set algebra), and the readings that are
+code: patterns and functions.
 """
 
 import itertools
 import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
 
-GREETINGS = {
-    "HALO",
-    "HALLO",
-    "HAI",
-    "HI",
-    "HELLO",
-    "HEY",
-    "PAGI",
-    "SIANG",
-    "SORE",
-    "MALAM",
-    "SELAMAT PAGI",
-    "SELAMAT SIANG",
-    "SELAMAT SORE",
-    "SELAMAT MALAM",
-    "ASSALAMUALAIKUM",
-    "ASSALAMU'ALAIKUM",
-    "ASALAMUALAIKUM",
-    "ASSALAMUALAIKUM WR WB",
-    "ASSALAMU ALAIKUM",
-    "ASSALAMUALAIKUM WARAHMATULLAHI WABARAKATUH",
-    "ASS WR WB",
-    "ASLM",
-    "GOOD MORNING",
-    "GOOD AFTERNOON",
-    "GOOD EVENING",
-}
-MENU = GREETINGS | {"MENU", "MENU UTAMA", "MAIN MENU", "BANTUAN", "HELP"}
-GUIDE = {"4", "PETUNJUK", "INFO", "CARA", "GUIDE"}
-RESUME_REPORT = {"LAPOR", "REPORT", "BUAT LAPORAN", "NEW REPORT"}
-REPORT = {"1"} | RESUME_REPORT
-STATUS = {"2", "STATUS", "CEK", "CEK STATUS", "CHECK", "CHECK STATUS"}
-STATUS_WORDS = ("CEK STATUS", "CHECK STATUS", "STATUS", "CEK", "CHECK")  # longest first
-MY_REPORTS = {"3", "LAPORAN SAYA", "LAPORANKU", "MY REPORTS", "MY REPORT", "CEK LAPORAN"}
-CANCEL = {"BATAL", "CANCEL", "BATALKAN", "STOP LAPOR", "GAK JADI", "GA JADI", "TIDAK JADI"}
-CANCEL |= {"NGGAK JADI", "ENGGAK JADI", "TDK JADI", "NEVER MIND", "BATALIN", "DIBATALKAN"}
-CANCEL |= {"SAYA BATALKAN", "BATAL DULU", "UDAHAN", "BATAL LAPOR", "BATAL LAPORAN"}
-CANCEL |= {"BATALKAN LAPORAN", "BATALKAN LAPORANNYA", "GAK JADI LAPOR", "TIDAK JADI LAPOR"}
-CANCEL |= {"GA JADI LAPOR", "CANCEL REPORT"}
-TO_ENGLISH = {"ENGLISH", "INGGRIS", "BAHASA INGGRIS", "EN"}
-TO_INDONESIAN = {"BAHASA", "INDONESIA", "BAHASA INDONESIA", "INDONESIAN", "ID"}
-YES = {"YA", "Y", "YES", "IYA", "OK", "OKE", "KIRIM", "SEND", "YAA", "IYAA", "OKAY", "OKEY", "SIP"}
-YES |= {"BETUL", "BENAR", "SUDAH BENAR", "SUDAH BETUL", "YA BENAR", "YA BETUL", "YA KIRIM"}
-YES |= {"KIRIMKAN", "SUDAH", "YAUDAH", "SETUJU", "CORRECT", "CONFIRM", "YEAH", "YEP", "SURE"}
-YES |= {"BAIK", "SIAP", "👍", "👌"}
-# The first words of a short yes in a sentence: "iya betul pak", "sudah sesuai", "oke kirim".
-AFFIRMING = {"YA", "IYA", "IYAA", "YAA", "YES", "BETUL", "BENAR", "SUDAH", "UDAH", "OK", "OKE"}
-AFFIRMING |= {"OKAY", "SIP", "SIAP", "BAIK", "SESUAI", "KIRIM", "KIRIMKAN", "SEND", "CORRECT"}
-AFFIRMING |= {"YEP", "YEAH", "SURE", "LANJUT", "CUKUP", "SETUJU", "SDH", "BENER"}
-# The rest of such a yes: "iya betul sekali", "sudah sesuai semua", "yes, that's right".
-CONFIRMING = {"SEKALI", "ITU", "SEMUA", "SEKARANG", "DIKIRIM", "SAJA", "AJA", "RIGHT", "IS"}
-CONFIRMING |= {"IT", "THAT'S", "THATS", "THAT", "PLEASE", "GO", "AHEAD", "ALL", "GOOD", "FINE"}
-_NONE = {"TIDAK ADA", "TDK ADA", "GAK ADA", "GA ADA", "GAADA", "NGGAK ADA", "ENGGAK ADA", "TAK ADA"}
-SKIP = {"LEWATI", "LEWAT", "SKIP", "TIDAK", "NO", "NONE", "NO PHOTO", "NO PHOTOS", "TANPA FOTO"}
-SKIP |= _NONE | {f"{none} FOTO" for none in _NONE} | {f"{none} FOTONYA" for none in _NONE}
-DONE = {"LANJUT", "LANJUTKAN", "NEXT", "CONTINUE", "SELESAI", "DONE", "CUKUP", "SUDAH", "UDAH"}
-DONE |= {"SDH", "SUDAH SEMUA", "SUDAH CUKUP", "THAT'S ALL"} | {f"{none} LAGI" for none in _NONE}
-# Words of a short message that asks for something in a sentence: to make a report
-# ("saya mau lapor"), about one made earlier ("sudah saya laporkan minggu lalu, kok belum
-# ada kabar?"), for a status ("what is the status of my report?").
-REPORT_WORDS = {"LAPOR", "MELAPOR", "LAPORKAN", "MELAPORKAN"}
-WISHES = {"MAU", "INGIN", "PENGEN", "PINGIN", "MINTA"}  # "saya mau lapor, tolong cek …"
-# "report" alone is a noun as often ("… from report;--"): with one of these it is a wish
-WISH_TO_REPORT = ({"REPORT"}, {"WANT", "LIKE", "NEED", "TO", "HOW", "WHERE", "CAN"})
-ABOUT_REPORTS = REPORT_WORDS | {"LAPORAN", "LAPORANNYA", "LAPORANKU", "REPORT", "REPORTS"}
-ABOUT_REPORTS |= {"DILAPORKAN", "PENGADUAN", "PENGADUANNYA", "ADUAN", "KELUHAN", "REPORTED"}
-EARLIER_WORDS = {"SUDAH", "UDAH", "SDH", "TELAH", "PERNAH", "KEMARIN", "LALU", "BELUM", "TADI"}
-EARLIER_WORDS |= {"ALREADY", "YET", "AGO", "LAST"}
-# With a report word, a short question after one's reports: "laporan saya gimana?",
-# "nomor laporan saya berapa ya", "saya lupa nomor laporannya".
-ASKING_AFTER = {"GMN", "GIMANA", "BAGAIMANA", "KAPAN", "BERAPA", "MANA", "LUPA", "KABAR"}
-ASKING_AFTER |= {"KABARNYA", "PERKEMBANGAN", "PERKEMBANGANNYA", "HOW", "WHERE", "WHEN", "FORGOT"}
+_WORDS_FILES = tuple(
+    Path(__file__).with_name("understanding") / name
+    for name in ("words.id.toml", "words.en.toml", "words.toml")
+)
+
+
+def _keys_of(table: dict, prefix: str = "") -> Iterator[tuple[str, list[str]]]:
+    """A file's lists by dotted key: `parts.photos` for `photos` in the table `parts`."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _keys_of(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _read_words() -> dict[str, list[str]]:
+    classes: dict[str, list[str]] = {}
+    for file in _WORDS_FILES:
+        for key, words in _keys_of(tomllib.loads(file.read_text(encoding="utf-8"))):
+            classes.setdefault(key, []).extend(words)
+    return classes
+
+
+_LISTED = _read_words()
+_UNREAD = set(_LISTED)  # left with a key no name below takes (tests/test_vocabulary_data.py)
+
+
+def _listed(key: str) -> list[str]:
+    """A class's words as the files list them, upper-cased."""
+    _UNREAD.discard(key)
+    return [word.upper() for word in _LISTED[key]]
+
+
+def _words(key: str) -> frozenset[str]:
+    return frozenset(_listed(key))
+
+
+# What each class is for is said beside its words, in understanding/words.id.toml.
+GREETINGS = _words("greetings")
+MENU = GREETINGS | _words("menu")
+GUIDE = _words("guide")
+RESUME_REPORT = _words("resume_report")
+REPORT = _words("report") | RESUME_REPORT
+STATUS = _words("status")
+# longest first: status.py's pattern takes "CEK STATUS" before "CEK"
+STATUS_WORDS = tuple(sorted(_words("status_words"), key=lambda words: (-len(words), words)))
+MY_REPORTS = _words("my_reports")
+CANCEL = _words("cancel")
+TO_ENGLISH = _words("to_english")
+TO_INDONESIAN = _words("to_indonesian")
+YES = _words("yes")
+AFFIRMING = _words("affirming")  # a yes in a sentence: is_a_yes
+CONFIRMING = _words("confirming")
+_NONE = _words("none")  # "tidak ada", and below "tidak ada foto", "gak ada lagi"
+SKIP = _words("skip") | _NONE | {f"{none} FOTO" for none in _NONE}
+SKIP |= {f"{none} FOTONYA" for none in _NONE}
+DONE = _words("done") | {f"{none} LAGI" for none in _NONE}
+# Words of a short message that asks for something in a sentence: to make a report, about
+# one made earlier, for a status.
+REPORT_WORDS = _words("report_words")
+WISHES = _words("wishes")
+# "report" alone is a noun as often: with one of the second set it is a wish
+WISH_TO_REPORT = (_words("wish_to_report.report"), _words("wish_to_report.wishes"))
+ABOUT_REPORTS = REPORT_WORDS | _words("about_reports")
+EARLIER_WORDS = _words("earlier_words")
+ASKING_AFTER = _words("asking_after")
 # Whose report: "laporan saya", "my report"; "laporannya" is one already known.
-OWNERS_AFTER = {"SAYA", "SY", "KAMI", "AKU", "KITA", "GUE", "GW"}
-OWNERS_BEFORE = {"MY", "OUR"}
-OWNED_REPORTS = {"LAPORANKU", "LAPORANNYA", "PENGADUANNYA"}
+OWNERS_AFTER = _words("owners_after")
+OWNERS_BEFORE = _words("owners_before")
+OWNED_REPORTS = _words("owned_reports")
 OWNERS = OWNERS_AFTER | OWNERS_BEFORE | OWNED_REPORTS
 REPORT_NOUNS = ABOUT_REPORTS - REPORT_WORDS
-THANKS = {"TERIMA", "TERIMAKASIH", "MAKASIH", "MAKASI", "MKSH", "TRIMS", "THANKS", "THANK", "THX"}
-THANKS |= {"TQ", "NUWUN", "NUHUN"}
-THANKS_SIGNS = {"🙏", "🙏🏻", "🙏🏼", "🙏🏽", "🙏🏾"}
-# What a thank-you says besides thanks: "terima kasih pak, sudah beres", "makasih infonya".
-PRAISE = {"SUDAH", "UDAH", "SDH", "TELAH", "BERES", "SELESAI", "DIPERBAIKI", "DITANGANI"}
-PRAISE |= {"BAGUS", "MANTAP", "CEPAT", "BAIK", "ATAS", "INFONYA", "INFORMASINYA", "INFO"}
-PRAISE |= {"RESPONNYA", "RESPON", "PELAYANANNYA", "TANGGAPANNYA", "KASIH", "YOU", "FOR", "SO"}
-PRAISE |= {"MUCH", "VERY", "THE", "HELP", "FIXING", "QUICK", "GREAT", "DONE", "FIXED", "OK"}
-PRAISE |= {"OKE", "SIP", "YA", "IYA"}
-# Words that only acknowledge, with or without thanks: "siap pak, ditunggu kabarnya",
-# "semoga cepat ditangani", "aamiin", "noted".
-# The words that make a message one: ACKNOWLEDGING allows the others around them, so that
-# "cepat pak" (hurry) or "saya" alone is none.
-ACKNOWLEDGERS = {"SEMOGA", "DITUNGGU", "TUNGGU", "SIAP", "OK", "OKE", "BAIK", "MANTAP", "SIP"}
-ACKNOWLEDGERS |= {"AAMIIN", "AMIN", "AMIIN", "ALHAMDULILLAH", "NOTED", "NICE", "GREAT", "COOL"}
-ACKNOWLEDGING = ACKNOWLEDGERS | {"CEPAT", "SEGERA", "DITANGANI", "DIPROSES", "SELANJUTNYA"}
-ACKNOWLEDGING |= {"KABARNYA", "KABAR", "SAYA", "KAMI", "YA", "A", "LOT", "LOTS", "WILL", "WAIT"}
-# Asking after a report's progress without a question word: "kok belum ada kabar ya".
-ASKING_FOR_NEWS = {"KABAR", "KABARNYA", "PROGRES", "PROGRESNYA", "PROGRESS"}
-# What was done, thanked for: "terima kasih, laporan saya sudah ditindaklanjuti".
-DONE_WELL = {"SUDAH", "UDAH", "BERES", "SELESAI", "DIPERBAIKI", "DITANGANI", "FIXED", "DONE"}
-DONE_WELL |= {"DITINDAKLANJUTI", "FIXING"}
-THANKED_FOR = {"LAPORAN", "LAPORANNYA", "SAYA", "KAMI", "DILAPORKAN", "DITINDAKLANJUTI", "MY"}
-THANKED_FOR |= {"REPORT", "ROAD", "JALAN", "JALANNYA"}
-# A question, by its first word or a word of asking anywhere ("saya mau tanya …").
-QUESTION_STARTS = {"APA", "APAKAH", "BAGAIMANA", "GIMANA", "GMN", "BGMN", "KAPAN", "KENAPA"}
-QUESTION_STARTS |= {"MENGAPA", "BERAPA", "DIMANA", "SIAPA", "BISAKAH", "BOLEHKAH", "HOW", "WHAT"}
-QUESTION_STARTS |= {"WHEN", "WHY", "WHERE", "WHO", "CAN", "COULD", "IS", "ARE", "DO", "DOES"}
-ASKING = {"TANYA", "BERTANYA", "MENANYAKAN", "NANYA", "ASK", "ASKING", "KNOW", "WONDER"}
-ASKING |= {"BAGAIMANA", "GIMANA", "GMN", "BGMN", "APAKAH"}  # anywhere: "mohon info bagaimana …"
-# Forms of address and particles around a keyword: "ya pak", "batal aja", "tolong batalkan".
-COURTESIES = {"PAK", "BU", "BAPAK", "IBU", "MAS", "MBAK", "KAK", "BANG", "MIN", "ADMIN", "GAN"}
-COURTESIES |= {"YA", "YAH", "DONG", "DEH", "SIH", "AJA", "SAJA", "NIH", "TOLONG", "MOHON"}
-COURTESIES |= {"PLEASE", "PLS", "SIR", "MAAM", "TERIMAKASIH", "MAKASIH", "MAKASI", "THANKS"}
-COURTESIES |= {"THX", "TQ", "TRIMS", "BANYAK"}
-COURTESY_PAIRS = {("TERIMA", "KASIH"), ("THANK", "YOU")}
+THANKS = _words("thanks")
+THANKS_SIGNS = _words("thanks_signs")
+PRAISE = _words("praise")
+# The words that make a message an acknowledgement, and those allowed around them.
+ACKNOWLEDGERS = _words("acknowledgers")
+ACKNOWLEDGING = ACKNOWLEDGERS | _words("acknowledging")
+ASKING_FOR_NEWS = _words("asking_for_news")
+DONE_WELL = _words("done_well")
+THANKED_FOR = _words("thanked_for")
+QUESTION_STARTS = _words("question_starts")
+ASKING = _words("asking")
+COURTESIES = _words("courtesies")
+COURTESY_PAIRS = frozenset(tuple(pair.split()) for pair in _listed("courtesy_pairs"))
 # The courtesies that end a note without saying anything: "… sudah dicek ya pak", but
 # not "… tolong hubungi ibu", "… cuma satu saja".
-SIGN_OFFS = COURTESIES - {"IBU", "BAPAK", "MAS", "MBAK", "SAJA", "AJA", "BANYAK"}
-# Words before a choice: "pilih nomor 2", "no. 2", "kategori 2".
-CHOICE_WORDS = {"PILIH", "PILIHAN", "NOMOR", "NOMER", "NO", "ANGKA", "KATEGORI", "CHOOSE"}
-CHOICE_WORDS |= {"NUMBER", "OPTION", "CATEGORY"}
+SIGN_OFFS = COURTESIES - _words("not_sign_offs")
+CHOICE_WORDS = _words("choice_words")
 # Words that tell nothing of a problem: "ini fotonya pak", "selamat pagi", "saya mau lapor".
+GREETING_WORDS = frozenset(word for greeting in GREETINGS for word in greeting.split())
 NOT_TELLING = COURTESIES | THANKS | REPORT_WORDS | WISHES | ABOUT_REPORTS | CHOICE_WORDS
-GREETING_WORDS = {word for greeting in GREETINGS for word in greeting.split()}
-NOT_TELLING |= GREETING_WORDS
-NOT_TELLING |= {"KASIH", "YOU", "INI", "ITU", "NYA", "SAYA", "AKU", "KAMI", "FOTO", "FOTONYA"}
-NOT_TELLING |= {"GAMBAR", "GAMBARNYA", "BERIKUT", "TERLAMPIR", "KIRIM", "SEGERA", "DIBANTU"}
-NOT_TELLING |= {"BANTU", "BANTUANNYA", "DITINDAKLANJUTI", "TINDAK", "LANJUTI", "WR"}
-NOT_TELLING |= {"WB", "HERE", "IS", "THE", "THIS", "A", "PHOTO", "PICTURE", "ATTACHED", "MY"}
-NOT_TELLING |= {"MAAF", "LUPA", "TADI", "TAMBAHAN", "SUSULAN", "KETINGGALAN", "SORRY", "FORGOT"}
-# At the summary, a wish to correct it: "ubah", "ada yang salah", "ganti kategorinya".
-CHANGE = {"UBAH", "UBAHNYA", "GANTI", "SALAH", "KELIRU", "EDIT", "KOREKSI", "REVISI", "CHANGE"}
-CHANGE |= {"WRONG", "MISTAKE"}  # not "correct", a yes, nor "perbaiki", a wish for the repair
-# A part said to be right as it is: "ya lokasinya sudah benar", "kelurahannya sesuai".
-AS_IT_IS = {"BENAR", "BETUL", "SESUAI", "COCOK", "CORRECT", "RIGHT", "FINE"}
-# The parts of a report one may correct there, by the step that asks for each.
+NOT_TELLING |= GREETING_WORDS | _words("not_telling")
+CHANGE = _words("change")
+AS_IT_IS = _words("as_it_is")
+# The parts of a report one may correct at the summary, by the step that asks for each.
 PARTS = {
-    "category": {"KATEGORI", "KATEGORINYA", "JENIS", "JENISNYA", "CATEGORY"},
-    "description": {"URAIAN", "URAIANNYA", "KETERANGAN", "KETERANGANNYA", "DESKRIPSI"},
-    "location": {"LOKASI", "LOKASINYA", "ALAMAT", "ALAMATNYA", "LOCATION", "ADDRESS"},
-    "kelurahan": {"KELURAHAN", "KELURAHANNYA", "KEL"},
-    "photos": {"FOTO", "FOTONYA", "GAMBAR", "GAMBARNYA", "PHOTO", "PHOTOS", "PIC", "PICS"},
+    step: _words(f"parts.{step}")
+    for step in ("category", "description", "location", "kelurahan", "photos")
 }
-PARTS["description"] |= {"DESCRIPTION", "CERITA", "CERITANYA"}  # not "tidak ada masalah"
-# Answers to "is this more about your report?": LAPOR makes it a new one, a no leaves it.
-REPORT_AGAIN = {"LAPOR", "REPORT", "LAPOR BARU", "LAPORAN BARU", "NEW REPORT", "BUAT LAPORAN"}
-NO = {"TIDAK", "BUKAN", "NO", "NOPE", "JANGAN", "GAK", "ENGGAK", "NGGAK", "NDAK", "TDK", "GA"}
-NO |= {"BUKAN PAK", "TIDAK USAH", "GAK USAH", "NGGAK USAH", "GA USAH", "NO THANKS"}
-# A question of when or how long, anywhere in a message: "kira-kira kapan dikerjakan";
-# not "kira-kira" or "berapa" alone ("lubangnya kira-kira selebar 1 meter").
-ASKING_WHEN = {"KAPAN", "WHEN"}
-ASKING_HOW_LONG = ("BERAPA LAMA", "HOW LONG")
+REPORT_AGAIN = _words("report_again")
+NO = _words("no")
+ASKING_WHEN = _words("asking_when")
+ASKING_HOW_LONG = tuple(_listed("asking_how_long"))
 # A message of these words alone asks nothing: "maaf baru kirim fotonya", "bukan pak".
-NOTHING_ASKED = NOT_TELLING | ACKNOWLEDGING | NO | {"BARU", "SEMPAT", "DIKIRIM", "SUDAH"}
-# "gak tau kelurahannya", "saya tidak tahu", "I don't know": a negation before knowing.
-NEGATIONS = {"GAK", "GA", "NGGAK", "ENGGAK", "TIDAK", "TDK", "GK", "NDAK", "DONT", "DON'T", "NOT"}
-KNOWING = {"TAU", "TAHU", "KNOW", "SURE", "PAHAM", "NGERTI", "YAKIN"}
+NOTHING_ASKED = NOT_TELLING | ACKNOWLEDGING | NO | _words("nothing_asked")
+NEGATIONS = _words("negations")
+KNOWING = _words("knowing")
 # "No photo" in words, beside a photo word: "gak jadi kirim foto", "batal fotonya aja",
 # "belum ada foto", "no pics"; not "fotonya tidak jelas" nor "foto gak bisa kekirim".
 _NO_PHOTO = re.compile(
@@ -175,80 +136,17 @@ def declines_photos(answer: str) -> bool:
     return not PARTS["photos"].isdisjoint(words) and _NO_PHOTO.search(answer) is not None
 
 
-# A caption that says it is not for the report just filed: "ini masalah lain", "untuk
-# laporan baru" (a report word with one of these; "maaf baru kirim fotonya" is no such).
-ANOTHER = {"BARU", "LAIN", "BEDA", "BERBEDA", "NEW", "ANOTHER", "OTHER", "DIFFERENT", "KEDUA"}
-PROBLEM_WORDS = {"MASALAH", "PROBLEM", "ISSUE", "KELUHAN", "ADUAN"} | ABOUT_REPORTS
+ANOTHER = _words("another")  # with a problem word: says_another_problem
+PROBLEM_WORDS = _words("problem_words") | ABOUT_REPORTS
 # "bukan pak, ini masalah lain": that there is another problem, not what it is.
-SAYING_ANOTHER_PROBLEM = frozenset(
-    ANOTHER | PROBLEM_WORDS | {"BUKAN", "NO", "NOT", "ITS", "IT", "S"}
-)
-PAUSE = {"BERHENTI", "STOP", "UNSUBSCRIBE"}
-RESUME = {"MULAI", "START", "SUBSCRIBE"}
+SAYING_ANOTHER_PROBLEM = ANOTHER | PROBLEM_WORDS | _words("saying_another_problem")
+PAUSE = _words("pause")
+RESUME = _words("resume")
 
 # Words that show which language a sender writes in (see looks_english, clearly_written_in).
 _MARKS_AROUND_WORDS = "?!.,;:()\"'"
-ENGLISH_MARKERS = {
-    "HELLO",
-    "HI",
-    "HEY",
-    "HELP",
-    "REPORT",
-    "PLEASE",
-    "WANT",
-    "GOOD",
-    "MORNING",
-    "THE",
-    "MY",
-    "STATUS?",
-    "WHAT",
-    "HOW",
-    "I",
-    "THERE",
-    "IS",
-    "ROAD",
-    "STREET",
-    "FLOOD",
-    "WHEN",
-    "WHERE",
-    "ARE",
-    "THIS",
-}
-INDONESIAN_MARKERS = {
-    "HALO",
-    "SAYA",
-    "MAU",
-    "INGIN",
-    "LAPOR",
-    "TOLONG",
-    "SELAMAT",
-    "PAGI",
-    "SIANG",
-    "SORE",
-    "MALAM",
-    "ADA",
-    "DI",
-    "JALAN",
-    "YANG",
-    "BANJIR",
-    "SAMPAH",
-    "BAPAK",
-    "IBU",
-    "MAS",
-    "MBAK",
-    "PAK",
-    "BU",
-    "GIMANA",
-    "BAGAIMANA",
-    "LAPORAN",
-    "LAPORANNYA",
-    "SUDAH",
-    "BELUM",
-    "KAPAN",
-    "TIDAK",
-    "GAK",
-    "MOHON",
-}
+ENGLISH_MARKERS = _words("english_markers")
+INDONESIAN_MARKERS = _words("indonesian_markers")
 
 
 def looks_english(command: str) -> bool:
@@ -337,15 +235,8 @@ def asks_when(command: str) -> bool:
     return not ASKING_WHEN.isdisjoint(words) or any(ask in command for ask in ASKING_HOW_LONG)
 
 
-# "sebentar ya pak", "tunggu, saya cari dulu": the answer is coming, this is not it.
-WAIT = {"BENTAR", "SEBENTAR", "BNTR", "TUNGGU", "TUNGGUIN", "WAIT", "MOMENT", "SEC"}
-# Words of an address or a landmark: "Jl. Kemang Raya dekat halte", "Kampung Melayu".
-ADDRESS_WORDS = {"JL", "JLN", "JALAN", "RAYA", "GG", "GANG", "RT", "RW", "NO", "BLOK", "KAV"}
-ADDRESS_WORDS |= {"KAMPUNG", "KP", "KOMP", "KOMPLEK", "KOMPLEKS", "PERUM", "PERUMAHAN", "PASAR"}
-ADDRESS_WORDS |= {"GEDUNG", "MASJID", "MUSHOLA", "GEREJA", "SEKOLAH", "SD", "SMP", "SMA", "HALTE"}
-ADDRESS_WORDS |= {"STASIUN", "TERMINAL", "KALI", "JEMBATAN", "PUSKESMAS", "KANTOR", "TAMAN"}
-ADDRESS_WORDS |= {"DEPAN", "BELAKANG", "SAMPING", "SEBELAH", "DEKAT", "DEKET", "SEBERANG"}
-ADDRESS_WORDS |= {"STREET", "ROAD", "NEAR", "OPPOSITE"}
+WAIT = _words("wait")  # "sebentar ya pak": the answer is coming, this is not it
+ADDRESS_WORDS = _words("address_words")  # "Jl. Kemang Raya dekat halte", "Kampung Melayu"
 
 
 def names_a_place(command: str) -> bool:
@@ -383,7 +274,7 @@ def greets_or_addresses(word: str) -> bool:
     return word in GREETING_WORDS or word in COURTESIES
 
 
-def courtesy_bounds(words: list[str], courtesies: set[str] = COURTESIES) -> tuple[int, int]:
+def courtesy_bounds(words: list[str], courtesies: frozenset[str] = COURTESIES) -> tuple[int, int]:
     """Where the words without the courtesies around them start and end, keeping at least
     one: `YA PAK` is `YA`, `TOLONG BATALKAN` `BATALKAN`, `OKE TERIMA KASIH` `OKE`."""
     start, end = 0, len(words)
