@@ -22,7 +22,9 @@ def is_short(command: str) -> bool:
     return len(story.words_of(command)) <= MAX_WORDS_OF_A_REQUEST
 
 
-def asks_after_own_reports(command: str, *, asking: frozenset[str] = vocabulary.ASKING_AFTER) -> bool:
+def asks_after_own_reports(
+    command: str, *, asking: frozenset[str] = vocabulary.ASKING_AFTER
+) -> bool:
     """A short question about one's reports: "laporan saya gimana?", "saya lupa nomor
     laporannya"; not "bagaimana cara lapor?", which wants to report."""
     return short_with(command, vocabulary.REPORT_NOUNS, asking, vocabulary.OWNERS)
