@@ -53,11 +53,13 @@ def purge_idempotency_keys() -> int:
 
 def send_notifications() -> int:
     """Send everything due in the outbox (the sender is built once per worker)."""
+    from bot.worker import sender_settings  # imports scheduler.sender, and so this module
+
     app = current_app._get_current_object()
     sender = app.extensions.get(SENDER)
     if sender is None:
         sender = app.extensions[SENDER] = OutboxSender(
-            engine=database.engine(), settings=app.config["SETTINGS"]
+            engine=database.engine(), settings=sender_settings(app.config["SETTINGS"])
         )
     return sender.drain()
 

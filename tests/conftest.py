@@ -24,6 +24,8 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 from bot import create_app
+from bot.worker import sender_settings
+from scheduler.sender import OutboxSender
 from store import offices, reports, tokens
 from store.clock import utcnow
 from store.db import make_engine, new_session, upgrade
@@ -305,6 +307,12 @@ def store_of(app):
             return result
 
     return run
+
+
+def outbox_sender(app, **kwargs) -> OutboxSender:
+    """The worker's sender for `app`; `kwargs` (a transport, a worker id) go to it."""
+    settings = sender_settings(app.config["SETTINGS"])
+    return OutboxSender(engine=app.extensions["crm.engine"], settings=settings, **kwargs)
 
 
 def refresh_figures(app) -> None:

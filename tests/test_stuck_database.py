@@ -21,10 +21,9 @@ from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
 
 from bot import database
-from conftest import AUTH_TOKEN, WhatsApp, serving
+from conftest import AUTH_TOKEN, WhatsApp, outbox_sender, serving
 from handlers.notifications import render
 from scheduler import jobs, replay
-from scheduler.sender import OutboxSender
 from store import inbound, outbox, places, reports
 from store.clock import utcnow
 from store.db import new_session, unbounded, upgrade
@@ -242,12 +241,7 @@ def test_a_send_is_recorded_once_a_locked_outbox_frees_and_goes_out_once(databas
                     locks[0].__enter__()
                 return f"SM{len(sent):032x}"
 
-        sender = OutboxSender(
-            engine=app.extensions["crm.engine"],
-            settings=app.config["SETTINGS"],
-            transport=LockingTransport(),
-            worker_id="w1",
-        )
+        sender = outbox_sender(app, transport=LockingTransport(), worker_id="w1")
         try:
             sender.drain()
         finally:
