@@ -1,10 +1,37 @@
-"""What the worker process (`crm worker`) hands the scheduler: made here, from the app's
-settings, so that scheduler/ never reads `bot.config.Settings` itself."""
+"""What the worker process (`crm worker`) hands its jobs: made here, once, from the app's
+settings, engine and media store, so that scheduler/ never imports `bot`."""
 
 from datetime import timedelta
 
+from flask import Flask
+
+from bot import database
 from bot.config import Settings
+from bot.media import media_links, media_store
+from bot.webhooks import spool
+from scheduler.photo_copies import TwilioMedia
+from scheduler.resources import WorkerResources
 from scheduler.sender import SenderSettings, TwilioAccount
+
+
+def worker_resources(app: Flask) -> WorkerResources:
+    settings = app.config["SETTINGS"]
+    with app.app_context():
+        return WorkerResources(
+            engine=database.engine(),
+            media_store=media_store(),
+            media_links=media_links(),
+            twilio_media=TwilioMedia(
+                api_base_url=settings.twilio_api_base_url,
+                account_sid=settings.twilio_account_sid,
+                auth_token=settings.twilio_auth_token,
+                max_bytes=settings.media_max_bytes,
+            ),
+            sender=sender_settings(settings),
+            spool=spool(),
+            digest_times=settings.digest_times,
+            reports_per_day=settings.reports_per_day,
+        )
 
 
 def sender_settings(settings: Settings) -> SenderSettings:
