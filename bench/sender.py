@@ -23,6 +23,7 @@ from pathlib import Path
 import common
 
 from bot.config import Settings
+from bot.worker import sender_settings
 from scheduler.sender import OutboxSender
 from store import outbox, reports
 from store.clock import utcnow
@@ -121,7 +122,7 @@ def run(url: str, rate: float, senders: int, bound: float) -> dict:
         )
         engine = make_engine(url)
         workers = [
-            OutboxSender(engine=engine, settings=settings, worker_id=f"bench-{n}")
+            OutboxSender(engine=engine, settings=sender_settings(settings), worker_id=f"bench-{n}")
             for n in range(senders)
         ]
         sent = [0] * senders

@@ -428,11 +428,10 @@ def _release(names: tuple[str, ...], every: bool, *, replay: bool) -> list[dict]
 @crm.command("worker")
 def worker() -> None:
     """Run the scheduler process (the Procfile's worker)."""
-    from flask import current_app
-
+    from bot.worker import worker_resources
     from scheduler import run_worker
 
-    run_worker(current_app._get_current_object())
+    run_worker(worker_resources(current_app._get_current_object()))
 
 
 def init_app(app: Flask) -> None:

@@ -1,15 +1,21 @@
-"""The worker process: the same app, running the outbox sender in its main thread and
-APScheduler's periodic jobs beside it, each in the app's context."""
+"""The worker process: the outbox sender in its main thread and APScheduler's periodic
+jobs beside it, all given the resources the process made once (scheduler/resources.py).
+No module of scheduler/ imports `bot`: `crm worker` makes the resources from the app
+(bot/worker.py) and hands them in."""
 
+import logging
 import signal
 import threading
 from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from flask import Flask
 
 from scheduler import jobs, replay
+from scheduler.resources import WorkerResources
+from scheduler.sender import OutboxSender
 from store.clock import JAKARTA
+
+logger = logging.getLogger("crm.worker")
 
 IDLE_POLL_SECONDS = 0.5
 ERROR_PAUSE_SECONDS = 5
@@ -29,13 +35,14 @@ PERIODIC_JOBS = (
 )
 
 
-def build_scheduler(app: Flask) -> BackgroundScheduler:
+def build_scheduler(resources: WorkerResources) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=JAKARTA)
     for job, every in PERIODIC_JOBS:
         scheduler.add_job(
-            _in_app_context(app, job),
+            job,
             "interval",
             **every,
+            args=(resources,),
             id=job.__name__,
             coalesce=True,
             max_instances=1,
@@ -44,33 +51,24 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
     return scheduler
 
 
-def _in_app_context(app: Flask, job):
-    def run():
-        with app.app_context():
-            job()
-
-    run.__name__ = job.__name__
-    return run
-
-
-def run_worker(app: Flask) -> None:
+def run_worker(resources: WorkerResources) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    scheduler = build_scheduler(app)
+    sender = OutboxSender(engine=resources.engine, settings=resources.sender)
+    scheduler = build_scheduler(resources)
     scheduler.start()
-    app.logger.info("worker started: sender, %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    logger.info("worker started: sender, %s", ", ".join(job.id for job in scheduler.get_jobs()))
     try:
         while not stop.is_set():
             try:
-                with app.app_context():
-                    sent = jobs.send_notifications()
+                sent = sender.drain()
             except Exception:  # e.g. the database is briefly unreachable: keep the worker up
-                app.logger.exception("sender failed; retrying in %s s", ERROR_PAUSE_SECONDS)
+                logger.exception("sender failed; retrying in %s s", ERROR_PAUSE_SECONDS)
                 stop.wait(ERROR_PAUSE_SECONDS)
                 continue
             if not sent:
                 stop.wait(IDLE_POLL_SECONDS)
     finally:
         scheduler.shutdown(wait=False)
-        app.logger.info("worker stopped")
+        logger.info("worker stopped")

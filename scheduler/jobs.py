@@ -1,18 +1,16 @@
-"""Jobs run by the worker, in the app's context. Each re-reads state and is harmless to
-run twice or in two workers at once: breaches and digests are claimed by unique keys in
-the same transaction as the notifications they queue."""
+"""The worker's periodic jobs, each given the worker's resources (scheduler/resources.py).
+Each re-reads state and is harmless to run twice or in two workers at once: breaches and
+digests are claimed by unique keys in the same transaction as the notifications they
+queue."""
 
+import logging
 import os
 import socket
 from datetime import datetime, time
 
-from flask import current_app
-
-from bot import database
-from bot.media import media_store
 from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
-from scheduler.photo_copies import TwilioMedia, copy_due_photos
-from scheduler.sender import OutboxSender
+from scheduler.photo_copies import copy_due_photos
+from scheduler.resources import WorkerResources
 from store import (
     breaches,
     drafts,
@@ -28,56 +26,47 @@ from store.clock import JAKARTA, utcnow
 from store.db import new_session, unbounded
 from store.staff import StaffRole
 
-SENDER = "crm.sender"
+logger = logging.getLogger("crm.worker")
 IMMEDIATE_ALERTS = (breaches.DAILY_TARGET_MISSED, breaches.VALIDATION_OVERDUE)
 
 
-def purge_expired_drafts() -> int:
+def purge_expired_drafts(resources: WorkerResources) -> int:
     """Delete report drafts expired long ago (the conversation expires them after 24
     hours and says so; this keeps the table small)."""
-    db = database.session()
-    removed = drafts.purge_expired_drafts(session=db, now=utcnow())
-    db.commit()
+    with new_session(resources.engine) as db:
+        removed = drafts.purge_expired_drafts(session=db, now=utcnow())
+        db.commit()
     if removed:
-        current_app.logger.info("purged %d expired drafts", removed)
+        logger.info("purged %d expired drafts", removed)
     return removed
 
 
-def purge_idempotency_keys() -> int:
+def purge_idempotency_keys(resources: WorkerResources) -> int:
     """Forget the Idempotency-Keys of the API and Open311 after a day."""
-    db = database.session()
-    removed = idempotency.purge_expired(session=db, now=utcnow())
-    db.commit()
+    with new_session(resources.engine) as db:
+        removed = idempotency.purge_expired(session=db, now=utcnow())
+        db.commit()
     return removed
 
 
-def send_notifications() -> int:
-    """Send everything due in the outbox (the sender is built once per worker)."""
-    app = current_app._get_current_object()
-    sender = app.extensions.get(SENDER)
-    if sender is None:
-        sender = app.extensions[SENDER] = OutboxSender(
-            engine=database.engine(), settings=app.config["SETTINGS"]
-        )
-    return sender.drain()
-
-
-def scan_deadlines() -> int:
+def scan_deadlines(resources: WorkerResources) -> int:
     """Record every newly missed time rule once; alert the facilitator and the
     supervisors at once for validations. After a downtime, one scan catches up."""
-    db, now = database.session(), utcnow()
-    given = validations.reassign_orphans(session=db, now=now)  # first: alerts go to them
-    found = (
-        breaches.record_validation_breaches(session=db, now=now)
-        + breaches.record_early_stage_breaches(session=db, now=now)
-        + breaches.record_monthly_cutoff_breaches(session=db, now=now)
-    )
-    _alert([breach for breach in found if breach.kind in IMMEDIATE_ALERTS], session=db, now=now)
-    db.commit()
+    now = utcnow()
+    with new_session(resources.engine) as db:
+        given = validations.reassign_orphans(session=db, now=now)  # first: alerts go to them
+        found = (
+            breaches.record_validation_breaches(session=db, now=now)
+            + breaches.record_early_stage_breaches(session=db, now=now)
+            + breaches.record_monthly_cutoff_breaches(session=db, now=now)
+        )
+        alerts = [breach for breach in found if breach.kind in IMMEDIATE_ALERTS]
+        _alert(alerts, session=db, now=now)
+        db.commit()
     if given:
-        current_app.logger.info("gave %d reports without an active facilitator to one", given)
+        logger.info("gave %d reports without an active facilitator to one", given)
     if found:
-        current_app.logger.info("recorded %d breaches", len(found))
+        logger.info("recorded %d breaches", len(found))
     return len(found)
 
 
@@ -128,23 +117,24 @@ def latest_digest_slot(now: datetime, times: tuple[time, ...]) -> datetime | Non
     return datetime.combine(local.date(), passed[-1], tzinfo=JAKARTA) if passed else None
 
 
-def send_digests() -> int:
+def send_digests(resources: WorkerResources) -> int:
     """Digests to facilitators with work and to supervisors when something stands
     breached; from the 1st to the 5th, the list of last month's open reports."""
-    db, now = database.session(), utcnow()
-    slot = latest_digest_slot(now, current_app.config["SETTINGS"].digest_times)
+    now = utcnow()
+    slot = latest_digest_slot(now, resources.digest_times)
     if slot is None:
         return 0
-    queued = 0
-    if breaches.claim_run(f"digest:{slot:%Y-%m-%dT%H:%M}", session=db, now=now):
-        queued += _facilitator_digests(session=db, now=now)
-        queued += _supervisor_digests(session=db, now=now)
-    today = slot.date()
-    if sla.in_cutoff_reminder_days(today) and breaches.claim_run(
-        f"cutoff-list:{today:%Y-%m-%d}", session=db, now=now
-    ):
-        queued += _cutoff_lists(today, session=db, now=now)
-    db.commit()
+    with new_session(resources.engine) as db:
+        queued = 0
+        if breaches.claim_run(f"digest:{slot:%Y-%m-%dT%H:%M}", session=db, now=now):
+            queued += _facilitator_digests(session=db, now=now)
+            queued += _supervisor_digests(session=db, now=now)
+        today = slot.date()
+        if sla.in_cutoff_reminder_days(today) and breaches.claim_run(
+            f"cutoff-list:{today:%Y-%m-%d}", session=db, now=now
+        ):
+            queued += _cutoff_lists(today, session=db, now=now)
+        db.commit()
     return queued
 
 
@@ -222,31 +212,27 @@ def _cutoff_lists(today, *, session, now: datetime) -> int:
     return sent
 
 
-def copy_photos() -> int:
+def copy_photos(resources: WorkerResources) -> int:
     """Copy a batch of citizens' photos from Twilio into the media store (retried with
     backoff; scheduler/photo_copies.py): the number copied."""
-    settings = current_app.config["SETTINGS"]
-    twilio = TwilioMedia(
-        api_base_url=settings.twilio_api_base_url,
-        account_sid=settings.twilio_account_sid,
-        auth_token=settings.twilio_auth_token,
-        max_bytes=settings.media_max_bytes,
-    )
-    copied = copy_due_photos(twilio, media_store(), session=database.session(), now=utcnow())
+    with new_session(resources.engine) as db:
+        copied = copy_due_photos(
+            resources.twilio_media, resources.media_store, session=db, now=utcnow()
+        )
     if copied:
-        current_app.logger.info("copied %d photos from Twilio", copied)
+        logger.info("copied %d photos from Twilio", copied)
     return copied
 
 
-def refresh_stats() -> None:
+def refresh_stats(resources: WorkerResources) -> None:
     """The figures the dashboard and the stats API show: over the whole history they take
     seconds, which only the worker spends, more than the statement timeout of its other
     jobs allows."""
-    with new_session(unbounded(database.engine())) as db:
+    with new_session(unbounded(resources.engine)) as db:
         stats.refresh_snapshots(session=db, now=utcnow())
 
 
-def beat() -> None:
-    db = database.session()
-    heartbeats.beat(f"{socket.gethostname()}:{os.getpid()}", session=db, now=utcnow())
-    db.commit()
+def beat(resources: WorkerResources) -> None:
+    with new_session(resources.engine) as db:
+        heartbeats.beat(f"{socket.gethostname()}:{os.getpid()}", session=db, now=utcnow())
+        db.commit()

@@ -16,23 +16,25 @@ too) is set aside.
 """
 
 import enum
+import logging
 import os
+from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
-from bot import database
-from bot.media import media_links
 from handlers.once import answer_once, apologise_once
 from handlers.turn import Limits
 from handlers.twilio_form import incoming_message, message_sid
 from scheduler.jobs import beat
+from scheduler.resources import WorkerResources
 from store.db import Conflict
 from store.spool import Spool
+from store.sql import Transaction
 
+logger = logging.getLogger("crm.replay")
 DATABASE_ERRORS = (SQLAlchemyError, Conflict)
 STUCK_AFTER = 3  # runs in which a message failed and a later one was written
 
@@ -56,24 +58,24 @@ class FailedAlone(Exception):
         self.sid = sid
 
 
-def replay_spool() -> int:
+def replay_spool(resources: WorkerResources) -> int:
     """One run over the spool, then over each sender's own (Spool.held_for); the number
     of kept messages answered (again, for a copy or after a run cut short)."""
-    spool = Spool(current_app.config["SETTINGS"].spool_dir)
-    with spool.replay_turn() as mine:
+    spool = resources.spool
+    with spool.replay_turn() as mine, closing(Transaction(resources.engine)) as db:
         if not mine:
             return 0  # another worker is replaying
-        answered = _replay(spool)
+        answered = _replay(spool, db, resources)
         for held in spool.held_spools():  # in this turn: no other worker touches them
-            answered += _replay(held)
+            answered += _replay(held, db, resources)
             held.remove_if_done()
     if answered:
-        current_app.logger.info("replayed %d spooled messages", answered)
+        logger.info("replayed %d spooled messages", answered)
     return answered
 
 
-def _replay(spool: Spool) -> int:
-    run = _Run(spool)
+def _replay(spool: Spool, db: Transaction, resources: WorkerResources) -> int:
+    run = _Run(spool, db, resources)
     for path in spool.pending():
         run.replay_file(spool.take(path, taker=f"{os.getpid()}"))
     if not spool.pending():
@@ -82,8 +84,10 @@ def _replay(spool: Spool) -> int:
 
 
 class _Run:
-    def __init__(self, spool: Spool):
+    def __init__(self, spool: Spool, db: Transaction, resources: WorkerResources):
         self.spool = spool
+        self.db = db
+        self.resources = resources
         self.answered = 0
         self.waiting_phones: set[str] = set()
         self.suspects: list[str] = []  # MessageSids failed since the last message written
@@ -97,9 +101,9 @@ class _Run:
                 complete = False
                 continue
             try:
-                replayed = replay(entry, self.spool)
+                replayed = replay(entry, self.spool, db=self.db, resources=self.resources)
             except FailedAlone as failure:
-                current_app.logger.warning(
+                logger.warning(
                     "spooled %s failed in a database that takes writes: going on", failure
                 )
                 self.suspects.append(failure.sid)
@@ -115,7 +119,7 @@ class _Run:
             self.spool.finish(path)
 
 
-def replay(entry, spool: Spool) -> Replayed:
+def replay(entry, spool: Spool, *, db: Transaction, resources: WorkerResources) -> Replayed:
     """Answer one kept message, or apologise for it, or set it aside. Raises a database
     error during an outage, FailedAlone if the database took other writes meanwhile."""
     try:
@@ -130,15 +134,15 @@ def replay(entry, spool: Spool) -> Replayed:
         return _set_aside(entry, spool, sid, f"refused by the database in {failures} runs")
     try:
         if failures == STUCK_AFTER:
-            current_app.logger.error("spooled %s is stuck: apologising", sid)
-            replayed = _apologise(sid, message, entry, spool)
+            logger.error("spooled %s is stuck: apologising", sid)
+            replayed = _apologise(sid, message, entry, spool, db=db)
         else:
-            replayed = _answer(sid, message)
+            replayed = _answer(sid, message, db=db, resources=resources)
             if replayed is None:  # failed for another reason than the database
-                replayed = _apologise(sid, message, entry, spool)
+                replayed = _apologise(sid, message, entry, spool, db=db)
     except DATABASE_ERRORS as error:
-        database.transaction().rollback()
-        if not _database_takes_writes():
+        db.rollback()
+        if not _database_takes_writes(resources):
             raise  # an outage: wait for the next run
         raise FailedAlone(sid, error) from error
     if failures and replayed.outcome is not Outcome.SET_ASIDE:
@@ -146,68 +150,64 @@ def replay(entry, spool: Spool) -> Replayed:
     return replayed
 
 
-def _answer(sid: str, message) -> Replayed | None:
+def _answer(sid: str, message, *, db: Transaction, resources: WorkerResources) -> Replayed | None:
     """Answer for real; None (logged) if that failed for another reason than the database."""
     try:
         once = answer_once(
             sid,
             message,
-            db=database.transaction(),
-            limits=_kept_limits(),
-            links=media_links(),
+            db=db,
+            limits=_kept_limits(resources.reports_per_day),
+            links=resources.media_links,
             deliver_later=True,
         )
         return Replayed(Outcome.ANSWERED, once.wrote)
     except DATABASE_ERRORS:
         raise
     except Exception:
-        database.transaction().rollback()
-        current_app.logger.exception("could not answer spooled %s: apologising", sid)
+        db.rollback()
+        logger.exception("could not answer spooled %s: apologising", sid)
         return None
 
 
-def _kept_limits() -> Limits:
+def _kept_limits(reports_per_day: int) -> Limits:
     """The settings' limits but the per-minute one: an hour's messages replayed in one
     minute are no flood (the spool keeps only what Twilio delivered)."""
-    return Limits(
-        messages_per_minute=None,
-        reports_per_day=current_app.config["SETTINGS"].reports_per_day,
-    )
+    return Limits(messages_per_minute=None, reports_per_day=reports_per_day)
 
 
-def _apologise(sid: str, message, entry, spool: Spool) -> Replayed:
+def _apologise(sid: str, message, entry, spool: Spool, *, db: Transaction) -> Replayed:
     """The webhook's apology; the entry set aside if that fails for another reason than
     the database."""
     try:
-        apologised = apologise_once(sid, message, db=database.transaction())
+        apologised = apologise_once(sid, message, db=db)
         return Replayed(Outcome.APOLOGISED, apologised.wrote)
     except DATABASE_ERRORS:
         raise
     except Exception as error:
-        database.transaction().rollback()
+        db.rollback()
         return _set_aside(entry, spool, sid, type(error).__name__)
 
 
-def _database_takes_writes() -> bool:
+def _database_takes_writes(resources: WorkerResources) -> bool:
     """Whether the database commits a write now (this worker's heartbeat): if not, an
     error a kept message met is an outage's, and the run stops at once."""
     try:
-        beat()
+        beat(resources)
         return True
     except SQLAlchemyError:
-        database.session().rollback()
         return False
 
 
 def _count_failure(sid: str, spool: Spool) -> None:
     runs = spool.count_failure(sid)
-    current_app.logger.warning(
+    logger.warning(
         "spooled %s failed while a later message was written (%d of %d)", sid, runs, STUCK_AFTER
     )
 
 
 def _set_aside(entry, spool: Spool, sid: str | None, reason: str) -> Replayed:
-    current_app.logger.error("a spooled entry cannot be answered (%s): setting it aside", reason)
+    logger.error("a spooled entry cannot be answered (%s): setting it aside", reason)
     spool.set_aside(entry, reason=reason, message_sid=sid)
     return Replayed(Outcome.SET_ASIDE, wrote=False)
 

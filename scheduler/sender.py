@@ -11,12 +11,12 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bot.config import Settings
 from handlers import notifications
 from scheduler.transports import ConsoleTransport, Message, SendError, TwilioTransport
 from store import outbox
@@ -37,15 +37,38 @@ PACE_HEADROOM = 1.05
 LEASE_MARGIN = 0.2  # stop sending a batch when 80 % of its lease is gone
 
 
-def build_transport(settings: Settings) -> ConsoleTransport | TwilioTransport:
-    if not settings.has_twilio_credentials:
+@dataclass(frozen=True)
+class TwilioAccount:
+    """What sending through Twilio's REST API takes."""
+
+    account_sid: str
+    auth_token: str
+    whatsapp_from: str
+    api_base_url: str
+    status_callback: str  # the URL Twilio reports each message's delivery to
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    """What the sender reads of the service's settings; the process that runs it makes
+    this of its own (bot/worker.py)."""
+
+    rate_per_second: float
+    lease: timedelta  # how long a claimed batch is this sender's alone
+    batch_size: int
+    content_sids: Mapping[str, str]  # "<template>:<language>" → approved Content SID
+    twilio: TwilioAccount | None  # None (no credentials): the console transport
+
+
+def build_transport(twilio: TwilioAccount | None) -> ConsoleTransport | TwilioTransport:
+    if twilio is None:
         return ConsoleTransport()
     return TwilioTransport(
-        account_sid=settings.twilio_account_sid,
-        auth_token=settings.twilio_auth_token,
-        sender=settings.twilio_whatsapp_from,
-        api_base_url=settings.twilio_api_base_url,
-        status_callback=settings.public_base_url + "/webhooks/whatsapp/status",
+        account_sid=twilio.account_sid,
+        auth_token=twilio.auth_token,
+        sender=twilio.whatsapp_from,
+        api_base_url=twilio.api_base_url,
+        status_callback=twilio.status_callback,
     )
 
 
@@ -59,7 +82,7 @@ class OutboxSender:
         self,
         *,
         engine: Engine,
-        settings: Settings,
+        settings: SenderSettings,
         transport=None,
         worker_id: str | None = None,
         clock: Callable[[], datetime] = utcnow,
@@ -67,19 +90,19 @@ class OutboxSender:
     ):
         self.engine = engine
         self.settings = settings
-        self.transport = transport or build_transport(settings)
+        self.transport = transport or build_transport(settings.twilio)
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
         self.sleep = sleep
-        self.lease = timedelta(seconds=settings.outbox_lease_seconds)
-        self.slot_interval = timedelta(seconds=PACE_HEADROOM / settings.send_rate_per_second)
+        self.lease = settings.lease
+        self.slot_interval = timedelta(seconds=PACE_HEADROOM / settings.rate_per_second)
 
     def send_due(self) -> int:
         """Claim one batch and send it; returns how many were claimed."""
         with new_session(self.engine) as db:
             batch = outbox.claim_due(
                 worker=self.worker_id,
-                limit=self.settings.outbox_batch_size,
+                limit=self.settings.batch_size,
                 lease=self.lease,
                 session=db,
                 now=self.clock(),
@@ -117,7 +140,7 @@ class OutboxSender:
                 db.commit()
             return
         rendered = notifications.render(item.kind, item.payload, item.language)
-        template_sid = self.settings.twilio_content_sids.get(f"{rendered.template}:{item.language}")
+        template_sid = self.settings.content_sids.get(f"{rendered.template}:{item.language}")
         use_template = self._needs_template(item)
         if use_template and template_sid is None and self.transport.name == "twilio":
             self._fail(

@@ -24,6 +24,10 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 from bot import create_app
+from bot.worker import sender_settings, worker_resources
+from scheduler import jobs
+from scheduler.resources import WorkerResources
+from scheduler.sender import OutboxSender
 from store import offices, reports, tokens
 from store.clock import utcnow
 from store.db import make_engine, new_session, upgrade
@@ -307,13 +311,22 @@ def store_of(app):
     return run
 
 
+@pytest.fixture
+def worker(app) -> WorkerResources:
+    """What the worker hands its jobs, made for `app` as `crm worker` makes it."""
+    return worker_resources(app)
+
+
+def outbox_sender(app, **kwargs) -> OutboxSender:
+    """The worker's sender for `app`; `kwargs` (a transport, a worker id) go to it."""
+    settings = sender_settings(app.config["SETTINGS"])
+    return OutboxSender(engine=app.extensions["crm.engine"], settings=settings, **kwargs)
+
+
 def refresh_figures(app) -> None:
     """What the worker does at start and every 5 minutes: compute the figures that the
     dashboard and the stats API show (no web request computes them)."""
-    from scheduler import jobs
-
-    with app.app_context():
-        jobs.refresh_stats()
+    jobs.refresh_stats(worker_resources(app))
 
 
 # The office each role's test token belongs to, unless a test names another: the tests'

@@ -2,7 +2,7 @@
 
 from bot import database
 from bot.chat import NotificationWatcher
-from scheduler.sender import OutboxSender
+from conftest import outbox_sender
 from store import reports
 from store.clock import utcnow
 from store.stages import Role, Stage
@@ -76,7 +76,7 @@ def test_chat_shows_notifications_the_console_transport_sent_to_its_phone(served
             now=utcnow(),
         )
         db.commit()
-    OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"]).drain()
+    outbox_sender(app).drain()
     capsys.readouterr()
     watcher.show_new()
     shown = capsys.readouterr().out

@@ -183,7 +183,7 @@ def test_a_photo_captioned_lapor_while_resuming_is_kept(whatsapp):
     assert "belum selesai" in reply.text and "(1/5 foto)" in reply.text
 
 
-def test_an_expired_draft_is_announced_even_after_the_worker_ran(whatsapp, app):
+def test_an_expired_draft_is_announced_even_after_the_worker_ran(whatsapp, worker):
     import time_machine
 
     from scheduler import jobs
@@ -192,8 +192,7 @@ def test_an_expired_draft_is_announced_even_after_the_worker_ran(whatsapp, app):
     with time_machine.travel(start, tick=False) as clock:
         whatsapp.send("LAPOR")
         clock.shift(60 * 60 * 25)
-        with app.app_context():
-            jobs.purge_expired_drafts()
+        jobs.purge_expired_drafts(worker)
         reply = whatsapp.send("2")
     assert "lebih dari 24 jam" in reply.text
 

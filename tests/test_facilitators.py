@@ -88,9 +88,9 @@ def _report_in_follow_up(store, at: datetime, **kwargs):
     return report
 
 
-def _run(app, job, at: datetime):
-    with time_machine.travel(at, tick=False), app.app_context():
-        return job()
+def _run(worker, job, at: datetime):
+    with time_machine.travel(at, tick=False):
+        return job(worker)
 
 
 def _sent(store, kind: str) -> list[outbox.NotificationInfo]:
@@ -135,59 +135,61 @@ def test_least_busy_facilitator_gets_the_next_report_ties_round_robin(app, store
 
 
 def test_a_report_that_came_before_any_facilitator_goes_to_the_first_one_registered(
-    app, store, whatsapp
+    app, worker, store, whatsapp
 ):
     report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
     assert store(validations.open_validation_of, report.id).facilitator_name is None
     cli(app, "crm", "facilitator", "add", "--name", "Dewi", "--phone", DEWI)
 
-    _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 9, 1))
+    _run(worker, jobs.scan_deadlines, wib(2026, 3, 10, 9, 1))
 
     assert store(validations.open_validation_of, report.id).facilitator_name == "Dewi"
     with time_machine.travel(wib(2026, 3, 10, 9, 2), tick=False):
         assert report.number in whatsapp.send("ANTRIAN", phone=DEWI).text
 
 
-def test_a_deactivated_facilitators_open_reports_go_to_the_others(app, store, team):
+def test_a_deactivated_facilitators_open_reports_go_to_the_others(app, worker, store, team):
     cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", EKO)
     cli(app, "crm", "facilitator", "add", "--name", "Fajar", "--phone", FAJAR)
     reports_ = [_report_in_follow_up(store, wib(2026, 3, 10, 8 + hour)) for hour in range(6)]
     cli(app, "crm", "facilitator", "deactivate", DEWI)
 
-    _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 15, 0))
+    _run(worker, jobs.scan_deadlines, wib(2026, 3, 10, 15, 0))
 
     assigned = [store(validations.open_validation_of, r.id).facilitator_name for r in reports_]
     assert "Dewi" not in assigned and sorted(assigned) == ["Eko"] * 3 + ["Fajar"] * 3
 
 
-def test_reports_without_an_active_facilitator_are_named_to_the_supervisors(app, store, team):
+def test_reports_without_an_active_facilitator_are_named_to_the_supervisors(
+    app, worker, store, team
+):
     report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
     cli(app, "crm", "facilitator", "deactivate", DEWI)
 
-    _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 9, 1))
+    _run(worker, jobs.scan_deadlines, wib(2026, 3, 10, 9, 1))
     summary = store(breaches.supervisor_summary, now=datetime.now(UTC))
 
     assert summary.unassigned == [report.number]
     assert store(validations.open_validation_of, report.id).facilitator_name == "Dewi"  # kept
 
 
-def test_daily_target_missed_alerts_facilitator_and_supervisor_once(app, store, team):
+def test_daily_target_missed_alerts_facilitator_and_supervisor_once(worker, store, team):
     _report_in_follow_up(store, wib(2026, 3, 10, 10, 0))
-    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 23, 59, 59)) == 0
-    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 11, 0, 0, 0)) == 1
-    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 11, 0, 1, 0)) == 0
+    assert _run(worker, jobs.scan_deadlines, wib(2026, 3, 10, 23, 59, 59)) == 0
+    assert _run(worker, jobs.scan_deadlines, wib(2026, 3, 11, 0, 0, 0)) == 1
+    assert _run(worker, jobs.scan_deadlines, wib(2026, 3, 11, 0, 1, 0)) == 0
     alerts = _sent(store, "sla_alert")
     assert len(alerts) == 2
     assert {note.payload["breach"] for note in alerts} == {"daily_target_missed"}
 
 
 def test_forty_reports_missing_their_target_at_one_midnight_are_one_alert_per_person(
-    app, store, team
+    app, worker, store, team
 ):
     cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", "0811-0000-0002")
     numbers = [_report_in_follow_up(store, wib(2026, 3, 10, 16, 0)).number for _ in range(40)]
 
-    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 12, 0, 0, 30)) == 40
+    assert _run(worker, jobs.scan_deadlines, wib(2026, 3, 12, 0, 0, 30)) == 40
 
     alerts = _sent(store, "sla_alert")
     assert len(alerts) == 3  # Dewi, Eko, the supervisor
@@ -199,25 +201,27 @@ def test_forty_reports_missing_their_target_at_one_midnight_are_one_alert_per_pe
     assert numbers[0] in body and len(body) <= 1600
 
 
-def test_72_hours_exactly_is_on_time_one_second_past_is_overdue(app, store, team):
+def test_72_hours_exactly_is_on_time_one_second_past_is_overdue(worker, store, team):
     entered = wib(2026, 3, 10, 9, 0, 0)
     _report_in_follow_up(store, entered)
-    _run(app, jobs.scan_deadlines, entered + timedelta(hours=72))
+    _run(worker, jobs.scan_deadlines, entered + timedelta(hours=72))
     assert store(breaches.count_breaches).get("validation_overdue") is None
-    _run(app, jobs.scan_deadlines, entered + timedelta(hours=72, seconds=1))
+    _run(worker, jobs.scan_deadlines, entered + timedelta(hours=72, seconds=1))
     assert store(breaches.count_breaches)["validation_overdue"] == 1
     overdue = [n for n in _sent(store, "sla_alert") if n.payload["breach"] == "validation_overdue"]
     assert len(overdue) == 2
 
 
-def test_a_returned_report_drops_its_clock_and_reentry_starts_a_new_one(app, store, team, whatsapp):
+def test_a_returned_report_drops_its_clock_and_reentry_starts_a_new_one(
+    worker, store, team, whatsapp
+):
     entered = wib(2026, 3, 10, 9, 0)
     report = _report_in_follow_up(store, entered)
     with time_machine.travel(entered + timedelta(hours=1), tick=False):
         reply = whatsapp.send(f"KEMBALIKAN {report.number} Foto belum ada", phone=DEWI)
     assert "dikembalikan" in reply.text
     assert store(validations.open_validation_of, report.id) is None
-    _run(app, jobs.scan_deadlines, entered + timedelta(hours=80))
+    _run(worker, jobs.scan_deadlines, entered + timedelta(hours=80))
     assert store(breaches.count_breaches) == {}
     again = entered + timedelta(hours=90)
     with time_machine.travel(again, tick=False):
@@ -232,7 +236,7 @@ def test_a_returned_report_drops_its_clock_and_reentry_starts_a_new_one(app, sto
             result_photos=PROOF,
         )
     assert store(validations.open_validation_of, report.id).due_at == again + timedelta(hours=72)
-    _run(app, jobs.scan_deadlines, again + timedelta(hours=72, seconds=1))
+    _run(worker, jobs.scan_deadlines, again + timedelta(hours=72, seconds=1))
     assert store(breaches.count_breaches)["validation_overdue"] == 1
 
 
@@ -390,34 +394,34 @@ def test_citizens_do_not_get_facilitator_commands(whatsapp, store, team):
 # --- digests, early stages, monthly cut-off --------------------------------------------
 
 
-def test_digest_goes_once_to_each_facilitator_with_work_and_never_empty(app, store, team):
+def test_digest_goes_once_to_each_facilitator_with_work_and_never_empty(app, worker, store, team):
     cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", EKO)
     _report_in_follow_up(store, wib(2026, 3, 10, 7, 0))  # Dewi
-    assert _run(app, jobs.send_digests, wib(2026, 3, 10, 7, 59)) == 0
-    assert _run(app, jobs.send_digests, wib(2026, 3, 10, 8, 0)) == 1
-    assert _run(app, jobs.send_digests, wib(2026, 3, 10, 8, 1)) == 0
+    assert _run(worker, jobs.send_digests, wib(2026, 3, 10, 7, 59)) == 0
+    assert _run(worker, jobs.send_digests, wib(2026, 3, 10, 8, 0)) == 1
+    assert _run(worker, jobs.send_digests, wib(2026, 3, 10, 8, 1)) == 0
     (digest,) = _sent(store, "facilitator_digest")
     assert digest.payload["total"] == 1 and len(digest.payload["due_today"]) == 1
     assert _sent(store, "supervisor_digest") == []  # nothing breached: nothing to say
 
 
-def test_supervisor_digest_reports_early_stage_flags(app, store, team):
+def test_supervisor_digest_reports_early_stage_flags(worker, store, team):
     created = wib(2026, 3, 1, 9, 0)
     with time_machine.travel(created, tick=False):
         report = _new_report(store)
-    _run(app, jobs.scan_deadlines, created + timedelta(hours=24))
+    _run(worker, jobs.scan_deadlines, created + timedelta(hours=24))
     assert store(breaches.count_breaches) == {}
-    _run(app, jobs.scan_deadlines, created + timedelta(hours=24, seconds=1))
+    _run(worker, jobs.scan_deadlines, created + timedelta(hours=24, seconds=1))
     assert store(breaches.count_breaches) == {"kelurahan_24h": 1}
-    _run(app, jobs.scan_deadlines, created + timedelta(days=7, seconds=1))
-    _run(app, jobs.scan_deadlines, created + timedelta(days=7, minutes=1))
+    _run(worker, jobs.scan_deadlines, created + timedelta(days=7, seconds=1))
+    _run(worker, jobs.scan_deadlines, created + timedelta(days=7, minutes=1))
     assert store(breaches.count_breaches) == {
         "kelurahan_24h": 1,
         "follow_up_6d": 1,
         "follow_up_7d": 1,
     }
     assert _sent(store, "sla_alert") == []  # early stages go to the digest, not alerts
-    _run(app, jobs.send_digests, wib(2026, 3, 8, 14, 0))
+    _run(worker, jobs.send_digests, wib(2026, 3, 8, 14, 0))
     (digest,) = _sent(store, "supervisor_digest")
     assert digest.payload["kelurahan_late"] == [report.number]
     assert digest.payload["follow_up_7d"] == [report.number]
@@ -433,23 +437,23 @@ def test_supervisor_digest_reports_early_stage_flags(app, store, team):
     ],
 )
 def test_monthly_cutoff_lists_daily_to_the_5th_then_flags(
-    app, store, team, created, first_of_month, month
+    worker, store, team, created, first_of_month, month
 ):
     with time_machine.travel(created, tick=False):
         report = _new_report(store)
     for day in range(5):
-        _run(app, jobs.send_digests, first_of_month + timedelta(days=day))
-        _run(app, jobs.send_digests, first_of_month + timedelta(days=day, hours=6))
+        _run(worker, jobs.send_digests, first_of_month + timedelta(days=day))
+        _run(worker, jobs.send_digests, first_of_month + timedelta(days=day, hours=6))
     lists = _sent(store, "cutoff_list")
     assert len(lists) == 5
     assert all(note.payload == {"month": month, "numbers": [report.number]} for note in lists)
     fifth_end = first_of_month.replace(day=5, hour=23, minute=59, second=59)
-    _run(app, jobs.scan_deadlines, fifth_end)
+    _run(worker, jobs.scan_deadlines, fifth_end)
     assert "monthly_cutoff_missed" not in store(breaches.count_breaches)
-    _run(app, jobs.scan_deadlines, fifth_end + timedelta(seconds=1))
-    _run(app, jobs.scan_deadlines, fifth_end + timedelta(days=1))
+    _run(worker, jobs.scan_deadlines, fifth_end + timedelta(seconds=1))
+    _run(worker, jobs.scan_deadlines, fifth_end + timedelta(days=1))
     assert store(breaches.count_breaches)["monthly_cutoff_missed"] == 1
-    _run(app, jobs.send_digests, first_of_month + timedelta(days=5, hours=6))
+    _run(worker, jobs.send_digests, first_of_month + timedelta(days=5, hours=6))
     assert len(_sent(store, "cutoff_list")) == 5
     [digest] = [note for note in _sent(store, "supervisor_digest") if note.created_at > fifth_end]
     assert digest.payload["cutoff_missed"] == [report.number]  # with its early-stage flags
@@ -463,19 +467,19 @@ def test_reports_past_the_cutoff_alone_make_no_digest_its_template_could_not_cou
     assert alone.is_empty
 
 
-def test_a_worker_down_six_hours_catches_up_without_double_sends(app, store, team):
+def test_a_worker_down_six_hours_catches_up_without_double_sends(worker, store, team):
     _report_in_follow_up(store, wib(2026, 3, 10, 7, 0))
-    _run(app, jobs.scan_deadlines, wib(2026, 3, 10, 7, 30))
-    _run(app, jobs.send_digests, wib(2026, 3, 10, 7, 30))
+    _run(worker, jobs.scan_deadlines, wib(2026, 3, 10, 7, 30))
+    _run(worker, jobs.send_digests, wib(2026, 3, 10, 7, 30))
     # down from 07:30 to 13:30 WIB: the 08:00 digest was missed
     restart = wib(2026, 3, 10, 13, 30)
-    assert _run(app, jobs.send_digests, restart) == 1
-    assert _run(app, jobs.send_digests, restart + timedelta(minutes=1)) == 0
-    assert _run(app, jobs.send_digests, wib(2026, 3, 10, 14, 0)) == 1
+    assert _run(worker, jobs.send_digests, restart) == 1
+    assert _run(worker, jobs.send_digests, restart + timedelta(minutes=1)) == 0
+    assert _run(worker, jobs.send_digests, wib(2026, 3, 10, 14, 0)) == 1
     assert len(_sent(store, "facilitator_digest")) == 2
     # down again across the daily target: the restart's one scan records it once
-    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 11, 6, 0)) == 1
-    assert _run(app, jobs.scan_deadlines, wib(2026, 3, 11, 6, 1)) == 0
+    assert _run(worker, jobs.scan_deadlines, wib(2026, 3, 11, 6, 0)) == 1
+    assert _run(worker, jobs.scan_deadlines, wib(2026, 3, 11, 6, 1)) == 0
 
 
 def test_sla_command_prints_the_month_per_facilitator(app, store, team, whatsapp):

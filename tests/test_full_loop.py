@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from conftest import RESULT_PNG, make_token, move_form
-from scheduler.sender import OutboxSender
+from conftest import RESULT_PNG, make_token, move_form, outbox_sender
 from store.stages import Role
 
 CITIZEN = "+6281234567890"
@@ -56,7 +55,7 @@ def test_report_to_validation_every_notification_in_order(
         assert answer.status_code == 200, answer.get_json()
     assert "divalidasi dan ditutup" in whatsapp.send(f"VALIDASI {number}", phone=FACILITATOR).text
 
-    OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"]).drain()
+    outbox_sender(app).drain()
     to_citizen = [
         got.body for got in fake_twilio.received if got.form["To"] == f"whatsapp:{CITIZEN}"
     ]

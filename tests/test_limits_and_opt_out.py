@@ -4,8 +4,7 @@ import pytest
 import time_machine
 
 from bot import create_app
-from conftest import WhatsApp, app_config, move_through
-from scheduler.sender import OutboxSender
+from conftest import WhatsApp, app_config, move_through, outbox_sender
 from store import inbound, outbox, reports
 from store.clock import utcnow
 from store.stages import Role, Stage
@@ -81,7 +80,7 @@ def test_reports_per_day_are_limited_per_wib_day(strict, strict_app):
 def test_berhenti_stops_notifications_and_mulai_resumes_them(app, whatsapp, store):
     number = whatsapp.file_report()
     assert "tidak akan mengirim kabar" in whatsapp.send("BERHENTI").text
-    sender = OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
+    sender = outbox_sender(app)
     store(
         reports.move_report,
         number,

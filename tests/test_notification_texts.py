@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import proof_for
+from conftest import outbox_sender, proof_for
 from handlers.notifications import (
     DELAYED_REPLY,
     REPORT_CLOSED,
@@ -13,7 +13,6 @@ from handlers.notifications import (
     delayed_reply_payloads,
     render,
 )
-from scheduler.sender import OutboxSender
 from store import outbox, ratings, reports
 from store.clock import utcnow
 from store.numbers import parse_number
@@ -163,7 +162,7 @@ def test_console_transport_logs_whom_masked_and_what_went_never_names_or_words(
     (moved,) = store(outbox.notifications)
     [answer] = delayed_reply_payloads(["Halo, Siti! Laporan Anda kami terima."])
     store(outbox.enqueue, moved.contact_id, DELAYED_REPLY, answer, report_id=None, now=utcnow())
-    sender = OutboxSender(engine=app.extensions["crm.engine"], settings=app.config["SETTINGS"])
+    sender = outbox_sender(app)
     with caplog.at_level(logging.INFO, logger="crm.outbound"):
         assert sender.drain() == 2
 

@@ -84,7 +84,7 @@ def _messages(twiml: str) -> list[str]:
 
 
 def test_messages_during_an_outage_are_answered_once_in_order_afterwards(
-    app, outage, whatsapp, store
+    app, worker, outage, whatsapp, store
 ):
     whatsapp.send("LAPOR", phone=ALICE)
     whatsapp.send("1", phone=ALICE)
@@ -115,9 +115,8 @@ def test_messages_during_an_outage_are_answered_once_in_order_afterwards(
     # back, but the spool is not replayed yet: a live message waits its turn
     late = whatsapp.send("YA", phone=ALICE)
     assert "tersimpan" in late.text
-    with app.app_context():
-        assert replay.replay_spool() == 6  # the five kept during the outage, the live one
-        assert replay.replay_spool() == 0
+    assert replay.replay_spool(worker) == 6  # the five kept during the outage, the live one
+    assert replay.replay_spool(worker) == 0
     assert store(inbound.count_inbound) == 3 + 6
     assert store(reports.count_reports) == 1
 
@@ -145,7 +144,7 @@ def test_fallback_refuses_unsigned_requests_and_keeps_nothing(app, whatsapp, tmp
 
 
 def test_a_replay_interrupted_by_a_crash_is_finished_without_doubles(
-    app, whatsapp, store, tmp_path
+    app, worker, whatsapp, store, tmp_path
 ):
     forms = [whatsapp.form(text) for text in ["LAPOR", "1", "Jalan berlubang besar sekali"]]
     for form in forms:
@@ -171,34 +170,34 @@ def test_a_replay_interrupted_by_a_crash_is_finished_without_doubles(
             deliver_later=True,
         )
         assert taken.exists()
-        assert replay.replay_spool() == 3
+        assert replay.replay_spool(worker) == 3
     assert store(inbound.count_inbound) == 3
     assert len(store(outbox.notifications)) == 3
     assert [path.name for path in spool_dir.iterdir()] == [REPLAY_LOCK]  # nothing waits
     shutil.rmtree(spool_dir)
 
 
-def test_a_kept_entry_with_a_list_for_its_sender_does_not_stop_the_replay(app, whatsapp, tmp_path):
+def test_a_kept_entry_with_a_list_for_its_sender_does_not_stop_the_replay(
+    worker, whatsapp, tmp_path
+):
     """Written by hand, or by another version: read as a form would read it."""
     kept = {"MessageSid": "SM" + "1" * 32, "From": [f"whatsapp:{BUDI}"]}
     Spool(tmp_path / "spool").append({"form": kept})
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
-    with app.app_context():
-        assert replay.replay_spool() == 2
+    assert replay.replay_spool(worker) == 2
     assert not Spool(tmp_path / "spool").has_pending()
 
 
 def test_a_kept_entry_that_is_no_message_is_set_aside_and_the_rest_replayed(
-    app, whatsapp, store, tmp_path
+    worker, whatsapp, store, tmp_path
 ):
     spool_dir = tmp_path / "spool"
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     Spool(spool_dir).append({"form": {"From": f"whatsapp:{BUDI}"}})  # no MessageSid
     _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=ALICE))
 
-    with app.app_context():
-        assert replay.replay_spool() == 2
-        assert replay.replay_spool() == 0
+    assert replay.replay_spool(worker) == 2
+    assert replay.replay_spool(worker) == 0
     assert store(inbound.count_inbound) == 2
     [kept] = Spool.entries(spool_dir / SET_ASIDE)
     assert kept == {
@@ -212,7 +211,7 @@ def test_a_kept_entry_that_is_no_message_is_set_aside_and_the_rest_replayed(
 
 
 def test_a_kept_entry_whose_sid_twilio_never_gives_is_set_aside_not_answered(
-    app, whatsapp, store, tmp_path
+    worker, whatsapp, store, tmp_path
 ):
     """Kept by an earlier version, which took `SM…NumMedia0` for a MessageSid: the replay
     reads MessageSids as the webhook does."""
@@ -220,8 +219,7 @@ def test_a_kept_entry_whose_sid_twilio_never_gives_is_set_aside_not_answered(
     shifted["MessageSid"] += "NumMedia0"
     Spool(tmp_path / "spool").append({"form": shifted})
 
-    with app.app_context():
-        assert replay.replay_spool() == 0
+    assert replay.replay_spool(worker) == 0
     assert store(inbound.count_inbound) == 0
     [kept] = Spool.entries(tmp_path / "spool" / SET_ASIDE)
     assert kept["set_aside_because"] == "no MessageSid or sender"
@@ -241,7 +239,7 @@ def test_an_answer_twilio_never_got_is_given_by_the_fallback(app, whatsapp, stor
 
 
 def test_an_answer_twilio_never_got_reaches_the_citizen_once_when_the_fallback_cannot_tell(
-    app, outage, whatsapp, store
+    app, worker, outage, whatsapp, store
 ):
     """As above, but the database does not answer the fallback: the message is kept,
     and the replay must send the stored answer, and only once."""
@@ -251,16 +249,15 @@ def test_an_answer_twilio_never_got_reaches_the_citizen_once_when_the_fallback_c
     assert "tersimpan" in _via_fallback(whatsapp, form)[1]
     assert "tersimpan" in _via_fallback(whatsapp, form)[1]  # Twilio may retry the fallback too
     outage.end(app)
-    with app.app_context():
-        replay.replay_spool()
-        replay.replay_spool()
+    replay.replay_spool(worker)
+    replay.replay_spool(worker)
 
     (note,) = store(outbox.notifications)
     assert answered in render(note.kind, note.payload, "id").body  # after "sorry for the delay"
     assert store(inbound.count_inbound) == 1
 
 
-def test_a_fallback_for_a_message_kept_already_keeps_nothing_more(app, whatsapp, tmp_path):
+def test_a_fallback_for_a_message_kept_already_keeps_nothing_more(worker, whatsapp, tmp_path):
     """Twilio retries the fallback; each copy would be one more entry to replay."""
     form = whatsapp.form("halo", phone=BUDI)
     spool = Spool(tmp_path / "spool")
@@ -272,8 +269,7 @@ def test_a_fallback_for_a_message_kept_already_keeps_nothing_more(app, whatsapp,
         assert status == 200 and "tersimpan" in body
 
     assert spool.live.read_bytes() == kept
-    with app.app_context():
-        assert replay.replay_spool() == 1
+    assert replay.replay_spool(worker) == 1
 
 
 def test_replaying_an_answered_fallback_request_changes_nothing_for_anyone(
@@ -295,7 +291,7 @@ def test_replaying_an_answered_fallback_request_changes_nothing_for_anyone(
 
 
 def test_a_long_answer_kept_during_an_outage_comes_whole_in_as_many_messages_as_it_takes(
-    app, whatsapp, store
+    worker, whatsapp, store
 ):
     number = whatsapp.file_report(phone=ALICE)
     note = "Catatan petugas " + "sangat panjang " * 60
@@ -304,8 +300,7 @@ def test_a_long_answer_kept_during_an_outage_comes_whole_in_as_many_messages_as_
     before = len(store(outbox.notifications))
 
     _via_fallback(whatsapp, whatsapp.form(f"STATUS {number}", phone=ALICE))
-    with app.app_context():
-        replay.replay_spool()
+    replay.replay_spool(worker)
 
     parts = [render(n.kind, n.payload, "id").body for n in store(outbox.notifications)[before:]]
     assert len(parts) >= 2 and all(len(part) <= 1600 for part in parts)
@@ -314,31 +309,29 @@ def test_a_long_answer_kept_during_an_outage_comes_whole_in_as_many_messages_as_
     assert "".join(parts).count("sangat panjang") == "".join(live).count("sangat panjang")
 
 
-def test_an_hour_of_kept_messages_replayed_in_a_minute_is_no_flood(app, whatsapp, store):
+def test_an_hour_of_kept_messages_replayed_in_a_minute_is_no_flood(worker, whatsapp, store):
     texts = ["LAPOR", "1", "Jalan berlubang besar di depan SDN 01", "Jl. Kramat Raya 10"]
     texts += ["Kramat"] + [f"foto {n}" for n in range(20)]  # photos are one message each
     for text in texts:
         _via_fallback(whatsapp, whatsapp.form(text, phone=ALICE))
-    with app.app_context():
-        assert replay.replay_spool() == len(texts)
+    assert replay.replay_spool(worker) == len(texts)
     answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
     assert len(answers) == len(texts)
     assert not any("terlalu banyak pesan" in text for text in answers)
 
 
-def test_a_kept_message_known_by_its_sms_message_sid_alone_is_answered(app, whatsapp, store):
+def test_a_kept_message_known_by_its_sms_message_sid_alone_is_answered(worker, whatsapp, store):
     """The webhook takes SmsMessageSid when MessageSid is missing; so must the replay."""
     form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
     form["SmsMessageSid"] = form.pop("MessageSid")
     assert "tersimpan" in _via_fallback(whatsapp, form)[1]
-    with app.app_context():
-        assert replay.replay_spool() == 1
+    assert replay.replay_spool(worker) == 1
     (note,) = store(outbox.notifications)
     assert "belum memiliki laporan" in render(note.kind, note.payload, "id").body
 
 
 def test_a_database_up_but_read_only_keeps_the_spool_for_later(
-    app, whatsapp, store, tmp_path, database_url
+    app, worker, whatsapp, store, tmp_path, database_url
 ):
     """A PostgreSQL primary still read-only after a failover refuses writes with an
     error that is no OperationalError: the kept messages must wait, not be set aside."""
@@ -355,8 +348,8 @@ def test_a_database_up_but_read_only_keeps_the_spool_for_later(
             )
         app.extensions["crm.engine"].dispose()
         for _ in range(replay.STUCK_AFTER + 1):  # an outage: nothing counts as stuck
-            with app.app_context(), pytest.raises(SQLAlchemyError):
-                replay.replay_spool()
+            with pytest.raises(SQLAlchemyError):
+                replay.replay_spool(worker)
     finally:
         with admin.connect() as connection:
             connection.exec_driver_sql(
@@ -366,8 +359,7 @@ def test_a_database_up_but_read_only_keeps_the_spool_for_later(
         app.extensions["crm.engine"].dispose()
 
     assert not (tmp_path / "spool" / SET_ASIDE).exists()
-    with app.app_context():
-        assert replay.replay_spool() == 2
+    assert replay.replay_spool(worker) == 2
     assert store(inbound.count_inbound) == 2
     assert not any(
         "gangguan" in render(note.kind, note.payload, "id").body
@@ -420,26 +412,24 @@ def refuse_inbound(app):
     _accept_inbound(app)
 
 
-def _replay_until_stuck(app, whatsapp) -> None:
+def _replay_until_stuck(worker, whatsapp) -> None:
     """Replay runs in which the refused message fails and a later one is written: one
     more message from another phone, kept behind it, each time (as on a working day)."""
     for count in range(replay.STUCK_AFTER):
         assert "tersimpan" in whatsapp.send(f"halo {count}", phone=CITRA).text
-        with app.app_context():
-            replay.replay_spool()
+        replay.replay_spool(worker)
 
 
-def _replay_until_set_aside(app, whatsapp) -> None:
+def _replay_until_set_aside(worker, whatsapp) -> None:
     """Until the refused message, its apology refused too, is set aside."""
-    _replay_until_stuck(app, whatsapp)
+    _replay_until_stuck(worker, whatsapp)
     whatsapp.send("halo lagi", phone=CITRA)  # written after the apology was refused
-    with app.app_context():
-        replay.replay_spool()  # the apology refused: counted a fourth time
-        replay.replay_spool()  # and so set aside
+    replay.replay_spool(worker)  # the apology refused: counted a fourth time
+    replay.replay_spool(worker)  # and so set aside
 
 
 def test_a_kept_message_the_database_refuses_every_time_gets_the_apology_and_frees_the_spool(
-    app, whatsapp, store, tmp_path, refuse_inbound
+    worker, whatsapp, store, tmp_path, refuse_inbound
 ):
     spool_dir = tmp_path / "spool"
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
@@ -448,11 +438,10 @@ def test_a_kept_message_the_database_refuses_every_time_gets_the_apology_and_fre
     _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=ALICE))
     refuse_inbound("Selamat pagi", unless_reply_has="gangguan")  # not the apology
 
-    _replay_until_stuck(app, whatsapp)
+    _replay_until_stuck(worker, whatsapp)
     assert Spool(spool_dir).failures(refused["MessageSid"]) == replay.STUCK_AFTER
     assert "tersimpan" in whatsapp.send("halo lagi", phone=ALICE).text  # still held up
-    with app.app_context():
-        replay.replay_spool()
+    replay.replay_spool(worker)
 
     assert store(inbound.count_inbound) == 3 + 3 + 1  # Citra's three, Alice's while held up
     answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
@@ -463,13 +452,13 @@ def test_a_kept_message_the_database_refuses_every_time_gets_the_apology_and_fre
 
 
 def test_a_kept_message_refused_even_its_apology_is_set_aside_and_the_rest_replayed(
-    app, whatsapp, store, tmp_path, refuse_inbound
+    worker, whatsapp, store, tmp_path, refuse_inbound
 ):
     _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi")
 
-    _replay_until_set_aside(app, whatsapp)
+    _replay_until_set_aside(worker, whatsapp)
 
     [kept] = Spool.entries(tmp_path / "spool" / SET_ASIDE)
     assert kept["set_aside_because"] == "refused by the database in 4 runs"
@@ -479,7 +468,7 @@ def test_a_kept_message_refused_even_its_apology_is_set_aside_and_the_rest_repla
 
 
 def test_a_kept_message_twice_refused_even_its_apology_goes_aside_once_and_frees_the_spool(
-    app, whatsapp, tmp_path, refuse_inbound
+    worker, whatsapp, tmp_path, refuse_inbound
 ):
     """Two copies in the spool (Twilio's retry of the fallback raced the first call, both
     looked before either wrote): the second must not start counting again."""
@@ -489,7 +478,7 @@ def test_a_kept_message_twice_refused_even_its_apology_goes_aside_once_and_frees
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi")
 
-    _replay_until_set_aside(app, whatsapp)  # both copies
+    _replay_until_set_aside(worker, whatsapp)  # both copies
 
     spool = Spool(tmp_path / "spool")
     assert spool.count_set_aside() == 1 and not spool.has_pending()
@@ -501,12 +490,12 @@ def _crm_spool(app, *args: str):
 
 
 def test_an_operator_sees_what_was_set_aside_without_the_whole_phone_number(
-    app, whatsapp, refuse_inbound
+    app, worker, whatsapp, refuse_inbound
 ):
     kept = whatsapp.form("LAPORAN SAYA, hubungi 0812 9999 8888", phone=BUDI)
     _via_fallback(whatsapp, kept)
     refuse_inbound("LAPORAN SAYA, hubungi 0812 9999 8888")
-    _replay_until_set_aside(app, whatsapp)
+    _replay_until_set_aside(worker, whatsapp)
 
     listed = _crm_spool(app, "list")
 
@@ -519,18 +508,17 @@ def test_an_operator_sees_what_was_set_aside_without_the_whole_phone_number(
 
 
 def test_a_message_set_aside_is_answered_once_an_operator_retries_it_after_the_fix(
-    app, whatsapp, store, refuse_inbound
+    app, worker, whatsapp, store, refuse_inbound
 ):
     kept = whatsapp.form("LAPORAN SAYA", phone=BUDI)
     _via_fallback(whatsapp, kept)
     refuse_inbound("LAPORAN SAYA")
-    _replay_until_set_aside(app, whatsapp)
+    _replay_until_set_aside(worker, whatsapp)
     _accept_inbound(app)  # the bug fixed
 
     retried = _crm_spool(app, "retry", kept["MessageSid"])
-    with app.app_context():
-        assert replay.replay_spool() == 1
-        assert replay.replay_spool() == 0
+    assert replay.replay_spool(worker) == 1
+    assert replay.replay_spool(worker) == 0
 
     assert retried.exit_code == 0 and "1 entry(ies) back in the spool" in retried.output
     answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
@@ -540,11 +528,11 @@ def test_a_message_set_aside_is_answered_once_an_operator_retries_it_after_the_f
 
 
 def test_a_discarded_entry_leaves_nothing_of_the_citizen_on_disk(
-    app, whatsapp, tmp_path, refuse_inbound
+    app, worker, whatsapp, tmp_path, refuse_inbound
 ):
     _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
     refuse_inbound("Selamat pagi")
-    _replay_until_set_aside(app, whatsapp)
+    _replay_until_set_aside(worker, whatsapp)
 
     discarded = _crm_spool(app, "discard", "--all")
 
@@ -554,11 +542,11 @@ def test_a_discarded_entry_leaves_nothing_of_the_citizen_on_disk(
 
 
 def test_spool_commands_naming_nothing_or_an_unknown_entry_change_nothing(
-    app, whatsapp, tmp_path, refuse_inbound
+    app, worker, whatsapp, tmp_path, refuse_inbound
 ):
     _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
     refuse_inbound("Selamat pagi")
-    _replay_until_set_aside(app, whatsapp)
+    _replay_until_set_aside(worker, whatsapp)
 
     unnamed = _crm_spool(app, "retry")
     unknown = _crm_spool(app, "discard", "1", "SM404")
@@ -569,57 +557,55 @@ def test_spool_commands_naming_nothing_or_an_unknown_entry_change_nothing(
     assert spool.count_set_aside() == 1 and not spool.has_pending()
 
 
-def _replay_during_an_outage(app, outage: Outage, *, runs: int) -> None:
+def _replay_during_an_outage(app, worker, outage: Outage, *, runs: int) -> None:
     outage.start(app)
     try:
         for _ in range(runs):
-            with app.app_context(), pytest.raises(SQLAlchemyError):
-                replay.replay_spool()
+            with pytest.raises(SQLAlchemyError):
+                replay.replay_spool(worker)
     finally:
         outage.end(app)
 
 
-def test_an_outage_counts_nothing_against_the_kept_messages(app, outage, whatsapp, store, tmp_path):
+def test_an_outage_counts_nothing_against_the_kept_messages(
+    app, worker, outage, whatsapp, store, tmp_path
+):
     _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=BUDI))
-    _replay_during_an_outage(app, outage, runs=replay.STUCK_AFTER + 1)
+    _replay_during_an_outage(app, worker, outage, runs=replay.STUCK_AFTER + 1)
     assert not (tmp_path / "spool" / FAILURES).exists()
 
-    with app.app_context():
-        assert replay.replay_spool() == 1
+    assert replay.replay_spool(worker) == 1
     (note,) = store(outbox.notifications)
     assert "belum memiliki laporan" in render(note.kind, note.payload, "id").body
 
 
 def test_a_stuck_message_met_by_an_outage_waits_for_its_apology(
-    app, outage, whatsapp, store, tmp_path, refuse_inbound
+    app, worker, outage, whatsapp, store, tmp_path, refuse_inbound
 ):
     _via_fallback(whatsapp, whatsapp.form("Selamat pagi", phone=BUDI))
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi", unless_reply_has="gangguan")
-    _replay_until_stuck(app, whatsapp)
-    _replay_during_an_outage(app, outage, runs=1)  # the apology fails too, for the outage
+    _replay_until_stuck(worker, whatsapp)
+    _replay_during_an_outage(app, worker, outage, runs=1)  # the apology fails too, for the outage
     assert not (tmp_path / "spool" / SET_ASIDE).exists()
 
-    with app.app_context():
-        replay.replay_spool()
+    replay.replay_spool(worker)
     answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
     assert sum("sistem kami sedang mengalami gangguan" in text for text in answers) == 1
     assert not Spool(tmp_path / "spool").has_pending()
 
 
 def test_a_kept_message_refused_for_a_while_is_answered_for_real_once_accepted(
-    app, whatsapp, store, tmp_path, refuse_inbound
+    app, worker, whatsapp, store, tmp_path, refuse_inbound
 ):
     form = whatsapp.form("LAPORAN SAYA", phone=BUDI)
     _via_fallback(whatsapp, form)
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("LAPORAN SAYA")
     for _ in range(replay.STUCK_AFTER - 1):
-        with app.app_context():
-            replay.replay_spool()
+        replay.replay_spool(worker)
     _accept_inbound(app)
-    with app.app_context():
-        assert replay.replay_spool() == 2  # Budi's for real, Alice's from its stored reply
+    assert replay.replay_spool(worker) == 2  # Budi's for real, Alice's from its stored reply
 
     answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
     assert len(answers) == 2 and any("belum memiliki laporan" in text for text in answers)
@@ -627,7 +613,7 @@ def test_a_kept_message_refused_for_a_while_is_answered_for_real_once_accepted(
 
 
 def test_a_refused_message_alone_counts_nothing_until_another_gets_through(
-    app, whatsapp, store, tmp_path, refuse_inbound
+    worker, whatsapp, store, tmp_path, refuse_inbound
 ):
     """A failure is the message's own only if the next message tried is written."""
     refused = whatsapp.form("Selamat pagi", phone=BUDI)
@@ -635,26 +621,23 @@ def test_a_refused_message_alone_counts_nothing_until_another_gets_through(
     _via_fallback(whatsapp, whatsapp.form("LAPORAN SAYA", phone=BUDI))  # waits behind it
     refuse_inbound("Selamat pagi")
     for _ in range(replay.STUCK_AFTER + 1):
-        with app.app_context():
-            assert replay.replay_spool() == 0
+        assert replay.replay_spool(worker) == 0
     spool = Spool(tmp_path / "spool")
     assert spool.failures(refused["MessageSid"]) == 0 and spool.has_pending()
 
     for text in ("halo", "MENU", "PETUNJUK"):  # each one kept, answered, and counted
         assert "tersimpan" in whatsapp.send(text, phone=ALICE).text
-        with app.app_context():
-            assert replay.replay_spool() == 1
+        assert replay.replay_spool(worker) == 1
     assert spool.failures(refused["MessageSid"]) == replay.STUCK_AFTER
     whatsapp.send("terima kasih", phone=ALICE)  # written after the apology was refused
-    with app.app_context():
-        replay.replay_spool()  # the apology refused: counted a fourth time
-        replay.replay_spool()  # Budi's first: set aside; then his second, in its turn
+    replay.replay_spool(worker)  # the apology refused: counted a fourth time
+    replay.replay_spool(worker)  # Budi's first: set aside; then his second, in its turn
     assert spool.count_set_aside() == 1 and not spool.has_pending()
     assert store(inbound.count_inbound) == 4 + 1
 
 
 def test_refused_messages_in_a_row_are_all_counted_once_a_later_one_is_written(
-    app, whatsapp, store, tmp_path, refuse_inbound
+    worker, whatsapp, store, tmp_path, refuse_inbound
 ):
     """The same forwarded text, tripping the same bug, from four phones."""
     phones = (BUDI, ALICE, "+6281200000004", "+6281200000005")
@@ -663,18 +646,17 @@ def test_refused_messages_in_a_row_are_all_counted_once_a_later_one_is_written(
         _via_fallback(whatsapp, form)
     refuse_inbound("Selamat pagi", unless_reply_has="gangguan")
 
-    _replay_until_stuck(app, whatsapp)
+    _replay_until_stuck(worker, whatsapp)
     spool = Spool(tmp_path / "spool")
     assert [spool.failures(form["MessageSid"]) for form in refused] == [3, 3, 3, 3]
-    with app.app_context():
-        replay.replay_spool()
+    replay.replay_spool(worker)
     answers = [render(note.kind, note.payload, "id").body for note in store(outbox.notifications)]
     assert sum("sistem kami sedang mengalami gangguan" in text for text in answers) == 4
     assert not spool.has_pending()
 
 
 def test_a_reply_served_again_from_the_store_is_no_sign_the_database_writes(
-    app, whatsapp, store, tmp_path, refuse_inbound
+    app, worker, whatsapp, store, tmp_path, refuse_inbound
 ):
     """Once every message is refused, the ones answered before (still in the file, behind
     the refused one) must not count against it."""
@@ -682,20 +664,18 @@ def test_a_reply_served_again_from_the_store_is_no_sign_the_database_writes(
     _via_fallback(whatsapp, refused)
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
     refuse_inbound("Selamat pagi")
-    with app.app_context():
-        replay.replay_spool()  # Alice's written: Budi's failure counted once
+    replay.replay_spool(worker)  # Alice's written: Budi's failure counted once
     _accept_inbound(app)
     refuse_inbound(None)
     for _ in range(replay.STUCK_AFTER + 1):
-        with app.app_context():
-            replay.replay_spool()
+        replay.replay_spool(worker)
 
     spool = Spool(tmp_path / "spool")
     assert spool.failures(refused["MessageSid"]) == 1 and spool.count_set_aside() == 0
 
 
 def test_a_database_that_refuses_every_message_is_waited_for_like_an_outage(
-    app, whatsapp, store, tmp_path, refuse_inbound
+    app, worker, whatsapp, store, tmp_path, refuse_inbound
 ):
     """Say a trigger a migration left behind: the heartbeat is written, no message is."""
     _via_fallback(whatsapp, whatsapp.form("halo", phone=ALICE))
@@ -703,18 +683,18 @@ def test_a_database_that_refuses_every_message_is_waited_for_like_an_outage(
     _via_fallback(whatsapp, whatsapp.form("MENU", phone=CITRA))
     refuse_inbound(None)
     for _ in range(replay.STUCK_AFTER + 1):
-        with app.app_context():
-            assert replay.replay_spool() == 0  # each fails, and none is written after it
+        assert replay.replay_spool(worker) == 0  # each fails, and none is written after it
     assert not (tmp_path / "spool" / FAILURES).exists()
     assert not (tmp_path / "spool" / SET_ASIDE).exists()
 
     _accept_inbound(app)
-    with app.app_context():
-        assert replay.replay_spool() == 3
+    assert replay.replay_spool(worker) == 3
     assert len(store(outbox.notifications)) == 3
 
 
-def test_an_apology_for_a_kept_message_is_sent_once_and_answers_it_for_good(app, whatsapp, store):
+def test_an_apology_for_a_kept_message_is_sent_once_and_answers_it_for_good(
+    app, worker, whatsapp, store
+):
     form = whatsapp.form("LAPORAN SAYA", phone=ALICE)
     _via_fallback(whatsapp, form)
     with app.app_context():
@@ -727,7 +707,7 @@ def test_an_apology_for_a_kept_message_is_sent_once_and_answers_it_for_good(app,
         message = incoming_message(MultiDict(form))
         apologise_once(form["MessageSid"], message, db=database.transaction())
         apologise_once(form["MessageSid"], message, db=database.transaction())
-        assert replay.replay_spool() == 1  # answered: with the apology, recorded before
+        assert replay.replay_spool(worker) == 1  # answered: with the apology, recorded before
     (note,) = store(outbox.notifications)
     assert "sistem kami sedang mengalami gangguan" in render(note.kind, note.payload, "id").body
     assert store(inbound.count_inbound) == 1

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from twilio.request_validator import RequestValidator
 
-from conftest import AUTH_TOKEN, BOT_NUMBER, CONTENT_SIDS, PUBLIC_BASE_URL, proof_for
+from bot.worker import sender_settings
+from conftest import AUTH_TOKEN, BOT_NUMBER, CONTENT_SIDS, PUBLIC_BASE_URL, outbox_sender, proof_for
 from scheduler.sender import MAX_ATTEMPTS, OutboxSender
 from store import contacts, outbox, places, reports
 from store.clock import utcnow
@@ -27,11 +28,7 @@ def app(twilio_app):
 
 @pytest.fixture
 def sender(app):
-    return OutboxSender(
-        engine=app.extensions["crm.engine"],
-        settings=app.config["SETTINGS"],
-        worker_id="test-worker",
-    )
+    return outbox_sender(app, worker_id="test-worker")
 
 
 def _report_for(store, phone=CITIZEN, *, last_inbound=True, language="id"):
@@ -162,7 +159,9 @@ def test_rate_limits_and_server_errors_are_retried_with_backoff(
 
 def test_network_errors_are_retried(store, app):
     unreachable = replace(app.config["SETTINGS"], twilio_api_base_url="http://127.0.0.1:9")
-    sender = OutboxSender(engine=app.extensions["crm.engine"], settings=unreachable)
+    sender = OutboxSender(
+        engine=app.extensions["crm.engine"], settings=sender_settings(unreachable)
+    )
     report = _report_for(store)
     _move(store, report.number, "koordinasi", Role.KELURAHAN)
     sender.drain()
@@ -228,11 +227,7 @@ class CallbackFirstTransport:
 def test_a_callback_that_arrives_before_the_sid_is_recorded_is_not_lost(app, store, client):
     report = _report_for(store)
     _move(store, report.number, "koordinasi", Role.KELURAHAN)
-    sender = OutboxSender(
-        engine=app.extensions["crm.engine"],
-        settings=app.config["SETTINGS"],
-        transport=CallbackFirstTransport(client, "delivered"),
-    )
+    sender = outbox_sender(app, transport=CallbackFirstTransport(client, "delivered"))
     sender.drain()
     assert store(outbox.notifications)[0].delivery_status == "delivered"
 
@@ -240,11 +235,9 @@ def test_a_callback_that_arrives_before_the_sid_is_recorded_is_not_lost(app, sto
 def test_an_early_63016_callback_still_triggers_the_template(app, store, client, fake_twilio):
     report = _report_for(store)
     _move(store, report.number, "koordinasi", Role.KELURAHAN)
-    settings = app.config["SETTINGS"]
-    engine = app.extensions["crm.engine"]
     first = CallbackFirstTransport(client, "undelivered", error_code="63016")
-    OutboxSender(engine=engine, settings=settings, transport=first).send_due()
-    OutboxSender(engine=engine, settings=settings).drain()
+    outbox_sender(app, transport=first).send_due()
+    outbox_sender(app).drain()
     (got,) = fake_twilio.received
     assert got.form["ContentSid"] == CONTENT_SIDS["stage_update:id"]
 
@@ -313,7 +306,7 @@ def test_sending_never_exceeds_the_configured_rate(database_url, fake_twilio, st
     from conftest import twilio_config
 
     slow = create_app(twilio_config(database_url, fake_twilio, SEND_RATE_PER_SECOND="20"))
-    sender = OutboxSender(engine=slow.extensions["crm.engine"], settings=slow.config["SETTINGS"])
+    sender = outbox_sender(slow)
     for index in range(45):
         report = _report_for(store, phone=f"+62812000{index:05d}")
         _move(store, report.number, "koordinasi", Role.KELURAHAN)

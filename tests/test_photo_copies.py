@@ -16,6 +16,7 @@ from test_proof_of_work import opened
 
 from bot import create_app
 from bot.media import media_links, media_store
+from bot.worker import worker_resources
 from conftest import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -66,9 +67,8 @@ def the_photo(app) -> ReportMedia:
 
 
 def copy_photos(app) -> int:
-    """One run of the worker's job, as the worker runs it: in the app's context."""
-    with app.app_context():
-        return jobs.copy_photos()
+    """One run of the worker's job, with what the worker hands it."""
+    return jobs.copy_photos(worker_resources(app))
 
 
 def kept_bytes(app, key: str) -> bytes | None:

@@ -69,15 +69,15 @@ def _send_back(store, number: str, at: datetime, reason="Foto hasil belum ada") 
     _move(store, number, "proses", at=at, role=Role.FACILITATOR, note=reason)
 
 
-def _run(app, job, at: datetime):
-    with time_machine.travel(at, tick=False), app.app_context():
-        return job()
+def _run(worker, job, at: datetime):
+    with time_machine.travel(at, tick=False):
+        return job(worker)
 
 
-def _scan_twice(app, at: datetime) -> None:
+def _scan_twice(worker, at: datetime) -> None:
     """Two scans at the same moment, as two workers might: each flag is recorded once."""
-    _run(app, jobs.scan_deadlines, at)
-    _run(app, jobs.scan_deadlines, at)
+    _run(worker, jobs.scan_deadlines, at)
+    _run(worker, jobs.scan_deadlines, at)
 
 
 def _flags(store) -> dict[str, int]:
@@ -89,7 +89,7 @@ def _supervisor_digests(store) -> list[outbox.NotificationInfo]:
 
 
 def test_a_report_sent_back_by_a_facilitator_is_flagged_6_and_7_days_after_its_return(
-    app, store, team, whatsapp
+    worker, store, team, whatsapp
 ):
     report = _filed(store, wib(2026, 3, 2, 9, 0))
     _move(store, report.number, "koordinasi", "proses", "tindak_lanjut", at=wib(2026, 3, 2, 10))
@@ -97,17 +97,17 @@ def test_a_report_sent_back_by_a_facilitator_is_flagged_6_and_7_days_after_its_r
     with time_machine.travel(returned, tick=False):
         reply = whatsapp.send(f"KEMBALIKAN {report.number} Foto hasil belum ada", phone=DEWI)
     assert "dikembalikan" in reply.text
-    _scan_twice(app, returned + timedelta(days=6))
+    _scan_twice(worker, returned + timedelta(days=6))
     assert _flags(store) == {}  # 7 days after filing, but only 6 after the return
-    _scan_twice(app, returned + timedelta(days=6) + ONE_SECOND)
+    _scan_twice(worker, returned + timedelta(days=6) + ONE_SECOND)
     assert _flags(store) == {"follow_up_6d": 1}
-    _scan_twice(app, returned + timedelta(days=7) + ONE_SECOND)
-    _scan_twice(app, returned + timedelta(days=19))
+    _scan_twice(worker, returned + timedelta(days=7) + ONE_SECOND)
+    _scan_twice(worker, returned + timedelta(days=19))
     assert _flags(store) == {"follow_up_6d": 1, "follow_up_7d": 1}
 
 
 def test_a_report_reopened_by_its_citizen_is_flagged_6_and_7_days_after_the_reopening(
-    app, store, team, whatsapp
+    worker, store, team, whatsapp
 ):
     report = _filed(store, wib(2026, 3, 2, 9, 0))
     stages = ("koordinasi", "proses", "tindak_lanjut", "validasi", "selesai")
@@ -116,63 +116,63 @@ def test_a_report_reopened_by_its_citizen_is_flagged_6_and_7_days_after_the_reop
     with time_machine.travel(reopened, tick=False):
         whatsapp.send(f"BUKA {report.number} Lubangnya muncul lagi")
     assert store(reports.number_and_stage, report.id)[1] is Stage.PROSES
-    _scan_twice(app, reopened + timedelta(days=6))
+    _scan_twice(worker, reopened + timedelta(days=6))
     assert _flags(store) == {}
-    _scan_twice(app, reopened + timedelta(days=6) + ONE_SECOND)
+    _scan_twice(worker, reopened + timedelta(days=6) + ONE_SECOND)
     assert _flags(store) == {"follow_up_6d": 1}
-    _scan_twice(app, reopened + timedelta(days=7) + ONE_SECOND)
+    _scan_twice(worker, reopened + timedelta(days=7) + ONE_SECOND)
     assert _flags(store) == {"follow_up_6d": 1, "follow_up_7d": 1}
 
 
 def test_a_second_return_is_flagged_anew_and_the_digest_counts_only_the_current_one(
-    app, store, team
+    worker, store, team
 ):
     report = _filed(store, wib(2026, 3, 2, 9, 0))
     _move(store, report.number, "koordinasi", "proses", "tindak_lanjut", at=wib(2026, 3, 2, 10))
     first = wib(2026, 3, 3, 9, 0)
     _send_back(store, report.number, first)
-    _scan_twice(app, first + timedelta(days=7) + ONE_SECOND)
+    _scan_twice(worker, first + timedelta(days=7) + ONE_SECOND)
     assert _flags(store) == {"follow_up_6d": 1, "follow_up_7d": 1}
-    _run(app, jobs.send_digests, wib(2026, 3, 10, 14, 0))
+    _run(worker, jobs.send_digests, wib(2026, 3, 10, 14, 0))
     (digest,) = _supervisor_digests(store)
     assert digest.payload["follow_up_7d"] == [report.number]
 
     _move(store, report.number, "tindak_lanjut", at=wib(2026, 3, 11, 9, 0))
     second = wib(2026, 3, 12, 9, 0)
     _send_back(store, report.number, second, reason="Masih berlubang di sisi kiri")
-    _run(app, jobs.send_digests, wib(2026, 3, 12, 14, 0))
+    _run(worker, jobs.send_digests, wib(2026, 3, 12, 14, 0))
     assert len(_supervisor_digests(store)) == 1  # the first return's flags are history
 
-    _scan_twice(app, second + timedelta(days=7) + ONE_SECOND)
+    _scan_twice(worker, second + timedelta(days=7) + ONE_SECOND)
     assert _flags(store) == {"follow_up_6d": 2, "follow_up_7d": 2}
-    _run(app, jobs.send_digests, wib(2026, 3, 19, 14, 0))
+    _run(worker, jobs.send_digests, wib(2026, 3, 19, 14, 0))
     latest = _supervisor_digests(store)[-1]
     assert latest.payload["follow_up_7d"] == [report.number]
     assert latest.payload["follow_up_6d"] == []
 
 
-def test_the_digest_counts_a_returned_report_late_by_six_days_as_a_warning(app, store, team):
+def test_the_digest_counts_a_returned_report_late_by_six_days_as_a_warning(worker, store, team):
     report = _filed(store, wib(2026, 3, 2, 9, 0))
     _move(store, report.number, "koordinasi", "proses", "tindak_lanjut", at=wib(2026, 3, 2, 10))
     _send_back(store, report.number, wib(2026, 3, 3, 9, 0))
-    _scan_twice(app, wib(2026, 3, 9, 9, 0) + ONE_SECOND)
-    _run(app, jobs.send_digests, wib(2026, 3, 9, 14, 0))
+    _scan_twice(worker, wib(2026, 3, 9, 9, 0) + ONE_SECOND)
+    _run(worker, jobs.send_digests, wib(2026, 3, 9, 14, 0))
     (digest,) = _supervisor_digests(store)
     assert (digest.payload["follow_up_6d"], digest.payload["follow_up_7d"]) == ([report.number], [])
 
 
 def test_a_report_of_last_month_reopened_counts_as_open_at_the_monthly_cutoff(
-    app, store, team, whatsapp
+    worker, store, team, whatsapp
 ):
     report = _filed(store, wib(2026, 1, 20, 9, 0))
     stages = ("koordinasi", "proses", "tindak_lanjut", "validasi", "selesai")
     _move(store, report.number, *stages, at=wib(2026, 1, 25, 9, 0))
     with time_machine.travel(wib(2026, 1, 28, 9, 0), tick=False):
         whatsapp.send(f"BUKA {report.number} Lubangnya muncul lagi")
-    _run(app, jobs.send_digests, wib(2026, 2, 1, 8, 0))
+    _run(worker, jobs.send_digests, wib(2026, 2, 1, 8, 0))
     (listed,) = [n for n in store(outbox.notifications) if n.kind == "cutoff_list"]
     assert listed.payload["numbers"] == [report.number]
-    _scan_twice(app, wib(2026, 2, 6, 0, 0))
+    _scan_twice(worker, wib(2026, 2, 6, 0, 0))
     assert _flags(store)["monthly_cutoff_missed"] == 1
 
 

@@ -21,10 +21,10 @@ from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
 
 from bot import database
-from conftest import AUTH_TOKEN, WhatsApp, serving
+from bot.worker import worker_resources
+from conftest import AUTH_TOKEN, WhatsApp, outbox_sender, serving
 from handlers.notifications import render
 from scheduler import jobs, replay
-from scheduler.sender import OutboxSender
 from store import inbound, outbox, places, reports
 from store.clock import utcnow
 from store.db import new_session, unbounded, upgrade
@@ -136,9 +136,10 @@ def test_a_webhook_meeting_a_stuck_database_keeps_the_message_and_the_replay_ans
         for answer in answers:
             assert answer.status == 200 and KEPT in answer.text and answer.under_lock
         assert answers[-1].seconds < 1  # the spool holds messages: kept without the database
+        worker = worker_resources(app)
+        assert replay.replay_spool(worker) == 4
+        assert replay.replay_spool(worker) == 0
         with app.app_context():
-            assert replay.replay_spool() == 4
-            assert replay.replay_spool() == 0
             db = database.session()
             for form in [*during, fallback, later]:
                 assert inbound.stored_reply(form["MessageSid"], session=db)
@@ -161,8 +162,7 @@ def test_the_fallback_keeps_a_message_within_two_seconds_whatever_the_timeouts(
             answer = twilio.post(FALLBACK, form, lock)
         assert answer.status == 200 and KEPT in answer.text and answer.under_lock
         assert answer.seconds < 2
-        with served["app"].app_context():
-            assert replay.replay_spool() == 1
+        assert replay.replay_spool(worker_resources(served["app"])) == 1
         assert len(_delayed_replies(served["app"])) == 1
 
 
@@ -183,11 +183,12 @@ def test_requests_give_up_on_a_locked_table_and_long_work_waits_for_it(database_
     _postgres_only(database_url)
     with serving(database_url, DB_LOCK_TIMEOUT_MS="100", SPOOL_DIR=str(tmp_path)) as served:
         app = served["app"]
+        worker = worker_resources(app)
         with app.app_context(), held(database_url, seconds=0.5, table="report") as lock:
             with pytest.raises(OperationalError):  # LockNotAvailable, after 0.1 s
                 reports.count_reports(session=database.session())
             database.session().rollback()
-            jobs.refresh_stats()  # waits for the lock, then reads the whole history
+            jobs.refresh_stats(worker)  # waits for the lock, then reads the whole history
             assert lock.is_set()
             assert database.session().get(StatsSnapshot, "year||") is not None
         with held(database_url, seconds=0.5, table="report") as lock:
@@ -242,12 +243,7 @@ def test_a_send_is_recorded_once_a_locked_outbox_frees_and_goes_out_once(databas
                     locks[0].__enter__()
                 return f"SM{len(sent):032x}"
 
-        sender = OutboxSender(
-            engine=app.extensions["crm.engine"],
-            settings=app.config["SETTINGS"],
-            transport=LockingTransport(),
-            worker_id="w1",
-        )
+        sender = outbox_sender(app, transport=LockingTransport(), worker_id="w1")
         try:
             sender.drain()
         finally:
@@ -294,9 +290,9 @@ def test_a_lock_on_one_citizens_row_keeps_only_that_citizens_messages(database_u
         assert [KEPT in answer.text for answer in budi] == [False, False]
         assert "jelaskan masalahnya" in budi[1].text  # his report goes on meanwhile
         assert not Spool(spool_dir).has_pending()  # nobody else's messages wait
-        with app.app_context():
-            assert replay.replay_spool() == 2
-            assert replay.replay_spool() == 0
+        worker = worker_resources(app)
+        assert replay.replay_spool(worker) == 2
+        assert replay.replay_spool(worker) == 0
         replies = [render(note.kind, note.payload, "id").body for note in _delayed_replies(app)]
         assert len(replies) == 2  # once each, in order: the category list, then its answer
         assert "1." in replies[0] and "jelaskan masalahnya" in replies[1]
@@ -321,6 +317,5 @@ def test_two_citizens_meeting_a_busy_database_in_a_few_seconds_keep_everyones_me
         assert all(KEPT in answer.text for answer in (first, second, third))
         assert third.seconds < 0.2  # everyone's spool holds messages: no lock to wait for
         assert Spool(tmp_path / "spool").has_pending()
-        with app.app_context():
-            assert replay.replay_spool() == 3
+        assert replay.replay_spool(worker_resources(app)) == 3
         assert len(_delayed_replies(app)) == 3

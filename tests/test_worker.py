@@ -11,8 +11,8 @@ from store.contacts import touch_contact
 from store.phones import sender_from
 
 
-def test_worker_schedules_the_draft_purge_beside_the_sender(app):
-    scheduler = build_scheduler(app)
+def test_worker_schedules_the_draft_purge_beside_the_sender(worker):
+    scheduler = build_scheduler(worker)
     jobs_ = {job.id for job in scheduler.get_jobs()}
     assert jobs_ == {
         "scan_deadlines",
@@ -26,7 +26,7 @@ def test_worker_schedules_the_draft_purge_beside_the_sender(app):
     }
 
 
-def test_purge_removes_only_drafts_expired_a_week_ago(app, store):
+def test_purge_removes_only_drafts_expired_a_week_ago(worker, store):
     start = utcnow()
     for phone, age in [
         ("+6281200000001", timedelta(days=7, hours=1)),
@@ -34,6 +34,6 @@ def test_purge_removes_only_drafts_expired_a_week_ago(app, store):
     ]:
         contact = store(touch_contact, sender_from(phone), None, now=start - age)
         store(drafts.save_draft, contact.id, drafts.DraftState(step="category"), now=start - age)
-    with time_machine.travel(start, tick=False), app.app_context():
-        assert jobs.purge_expired_drafts() == 1
-        assert jobs.purge_expired_drafts() == 0
+    with time_machine.travel(start, tick=False):
+        assert jobs.purge_expired_drafts(worker) == 1
+        assert jobs.purge_expired_drafts(worker) == 0
