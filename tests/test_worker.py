@@ -1,4 +1,4 @@
-"""The worker process: its jobs, run in the app's context, are harmless to repeat."""
+"""The worker process: its jobs, given what `crm worker` hands them, are harmless to repeat."""
 
 from datetime import timedelta
 
