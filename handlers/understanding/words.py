@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 _NOT_A_WORD = re.compile(r"[^\w]+")
 # No Indonesian or English word has a letter thrice ("tolooong"); digits may ("1000").
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
-_LETTERS = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"\w+")
 EVERYDAY_FILE = Path(__file__).with_name("everyday.toml")
 SUFFIX = "nya"
 
@@ -27,8 +27,8 @@ Value = TypeVar("Value")
 @lru_cache(maxsize=64)  # every reader reads the same message: normalised once
 def words_of(text: str) -> tuple[str, ...]:
     plain = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
-    words = _STRETCHED.sub(r"\1", _NOT_A_WORD.sub(" ", plain)).split()
-    return tuple(_known(word, _everyday()) for word in words)
+    everyday = _everyday()
+    return tuple(_known(word, everyday) for word in _NOT_A_WORD.sub(" ", plain).split())
 
 
 def in_known_forms(command: str) -> str:
@@ -36,8 +36,7 @@ def in_known_forms(command: str) -> str:
     them and stretched letters shortened: "IYE BANG, UDEH ITU AJE" is "IYA BANG, UDAH
     ITU AJA", "IYAAA" "IYA"; punctuation and digits as they were."""
     everyday = _everyday(upper=True)
-    shortened = _STRETCHED.sub(r"\1", command)
-    return _LETTERS.sub(lambda word: _known(word.group(), everyday), shortened)
+    return _WORD.sub(lambda word: _known(word.group(), everyday), command)
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,11 @@ class _Everyday:
 
 
 def _known(word: str, everyday: _Everyday) -> str:
+    """A word as the lists know it; only words of letters alone are read so: "OOOO01" in
+    a mistyped report number stays as typed."""
+    if not word.isalpha():
+        return word
+    word = _STRETCHED.sub(r"\1", word)
     known = everyday.words.get(word)
     if known is not None:
         return known
