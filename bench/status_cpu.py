@@ -22,7 +22,7 @@ from twilio.request_validator import RequestValidator
 
 REPORTS = 100
 ROUNDS = 5
-FILING = ("LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat 10", "Kramat")
+FILING = ("LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat 10", "Kramat, Senen")
 FILING += ("LEWATI", "YA")
 
 

@@ -127,8 +127,8 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
     if kept["pin_outside"]:
         turn.say("attachment_kept", **kept)
         prompt(turn, draft)
-    elif step is Step.LOCATION and turn.message.location is not None:
-        _on_location(turn, draft)
+    elif step in (Step.LOCATION, Step.KELURAHAN) and turn.message.location is not None:
+        _on_location(turn, draft)  # a pin sent for the kelurahan tells it
     elif has_attachment and step is Step.PHOTOS:
         turn.say("photos_kept", count=len(draft.data["photos"]), **kept)  # one short line each
         if turn.message.answer in vocabulary.SKIP | vocabulary.DONE:
@@ -309,14 +309,18 @@ def _on_kelurahan(turn: Turn, draft: DraftState) -> None:
             _offer_kelurahan(turn, draft, missed=number)
         return
     match = places.match_kelurahan(turn.message.answer)  # "kramat pak" is Kramat
-    if match.chosen is not None:
+    also_meant = places.also_meant(match.chosen, turn.message.answer) if match.chosen else ()
+    if match.chosen is not None and not also_meant:
         _choose_kelurahan(turn, draft, match.chosen)
-    elif match.suggestions:
-        draft.data["suggestions"] = [kel.id for kel in match.suggestions]
+    elif match.suggestions or also_meant:  # a kecamatan's, or "Menteng" (Atas? Dalam?)
+        _forget_suggestions(draft)
+        chosen = (match.chosen,) if match.chosen else ()
+        draft.data["suggestions"] = [kel.id for kel in chosen + also_meant + match.suggestions]
         draft.data["suggested_for_kecamatan"] = match.kecamatan
         _offer_kelurahan(turn, draft)
+    elif suggestions:  # "ga tau bu, pokoknya deket stasiun": the list stays, and a pin helps
+        _offer_kelurahan(turn, draft, unsure=True)
     else:
-        _forget_suggestions(draft)
         code = re.sub(r"\D", "", text)[:5]  # "kode pos 99999": the code alone
         turn.say("kelurahan_not_found", typed=text[:60], code=code, why=_why_not_found(turn))
 
@@ -333,14 +337,18 @@ def _why_not_found(turn: Turn) -> str:
     return "postal_code" if re.fullmatch(r"\D*\d{5}", typed.strip()) else "name"
 
 
-def _offer_kelurahan(turn: Turn, draft: DraftState, *, missed: int | None = None) -> None:
-    """The kelurahan suggested, by number (those of a kecamatan typed, saying so)."""
+def _offer_kelurahan(
+    turn: Turn, draft: DraftState, *, missed: int | None = None, unsure: bool = False
+) -> None:
+    """The kelurahan suggested, by number (those of a kecamatan typed, saying so);
+    `unsure`: the answer chose none of them, and a pin would tell."""
     turn.say(
         "ask_kelurahan_choice",
         suggestions=_suggested(draft),
         kecamatan=draft.data.get("suggested_for_kecamatan"),
         from_pin=draft.data.get("suggested_for_pin", False),
         missed=missed,
+        unsure=unsure,
     )
 
 

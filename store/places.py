@@ -12,7 +12,9 @@ from rapidfuzz import fuzz, process
 _JAKARTA = "daerah khusus ibukota jakarta"
 _NOISE_WORDS = re.compile(
     r"^((di|kelurahan|kel|desa|kec|kecamatan|daerah|wilayah|kode pos|kodepos|pak|bu|saya"
-    r"|lokasi|lokasinya|alamat|alamatnya|postal code|zip code|zip|in|at)\b\.?\s*)+"
+    r"|lokasi|lokasinya|alamat|alamatnya|postal code|zip code|zip|in|at"
+    # what is said before the name: "kan udah bang, kampung melayu", "tadi sudah, kramat"
+    r"|kan|udah|udh|sudah|sdh|tadi|bang|mas|mbak|kak|ya|iya|itu|yaitu|ini|yang)\b\.?\s*)+"
 )
 # A neighbourhood's numbers typed with the kelurahan: "rt 05 rw 02", "rt.3/rw.5", "rt 003".
 _RT_RW = re.compile(r"\b(rt|rw)\s*\.?\s*\d{1,3}\b")
@@ -183,6 +185,16 @@ def _match_kecamatan(kecamatan: str, *, typed_after: str, said: str | None) -> M
     )
     elsewhere = [same_name] if same_name is not None and same_name not in within else []
     return Match(suggestions=tuple(elsewhere + within), kecamatan=kecamatan)
+
+
+def also_meant(kelurahan: Kelurahan, typed: str) -> tuple[Kelurahan, ...]:
+    """The other kelurahan a citizen may mean who typed only `kelurahan`'s name: those
+    whose names go on from it ("Menteng": Menteng Atas, Menteng Dalam; "Kramat": Kramat
+    Pela, Kramat Jati); none when they said "kel." or added its kecamatan."""
+    wanted = " ".join(_ABBREVIATIONS.get(word, word) for word in _normalise(typed).split())
+    if _said(typed) is not None or wanted != _normalise(kelurahan.name):
+        return ()
+    return tuple(kel for kel in all_kelurahan() if _normalise(kel.name).startswith(f"{wanted} "))
 
 
 def _match_postal_code(code: str) -> Match:

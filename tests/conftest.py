@@ -436,7 +436,7 @@ class WhatsApp:
         "1",
         "Jalan berlubang besar di depan sekolah",
         "Jl. Kramat Raya 10",
-        "Kramat",
+        "Kramat, Senen",
         "LEWATI",
     )
 

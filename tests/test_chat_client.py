@@ -14,7 +14,7 @@ def test_chat_files_a_report_with_a_pin_and_a_photo(served):
         "6",
         "Pohon besar tumbang menutup jalan",
         "/lokasi -6.2088 106.8456 Bundaran HI",
-        "menteng",
+        "2",  # on the border of Menteng: which one
         "/foto https://example.org/pohon.jpg",
         "LANJUT",
         "YA",
@@ -54,7 +54,7 @@ def test_chat_shows_notifications_the_console_transport_sent_to_its_phone(served
         "2",
         "Sampah menumpuk di pinggir kali",
         "Jl. Daan Mogot 12",
-        "Kapuk",
+        "Kapuk, Cengkareng",
         "LEWATI",
         "YA",
         "/keluar",

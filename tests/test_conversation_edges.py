@@ -14,7 +14,7 @@ STICKER = ("https://api.twilio.com/media/ME2", "image/webp")
 def _to_photo_step(whatsapp):
     for text in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat Raya 10"]:
         whatsapp.send(text)
-    return whatsapp.send("Kramat")
+    return whatsapp.send("Kramat, Senen")
 
 
 def _close(store, number):

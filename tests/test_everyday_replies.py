@@ -15,7 +15,7 @@ TO_CONFIRM = ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Krama
 
 
 def _to_photos(whatsapp):
-    for text in [*TO_CONFIRM, "Kramat"]:
+    for text in [*TO_CONFIRM, "Kramat, Senen"]:
         whatsapp.send(text)
 
 

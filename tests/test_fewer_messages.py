@@ -35,7 +35,7 @@ def test_a_photo_with_its_story_a_pin_and_ya_file_a_report_in_three_messages(wha
 def test_typing_everything_with_the_story_first_takes_five_messages(whatsapp, store):
     whatsapp.send("Jalan di depan sekolah kami berlubang besar sekali, motor sering jatuh di situ")
     whatsapp.send("Jl. Kramat Raya No. 10")
-    whatsapp.send("Kramat")
+    whatsapp.send("Kramat, Senen")
     assert "Kategori: Jalan rusak (dari cerita Anda)" in whatsapp.send("LEWATI").text
     assert _filed(store, whatsapp.send("YA")).category == "jalan_rusak"
 
@@ -82,7 +82,7 @@ def test_a_betawi_yes_sends_the_report(whatsapp, store, yes):
 def test_kagak_ada_fotonye_skips_the_photos(whatsapp):
     for message in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat 10"]:
         whatsapp.send(message)
-    whatsapp.send("Kramat")
+    whatsapp.send("Kramat, Senen")
     assert "Mohon periksa laporan Anda" in whatsapp.send("kagak ada fotonye bang").text
 
 
@@ -107,3 +107,52 @@ def test_a_menu_number_days_after_selesai_stays_a_menu_choice(whatsapp, store):
     with time_machine.travel(utcnow() + timedelta(days=1), tick=False):
         reply = whatsapp.send("2")
     assert "penilaian" not in reply.text and number in reply.text  # their reports
+
+
+def _at_the_kelurahan_question(whatsapp):
+    for message in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Saharjo 5"]:
+        whatsapp.send(message)
+
+
+@pytest.mark.parametrize(
+    ("typed", "listed"),
+    [
+        ("Menteng", ["1. Menteng, Kec. Menteng", "2. Menteng Atas", "3. Menteng Dalam"]),
+        ("kramat", ["1. Kramat, Kec. Senen", "2. Kramat Pela", "3. Kramat Jati"]),
+    ],
+)
+def test_a_name_other_kelurahan_go_on_from_asks_which(whatsapp, typed, listed):
+    _at_the_kelurahan_question(whatsapp)
+    reply = whatsapp.send(typed)
+    assert "Kelurahan mana yang Anda maksud" in reply.text
+    assert all(line in reply.text for line in listed)
+    assert "Kirim foto" in whatsapp.send("3").text
+
+
+@pytest.mark.parametrize("typed", ["Kel. Menteng", "menteng, kec menteng", "Menteng Dalam"])
+def test_a_name_said_exactly_is_taken(whatsapp, typed):
+    _at_the_kelurahan_question(whatsapp)
+    assert "Kirim foto" in whatsapp.send(typed).text
+
+
+def test_not_knowing_which_keeps_the_list_and_a_pin_then_answers(whatsapp, store):
+    _at_the_kelurahan_question(whatsapp)
+    whatsapp.send("tebet")
+    unsure = whatsapp.send("ga tau bu, pokoknya deket stasiun")
+    assert "Kirim titik lokasi" in unsure.text and "1. Bukit Duri" in unsure.text
+    assert "Kirim foto" in whatsapp.send("6").text  # the list still stands: Tebet Barat
+    summary = whatsapp.send("LEWATI")
+    assert "Kelurahan: Tebet Barat, Kec. Tebet" in summary.text
+
+
+def test_a_pin_sent_for_the_kelurahan_question_answers_it(whatsapp):
+    _at_the_kelurahan_question(whatsapp)
+    whatsapp.send("ga tau")
+    assert "Kirim foto" in whatsapp.send(location=MONAS).text
+    assert "Kelurahan: Gambir, Kec. Gambir" in whatsapp.send("LEWATI").text
+
+
+def test_what_is_said_before_the_name_is_not_the_name(whatsapp):
+    _at_the_kelurahan_question(whatsapp)
+    assert "Kirim foto" in whatsapp.send("kan udah bang, kampung melayu").text
+    assert "Kelurahan: Kampung Melayu" in whatsapp.send("LEWATI").text

@@ -32,7 +32,7 @@ def test_report_to_validation_every_notification_in_order(
         "1",
         "Jalan berlubang besar di depan SDN 01",
         "Jl. Kramat Raya 10",
-        "Kramat",
+        "Kramat, Senen",
         "LEWATI",
     ]:
         whatsapp.send(text, phone=CITIZEN)

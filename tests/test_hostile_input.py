@@ -94,7 +94,7 @@ def test_citizen_text_comes_back_exactly_as_typed(whatsapp, description):
         whatsapp.send(message, phone=phone)
     whatsapp.send(description, phone=phone)
     whatsapp.send("Jl. Kramat Raya 10", phone=phone)
-    whatsapp.send("Kramat", phone=phone)
+    whatsapp.send("Kramat, Senen", phone=phone)
     summary = whatsapp.send("LEWATI", phone=phone)
     collapsed = re.sub(r"\s+", " ", description).strip()
     if "Mohon periksa" in summary.text:
@@ -111,7 +111,7 @@ def test_logs_of_a_whole_conversation_never_hold_a_phone_number_a_name_or_words(
             "1",
             "Jalan berlubang besar depan sekolah",
             "Jl. Kramat Raya 10",
-            "Kramat",
+            "Kramat, Senen",
             "LEWATI",
             "YA",
             "LAPORAN SAYA",

@@ -95,7 +95,7 @@ def test_messages_during_an_outage_are_answered_once_in_order_afterwards(
         (ALICE, "Jalan berlubang besar di depan SDN 01"),
         (BUDI, "LAPORAN SAYA"),
         (ALICE, "Jl. Kramat Raya 10"),
-        (ALICE, "Kramat"),
+        (ALICE, "Kramat, Senen"),
         (ALICE, "LEWATI"),
     ]
     first_form = whatsapp.form(during[0][1], phone=during[0][0])
@@ -311,7 +311,7 @@ def test_a_long_answer_kept_during_an_outage_comes_whole_in_as_many_messages_as_
 
 def test_an_hour_of_kept_messages_replayed_in_a_minute_is_no_flood(worker, whatsapp, store):
     texts = ["LAPOR", "1", "Jalan berlubang besar di depan SDN 01", "Jl. Kramat Raya 10"]
-    texts += ["Kramat"] + [f"foto {n}" for n in range(20)]  # photos are one message each
+    texts += ["Kramat, Senen"] + [f"foto {n}" for n in range(20)]  # photos are one message each
     for text in texts:
         _via_fallback(whatsapp, whatsapp.form(text, phone=ALICE))
     assert replay.replay_spool(worker) == len(texts)

@@ -54,7 +54,7 @@ def file_report_with_photo(citizen: WhatsApp, url: str) -> str:
     """A whole report conversation with one photo at the photo step: the report number."""
     for message in ("LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat Raya 10"):
         citizen.send(message)
-    citizen.send("Kramat")
+    citizen.send("Kramat, Senen")
     assert "foto kami simpan" in citizen.send(media=[(url, "image/jpeg")]).text.lower()
     citizen.send("LANJUT")
     return citizen.send("YA").report_number

@@ -164,7 +164,7 @@ def test_a_photo_sent_after_filing_is_kept_for_the_officers_only(whatsapp, clien
 
 
 def test_the_first_photo_filed_with_the_report_is_public(whatsapp, client):
-    for message in ("LAPOR", "1", STORY, "Jl. Kramat Raya 10", "Kramat"):
+    for message in ("LAPOR", "1", STORY, "Jl. Kramat Raya 10", "Kramat, Senen"):
         whatsapp.send(message)
     whatsapp.send(media=[PHOTO])
     whatsapp.send("LANJUT")

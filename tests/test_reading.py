@@ -1,6 +1,8 @@
 """The understanding table without the app: (text, context) → (intent, slots)."""
 
+import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +220,42 @@ def test_a_betawi_no_photo_skips_the_photos(typed):
     from handlers import vocabulary
 
     assert IncomingMessage(SENDER, typed).answer in vocabulary.SKIP
+
+
+# What the README says a citizen can send, and what the table must read it as.
+README = Path(__file__).parents[1] / "README.md"
+NUMBER = "CRM-26-000123-3"
+README_SAYS = {
+    "YA": (AT_THE_SUMMARY, Intent.ANSWER),
+    "LAPOR": (CITIZEN, Intent.REPORT),
+    NUMBER: (CITIZEN, Intent.STATUS),
+    "STATUS <number>": (CITIZEN, Intent.STATUS),
+    "LAPORAN SAYA": (CITIZEN, Intent.MY_REPORTS),
+    "BUKA <number> <reason>": (CITIZEN, Intent.REOPEN),
+    "1": (AFTER_SELESAI, Intent.RATE),
+    "5": (AFTER_SELESAI, Intent.RATE),
+    "BERHENTI": (CITIZEN, Intent.SET_NOTIFICATIONS),
+    "MULAI": (CITIZEN, Intent.SET_NOTIFICATIONS),
+    "ENGLISH": (CITIZEN, Intent.CHOOSE_LANGUAGE),
+    "BAHASA": (CITIZEN, Intent.CHOOSE_LANGUAGE),
+}
+
+
+def _what_the_readme_says_a_citizen_can_send() -> list[str]:
+    text = README.read_text("utf-8")
+    section = text.split("## What a citizen can do", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"`([^`]+)`", section)
+
+
+def test_every_message_the_readme_names_is_in_the_table_of_what_it_reads_as():
+    named = _what_the_readme_says_a_citizen_can_send()
+    assert named, "the README's section on what a citizen can do names no message"
+    unknown = [typed for typed in named if typed not in README_SAYS]
+    assert unknown == [], "the README names messages this test does not expect"
+
+
+@pytest.mark.parametrize("typed", sorted(README_SAYS))
+def test_what_the_readme_says_a_citizen_can_send_reads_as_it_says(typed):
+    context, intent = README_SAYS[typed]
+    text = typed.replace("<number>", NUMBER).replace("<reason>", "masih rusak")
+    assert reading_of(text, context).intent is intent

@@ -28,7 +28,7 @@ def file_report(whatsapp, *, phone=CITIZEN, english=False):
     whatsapp.send("1", phone=phone)
     whatsapp.send("Jalan berlubang besar di depan sekolah sejak seminggu", phone=phone)
     whatsapp.send("Jl. Kramat Raya No. 10, depan SDN 01", phone=phone)
-    whatsapp.send("kramat", phone=phone)
+    whatsapp.send("kramat, senen", phone=phone)
     whatsapp.send("LEWATI", phone=phone)
     return whatsapp.send("YES" if english else "YA", phone=phone)
 
@@ -45,7 +45,7 @@ def test_full_report_in_indonesian_creates_report_in_menunggu(whatsapp, store):
     assert "jelaskan masalahnya" in whatsapp.send("1").text
     assert "Di mana lokasinya" in whatsapp.send("Jalan berlubang besar di depan sekolah").text
     assert "kelurahan" in whatsapp.send("Jl. Kramat Raya No. 10").text.lower()
-    assert "Kirim foto" in whatsapp.send("Kramat").text
+    assert "Kirim foto" in whatsapp.send("Kramat, Senen").text
     photo = whatsapp.send(media=[("https://api.twilio.com/media/ME1", "image/jpeg")])
     assert photo.messages == [
         "Foto kami simpan (1/5).\nKirim foto lain, atau balas LANJUT bila sudah."
@@ -298,7 +298,7 @@ PHOTO = ("https://api.twilio.com/media/ME7", "image/jpeg")
 def _finish_from_location(whatsapp):
     """The place and kelurahan, then no photos when asked (not when one came already)."""
     whatsapp.send("Jl. Kramat Raya No. 10")
-    reply = whatsapp.send("Kramat")
+    reply = whatsapp.send("Kramat, Senen")
     return reply if "Balas YA untuk mengirim" in reply.text else whatsapp.send("LEWATI")
 
 
@@ -352,7 +352,7 @@ def test_a_story_in_english_that_says_its_kind_goes_straight_to_the_place(whatsa
     assert "we have noted your description of the problem for a new report" in reply.text
     assert "Choose the kind of problem" not in reply.text
     whatsapp.send("Jl. Kramat Raya No. 10")
-    whatsapp.send("Kramat")
+    whatsapp.send("Kramat, Senen")
     assert "Category: Damaged road (from your story)" in whatsapp.send("SKIP").text
 
 
@@ -390,7 +390,7 @@ def test_a_caption_that_tells_nothing_answers_no_question_of_a_report(whatsapp, 
     reply = whatsapp.send("ini fotonya pak", media=[PHOTO])
     assert "1 foto kami simpan" in reply.text and "Di mana lokasinya" in reply.text
     whatsapp.send("Gang Mawar RT 03, Kramat")
-    summary = whatsapp.send("Kramat")  # a photo came: none asked for
+    summary = whatsapp.send("Kramat, Senen")  # a photo came: none asked for
     assert "Lokasi: Gang Mawar RT 03, Kramat" in summary.text
 
 
@@ -568,7 +568,10 @@ def test_a_kecamatan_given_for_the_kelurahan_lists_its_kelurahan_to_choose(whats
 @pytest.mark.parametrize(
     ("typed", "answer"),
     [
-        ("gak tau pak kelurahannya apa", "Tidak apa-apa. Ketik nama kecamatan atau kode pos"),
+        (
+            "gak tau pak kelurahannya apa",
+            "Tidak apa-apa. Kirim titik lokasi (📎 › Lokasi), kami carikan kelurahannya",
+        ),
         ("12345", "Kode pos 12345 tidak kami temukan di DKI Jakarta"),
         ("Atlantis", "Kelurahan “Atlantis” tidak kami temukan"),
     ],
@@ -893,7 +896,7 @@ def _to_summary(whatsapp):
     for message in ("LAPOR", "1", "Jalan berlubang besar di depan sekolah"):
         whatsapp.send(message)
     whatsapp.send("Jl. Kramat Raya 10")
-    whatsapp.send("Kramat")
+    whatsapp.send("Kramat, Senen")
     return whatsapp.send("LEWATI")
 
 
@@ -1012,7 +1015,7 @@ def test_photos_are_sent_again_when_corrected_and_kept_when_called_off(whatsapp)
     for message in ("LAPOR", "1", "Jalan berlubang besar di depan sekolah"):
         whatsapp.send(message)
     whatsapp.send("Jl. Kramat Raya 10")
-    whatsapp.send("Kramat")
+    whatsapp.send("Kramat, Senen")
     whatsapp.send(media=[PHOTO])
     assert "Foto: 1" in whatsapp.send("LANJUT").text
     assert "(0/5 foto)" in whatsapp.send("ganti foto").text
@@ -1077,7 +1080,7 @@ def test_chatter_at_the_location_question_is_answered_not_kept_as_the_address(
         whatsapp.send(text)
     assert answer in whatsapp.send(message).text
     assert "kelurahan" in whatsapp.send("Jl. Kramat Raya 10, depan masjid").text.lower()
-    for text in ["Kramat", "LEWATI"]:
+    for text in ["Kramat, Senen", "LEWATI"]:
         summary = whatsapp.send(text)
     assert "• Lokasi: Jl. Kramat Raya 10, depan masjid" in summary.text
 
@@ -1158,7 +1161,7 @@ def test_a_category_corrected_on_the_way_is_changed_and_the_question_comes_back(
     reply = whatsapp.send("salah kategori pak, harusnya saluran air")
     assert "Di mana lokasinya?" in reply.text
     whatsapp.send("Jl. Kramat Raya 10")
-    whatsapp.send("Kramat")
+    whatsapp.send("Kramat, Senen")
     summary = whatsapp.send("LEWATI").text
     assert "Saluran air" in summary and "salah kategori" not in summary
     assert "Jl. Kramat Raya 10" in summary
@@ -1172,7 +1175,7 @@ def test_ganti_kategori_on_the_way_asks_the_category_then_the_question_it_interr
     assert "pilih kategori" in whatsapp.send("ganti kategori").text.lower()
     assert "Di mana lokasinya?" in whatsapp.send("4").text
     whatsapp.send("Jl. Kramat Raya 10")
-    whatsapp.send("Kramat")
+    whatsapp.send("Kramat, Senen")
     summary = whatsapp.send("LEWATI").text
     assert "Saluran air" in summary and "Jalan berlubang besar" in summary
 

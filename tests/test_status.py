@@ -24,7 +24,7 @@ def filed(whatsapp):
     whatsapp.send("1", phone=REPORTER)
     whatsapp.send("Jalan berlubang besar di depan SDN 01", phone=REPORTER)
     whatsapp.send("Jl. Kramat Raya No. 10", phone=REPORTER)
-    whatsapp.send("Kramat", phone=REPORTER)
+    whatsapp.send("Kramat, Senen", phone=REPORTER)
     whatsapp.send("LEWATI", phone=REPORTER)
     done = whatsapp.send("YA", phone=REPORTER)
     number = done.report_number
@@ -164,7 +164,7 @@ def test_my_reports_lists_newest_first_with_stages(whatsapp, store, filed):
     whatsapp.send("2", phone=REPORTER)
     whatsapp.send("Sampah menumpuk di pinggir kali", phone=REPORTER)
     whatsapp.send("Jl. Daan Mogot km 12", phone=REPORTER)
-    whatsapp.send("Kapuk", phone=REPORTER)
+    whatsapp.send("Kapuk, Cengkareng", phone=REPORTER)
     whatsapp.send("LEWATI", phone=REPORTER)
     second = whatsapp.send("YA", phone=REPORTER)
     newer = second.report_number

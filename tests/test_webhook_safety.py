@@ -101,7 +101,7 @@ def test_replayed_confirmation_creates_one_report(whatsapp, store):
     whatsapp.send("1")
     whatsapp.send("Jalan berlubang besar di depan sekolah")
     whatsapp.send("Jl. Kramat Raya No. 10")
-    whatsapp.send("Kramat")
+    whatsapp.send("Kramat, Senen")
     whatsapp.send("LEWATI")
     first = whatsapp.send("YA", sid="SM" + "b" * 32)
     again = whatsapp.send("YA", sid="SM" + "b" * 32)
@@ -145,7 +145,7 @@ def test_citizen_text_is_escaped_in_twiml(whatsapp):
     whatsapp.send("1")
     whatsapp.send("Jalan rusak </Message><Message>injected & more")
     whatsapp.send("Jl. <Kramat> & Raya")
-    whatsapp.send("Kramat")
+    whatsapp.send("Kramat, Senen")
     summary = whatsapp.send("LEWATI")
     assert len(summary.messages) == 1
     assert "</Message><Message>injected & more" in summary.text
