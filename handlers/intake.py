@@ -13,6 +13,7 @@ from handlers import story, vocabulary
 from handlers.message import Location
 from handlers.story import MIN_DESCRIPTION_CHARS
 from handlers.turn import Turn
+from handlers.understanding import requests
 from handlers.understanding.category import guess_category
 from store import areas, categories, drafts, places, reports, sla
 from store.clock import JAKARTA
@@ -501,16 +502,28 @@ _ANSWERED_AS = {
 }
 
 
+# The questions before the summary, where a correction goes back and then on.
+_ON_THE_WAY = (*_ANSWERED_AS, Step.PHOTOS)
+
+
 def correction_on_the_way(turn: Turn, draft: DraftState) -> bool:
     """Before the summary, "ganti kategori", "salah kategori pak, harusnya saluran air" or
     "alamatnya salah" goes back to that part answered earlier (taking the new value when
     the message gives it), then on to the question it interrupted; the current question's
-    own part is asked again. Never taken as the current question's answer; whether it
+    own part is asked again. "eh salah, harusnya saluran air" finds the part by its value;
+    "ralat pak" asks which part. Never taken as the current question's answer; whether it
     was a correction."""
     step = Step(draft.step)
-    if draft.data.get("changing") or step not in _ANSWERED_AS or not _wants_a_change(turn):
+    if draft.data.get("changing") or step not in _ON_THE_WAY or not _wants_a_change(turn):
         return False
     part = _part_named(turn)
+    value = requests.corrected_value(turn.message) if part is None else None
+    if value is not None:  # "eh salah, harusnya saluran air": the part by its value
+        part = _part_given(turn, value)
+        if part is None:
+            turn.say("correction_which_part")
+            prompt(turn, draft)
+            return True
     if part is step:
         prompt(turn, draft)
         return True
@@ -519,6 +532,15 @@ def correction_on_the_way(turn: Turn, draft: DraftState) -> bool:
     draft.data["resume_at"] = step
     _change(turn, draft, part)
     return True
+
+
+def _part_given(turn: Turn, value: str) -> Step | None:
+    """The part a correction's value belongs to: a category's name or a kelurahan's."""
+    if value and _category_named(turn, value) is not None:
+        return Step.CATEGORY
+    if value and places.match_kelurahan(value).chosen is not None:
+        return Step.KELURAHAN
+    return None
 
 
 def change_during_a_change(turn: Turn, draft: DraftState) -> bool:

@@ -109,6 +109,7 @@ GREETING_WORDS = frozenset(word for greeting in GREETINGS for word in greeting.s
 NOT_TELLING = COURTESIES | THANKS | REPORT_WORDS | WISHES | ABOUT_REPORTS | CHOICE_WORDS
 NOT_TELLING |= GREETING_WORDS | _words("not_telling")
 CHANGE = _words("change")
+CORRECTING = _words("correcting")
 AS_IT_IS = _words("as_it_is")
 # The parts of a report one may correct at the summary, by the step that asks for each.
 PARTS = {

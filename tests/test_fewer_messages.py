@@ -156,3 +156,37 @@ def test_what_is_said_before_the_name_is_not_the_name(whatsapp):
     _at_the_kelurahan_question(whatsapp)
     assert "Kirim foto" in whatsapp.send("kan udah bang, kampung melayu").text
     assert "Kelurahan: Kampung Melayu" in whatsapp.send("LEWATI").text
+
+
+def test_a_correction_that_names_no_part_is_read_by_its_value(whatsapp, store):
+    whatsapp.send("Jalan di depan sekolah kami berlubang besar sekali, motor sering jatuh di situ")
+    reply = whatsapp.send("eh salah, harusnya saluran air")  # at the place question
+    assert "Di mana lokasinya" in reply.text
+    whatsapp.send("Jl. Kramat Raya No. 10")
+    whatsapp.send("Kramat, Senen")
+    summary = whatsapp.send("LEWATI")
+    assert "Kategori: Saluran air\n" in summary.text
+    assert "Lokasi: Jl. Kramat Raya No. 10" in summary.text  # never "eh salah, …"
+
+
+def test_a_kelurahan_corrected_by_its_name_on_the_way(whatsapp):
+    _at_the_kelurahan_question(whatsapp)
+    whatsapp.send("Kramat, Senen")
+    reply = whatsapp.send("salah ketik, seharusnya Kenari")  # at the photo question
+    assert "Kirim foto" in reply.text
+    assert "Kelurahan: Kenari, Kec. Senen" in whatsapp.send("LEWATI").text
+
+
+@pytest.mark.parametrize("typed", ["ralat pak", "eh salah"])
+def test_a_correction_without_its_part_asks_which_and_stores_nothing(whatsapp, typed):
+    _at_the_kelurahan_question(whatsapp)
+    reply = whatsapp.send(typed)
+    assert "bagian mana yang perlu diperbaiki" in reply.text
+    assert "Di kelurahan mana" in reply.text
+
+
+def test_salah_inside_a_story_is_the_story(whatsapp):
+    whatsapp.send("LAPOR")
+    whatsapp.send("7")
+    reply = whatsapp.send("Mobil parkir di tempat yang salah menutup jalan masuk gang")
+    assert "Di mana lokasinya" in reply.text

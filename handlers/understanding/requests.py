@@ -3,6 +3,8 @@ report ("saya mau lapor"), after reports made earlier ("laporan saya gimana?"), 
 status, after progress, or nothing at all ("maaf baru kirim fotonya"). Pure functions
 of a message's keyword form (`IncomingMessage.command`)."""
 
+import re
+
 from handlers import status, story, vocabulary
 from handlers.message import IncomingMessage
 
@@ -103,6 +105,25 @@ def photos_only(message: IncomingMessage) -> bool:
         and not story.tells_a_problem(message)
         and not vocabulary.says_another_problem(message.command)
     )
+
+
+_SHOULD_BE = re.compile(
+    r"\b(?:harusnya|seharusnya|sebenarnya|yang benar|should be)\b[\s:]*", re.IGNORECASE
+)
+
+
+def corrected_value(message: IncomingMessage) -> str | None:
+    """What a correction on the way gives as the right value ("eh salah, harusnya saluran
+    air": "saluran air"; "ralat pak": ""), or None when the message opens with no
+    correction: then it is the question's answer, "salah" in it or not."""
+    words = message.answer.replace(",", " ").split()
+    opener = next(
+        (size for size in (2, 1) if " ".join(words[:size]) in vocabulary.CORRECTING), None
+    )
+    if opener is None:
+        return None
+    said = _SHOULD_BE.split(message.text, maxsplit=1)
+    return said[1].strip(" .,!") if len(said) > 1 else ""
 
 
 def tells_a_detail(message: IncomingMessage) -> bool:
