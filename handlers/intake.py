@@ -376,6 +376,7 @@ def _on_photos(turn: Turn, draft: DraftState) -> None:
         command in vocabulary.SKIP
         or command in vocabulary.DONE
         or vocabulary.declines_photos(command)
+        or vocabulary.is_a_yes(command)  # "udeh itu aje", "ok cukup"
     ):
         _advance(turn, draft, Step.CONFIRM)
     else:

@@ -79,11 +79,12 @@ def test_a_betawi_yes_sends_the_report(whatsapp, store, yes):
     assert _filed(store, whatsapp.send(yes)).category == "sampah"
 
 
-def test_kagak_ada_fotonye_skips_the_photos(whatsapp):
+@pytest.mark.parametrize("done", ["kagak ada fotonye bang", "udeh itu aje", "ok cukup"])
+def test_a_betawi_no_photo_or_done_ends_the_photos(whatsapp, done):
     for message in ["LAPOR", "1", "Jalan berlubang besar di depan sekolah", "Jl. Kramat 10"]:
         whatsapp.send(message)
     whatsapp.send("Kramat, Senen")
-    assert "Mohon periksa laporan Anda" in whatsapp.send("kagak ada fotonye bang").text
+    assert "Mohon periksa laporan Anda" in whatsapp.send(done).text
 
 
 @pytest.mark.parametrize(
