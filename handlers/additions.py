@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from handlers import intake, story, vocabulary
 from handlers.intake import MAX_PHOTOS
-from handlers.story import MAX_DESCRIPTION_CHARS
+from handlers.story import MAX_DESCRIPTION_CHARS, MAX_STORY_CHARS
 from handlers.turn import Turn
 from store import offers, reports
 from store.reports import Photo, ReportView
@@ -19,7 +19,8 @@ from store.stages import CLOSED_STAGES
 # that, a message is as likely about a new problem.
 WINDOW = timedelta(hours=1)
 # The description with every addition, so that a flood of messages cannot grow it freely.
-MAX_DESCRIPTION_WITH_ADDITIONS = 4 * MAX_DESCRIPTION_CHARS
+# A story may fill what a report holds (MAX_STORY_CHARS): room for three more details.
+MAX_DESCRIPTION_WITH_ADDITIONS = MAX_STORY_CHARS + 3 * MAX_DESCRIPTION_CHARS
 
 
 def add_photos(turn: Turn, report: ReportView) -> None:

@@ -30,7 +30,6 @@ ONE_MINUTE = timedelta(minutes=1)
 # A long message within this time of a report's closing is likelier about that report
 # than a new problem: the week in which the reporter may reopen it.
 ABOUT_THE_LAST_REPORT = REOPEN_WINDOW
-RATING_WINDOW = timedelta(days=7)  # after Selesai, a rating sent later is still taken
 DEFAULT_LIMITS = Limits()
 
 
@@ -132,13 +131,14 @@ def _answer(turn: Turn, draft: DraftState | None, *, told_what_to_do: bool = Fal
     no more."""
     context = TurnContext(turn, draft, told_what_to_do=told_what_to_do)
     reading = read(turn.message, context)
-    if context.rating_awaited and reading.intent not in _KEEP_THE_RATING_AWAITED:
+    awaited = context.rating_awaited and draft is None
+    if awaited and reading.intent not in _KEEP_THE_RATING_AWAITED:
         menu.forget_rating(turn)  # a rating right after Selesai is only the very next answer
     if reading.menu_first:
         menu.show_menu(turn, draft=None)
     ACTIONS[reading.intent](turn, draft, reading, context)
-    if draft is not None and reading.intent in ASK_AGAIN_AFTER:
-        intake.prompt(turn, draft)
+    if reading.intent in ASK_AGAIN_AFTER:
+        _then_ask(turn, draft)
 
 
 def _messages_over_the_limit(turn: Turn) -> int:
@@ -188,7 +188,7 @@ class TurnContext:
         turn = self._turn
         if turn.contact.awaiting_rating_for is not None:
             return turn.contact.awaiting_rating_for
-        since = turn.now - RATING_WINDOW
+        since = turn.now - ratings.RATING_WINDOW
         return ratings.report_open_to_rating(
             turn.contact.id, closed_since=since, session=turn.session
         )

@@ -86,8 +86,11 @@ def _take_story(turn: Turn, draft: DraftState, told: str) -> None:
             "story_trimmed", length=len(told), kept=len(kept), last_words=story.last_words(kept)
         )
     draft.data["description"] = kept
+    if "category" in draft.data:
+        draft.data.pop("category_guessed", None)  # guessed from a story no longer told
+        return
     guess = guess_category(kept)
-    if guess is not None and "category" not in draft.data:
+    if guess is not None:
         draft.data["category"] = guess.category
         draft.data["category_guessed"] = True
 
@@ -105,8 +108,15 @@ def cancel(turn: Turn, draft: DraftState | None) -> None:
 
 
 def prompt(turn: Turn, draft: DraftState) -> None:
-    """Ask the question of the draft's current step."""
+    """Ask the question of the draft's current step; or of an earlier part left without
+    an answer since (a second pin, on a border, replaced the kelurahan a first gave)."""
     step = Step(draft.step)
+    missing = _first_unanswered(draft)
+    if missing is not None and _order(missing) < _order(step):  # then back here
+        if step in _WALK and step is not Step.CONFIRM:
+            draft.data.setdefault("resume_at", step)
+        draft.data["changing"] = True
+        draft.step = step = missing
     if step is Step.KELURAHAN and _suggested(draft):
         _offer_kelurahan(turn, draft)
         return
@@ -176,20 +186,26 @@ def _keep_attachments(turn: Turn, draft: DraftState) -> dict:
 
 def _keep_pin(draft: DraftState, pin: Location) -> bool:
     """Keep a pin in DKI Jakarta as the report's place, with the kelurahan its polygons
-    give (near an edge, those to choose from) unless the citizen typed one; whether it
-    was in DKI Jakarta (CRM's area)."""
+    give (near an edge, those to choose from), unless the citizen typed one and the pin
+    came unasked (not for the place or kelurahan question); whether it was in DKI
+    Jakarta (CRM's area). Sent for the kelurahan, it keeps the words of the address
+    typed before (officers read its landmarks) and adds where it is exactly."""
+    step = Step(draft.step)
     try:
         place = areas.kelurahan_at(pin.latitude, pin.longitude)
     except ValueError:  # no place on Earth
         return False
     if place.placement is areas.Placement.OUTSIDE_DKI:
         return False
+    typed = draft.data.get("location")
+    keeps_the_words = step is Step.KELURAHAN and typed and typed["latitude"] is None
     draft.data["location"] = {
         "latitude": pin.latitude,
         "longitude": pin.longitude,
-        "text": pin.describe(),
+        "text": typed["text"] if keeps_the_words else pin.describe(),
     }
-    if "kelurahan_id" in draft.data and not draft.data.get("kelurahan_from_pin"):
+    asked = step in (Step.LOCATION, Step.KELURAHAN)
+    if "kelurahan_id" in draft.data and not draft.data.get("kelurahan_from_pin") and not asked:
         return True  # typed: the citizen knows best
     _forget_suggestions(draft)
     draft.data.pop("kelurahan_id", None)
@@ -210,7 +226,10 @@ def _on_category(turn: Turn, draft: DraftState) -> None:
         _advance(turn, draft, Step.DESCRIPTION)
     elif story.tells_a_problem(turn.message):
         _add_to_description(turn, draft)
-        _advance(turn, draft, Step.CATEGORY)  # on, when the story says its category
+        if draft.data.get("changing"):
+            prompt(turn, draft)  # the category asked again: the change is not made yet
+        else:
+            _advance(turn, draft, Step.CATEGORY)  # on, when the story says its category
     else:
         turn.say("category_not_understood", categories=categories.CATEGORIES)
 
@@ -296,6 +315,8 @@ def _on_location(turn: Turn, draft: DraftState) -> None:
             turn.say("address_too_long", maximum=MAX_ADDRESS_CHARS)
             return
         draft.data["location"] = {"latitude": None, "longitude": None, "text": text}
+        if draft.data.pop("kelurahan_from_pin", False):  # that place's, not this one's
+            draft.data.pop("kelurahan_id", None)
     _advance(turn, draft, Step.KELURAHAN)
 
 
@@ -393,18 +414,20 @@ def _on_confirm(turn: Turn, draft: DraftState) -> None:
         _change(turn, draft, part)
     elif _wants_a_change(turn):
         _advance(turn, draft, Step.CHANGE)
-    elif (kelurahan := _kelurahan_typed_over_the_pins(turn, draft)) is not None:
-        _choose_kelurahan(turn, draft, kelurahan)  # and the summary again
+    elif _names_a_kelurahan_over_the_pins(turn, draft):
+        draft.data["changing"] = True  # the summary again, once it is chosen
+        draft.step = Step.KELURAHAN
+        _on_kelurahan(turn, draft)  # "Menteng": which one?
     else:
         turn.say("confirm_not_understood")
 
 
-def _kelurahan_typed_over_the_pins(turn: Turn, draft: DraftState) -> places.Kelurahan | None:
+def _names_a_kelurahan_over_the_pins(turn: Turn, draft: DraftState) -> bool:
     """At a summary whose kelurahan came from the pin (it says "ketik nama kelurahannya"
     if it is wrong), a kelurahan's name typed instead of YA."""
     if not draft.data.get("kelurahan_from_pin"):
-        return None
-    return places.match_kelurahan(turn.message.answer).chosen
+        return False
+    return places.match_kelurahan(turn.message.answer).chosen is not None
 
 
 def _submit(turn: Turn, draft: DraftState) -> None:
@@ -503,6 +526,15 @@ _ANSWERED_AS = {
 }
 
 
+def _first_unanswered(draft: DraftState) -> Step | None:
+    return next((step for step, key in _ANSWERED_AS.items() if key not in draft.data), None)
+
+
+def _order(step: Step) -> int:
+    """Where a step comes in the walk; the summary and the change question last."""
+    return _WALK.index(step) if step in _WALK else len(_WALK)
+
+
 # The questions before the summary, where a correction goes back and then on.
 _ON_THE_WAY = (*_ANSWERED_AS, Step.PHOTOS)
 
@@ -591,9 +623,9 @@ def _new_report(turn: Turn, draft: DraftState) -> reports.NewReport:
 
 
 def _advance(turn: Turn, draft: DraftState, step: Step) -> None:
-    """Go to `step`, skipping the location question when a pin was already sent; back
-    to the summary after a part corrected there, or to the question a correction on the
-    way interrupted."""
+    """Go to `step`, skipping each question whose answer came before it was asked
+    (`_KNOWN_BEFORE_ASKED`); back to the summary after a part corrected there, or to the
+    question a correction on the way interrupted."""
     if draft.data.pop("changing", False):
         step = Step(draft.data.pop("resume_at", Step.CONFIRM))
         draft.data.pop("photos_before_change", None)

@@ -52,8 +52,10 @@ def kept_story(told: str) -> str:
     """The story whole, or its first `MAX_STORY_CHARS` characters up to a word's end."""
     if len(told) <= MAX_STORY_CHARS:
         return told
-    cut = told[: MAX_STORY_CHARS + 1]
-    return (cut.rsplit(None, 1)[0] if " " in cut.strip() else cut[:MAX_STORY_CHARS]).rstrip()
+    if told[MAX_STORY_CHARS].isspace():  # the limit falls after a whole word
+        return told[:MAX_STORY_CHARS].rstrip()
+    cut = told[:MAX_STORY_CHARS]
+    return (cut.rsplit(None, 1)[0] if " " in cut.strip() else cut).rstrip()
 
 
 def last_words(text: str) -> str:

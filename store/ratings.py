@@ -1,14 +1,15 @@
 """Reporters' 1–5 ratings of how their closed reports were handled."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from store import contacts, stages
 from store.models import Rating, Report
-from store.sql import AnySession, orm, sql, utc
+from store.sql import AnySession, orm, sql
 
 SCORES = range(1, 6)
+RATING_WINDOW = timedelta(days=7)  # after Selesai, a rating sent later is still taken
 
 
 def rate_report(
@@ -35,21 +36,17 @@ def rating_of(report_id: int, *, session: Session) -> int | None:
 def report_open_to_rating(
     contact_id: int, *, closed_since: datetime, session: AnySession
 ) -> int | None:
-    """The contact's latest closed report, when it was closed as done (selesai) since
-    `closed_since` and is not rated yet: a rating sent days after the closing notice
-    ("bintang lima pak") is for it. A report rejected or reopened since is not."""
-    closed = {f"closed_{index}": stage.value for index, stage in enumerate(stages.CLOSED_STAGES)}
-    latest = sql(session).row(
-        "SELECT id, stage, stage_changed_at FROM report WHERE reporter_contact_id = :contact_id"
-        f" AND stage IN ({', '.join(f':{name}' for name in closed)})"
-        " ORDER BY stage_changed_at DESC, id DESC LIMIT 1",
+    """The contact's report moved last, when that move closed it as done (selesai) since
+    `closed_since` and it is not rated yet: a rating sent days after the closing notice
+    ("bintang lima pak") is for it. Once another report of theirs moves (reopened,
+    filed, rejected), a late score could mean either, and is not taken."""
+    return sql(session).value(
+        "SELECT latest.id FROM (SELECT id, stage, stage_changed_at FROM report"
+        " WHERE reporter_contact_id = :contact_id"
+        " ORDER BY stage_changed_at DESC, id DESC LIMIT 1) AS latest"
+        " WHERE latest.stage = :selesai AND latest.stage_changed_at >= :closed_since"
+        " AND NOT EXISTS (SELECT 1 FROM rating WHERE rating.report_id = latest.id)",
         contact_id=contact_id,
-        **closed,
+        selesai=stages.Stage.SELESAI.value,
+        closed_since=closed_since,
     )
-    if latest is None or latest[1] != stages.Stage.SELESAI.value:
-        return None
-    rated = sql(session).value(
-        "SELECT 1 FROM rating WHERE report_id = :report_id", report_id=latest[0]
-    )
-    closed_at = utc(latest[2])
-    return latest[0] if rated is None and closed_at >= closed_since else None

@@ -191,3 +191,112 @@ def test_salah_inside_a_story_is_the_story(whatsapp):
     whatsapp.send("7")
     reply = whatsapp.send("Mobil parkir di tempat yang salah menutup jalan masuk gang")
     assert "Di mana lokasinya" in reply.text
+
+
+# -- second thoughts about the place, the category, a rating -----------------------------
+
+BORDER = (-6.1907, 106.7246, "")  # between Meruya Utara and Kembangan Selatan
+STORY_WITH_PHOTO = "Sampah menumpuk di trotoar sudah seminggu, bau sekali"
+
+
+def _summary_from_a_pin(whatsapp):
+    whatsapp.send(STORY_WITH_PHOTO, media=[PHOTO])
+    return whatsapp.send(location=MONAS)
+
+
+def test_a_second_pin_on_a_border_asks_which_kelurahan_then_shows_the_summary(whatsapp, store):
+    _summary_from_a_pin(whatsapp)
+    border = whatsapp.send(location=BORDER)
+    assert "Titik lokasi Anda berada di perbatasan kelurahan" in border.text
+    assert "Kirim titik lokasi" not in border.text  # they just did
+    summary = whatsapp.send("1")
+    assert "Kelurahan: Meruya Utara" in summary.text and "Mohon periksa" in summary.text
+    assert _filed(store, whatsapp.send("YA")).kelurahan == "Meruya Utara (Ilir)"
+
+
+def test_a_pin_sent_to_correct_the_kelurahan_replaces_a_typed_one(whatsapp):
+    _at_the_kelurahan_question(whatsapp)
+    whatsapp.send("Kramat, Senen")
+    whatsapp.send("LEWATI")
+    whatsapp.send("ubah kelurahan")
+    summary = whatsapp.send(location=MONAS)
+    assert "Kelurahan: Gambir, Kec. Gambir" in summary.text
+
+
+def test_an_address_typed_over_a_pin_asks_the_kelurahan_again(whatsapp):
+    _summary_from_a_pin(whatsapp)
+    whatsapp.send("ubah lokasi")
+    reply = whatsapp.send("Jl. Tebet Raya no 5 dekat stasiun")
+    assert "Di kelurahan mana" in reply.text
+    summary = whatsapp.send("Tebet Timur")
+    assert "Kelurahan: Tebet Timur" in summary.text and "(dari titik lokasi)" not in summary.text
+
+
+def test_a_pin_sent_for_the_kelurahan_keeps_the_typed_address(whatsapp):
+    _at_the_kelurahan_question(whatsapp)
+    whatsapp.send(location=(-6.1754, 106.8272, ""))
+    summary = whatsapp.send("LEWATI")
+    assert "Lokasi: Jl. Saharjo 5" in summary.text and "Kelurahan: Gambir" in summary.text
+
+
+def test_a_sentence_while_changing_the_category_asks_the_category_again(whatsapp):
+    _summary_from_a_pin(whatsapp)
+    whatsapp.send("ganti kategori")
+    reply = whatsapp.send("itu sebenarnya saluran air yang mampet jadi sampahnya numpuk")
+    assert "pilih kategori" in reply.text
+    assert "Kategori: Saluran air\n" in whatsapp.send("4").text
+
+
+def test_a_new_description_at_the_summary_drops_the_guess_label(whatsapp):
+    _summary_from_a_pin(whatsapp)
+    whatsapp.send("ubah uraian")
+    summary = whatsapp.send("Tumpukan kardus bekas di trotoar depan toko")
+    assert "Kategori: Sampah\n" in summary.text
+
+
+def test_an_ambiguous_name_typed_over_the_pins_asks_which(whatsapp):
+    _summary_from_a_pin(whatsapp)
+    reply = whatsapp.send("Menteng")
+    assert "2. Menteng Atas" in reply.text
+    assert "Kelurahan: Menteng Atas" in whatsapp.send("2").text
+
+
+def test_a_detail_after_the_longest_story_is_still_added(whatsapp, store):
+    story = "Saluran air di depan rumah kami mampet dan meluap setiap hujan turun. " * 57
+    whatsapp.send(story)
+    whatsapp.send("Jl. Kramat Raya 10")
+    whatsapp.send("Kramat, Senen")
+    whatsapp.send("LEWATI")
+    number = whatsapp.send("YA").report_number
+    whatsapp.send("lubangnya ada tiga dan dalam sekali")
+    assert f"sudah kami tambahkan ke laporan {number}" in whatsapp.send("YA").text
+
+
+def test_thanks_with_a_number_days_after_selesai_is_news_not_a_rating(whatsapp, store):
+    number = whatsapp.file_report()
+    _walk_to_selesai(store, number)
+    whatsapp.send("ok")
+    report_id = store(outbox.notifications)[-1].report_id
+    news = "Terima kasih pak, sekarang lampu jalan di RT 3 mati lagi sejak kemarin malam"
+    with time_machine.travel(utcnow() + timedelta(days=2), tick=False):
+        reply = whatsapp.send(news)
+    assert "penilaian" not in reply.text
+    assert store(ratings.rating_of, report_id) is None
+
+
+def test_a_late_score_is_not_taken_once_another_report_has_moved(whatsapp, store):
+    number = whatsapp.file_report()
+    _walk_to_selesai(store, number)
+    whatsapp.send("ok")
+    with time_machine.travel(utcnow() + timedelta(hours=2), tick=False):
+        whatsapp.file_report()  # a newer report: "bintang lima" could be for either
+        assert "penilaian" not in whatsapp.send("bintang lima").text
+
+
+def test_a_rating_awaited_is_kept_through_a_report_in_progress(whatsapp, store):
+    number = whatsapp.file_report()
+    whatsapp.send("LAPOR")
+    _walk_to_selesai(store, number)
+    whatsapp.send("2")  # the category of the report in progress
+    whatsapp.send("BATAL")
+    assert f"penilaian 4/5 untuk laporan {number}" in whatsapp.send("4").text

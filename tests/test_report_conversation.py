@@ -870,15 +870,18 @@ def test_a_too_long_detail_is_refused_and_offered_as_nothing(whatsapp, store):
 
 
 def test_details_stop_being_added_when_the_description_is_long_enough(whatsapp, store):
-    number = whatsapp.file_report()
-    details = [f"Keterangan nomor {index} tentang lubang " + "x" * 950 for index in range(4)]
+    details = [f"Keterangan nomor {index} tentang lubang " + "x" * 960 for index in range(7)]
     replies = []
-    for detail in details:
-        whatsapp.send(detail)
-        replies.append(whatsapp.send("YA").text)
-    assert all("sudah kami tambahkan" in reply for reply in replies[:3])
-    assert f"laporan {number} sudah memuat banyak keterangan" in replies[3]
-    assert _description_of(store, number).count("Tambahan dari pelapor") == 3
+    with time_machine.travel(utcnow(), tick=False) as clock:  # under the per-minute limit
+        number = whatsapp.file_report(clock=clock)
+        for detail in details:
+            clock.shift(10)
+            whatsapp.send(detail)
+            clock.shift(10)
+            replies.append(whatsapp.send("YA").text)
+    assert all("sudah kami tambahkan" in reply for reply in replies[:6])
+    assert f"laporan {number} sudah memuat banyak keterangan" in replies[6]
+    assert _description_of(store, number).count("Tambahan dari pelapor") == 6
 
 
 def test_a_detail_added_is_told_in_english_to_an_english_writer(whatsapp, store):
@@ -938,8 +941,11 @@ def test_ubah_asks_which_part_and_corrects_just_that(whatsapp, number, answer, s
 def test_a_location_pin_sent_when_correcting_the_location_replaces_it(whatsapp):
     _to_summary(whatsapp)
     whatsapp.send("ganti lokasi")
-    summary = whatsapp.send(location=(-6.1862, 106.8423))
+    border = whatsapp.send(location=(-6.1862, 106.8423))  # between Kenari and Kwitang
+    assert "Titik lokasi Anda berada di perbatasan kelurahan" in border.text
+    summary = whatsapp.send("2")
     assert "Lokasi: -6.18620, 106.84230" in summary.text
+    assert "Kelurahan: Kwitang, Kec. Senen" in summary.text
     assert "Mohon periksa laporan Anda" in summary.text
 
 

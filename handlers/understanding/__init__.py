@@ -4,4 +4,5 @@ or the store. Word lists are data files beside the code, one per subject; the wo
 commands and answers that handlers/vocabulary.py reads are words.id.toml, words.en.toml
 and words.toml (digits, emoji), one per language.
 
-So far: emergencies (emergency.py), which come before everything else."""
+reading.py is the table of what a message means, read after emergencies (emergency.py),
+which come before everything else; the other modules are its readers."""

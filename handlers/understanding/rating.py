@@ -15,12 +15,14 @@ WORDS_FILE = Path(__file__).with_name("ratings.toml")
 # "4/5", "4 dari 5": the 5 is no second score
 _OUT_OF_FIVE = re.compile(r"\b([1-5])\s*(?:/|dari|out of)\s*5\b", re.IGNORECASE)
 _SCORES = {str(score): score for score in range(1, 6)}
+MAX_WORDS_OF_A_NAMED_SCORE = 8
 
 
 @dataclass(frozen=True)
 class _Table:
     numbers: dict[str, int]
     rates_or_thanks: PhraseIndex[None]  # words that say a number is a score
+    scoring: PhraseIndex[None]  # those that say so without thanks: "nilai", "bintang"
 
 
 def rating_in(text: str) -> int | None:
@@ -40,6 +42,20 @@ def rating_in(text: str) -> int | None:
     return found[0] if table.rates_or_thanks.any_in(words) else None
 
 
+def named_score_in(text: str) -> int | None:
+    """A score said to be one, in a short message: "bintang lima", "nilai 4 pak", "5
+    stars"; not thanks with a number ("terima kasih, lampu di RT 3 mati lagi"), which is
+    read as a rating only when one is awaited (`rating_in`)."""
+    words = words_of(_OUT_OF_FIVE.sub(r"\1", text))
+    table = _table()
+    if len(words) > MAX_WORDS_OF_A_NAMED_SCORE or not table.scoring.any_in(words):
+        return None
+    scores = [_score(word, table) for word in words]
+    numbers = [word for word in words if any(char.isdigit() for char in word)]
+    found = [score for score in scores if score is not None]
+    return found[0] if len(found) == 1 and len(numbers) <= 1 else None
+
+
 def _score(word: str, table: _Table) -> int | None:
     return _SCORES.get(word) or table.numbers.get(word)
 
@@ -50,4 +66,5 @@ def _table() -> _Table:
     return _Table(
         numbers=dict(data["numbers"]),
         rates_or_thanks=PhraseIndex((text, None) for text in data["scoring"] + data["thanks"]),
+        scoring=PhraseIndex((text, None) for text in data["scoring"]),
     )

@@ -23,10 +23,10 @@ from handlers import facilitator, reopen, status, story, vocabulary
 from handlers.message import IncomingMessage
 from handlers.understanding import requests
 from handlers.understanding.questions import question_in
-from handlers.understanding.rating import rating_in
+from handlers.understanding.rating import named_score_in, rating_in
 
-# A menu number is a menu choice once the rating awaited right after Selesai has passed.
-MENU_NUMBERS = {"1", "2", "3", "4"}
+# Days after Selesai, a score alone that is no menu number ("1"–"4" are the menu's).
+SCORE_ALONE_LATER = {"5"}
 
 
 class Intent(StrEnum):
@@ -138,16 +138,19 @@ def _when(test: Callable[[IncomingMessage, Context], bool]) -> Match:
 
 
 def _rating(message: IncomingMessage, context: Context) -> Slots:
-    """Awaited right after Selesai, any score ("5 ya pak", in a sentence); later in its
-    week, one that is not a menu number."""
+    """Awaited right after Selesai, any score ("5 ya pak", in a sentence that thanks);
+    later in its week, a score said to be one ("bintang lima") or a 5 alone: a
+    sentence with thanks and a number is then more likely news ("makasih pak, lampu
+    di RT 3 mati lagi")."""
     if context.step is not None:
         return None
-    score = rating_in(message.answer) or rating_in(message.text)
-    if score is None:
-        return None
-    if context.rating_awaited or (message.answer not in MENU_NUMBERS and context.rating_open):
-        return {"score": score}
-    return None
+    if context.rating_awaited:
+        score = rating_in(message.answer) or rating_in(message.text)
+    else:
+        alone = message.answer in SCORE_ALONE_LATER
+        score = int(message.answer) if alone else named_score_in(message.text)
+        score = score if score is not None and context.rating_open else None
+    return None if score is None else {"score": score}
 
 
 def _question(message: IncomingMessage, context: Context) -> Slots:

@@ -1,7 +1,7 @@
 """What a short message outside a report's questions asks for, in a sentence: to make a
 report ("saya mau lapor"), after reports made earlier ("laporan saya gimana?"), for a
 status, after progress, or nothing at all ("maaf baru kirim fotonya"). Pure functions
-of a message's keyword form (`IncomingMessage.command`)."""
+of a message or its keyword forms (`IncomingMessage.command`, `.answer`)."""
 
 import re
 
