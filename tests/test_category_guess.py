@@ -99,7 +99,8 @@ STORIES = [
         "jalan_rusak",
     ),
     ("pohon tumbang waktu hujan deras, rantingnya berserakan di jalan", "pohon_tumbang"),
-    ("pohon tumbang waktu hujan deras, jalan sempat tergenang dikit", None),
+    # the tree is the problem: the water was there "sempat", along the way
+    ("pohon tumbang waktu hujan deras, jalan sempat tergenang dikit", "pohon_tumbang"),
     # what it is, no longer or not at all
     ("lampu jalan sudah nyala, makasih pak", None),
     ("banjirnya udah surut", None),
@@ -123,6 +124,11 @@ STORIES = [
     ("got it, thanks", None),
     ("STATUS CRM-26-000123-3", None),
     ("", None),
+    # a place word before a landmark: where, not what ("sepanjang trotoar")
+    ("Lampu jalan mati semua sepanjang trotoar, gelap sekali kalau malam", "penerangan_jalan"),
+    ("banyak sampah sepanjang jalan", "sampah"),
+    ("sepanjang jalan gelap", None),
+    ("rumah saya sempat kebanjiran minggu lalu", None),  # past: the list is asked
 ]
 
 
