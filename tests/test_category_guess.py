@@ -128,6 +128,31 @@ STORIES = [
     ("Lampu jalan mati semua sepanjang trotoar, gelap sekali kalau malam", "penerangan_jalan"),
     ("banyak sampah sepanjang jalan", "sampah"),
     ("sepanjang jalan gelap", None),
+    # a damage word after a thing that breaks: the thing's problem ("roboh" alone is no tree)
+    ("jalan kemang raya rusak parah", "jalan_rusak"),
+    ("jalan depan rumah rusak parah", "jalan_rusak"),
+    ("jalanan depan sekolah hancur", "jalan_rusak"),
+    ("halte roboh", "fasilitas_umum"),
+    ("jembatan ambruk", "fasilitas_umum"),
+    ("the bridge is broken", "fasilitas_umum"),
+    ("ayunan di taman patah, anak saya hampir jatuh", "fasilitas_umum"),
+    ("jembatan di kampung kami rusak, pagarnya patah", "fasilitas_umum"),
+    ("pohon di depan rumah patah dahannya, nyangkut di kabel listrik", "pohon_tumbang"),
+    ("ntu pohon gede di pinggir kali udeh miring, takutnye rubuh ke rumah warga", "pohon_tumbang"),
+    ("A big tree collapsed onto the road last night, please send someone", "pohon_tumbang"),
+    ("roboh", None),
+    ("tembok roboh", None),
+    ("tiang listrik roboh", None),
+    ("Baliho roboh di jalan", None),
+    # … not when "jalan" is an address, another thing breaks, or a clause ends between
+    ("di jalan kemang raya, lampunya mati", None),  # a street light, likely; "lampu" alone is not
+    ("di jalan kemang raya ada mobil rusak", None),
+    ("jalan kemang kabel rusak", None),
+    ("Jl. Kemang Raya, kabel listrik rusak", None),
+    ("Jl. Sudirman, lampu lalu lintas rusak", None),
+    ("jalan kemang raya, rusak parah", None),
+    ("jalan tidak rusak, tapi lampunya mati", None),
+    ("motor saya rusak", None),
     ("rumah saya sempat kebanjiran minggu lalu", None),  # past: the list is asked
 ]
 
@@ -184,7 +209,7 @@ def test_a_phrase_belongs_to_one_category_with_one_weight():
     assert [phrase for phrase, times in where.items() if times > 1] == []
 
 
-def test_landmarks_and_indonesian_only_words_are_phrases_and_spellings_are_one_way():
+def test_landmarks_indonesian_only_and_damageable_are_phrases_and_spellings_are_one_way():
     data = _data()
     phrases = {
         words_of(text)
@@ -192,7 +217,8 @@ def test_landmarks_and_indonesian_only_words_are_phrases_and_spellings_are_one_w
         for texts in by_weight.values()
         for text in texts
     }
-    assert {words_of(text) for text in data["landmarks"] + data["indonesian_only"]} <= phrases
+    named = data["landmarks"] + data["indonesian_only"] + data["damageable"]
+    assert {words_of(text) for text in named} <= phrases
     others = [other for others in data["spellings"].values() for other in others]
     assert len(others) == len(set(others))
     assert set(others).isdisjoint(data["spellings"])  # no spelling of a spelling
