@@ -153,6 +153,13 @@ STORIES = [
     ("jalan kemang raya, rusak parah", None),
     ("jalan tidak rusak, tapi lampunya mati", None),
     ("motor saya rusak", None),
+    # what a report is about: "soal", "tentang", "about"
+    ("Mau lapor soal taman", "fasilitas_umum"),
+    ("mau lapor soal got", "saluran_air"),
+    ("Hi, I want to complain about the park near my house", "fasilitas_umum"),
+    ("tentang parkir", None),
+    ("soal lampu", None),
+    ("mau tanya soal laporan saya kemarin", None),
     ("rumah saya sempat kebanjiran minggu lalu", None),  # past: the list is asked
 ]
 

@@ -8,6 +8,8 @@ Each category scores the weights of the phrases a story contains, each phrase on
   counts 0;
 - a landmark right after a place word ("sampah di halte", "jalan taman", "sepanjang
   trotoar") weighs 1 at most;
+- a phrase that points at a problem right after a topic word ("lapor soal taman") names
+  it: 2 weighs 3;
 - a damage word at most DAMAGE_GAP words after a thing that can be damaged, in its
   clause, no other phrase or other thing between ("jalan kemang raya rusak", "halte
   roboh", "the bridge is broken"), makes that thing name its problem (3), and is not read
@@ -65,6 +67,7 @@ class _Table:
     spellings: dict[str, str]
     negators: frozenset[str]
     places: frozenset[str]
+    topics: frozenset[str]
     damage: frozenset[str]
     others: frozenset[str]  # other things a damage word may describe: it is theirs
     english: frozenset[str]
@@ -143,6 +146,8 @@ def _weight(phrase: _Phrase, words: Sequence[str], start: int, table: _Table) ->
         before = words[start - 2]
     if phrase.landmark and before in table.places:
         return min(phrase.weight, 1), True
+    if phrase.weight == 2 and before in table.topics:
+        return 3, False
     return phrase.weight, False
 
 
@@ -224,6 +229,7 @@ def _table() -> _Table:
         spellings=spellings,
         negators=frozenset(word for text in data["negators"] for word in spell(text)),
         places=frozenset(word for text in data["places"] for word in spell(text)),
+        topics=frozenset(word for text in data["topics"] for word in spell(text)),
         damage=frozenset(word for text in data["damage"] for word in spell(text)),
         others=frozenset(word for text in data["others"] for word in spell(text)),
         english=frozenset(data["english"]),
