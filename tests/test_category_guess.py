@@ -160,6 +160,11 @@ STORIES = [
     ("tentang parkir", None),
     ("soal lampu", None),
     ("mau tanya soal laporan saya kemarin", None),
+    # fixed, but not all of it; fixed, and another problem after
+    ("lampu jalan sudah nyala tapi yang di gang 3 masih mati", "penerangan_jalan"),
+    ("sampah sudah diangkut tapi besoknya numpuk lagi", "sampah"),
+    ("sampah sudah diangkut, tapi saya mau lapor jalan rusak", "jalan_rusak"),
+    ("lampu jalan sudah nyala, terima kasih banyak pak", None),
     ("rumah saya sempat kebanjiran minggu lalu", None),  # past: the list is asked
 ]
 

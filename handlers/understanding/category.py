@@ -16,7 +16,9 @@ Each category scores the weights of the phrases a story contains, each phrase on
   on its own ("roboh" alone leans to a fallen tree; "di jalan kemang, kabel rusak" is
   neither a road nor a tree);
 - "got" counts only in a message without English words ("I got it");
-- a phrase saying it is fixed ("lampu jalan sudah nyala") takes its weight away.
+- a phrase saying it is fixed ("lampu jalan sudah nyala") takes its weight away, unless a
+  contrast follows it and names no other problem ("…sudah nyala tapi yang di gang 3 masih
+  mati", not "sampah sudah diangkut, tapi jalannya berlubang").
 
 The best category is guessed when it scores at least THRESHOLD (one phrase that names the
 problem, or two that point at it: "bau" alone decides nothing) and at least MARGIN more
@@ -70,6 +72,7 @@ class _Table:
     topics: frozenset[str]
     damage: frozenset[str]
     others: frozenset[str]  # other things a damage word may describe: it is theirs
+    contrasts: frozenset[str]
     english: frozenset[str]
 
 
@@ -85,6 +88,9 @@ def guess_category(text: str) -> CategoryGuess | None:
     single, longer, damage, others = table.single, table.longer, table.damage, table.others
     damageable: _Phrase | None = None  # the last phrase read, if a damage word may describe it
     damageable_end = 0
+    fixed: list[_Phrase] = []  # phrases saying it is fixed, until a contrast
+    contested: list[_Phrase] = []  # phrases saying it is fixed, a contrast after them
+    named_after: set[str] = set()  # the categories of the phrases read after the contrast
     breaks: tuple[int, ...] | None = None  # where the clauses start, read when needed
     for start, pair in enumerate(zip(words, (*words[1:], ""), strict=False)):  # ""  after the last
         if start < covered_until:  # the first phrase to start, then the longest, is read
@@ -106,13 +112,23 @@ def guess_category(text: str) -> CategoryGuess | None:
                     continue
             elif word in others:  # "jalan kemang kabel rusak": the cable's
                 damageable = None
+        if fixed and word in table.contrasts:
+            contested += fixed
+            fixed.clear()
         if phrase is None or (english and phrase.indonesian_only):
             continue
         covered_until = start + len(phrase.words)
         weight, where = _weight(phrase, words, start, table)
         weights[phrase] = max(weight, weights.get(phrase, weight))  # once, at its strongest
+        if weight < 0:
+            fixed.append(phrase)
+        elif contested and weight > 0:
+            named_after.add(phrase.category)
         damageable = phrase if phrase.damageable and weight > 0 and not where else None
         damageable_end = covered_until
+    for over in contested:  # "…sudah nyala tapi yang di gang 3 masih mati": not over
+        if named_after <= {over.category}:  # unless the contrast is another problem
+            weights[over] = 0
     scores: dict[str, int] = defaultdict(int)
     for phrase, weight in weights.items():
         scores[phrase.category] += weight
@@ -232,5 +248,6 @@ def _table() -> _Table:
         topics=frozenset(word for text in data["topics"] for word in spell(text)),
         damage=frozenset(word for text in data["damage"] for word in spell(text)),
         others=frozenset(word for text in data["others"] for word in spell(text)),
+        contrasts=frozenset(word for text in data["contrasts"] for word in spell(text)),
         english=frozenset(data["english"]),
     )
