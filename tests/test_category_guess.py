@@ -160,12 +160,71 @@ STORIES = [
     ("tentang parkir", None),
     ("soal lampu", None),
     ("mau tanya soal laporan saya kemarin", None),
+    # drains: "got got" (and "got2") are drains; "got" alone only points at one
+    ("tolong got got di sini dibersihin", "saluran_air"),
+    ("tolong got di sini dibersihin", None),
     # fixed, but not all of it; fixed, and another problem after
     ("lampu jalan sudah nyala tapi yang di gang 3 masih mati", "penerangan_jalan"),
     ("sampah sudah diangkut tapi besoknya numpuk lagi", "sampah"),
     ("sampah sudah diangkut, tapi saya mau lapor jalan rusak", "jalan_rusak"),
     ("lampu jalan sudah nyala, terima kasih banyak pak", None),
     ("rumah saya sempat kebanjiran minggu lalu", None),  # past: the list is asked
+    # long stories, with greetings and courtesies
+    (
+        "Assalamualaikum wr wb. Selamat pagi Bapak/Ibu petugas. Saya mau melaporkan jalan di "
+        "depan gang kami, Jl. Haji Nawi Raya, yang rusak parah dan banyak lubangnya. Kemarin ada "
+        "ibu-ibu jatuh dari motor. Mohon bantuannya segera diperbaiki. Terima kasih banyak.",
+        "jalan_rusak",
+    ),
+    (
+        "Selamat malam pak, mohon maaf mengganggu. Di komplek kami sudah tiga hari sampah tidak "
+        "diangkut, baunya sampai ke dalam rumah dan banyak lalat. Tolong dibantu ya pak, terima "
+        "kasih.",
+        "sampah",
+    ),
+    (
+        "Permisi pak, selamat siang. Saya warga RW 08 Kelurahan Kampung Melayu. Setiap hujan "
+        "deras air masuk ke rumah warga sampai selutut, sudah dari semalam belum surut. Mohon "
+        "bantuannya.",
+        "banjir",
+    ),
+    (
+        "Pagi pak. Lampu penerangan jalan di Jl. Pemuda dekat halte mati sudah seminggu lebih, "
+        "jalanan jadi gelap gulita dan rawan begal. Mohon segera diperbaiki, terima kasih.",
+        "penerangan_jalan",
+    ),
+    ("kerusakan jalan di depan sekolah sudah parah", "jalan_rusak"),
+    # Betawi
+    ("bang, got di gang ane mampet lagi, aer nye item bau banget, tolongin dong", "saluran_air"),
+    ("jalanan di mari ancur bener bang, lobangnye pade gede", "jalan_rusak"),
+    ("aye mau ngelaporin parkir liar di depan pasar, tiap ari bikin macet", "parkir_liar"),
+    ("sampe sekarang sampahnye kagak diangkut bang, udeh numpuk segunung", "sampah"),
+    # English
+    (
+        "Good morning, I would like to report a broken street light in front of my apartment, "
+        "it has been dark for a week. Thank you.",
+        "penerangan_jalan",
+    ),
+    (
+        "Hi, the footbridge near Sudirman station is damaged, some of the floor panels are missing",
+        "fasilitas_umum",
+    ),
+    ("Hello, there is a lot of rubbish dumped by the river and nobody collects it", "sampah"),
+    ("The road near my house is badly damaged after the rain, lots of potholes", "jalan_rusak"),
+    ("Cars keep parking illegally on the sidewalk outside the school", "parkir_liar"),
+    # two problems
+    ("sampah numpuk di got sampe mampet, terus kalo hujan banjir", None),
+    ("Pak, jalan rusak dan banjir tiap hujan di Jl. Kalibata Raya", None),
+    ("Halte busway di depan kantor walikota kotor, banyak sampah berserakan", "sampah"),
+    ("pohon tumbang menimpa halte, atapnya rusak", None),
+    # still missed (no guess, the list is shown): a sidewalk told at length along a road
+    # with paving and holes; a road patched "tapi bolong lagi", too far from "jalan"
+    (
+        "Selamat sore, saya ingin melaporkan trotoar di sepanjang Jl. Salemba Raya yang rusak, "
+        "banyak paving yang copot dan berlubang, membahayakan pejalan kaki terutama lansia.",
+        None,
+    ),
+    ("jalan sudah ditambal tapi bolong lagi", None),
 ]
 
 
