@@ -99,7 +99,8 @@ STORIES = [
         "jalan_rusak",
     ),
     ("pohon tumbang waktu hujan deras, rantingnya berserakan di jalan", "pohon_tumbang"),
-    ("pohon tumbang waktu hujan deras, jalan sempat tergenang dikit", None),
+    # the tree is the problem: the water was there "sempat", along the way
+    ("pohon tumbang waktu hujan deras, jalan sempat tergenang dikit", "pohon_tumbang"),
     # what it is, no longer or not at all
     ("lampu jalan sudah nyala, makasih pak", None),
     ("banjirnya udah surut", None),
@@ -123,6 +124,107 @@ STORIES = [
     ("got it, thanks", None),
     ("STATUS CRM-26-000123-3", None),
     ("", None),
+    # a place word before a landmark: where, not what ("sepanjang trotoar")
+    ("Lampu jalan mati semua sepanjang trotoar, gelap sekali kalau malam", "penerangan_jalan"),
+    ("banyak sampah sepanjang jalan", "sampah"),
+    ("sepanjang jalan gelap", None),
+    # a damage word after a thing that breaks: the thing's problem ("roboh" alone is no tree)
+    ("jalan kemang raya rusak parah", "jalan_rusak"),
+    ("jalan depan rumah rusak parah", "jalan_rusak"),
+    ("jalanan depan sekolah hancur", "jalan_rusak"),
+    ("halte roboh", "fasilitas_umum"),
+    ("jembatan ambruk", "fasilitas_umum"),
+    ("the bridge is broken", "fasilitas_umum"),
+    ("ayunan di taman patah, anak saya hampir jatuh", "fasilitas_umum"),
+    ("jembatan di kampung kami rusak, pagarnya patah", "fasilitas_umum"),
+    ("pohon di depan rumah patah dahannya, nyangkut di kabel listrik", "pohon_tumbang"),
+    ("ntu pohon gede di pinggir kali udeh miring, takutnye rubuh ke rumah warga", "pohon_tumbang"),
+    ("A big tree collapsed onto the road last night, please send someone", "pohon_tumbang"),
+    ("roboh", None),
+    ("tembok roboh", None),
+    ("tiang listrik roboh", None),
+    ("Baliho roboh di jalan", None),
+    # … not when "jalan" is an address, another thing breaks, or a clause ends between
+    ("di jalan kemang raya, lampunya mati", None),  # a street light, likely; "lampu" alone is not
+    ("di jalan kemang raya ada mobil rusak", None),
+    ("jalan kemang kabel rusak", None),
+    ("Jl. Kemang Raya, kabel listrik rusak", None),
+    ("Jl. Sudirman, lampu lalu lintas rusak", None),
+    ("jalan kemang raya, rusak parah", None),
+    ("jalan tidak rusak, tapi lampunya mati", None),
+    ("motor saya rusak", None),
+    # what a report is about: "soal", "tentang", "about"
+    ("Mau lapor soal taman", "fasilitas_umum"),
+    ("mau lapor soal got", "saluran_air"),
+    ("Hi, I want to complain about the park near my house", "fasilitas_umum"),
+    ("tentang parkir", None),
+    ("soal lampu", None),
+    ("mau tanya soal laporan saya kemarin", None),
+    # drains: "got got" (and "got2") are drains; "got" alone only points at one
+    ("tolong got got di sini dibersihin", "saluran_air"),
+    ("tolong got di sini dibersihin", None),
+    # fixed, but not all of it; fixed, and another problem after
+    ("lampu jalan sudah nyala tapi yang di gang 3 masih mati", "penerangan_jalan"),
+    ("sampah sudah diangkut tapi besoknya numpuk lagi", "sampah"),
+    ("sampah sudah diangkut, tapi saya mau lapor jalan rusak", "jalan_rusak"),
+    ("lampu jalan sudah nyala, terima kasih banyak pak", None),
+    ("rumah saya sempat kebanjiran minggu lalu", None),  # past: the list is asked
+    # long stories, with greetings and courtesies
+    (
+        "Assalamualaikum wr wb. Selamat pagi Bapak/Ibu petugas. Saya mau melaporkan jalan di "
+        "depan gang kami, Jl. Haji Nawi Raya, yang rusak parah dan banyak lubangnya. Kemarin ada "
+        "ibu-ibu jatuh dari motor. Mohon bantuannya segera diperbaiki. Terima kasih banyak.",
+        "jalan_rusak",
+    ),
+    (
+        "Selamat malam pak, mohon maaf mengganggu. Di komplek kami sudah tiga hari sampah tidak "
+        "diangkut, baunya sampai ke dalam rumah dan banyak lalat. Tolong dibantu ya pak, terima "
+        "kasih.",
+        "sampah",
+    ),
+    (
+        "Permisi pak, selamat siang. Saya warga RW 08 Kelurahan Kampung Melayu. Setiap hujan "
+        "deras air masuk ke rumah warga sampai selutut, sudah dari semalam belum surut. Mohon "
+        "bantuannya.",
+        "banjir",
+    ),
+    (
+        "Pagi pak. Lampu penerangan jalan di Jl. Pemuda dekat halte mati sudah seminggu lebih, "
+        "jalanan jadi gelap gulita dan rawan begal. Mohon segera diperbaiki, terima kasih.",
+        "penerangan_jalan",
+    ),
+    ("kerusakan jalan di depan sekolah sudah parah", "jalan_rusak"),
+    # Betawi
+    ("bang, got di gang ane mampet lagi, aer nye item bau banget, tolongin dong", "saluran_air"),
+    ("jalanan di mari ancur bener bang, lobangnye pade gede", "jalan_rusak"),
+    ("aye mau ngelaporin parkir liar di depan pasar, tiap ari bikin macet", "parkir_liar"),
+    ("sampe sekarang sampahnye kagak diangkut bang, udeh numpuk segunung", "sampah"),
+    # English
+    (
+        "Good morning, I would like to report a broken street light in front of my apartment, "
+        "it has been dark for a week. Thank you.",
+        "penerangan_jalan",
+    ),
+    (
+        "Hi, the footbridge near Sudirman station is damaged, some of the floor panels are missing",
+        "fasilitas_umum",
+    ),
+    ("Hello, there is a lot of rubbish dumped by the river and nobody collects it", "sampah"),
+    ("The road near my house is badly damaged after the rain, lots of potholes", "jalan_rusak"),
+    ("Cars keep parking illegally on the sidewalk outside the school", "parkir_liar"),
+    # two problems
+    ("sampah numpuk di got sampe mampet, terus kalo hujan banjir", None),
+    ("Pak, jalan rusak dan banjir tiap hujan di Jl. Kalibata Raya", None),
+    ("Halte busway di depan kantor walikota kotor, banyak sampah berserakan", "sampah"),
+    ("pohon tumbang menimpa halte, atapnya rusak", None),
+    # still missed (no guess, the list is shown): a sidewalk told at length along a road
+    # with paving and holes; a road patched "tapi bolong lagi", too far from "jalan"
+    (
+        "Selamat sore, saya ingin melaporkan trotoar di sepanjang Jl. Salemba Raya yang rusak, "
+        "banyak paving yang copot dan berlubang, membahayakan pejalan kaki terutama lansia.",
+        None,
+    ),
+    ("jalan sudah ditambal tapi bolong lagi", None),
 ]
 
 
@@ -178,7 +280,7 @@ def test_a_phrase_belongs_to_one_category_with_one_weight():
     assert [phrase for phrase, times in where.items() if times > 1] == []
 
 
-def test_landmarks_and_indonesian_only_words_are_phrases_and_spellings_are_one_way():
+def test_landmarks_indonesian_only_and_damageable_are_phrases_and_spellings_are_one_way():
     data = _data()
     phrases = {
         words_of(text)
@@ -186,7 +288,8 @@ def test_landmarks_and_indonesian_only_words_are_phrases_and_spellings_are_one_w
         for texts in by_weight.values()
         for text in texts
     }
-    assert {words_of(text) for text in data["landmarks"] + data["indonesian_only"]} <= phrases
+    named = data["landmarks"] + data["indonesian_only"] + data["damageable"]
+    assert {words_of(text) for text in named} <= phrases
     others = [other for others in data["spellings"].values() for other in others]
     assert len(others) == len(set(others))
     assert set(others).isdisjoint(data["spellings"])  # no spelling of a spelling
