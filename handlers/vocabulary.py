@@ -59,7 +59,7 @@ GUIDE = _words("guide")
 RESUME_REPORT = _words("resume_report")
 REPORT = _words("report") | RESUME_REPORT
 STATUS = _words("status")
-# longest first: status.py's pattern takes "CEK STATUS" before "CEK"
+# longest first: understanding/status_request.py's pattern takes "CEK STATUS" before "CEK"
 STATUS_WORDS = tuple(sorted(_words("status_words"), key=lambda words: (-len(words), words)))
 MY_REPORTS = _words("my_reports")
 CANCEL = _words("cancel")

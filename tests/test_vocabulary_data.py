@@ -118,7 +118,8 @@ def test_classes_are_frozen_and_upper_case():
 
 
 def test_status_words_come_longest_first():
-    """status.py strips them from before a report number: "cek status" before "cek"."""
+    """understanding/status_request.py strips them from before a report number: "cek
+    status" before "cek"."""
     lengths = [len(words) for words in vocabulary.STATUS_WORDS]
     assert lengths == sorted(lengths, reverse=True)
     assert set(vocabulary.STATUS_WORDS) == {"CEK STATUS", "CHECK STATUS", "STATUS", "CEK", "CHECK"}

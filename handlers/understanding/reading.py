@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from handlers import facilitator, reopen, status, story, vocabulary
+from handlers import facilitator, reopen, story, vocabulary
 from handlers.message import IncomingMessage
-from handlers.understanding import requests
+from handlers.understanding import requests, status_request
 from handlers.understanding.questions import question_in
 from handlers.understanding.rating import rating_in
 
@@ -247,7 +247,7 @@ EVERYWHERE = (
 IN_A_REPORT = (
     Rule(Intent.RESUME_REPORT, _when(lambda m, c: m.answer in vocabulary.RESUME_REPORT)),
     Rule(Intent.MY_REPORTS, _when(_not_a_number(vocabulary.MY_REPORTS))),
-    Rule(Intent.STATUS, _when(lambda m, c: status.named_number(m.answer) is not None)),
+    Rule(Intent.STATUS, _when(lambda m, c: status_request.named_number(m.answer) is not None)),
     Rule(Intent.ASK_FOR_NUMBER, _when(_not_a_number(vocabulary.STATUS))),
     Rule(Intent.GUIDE, _when(_not_a_number(vocabulary.GUIDE))),
     Rule(
@@ -293,7 +293,7 @@ REQUESTS = (
     Rule(Intent.MY_REPORTS, _when(lambda m, c: m.answer in vocabulary.MY_REPORTS)),
     Rule(Intent.GUIDE, _when(lambda m, c: m.answer in vocabulary.GUIDE)),
     Rule(Intent.THANKS, _when(_thanks)),  # not to a first "🙏": the menu says it
-    Rule(Intent.STATUS, _when(lambda m, c: status.looks_like_status_request(m.answer))),
+    Rule(Intent.STATUS, _when(lambda m, c: status_request.looks_like_status_request(m.answer))),
     Rule(  # "saya sudah lapor 3 hari lalu", "laporan saya gimana?"
         Intent.MY_REPORTS, _when(lambda m, c: requests.asks_about_earlier_reports(m.answer))
     ),

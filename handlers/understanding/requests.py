@@ -3,8 +3,9 @@ report ("saya mau lapor"), after reports made earlier ("laporan saya gimana?"), 
 status, after progress, or nothing at all ("maaf baru kirim fotonya"). Pure functions
 of a message's keyword form (`IncomingMessage.command`)."""
 
-from handlers import status, story, vocabulary
+from handlers import story, vocabulary
 from handlers.message import IncomingMessage
+from handlers.understanding import status_request
 
 MAX_WORDS_OF_A_REQUEST = 10
 
@@ -32,7 +33,7 @@ def asks_after_own_reports(
 
 def asks_about_earlier_reports(command: str) -> bool:
     return (
-        status.looks_like_status_request(command)
+        status_request.looks_like_status_request(command)
         or short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS)
         or asks_after_own_reports(command)
     )
