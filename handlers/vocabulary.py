@@ -142,6 +142,11 @@ PROBLEM_WORDS = _words("problem_words") | ABOUT_REPORTS
 SAYING_ANOTHER_PROBLEM = ANOTHER | PROBLEM_WORDS | _words("saying_another_problem")
 PAUSE = _words("pause")
 RESUME = _words("resume")
+# A TA Fasilitator's commands, each with the words that may be typed for it.
+FACILITATOR_COMMANDS = {
+    command: _words(f"facilitator_commands.{command.lower()}")
+    for command in ("ANTRIAN", "LIHAT", "VALIDASI", "KEMBALIKAN")
+}
 
 # Words that show which language a sender writes in (see looks_english, clearly_written_in).
 _MARKS_AROUND_WORDS = "?!.,;:()\"'"

@@ -111,6 +111,7 @@ def test_classes_are_frozen_and_upper_case():
         if name.isupper() and not name.startswith("_") and isinstance(value, set | frozenset)
     ]
     classes += list(vocabulary.PARTS.values()) + list(vocabulary.WISH_TO_REPORT)
+    classes += list(vocabulary.FACILITATOR_COMMANDS.values())
     assert len(classes) > 55
     for words in classes:
         assert isinstance(words, frozenset)
@@ -133,6 +134,7 @@ def test_derived_classes_are_made_from_the_data():
     assert vocabulary.REPORT_NOUNS.isdisjoint(vocabulary.REPORT_WORDS)
     assert "IBU" in vocabulary.COURTESIES and "IBU" not in vocabulary.SIGN_OFFS
     assert {"WR", "SELAMAT"} <= vocabulary.NOT_TELLING  # from "ass wr wb", "selamat pagi"
+    assert vocabulary.FACILITATOR_COMMANDS["ANTRIAN"] == {"ANTRIAN", "ANTREAN", "ANTRI", "QUEUE"}
 
 
 def test_the_files_ship_with_the_package(data):

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from handlers import facilitator, reopen, story, vocabulary
+from handlers import reopen, story, vocabulary
 from handlers.message import IncomingMessage
-from handlers.understanding import requests, status_request
+from handlers.understanding import facilitator_command, requests, status_request
 from handlers.understanding.questions import question_in
 from handlers.understanding.rating import rating_in
 
@@ -174,8 +174,8 @@ def _facilitator_command(message: IncomingMessage, context: Context) -> bool:
     the context's facilitator last: it is a look-up."""
     command = message.answer
     return (
-        facilitator.is_command(command)
-        and (context.step is None or facilitator.names_a_report(command))
+        facilitator_command.is_command(command)
+        and (context.step is None or facilitator_command.names_a_report(command))
         and context.facilitator
     )
 
