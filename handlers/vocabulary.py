@@ -142,6 +142,9 @@ PROBLEM_WORDS = _words("problem_words") | ABOUT_REPORTS
 SAYING_ANOTHER_PROBLEM = ANOTHER | PROBLEM_WORDS | _words("saying_another_problem")
 PAUSE = _words("pause")
 RESUME = _words("resume")
+REOPEN = _words("reopen")
+REOPEN_WITH_A_NUMBER = _words("reopen_with_a_number")
+REOPEN_BEFORE_THE_NUMBER = _words("reopen_before_the_number") | COURTESIES
 # A TA Fasilitator's commands, each with the words that may be typed for it.
 FACILITATOR_COMMANDS = {
     command: _words(f"facilitator_commands.{command.lower()}")

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from handlers import reopen, story, vocabulary
+from handlers import story, vocabulary
 from handlers.message import IncomingMessage
-from handlers.understanding import facilitator_command, requests, status_request
+from handlers.understanding import facilitator_command, reopening, requests, status_request
 from handlers.understanding.questions import question_in
 from handlers.understanding.rating import rating_in
 
@@ -240,7 +240,7 @@ EVERYWHERE = (
         Intent.FACILITATOR_MENU,
         _when(lambda m, c: c.step is None and requests.asks_for_the_menu(m) and c.facilitator),
     ),
-    Rule(Intent.REOPEN, _when(lambda m, c: c.step is None and reopen.is_command(m.answer))),
+    Rule(Intent.REOPEN, _when(lambda m, c: c.step is None and reopening.is_command(m.answer))),
     Rule(Intent.MENU, _when(lambda m, c: requests.asks_for_the_menu(m))),
 )
 
