@@ -19,9 +19,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from handlers import story, vocabulary
+from handlers import vocabulary
 from handlers.message import IncomingMessage
-from handlers.understanding import facilitator_command, reopening, requests, status_request
+from handlers.understanding import (
+    facilitator_command,
+    reopening,
+    requests,
+    status_request,
+    story,
+)
 from handlers.understanding.questions import question_in
 from handlers.understanding.rating import rating_in
 

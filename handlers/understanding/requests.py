@@ -3,9 +3,9 @@ report ("saya mau lapor"), after reports made earlier ("laporan saya gimana?"), 
 status, after progress, or nothing at all ("maaf baru kirim fotonya"). Pure functions
 of a message's keyword form (`IncomingMessage.command`)."""
 
-from handlers import story, vocabulary
+from handlers import vocabulary
 from handlers.message import IncomingMessage
-from handlers.understanding import status_request
+from handlers.understanding import status_request, story
 
 MAX_WORDS_OF_A_REQUEST = 10
 
