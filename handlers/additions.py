@@ -7,10 +7,11 @@ and the officers' report lacked what was sent."""
 
 from datetime import timedelta
 
-from handlers import intake, story, vocabulary
+from handlers import intake, vocabulary
 from handlers.intake import MAX_PHOTOS
-from handlers.story import MAX_DESCRIPTION_CHARS, MAX_STORY_CHARS
 from handlers.turn import Turn
+from handlers.understanding import story
+from handlers.understanding.story import MAX_DESCRIPTION_CHARS, MAX_STORY_CHARS
 from store import offers, reports
 from store.reports import Photo, ReportView
 from store.stages import CLOSED_STAGES

@@ -1,44 +1,15 @@
 """A TA Fasilitator's whole job by WhatsApp: the queue, a report's details, validating
-a follow-up (which closes the report) or sending it back with a reason."""
+a follow-up (which closes the report) or sending it back with a reason. Which command a
+message is, is read by handlers/understanding/facilitator_command.py."""
 
 from dataclasses import dataclass
 
 from handlers.turn import Turn
+from handlers.understanding.facilitator_command import verb_of
 from store import contacts, numbers, photos, publication, reports, validations
 from store.stages import Role, Stage
 
 QUEUE_SHOWN = 20
-# What a facilitator may type for each command: a typo or two, and the English words.
-VERBS = {
-    "ANTRIAN": "ANTRIAN",
-    "ANTREAN": "ANTRIAN",
-    "ANTRI": "ANTRIAN",
-    "QUEUE": "ANTRIAN",
-    "LIHAT": "LIHAT",
-    "VIEW": "LIHAT",
-    "VALIDASI": "VALIDASI",
-    "VALIDATE": "VALIDASI",
-    "KEMBALIKAN": "KEMBALIKAN",
-    "RETURN": "KEMBALIKAN",
-}
-
-
-def verb_of(command: str) -> str | None:
-    """The command a message starts with: `Antrian?`, `Lihat: CRM-…`, `validate CRM-…`."""
-    return VERBS.get(command.split(" ", 1)[0].strip("?!.,:;"))
-
-
-def is_command(command: str) -> bool:
-    return verb_of(command) is not None
-
-
-def names_a_report(command: str) -> bool:
-    """A command with a report number after it, or ANTRIAN alone: unmistakable, even in
-    the middle of a report the facilitator is filing themselves."""
-    verb, _, rest = command.partition(" ")
-    if not rest:
-        return verb_of(verb) == "ANTRIAN"
-    return numbers.split_leading_number(rest)[0] is not None
 
 
 def handle(turn: Turn) -> None:

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 
-from handlers import story, vocabulary
+from handlers import vocabulary
 from handlers.message import Location
-from handlers.story import MIN_DESCRIPTION_CHARS
 from handlers.turn import Turn
-from handlers.understanding import requests
+from handlers.understanding import requests, story
 from handlers.understanding.category import guess_category
+from handlers.understanding.story import MIN_DESCRIPTION_CHARS
 from store import areas, categories, drafts, places, reports, sla
 from store.clock import JAKARTA
 from store.drafts import DraftState
@@ -51,7 +51,7 @@ def choice_number(text: str) -> int | None:
 
 def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None:
     """Begin a report, or go on with the one in progress. `told`: the problem told before
-    any question (see handlers/story.py), kept as the description for the citizen to
+    any question (see handlers/understanding/story.py), kept as the description for the citizen to
     confirm; `welcome`: greet a first message."""
     existing = drafts.load_draft(turn.contact.id, session=turn.session)
     if welcome:

@@ -1,92 +1,20 @@
-"""Report status by number, and a citizen's own reports."""
+"""Report status by number, and a citizen's own reports: the answers. What a message
+asks is read by handlers/understanding/status_request.py."""
 
-import re
-
-from handlers import vocabulary
 from handlers.turn import Turn
-from store import numbers, reports
-from store.phones import to_e164
+from handlers.understanding import status_request
+from store import reports
 
 MY_REPORTS_LIMIT = 10
-MAX_WORDS_AFTER_A_STATUS_WORD = 3  # "cek status laporan saya"; "cek saluran … sejak …" tells
-
-
-_STATUS_WORD = re.compile(
-    rf"^(?:{'|'.join(vocabulary.STATUS_WORDS)})(?![^\W_])[\s:.,\-]*"
-)  # "STATUS CRM-…", "status: CRM-…", "cek status laporan CRM-…"; not "CEKLIS"
-
-
-def looks_like_status_request(command: str) -> bool:
-    """`STATUS …` or `CEK …` with a number, about one's reports or short; something shaped
-    like a report number on its own; or a message that names one ("Laporan saya
-    CRM-26-000123-3 belum ditangani"). Not "(mohon) cek saluran air yang mampet di
-    depan rumah saya …", which asks for a look at the problem."""
-    return (
-        (bool(_STATUS_WORD.match(command)) and _asks_a_status(_after_status_word(command)))
-        or numbers.parse_number(command, short_form=True) is not None
-        or numbers.find_number(command, with_prefix=True, short_form=True) is not None
-        or _typed_as_a_number(command)
-    )
-
-
-# A report number typed wrongly, for the reply to show the right form: "CRM-26-000004"
-# (its last digit left out), "CRM-26-OOOO01-9" (letters O), "CRM-2026-000001-9",
-# "000001-9". CRM and figures only, six at least (not a house number), and not a phone
-# number nor a typed coordinate ("-6.2088 106.8456"). A sum ("500.000") or an ID card's
-# number gets the same answer: what a report number looks like.
-_NUMBER_SHAPED = re.compile(r"^(?:CRM[\s\-.:/]*)?[\dO][\dO\s\-./]*$")
-MIN_DIGITS_TYPED = 6
-
-
-def _typed_as_a_number(command: str) -> bool:
-    figures = sum(char.isdigit() or char == "O" for char in command)
-    return (
-        figures >= MIN_DIGITS_TYPED
-        and bool(_NUMBER_SHAPED.match(command))
-        and to_e164(command) is None
-    )
-
-
-def _asks_a_status(typed: str) -> bool:
-    words = typed.split()
-    return (
-        len(words) <= MAX_WORDS_AFTER_A_STATUS_WORD
-        or any(char.isdigit() for char in typed)
-        or _names_own_reports(typed)
-    )
-
-
-def named_number(command: str) -> numbers.ParsedNumber | None:
-    """The report number a message unmistakably asks about, for a report in progress to
-    answer and go on: one with its CRM prefix on its own, or one after a status word
-    (right after it, or further on with its prefix). Digits alone may be typed
-    coordinates (-6.208 106.845), and "Cek saluran air mampet, hubungi 0812345678" is a
-    description."""
-    if _STATUS_WORD.match(command):
-        return _number_after_status_word(command)
-    if not command.startswith(numbers.PREFIX):
-        return None
-    return numbers.parse_number(command, short_form=True)
-
-
-def _number_after_status_word(command: str) -> numbers.ParsedNumber | None:
-    typed = _after_status_word(command)
-    return numbers.parse_number(typed, short_form=True) or numbers.find_number(
-        typed, with_prefix=True, short_form=True
-    )
-
-
-def _after_status_word(command: str) -> str:
-    return _STATUS_WORD.sub("", command, count=1)
 
 
 def show_status(turn: Turn, command: str) -> None:
-    typed = _after_status_word(command)
+    typed = status_request.after_status_word(command)
     if not typed:
         ask_for_number(turn)
         return
-    parsed = _number_after_status_word(command)
-    if parsed is None and _names_own_reports(typed):
+    parsed = status_request.number_after_status_word(command)
+    if parsed is None and status_request.names_own_reports(typed):
         my_reports(turn)  # "cek laporan", "status laporan saya"
         return
     if parsed is None:
@@ -102,14 +30,6 @@ def show_status(turn: Turn, command: str) -> None:
         turn.say("status_owner", report=report)
     else:
         turn.say("status_public", report=reports.public_view(report))
-
-
-def _names_own_reports(typed: str) -> bool:
-    """Words, no digits, about one's reports: "laporan saya", "pengaduan sy"."""
-    words = set(typed.split())
-    return not any(char.isdigit() for char in typed) and not words.isdisjoint(
-        vocabulary.ABOUT_REPORTS
-    )
 
 
 def has_reports(turn: Turn) -> bool:

@@ -59,7 +59,7 @@ GUIDE = _words("guide")
 RESUME_REPORT = _words("resume_report")
 REPORT = _words("report") | RESUME_REPORT
 STATUS = _words("status")
-# longest first: status.py's pattern takes "CEK STATUS" before "CEK"
+# longest first: understanding/status_request.py's pattern takes "CEK STATUS" before "CEK"
 STATUS_WORDS = tuple(sorted(_words("status_words"), key=lambda words: (-len(words), words)))
 MY_REPORTS = _words("my_reports")
 CANCEL = _words("cancel")
@@ -143,6 +143,14 @@ PROBLEM_WORDS = _words("problem_words") | ABOUT_REPORTS
 SAYING_ANOTHER_PROBLEM = ANOTHER | PROBLEM_WORDS | _words("saying_another_problem")
 PAUSE = _words("pause")
 RESUME = _words("resume")
+REOPEN = _words("reopen")
+REOPEN_WITH_A_NUMBER = _words("reopen_with_a_number")
+REOPEN_BEFORE_THE_NUMBER = _words("reopen_before_the_number") | COURTESIES
+# A TA Fasilitator's commands, each with the words that may be typed for it.
+FACILITATOR_COMMANDS = {
+    command: _words(f"facilitator_commands.{command.lower()}")
+    for command in ("ANTRIAN", "LIHAT", "VALIDASI", "KEMBALIKAN")
+}
 
 # Words that show which language a sender writes in (see looks_english, clearly_written_in).
 _MARKS_AROUND_WORDS = "?!.,;:()\"'"

@@ -18,8 +18,9 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from handlers import status, vocabulary
+from handlers import vocabulary
 from handlers.message import IncomingMessage
+from handlers.understanding import status_request
 from store.phones import sender_from
 
 FIELDS = [
@@ -77,7 +78,7 @@ def _is_a_command(text: str) -> bool:
         | vocabulary.MY_REPORTS
         | vocabulary.RESUME_REPORT
     )
-    return command in always or status.named_number(command) is not None
+    return command in always or status_request.named_number(command) is not None
 
 
 @settings(

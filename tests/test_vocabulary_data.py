@@ -111,6 +111,7 @@ def test_classes_are_frozen_and_upper_case():
         if name.isupper() and not name.startswith("_") and isinstance(value, set | frozenset)
     ]
     classes += list(vocabulary.PARTS.values()) + list(vocabulary.WISH_TO_REPORT)
+    classes += list(vocabulary.FACILITATOR_COMMANDS.values())
     assert len(classes) > 55
     for words in classes:
         assert isinstance(words, frozenset)
@@ -118,7 +119,8 @@ def test_classes_are_frozen_and_upper_case():
 
 
 def test_status_words_come_longest_first():
-    """status.py strips them from before a report number: "cek status" before "cek"."""
+    """understanding/status_request.py strips them from before a report number: "cek
+    status" before "cek"."""
     lengths = [len(words) for words in vocabulary.STATUS_WORDS]
     assert lengths == sorted(lengths, reverse=True)
     assert set(vocabulary.STATUS_WORDS) == {"CEK STATUS", "CHECK STATUS", "STATUS", "CEK", "CHECK"}
@@ -132,6 +134,7 @@ def test_derived_classes_are_made_from_the_data():
     assert vocabulary.REPORT_NOUNS.isdisjoint(vocabulary.REPORT_WORDS)
     assert "IBU" in vocabulary.COURTESIES and "IBU" not in vocabulary.SIGN_OFFS
     assert {"WR", "SELAMAT"} <= vocabulary.NOT_TELLING  # from "ass wr wb", "selamat pagi"
+    assert vocabulary.FACILITATOR_COMMANDS["ANTRIAN"] == {"ANTRIAN", "ANTREAN", "ANTRI", "QUEUE"}
 
 
 def test_the_files_ship_with_the_package(data):

@@ -4,5 +4,9 @@ or the store. Word lists are data files beside the code, one per subject; the wo
 commands and answers that handlers/vocabulary.py reads are words.id.toml, words.en.toml
 and words.toml (digits, emoji), one per language.
 
-reading.py is the table of what a message means, read after emergencies (emergency.py),
-which come before everything else; the other modules are its readers."""
+One module per subject: emergencies (emergency.py), which come before everything else;
+the table of intents (reading.py) and what it reads: ratings, questions, short requests
+(requests.py), a status asked (status_request.py), reopening, a facilitator's commands
+(facilitator_command.py), a problem told (story.py), a category guessed from it. The
+handlers act on the reading; nothing here imports them, nor the store but its parsers of
+numbers and the categories' names (tests/test_import_rules.py)."""

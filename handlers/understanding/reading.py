@@ -19,9 +19,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from handlers import facilitator, reopen, status, story, vocabulary
+from handlers import vocabulary
 from handlers.message import IncomingMessage
-from handlers.understanding import requests
+from handlers.understanding import (
+    facilitator_command,
+    reopening,
+    requests,
+    status_request,
+    story,
+)
 from handlers.understanding.questions import question_in
 from handlers.understanding.rating import named_score_in, rating_in
 
@@ -177,8 +183,8 @@ def _facilitator_command(message: IncomingMessage, context: Context) -> bool:
     the context's facilitator last: it is a look-up."""
     command = message.answer
     return (
-        facilitator.is_command(command)
-        and (context.step is None or facilitator.names_a_report(command))
+        facilitator_command.is_command(command)
+        and (context.step is None or facilitator_command.names_a_report(command))
         and context.facilitator
     )
 
@@ -243,14 +249,14 @@ EVERYWHERE = (
         Intent.FACILITATOR_MENU,
         _when(lambda m, c: c.step is None and requests.asks_for_the_menu(m) and c.facilitator),
     ),
-    Rule(Intent.REOPEN, _when(lambda m, c: c.step is None and reopen.is_command(m.answer))),
+    Rule(Intent.REOPEN, _when(lambda m, c: c.step is None and reopening.is_command(m.answer))),
     Rule(Intent.MENU, _when(lambda m, c: requests.asks_for_the_menu(m))),
 )
 
 IN_A_REPORT = (
     Rule(Intent.RESUME_REPORT, _when(lambda m, c: m.answer in vocabulary.RESUME_REPORT)),
     Rule(Intent.MY_REPORTS, _when(_not_a_number(vocabulary.MY_REPORTS))),
-    Rule(Intent.STATUS, _when(lambda m, c: status.named_number(m.answer) is not None)),
+    Rule(Intent.STATUS, _when(lambda m, c: status_request.named_number(m.answer) is not None)),
     Rule(Intent.ASK_FOR_NUMBER, _when(_not_a_number(vocabulary.STATUS))),
     Rule(Intent.GUIDE, _when(_not_a_number(vocabulary.GUIDE))),
     Rule(
@@ -296,7 +302,7 @@ REQUESTS = (
     Rule(Intent.MY_REPORTS, _when(lambda m, c: m.answer in vocabulary.MY_REPORTS)),
     Rule(Intent.GUIDE, _when(lambda m, c: m.answer in vocabulary.GUIDE)),
     Rule(Intent.THANKS, _when(_thanks)),  # not to a first "🙏": the menu says it
-    Rule(Intent.STATUS, _when(lambda m, c: status.looks_like_status_request(m.answer))),
+    Rule(Intent.STATUS, _when(lambda m, c: status_request.looks_like_status_request(m.answer))),
     Rule(  # "saya sudah lapor 3 hari lalu", "laporan saya gimana?"
         Intent.MY_REPORTS, _when(lambda m, c: requests.asks_about_earlier_reports(m.answer))
     ),

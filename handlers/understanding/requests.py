@@ -5,8 +5,9 @@ of a message or its keyword forms (`IncomingMessage.command`, `.answer`)."""
 
 import re
 
-from handlers import status, story, vocabulary
+from handlers import vocabulary
 from handlers.message import IncomingMessage
+from handlers.understanding import status_request, story
 
 MAX_WORDS_OF_A_REQUEST = 10
 
@@ -34,7 +35,7 @@ def asks_after_own_reports(
 
 def asks_about_earlier_reports(command: str) -> bool:
     return (
-        status.looks_like_status_request(command)
+        status_request.looks_like_status_request(command)
         or short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS)
         or asks_after_own_reports(command)
     )

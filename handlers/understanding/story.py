@@ -7,8 +7,9 @@ thanks, a greeting, a request or news of an earlier report is not a story."""
 
 import re
 
-from handlers import status, vocabulary
+from handlers import vocabulary
 from handlers.message import IncomingMessage
+from handlers.understanding import status_request
 
 MIN_DESCRIPTION_CHARS = 10  # letters or digits, so "🙂🙂🙂" or "....." is not a description
 MAX_DESCRIPTION_CHARS = 1000  # of an addition to a report filed (handlers/additions.py)
@@ -89,7 +90,7 @@ def tells_something(message: IncomingMessage, *, besides: frozenset[str] = froze
         and sum(char.isalnum() for char in message.text) >= MIN_DESCRIPTION_CHARS
         and not asks(message)
         and not _opens_with_thanks(words)
-        and not status.looks_like_status_request(message.answer)
+        and not status_request.looks_like_status_request(message.answer)
     )
 
 

@@ -1,0 +1,36 @@
+"""Whether a message asks to reopen a closed report, `BUKA <number> <reason>`, and the
+number and reason after its verb. Pure functions of the text; handlers/reopen.py
+reopens the report.
+
+A report number is read by store/numbers.py, a parser of text with no database
+(tests/test_import_rules.py allows it by name)."""
+
+from handlers import vocabulary
+from store import numbers
+
+_QUESTION_WORDS = vocabulary.QUESTION_STARTS | vocabulary.ASKING | vocabulary.ASKING_WHEN
+
+
+def is_command(command: str) -> bool:
+    """`command` is the message without the courtesies around it (`IncomingMessage.answer`)."""
+    verb = command.split(" ", 1)[0]
+    return verb in vocabulary.REOPEN or (
+        verb in vocabulary.REOPEN_WITH_A_NUMBER
+        and _QUESTION_WORDS.isdisjoint(command.split())
+        and numbers.find_number(command, with_prefix=True) is not None
+    )
+
+
+def after_the_verb(text: str) -> str:
+    """ "Mas, tolong buka lagi laporan saya CRM-… masih rusak" → "CRM-… masih rusak"."""
+    words = text.split()
+    while words and _plain(words[0]) in vocabulary.COURTESIES:
+        words.pop(0)
+    words = words[1:]
+    while words and _plain(words[0]) in vocabulary.REOPEN_BEFORE_THE_NUMBER:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _plain(word: str) -> str:
+    return word.upper().strip(",.:;!")
