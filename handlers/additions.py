@@ -11,7 +11,7 @@ from handlers import intake, vocabulary
 from handlers.intake import MAX_PHOTOS
 from handlers.turn import Turn
 from handlers.understanding import story
-from handlers.understanding.story import MAX_DESCRIPTION_CHARS, MAX_STORY_CHARS
+from handlers.understanding.story import MAX_STORY_CHARS
 from store import offers, reports
 from store.reports import Photo, ReportView
 from store.stages import CLOSED_STAGES
@@ -19,9 +19,10 @@ from store.stages import CLOSED_STAGES
 # Long enough to find the photo in the gallery or think of what was left out; after
 # that, a message is as likely about a new problem.
 WINDOW = timedelta(hours=1)
-# The description with every addition, so that a flood of messages cannot grow it freely.
-# A story may fill what a report holds (MAX_STORY_CHARS): room for three more details.
-MAX_DESCRIPTION_WITH_ADDITIONS = MAX_STORY_CHARS + 3 * MAX_DESCRIPTION_CHARS
+MAX_ADDITION_CHARS = 1000
+# The description with every addition, so that a flood of messages cannot grow it freely;
+# a story may fill what a report holds (MAX_STORY_CHARS): room for three more details.
+MAX_DESCRIPTION_WITH_ADDITIONS = MAX_STORY_CHARS + 3 * MAX_ADDITION_CHARS
 
 
 def add_photos(turn: Turn, report: ReportView) -> None:
@@ -49,9 +50,9 @@ def offer_detail(turn: Turn, report: ReportView) -> None:
     earlier = turn.unanswered_offer
     if earlier is not None and earlier.report_id == report.id:
         text = f"{earlier.text}\n{text}"
-    if len(text) > MAX_DESCRIPTION_CHARS:
+    if len(text) > MAX_ADDITION_CHARS:
         turn.say(
-            "detail_too_long", number=report.number, maximum=MAX_DESCRIPTION_CHARS, length=len(text)
+            "detail_too_long", number=report.number, maximum=MAX_ADDITION_CHARS, length=len(text)
         )
         return
     offers.offer(turn.contact.id, report.id, text, session=turn.session, now=turn.now)

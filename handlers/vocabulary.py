@@ -127,7 +127,7 @@ KNOWING = _words("knowing")
 # "No photo" in words, beside a photo word: "gak jadi kirim foto", "batal fotonya aja",
 # "belum ada foto", "no pics"; not "fotonya tidak jelas" nor "foto gak bisa kekirim".
 _NO_PHOTO = re.compile(
-    r"\b(?:(?:GAK|GA|NGGAK|ENGGAK|TIDAK|TDK|TAK|BELUM)\s+(?:JADI|USAH|ADA|PUNYA)|BATAL|TANPA"
+    r"\b(?:(?:GAK|GA|TIDAK|TDK|TAK|BELUM)\s+(?:JADI|USAH|ADA|PUNYA)|BATAL|TANPA"
     r"|NO|DON'?T\s+HAVE|HAVE\s+NO|WITHOUT)\b(?!\s*\d)"
 )
 

@@ -10,6 +10,7 @@ import pytest
 
 from handlers import vocabulary
 from handlers.understanding import __file__ as understanding_init
+from handlers.understanding.words import in_known_forms
 
 ROOT = Path(__file__).resolve().parent.parent
 UNDERSTANDING = Path(understanding_init).parent
@@ -143,3 +144,16 @@ def test_the_files_ship_with_the_package(data):
     patterns = pyproject["tool"]["setuptools"]["package-data"]["handlers.understanding"]
     for file in data:
         assert any(fnmatch.fnmatch(file, pattern) for pattern in patterns), file
+
+
+def test_every_listed_word_is_in_the_form_messages_are_read_in(data):
+    """A message's keyword form maps everyday spellings (everyday.toml: "nggak" is "gak"),
+    so a list entry in another spelling could never match."""
+    unread = [
+        f"{word} ({key} in {file})"
+        for file, lists in data.items()
+        for key, words in lists.items()
+        for word in words
+        if isinstance(word, str) and in_known_forms(word.upper()) != word.upper()
+    ]
+    assert not unread, f"never read as listed: {unread}"

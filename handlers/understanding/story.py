@@ -12,7 +12,6 @@ from handlers.message import IncomingMessage
 from handlers.understanding import status_request
 
 MIN_DESCRIPTION_CHARS = 10  # letters or digits, so "🙂🙂🙂" or "....." is not a description
-MAX_DESCRIPTION_CHARS = 1000  # of an addition to a report filed (handlers/additions.py)
 # What a report's description holds (as Open311's): a story told at greater length is
 # kept up to here, at a word's end, and the citizen told where it was cut.
 MAX_STORY_CHARS = 4000
