@@ -140,10 +140,15 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
         prompt(turn, draft)
     elif step in (Step.LOCATION, Step.KELURAHAN) and turn.message.location is not None:
         _on_location(turn, draft)  # a pin sent for the kelurahan tells it
-    elif has_attachment and step is Step.PHOTOS:
-        turn.say("photos_kept", count=len(draft.data["photos"]), **kept)  # one short line each
-        if turn.message.answer in vocabulary.SKIP | vocabulary.DONE:
-            _on_photos(turn, draft)
+    elif has_attachment and step is Step.PHOTOS:  # with a photo, the summary: more may follow
+        then_summary = kept["photos_added"] > 0
+        turn.say(
+            "photos_kept", count=len(draft.data["photos"]), summary_follows=then_summary, **kept
+        )
+        if then_summary:
+            _advance(turn, draft, Step.CONFIRM)
+    elif _photos_alone(turn) and step is Step.CONFIRM:  # more of them: one short line each
+        turn.say("photos_kept", count=len(draft.data["photos"]), at_summary=True, **kept)
     elif has_attachment and story.says_something(turn.message):  # not "ini fotonya pak"
         turn.say("attachment_kept", **kept)
         _STEPS[step](turn, draft)
@@ -155,6 +160,12 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
     elif not change_during_a_change(turn, draft) and not correction_on_the_way(turn, draft):
         _STEPS[step](turn, draft)
     _save(turn, draft)
+
+
+def _photos_alone(turn: Turn) -> bool:
+    """Photos with no pin and a caption that says nothing ("ini fotonya")."""
+    message = turn.message
+    return bool(message.media) and message.location is None and not story.says_something(message)
 
 
 def _keep_attachments(turn: Turn, draft: DraftState) -> dict:

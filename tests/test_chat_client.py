@@ -16,7 +16,6 @@ def test_chat_files_a_report_with_a_pin_and_a_photo(served):
         "/lokasi -6.2088 106.8456 Bundaran HI",
         "2",  # on the border of Menteng: which one
         "/foto https://example.org/pohon.jpg",
-        "LANJUT",
         "YA",
         "/keluar",
     ]

@@ -102,16 +102,20 @@ def test_words_about_the_photos_that_do_not_decline_them_keep_the_question(whats
 def test_photo_step_says_exactly_what_was_kept(whatsapp):
     _to_photo_step(whatsapp)
     both = whatsapp.send(media=[PHOTO, STICKER])
-    assert both.messages == [
+    assert both.messages[0] == (
         "Foto kami simpan (1/5). Mohon maaf, hanya foto (JPG atau PNG) yang dapat dilampirkan."
-        "\nKirim foto lain, atau balas LANJUT bila sudah."
+    )
+    assert "Mohon periksa laporan Anda" in both.text  # the summary: more photos may follow
+    second = whatsapp.send(media=[PHOTO])
+    assert second.messages == [
+        "Foto kami simpan (2/5).\nKirim foto lain bila ada, atau balas YA untuk mengirim laporan."
     ]
-    for _ in range(3):
+    for _ in range(2):
         whatsapp.send(media=[PHOTO])
     fifth = whatsapp.send(media=[PHOTO])
-    assert fifth.messages == ["Foto kami simpan (5/5).\nBalas LANJUT untuk melanjutkan."]
+    assert fifth.messages == ["Foto kami simpan (5/5).\nBalas YA untuk mengirim laporan."]
     sixth = whatsapp.send(media=[PHOTO])
-    assert "Paling banyak 5 foto" in sixth.text and "Balas LANJUT" in sixth.text
+    assert "Paling banyak 5 foto" in sixth.text and "Balas YA" in sixth.text
     assert "Foto kami simpan" not in sixth.text
 
 

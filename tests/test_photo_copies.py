@@ -56,7 +56,6 @@ def file_report_with_photo(citizen: WhatsApp, url: str) -> str:
         citizen.send(message)
     citizen.send("Kramat, Senen")
     assert "foto kami simpan" in citizen.send(media=[(url, "image/jpeg")]).text.lower()
-    citizen.send("LANJUT")
     return citizen.send("YA").report_number
 
 

@@ -167,7 +167,6 @@ def test_the_first_photo_filed_with_the_report_is_public(whatsapp, client):
     for message in ("LAPOR", "1", STORY, "Jl. Kramat Raya 10", "Kramat, Senen"):
         whatsapp.send(message)
     whatsapp.send(media=[PHOTO])
-    whatsapp.send("LANJUT")
     number = whatsapp.send("YA").report_number
     assert public_request(client, number)["media_url"] == PHOTO[0]
 
