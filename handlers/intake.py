@@ -72,6 +72,8 @@ def start(turn: Turn, *, told: str | None = None, welcome: bool = False) -> None
             turn.say("attachment_kept", **kept)  # "saya mau lapor …" with a video: not kept
         if told:
             _take_story(turn, draft, told)
+        else:  # "saya ingin melaporkan kerusakan jalan": its kind, not yet the story
+            _guess_category(draft, turn.message.text)
         _advance(turn, draft, Step.CATEGORY)
     _save(turn, draft)
 
@@ -86,10 +88,14 @@ def _take_story(turn: Turn, draft: DraftState, told: str) -> None:
             "story_trimmed", length=len(told), kept=len(kept), last_words=story.last_words(kept)
         )
     draft.data["description"] = kept
-    if "category" in draft.data:
-        draft.data.pop("category_guessed", None)  # guessed from a story no longer told
-        return
-    guess = guess_category(kept)
+    if "category" not in draft.data:
+        _guess_category(draft, kept)
+    elif draft.data.get("changing"):  # a story replaced: its category is no longer a guess
+        draft.data.pop("category_guessed", None)
+
+
+def _guess_category(draft: DraftState, text: str) -> None:
+    guess = guess_category(text)
     if guess is not None:
         draft.data["category"] = guess.category
         draft.data["category_guessed"] = True

@@ -400,7 +400,7 @@ def test_a_video_whose_caption_asks_to_report_starts_a_report(whatsapp):
     whatsapp.send("halo")
     reply = whatsapp.send("saya mau lapor jalan rusak", media=[VIDEO])
     assert "hanya foto (JPG atau PNG) yang dapat dilampirkan" in reply.text
-    assert "pilih kategori" in reply.text
+    assert "jelaskan masalahnya" in reply.text  # the kind is said: the story is asked
 
 
 def test_a_video_with_only_a_wish_to_report_is_told_what_can_be_sent(whatsapp):

@@ -300,3 +300,20 @@ def test_a_rating_awaited_is_kept_through_a_report_in_progress(whatsapp, store):
     whatsapp.send("2")  # the category of the report in progress
     whatsapp.send("BATAL")
     assert f"penilaian 4/5 untuk laporan {number}" in whatsapp.send("4").text
+
+
+@pytest.mark.parametrize(
+    ("request_", "summary_line"),
+    [
+        ("Saya ingin melaporkan kerusakan jalan", "Kategori: Jalan rusak (dari cerita Anda)"),
+        ("mau lapor lampu jalan mati", "Kategori: Penerangan jalan (dari cerita Anda)"),
+    ],
+)
+def test_a_wish_to_report_that_names_the_kind_asks_the_story_not_the_category(
+    whatsapp, request_, summary_line
+):
+    assert "jelaskan masalahnya" in whatsapp.send(request_).text
+    whatsapp.send("Lubangnya besar dan dalam di depan sekolah, sudah dua minggu")
+    whatsapp.send("Jl. Kramat Raya No. 10")
+    whatsapp.send("Kramat, Senen")
+    assert summary_line in whatsapp.send("LEWATI").text

@@ -115,9 +115,9 @@ def test_a_known_citizen_who_writes_in_english_is_answered_in_english_from_then_
 def test_a_citizen_greeted_in_english_who_writes_indonesian_gets_indonesian(whatsapp):
     assert "Welcome to Jakarta" in whatsapp.send("Hi").text
     reply = whatsapp.send("Selamat pagi, saya mau lapor jalan rusak")
-    assert "kategori" in reply.text
+    assert "jelaskan masalahnya" in reply.text  # its kind is said: the story is asked
     assert reply.messages[-1] == "For English, reply ENGLISH."
-    assert "Mohon maaf, pilihan tersebut tidak ada" in whatsapp.send("asdf").text
+    assert "Uraian terlalu singkat" in whatsapp.send("asdf").text
 
 
 def test_the_answers_of_a_report_in_progress_do_not_switch_the_language(whatsapp):
