@@ -46,9 +46,11 @@ def named_score_in(text: str) -> int | None:
     """A score said to be one, in a short message: "bintang lima", "nilai 4 pak", "5
     stars"; not thanks with a number ("terima kasih, lampu di RT 3 mati lagi"), which is
     read as a rating only when one is awaited (`rating_in`)."""
-    words = words_of(_OUT_OF_FIVE.sub(r"\1", text))
     table = _table()
-    if len(words) > MAX_WORDS_OF_A_NAMED_SCORE or not table.scoring.any_in(words):
+    if not table.scoring.any_in(words_of(text)):  # most messages: the words already read
+        return None
+    words = words_of(_OUT_OF_FIVE.sub(r"\1", text))
+    if len(words) > MAX_WORDS_OF_A_NAMED_SCORE:
         return None
     scores = [_score(word, table) for word in words]
     numbers = [word for word in words if any(char.isdigit() for char in word)]

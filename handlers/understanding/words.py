@@ -26,9 +26,11 @@ Value = TypeVar("Value")
 
 @lru_cache(maxsize=64)  # every reader reads the same message: normalised once
 def words_of(text: str) -> tuple[str, ...]:
-    plain = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
+    plain = _NOT_A_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold().replace("_", " "))
     everyday = _everyday()
-    return tuple(_known(word, everyday) for word in _NOT_A_WORD.sub(" ", plain).split())
+    if not everyday.anywhere.search(plain):  # most messages: nothing to map, one C pass
+        return tuple(plain.split())
+    return tuple(_known(word, everyday) for word in plain.split())
 
 
 def in_known_forms(command: str) -> str:
@@ -36,6 +38,8 @@ def in_known_forms(command: str) -> str:
     them and stretched letters shortened: "IYE BANG, UDEH ITU AJE" is "IYA BANG, UDAH
     ITU AJA", "IYAAA" "IYA"; punctuation and digits as they were."""
     everyday = _everyday(upper=True)
+    if not everyday.anywhere.search(command):
+        return command
     return _WORD.sub(lambda word: _known(word.group(), everyday), command)
 
 
@@ -43,6 +47,7 @@ def in_known_forms(command: str) -> str:
 class _Everyday:
     words: dict[str, str]  # each everyday spelling → the form the word lists know
     endings: tuple[tuple[str, str], ...]  # ("nye", "nya")
+    anywhere: re.Pattern  # whether a text holds any of them, or stretched letters
 
 
 def _known(word: str, everyday: _Everyday) -> str:
@@ -65,10 +70,12 @@ def _everyday(*, upper: bool = False) -> _Everyday:
     data = tomllib.loads(EVERYDAY_FILE.read_text(encoding="utf-8"))
     endings = data.pop("endings")
     case = str.upper if upper else str
-    return _Everyday(
-        words={case(form): case(known) for known, forms in data.items() for form in forms},
-        endings=tuple((case(end), case(known)) for known, ends in endings.items() for end in ends),
-    )
+    words = {case(form): case(known) for known, forms in data.items() for form in forms}
+    ends = tuple((case(end), case(known)) for known, forms in endings.items() for end in forms)
+    spellings = "|".join(re.escape(form) for form in sorted(words, key=len, reverse=True))
+    endings_at = "|".join(re.escape(end) for end, _ in ends)
+    anywhere = rf"\b(?:{spellings})\b|\w(?:{endings_at})\b|{_STRETCHED.pattern}"
+    return _Everyday(words=words, endings=ends, anywhere=re.compile(anywhere))
 
 
 def phrase_of(text: str) -> tuple[str, ...]:
