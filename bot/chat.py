@@ -3,7 +3,7 @@
     flask --app bot chat --phone 081234567890
 
 Lines starting with `/` are special: `/lokasi LAT LON [label]` sends a location pin,
-`/foto URL` a photo, `/keluar` quits. Anything else is sent as the message body.
+`/foto URL [caption]` a photo, `/keluar` quits. Anything else is sent as the message body.
 
 Notifications the worker sent to this phone through the console transport (stage
 changes made by officers) are shown as they arrive.
@@ -51,11 +51,10 @@ def message_form(phone: str, name: str, line: str, counter: int) -> dict[str, st
         if len(parts) > 2:
             form["Label"] = " ".join(parts[2:])
     elif line.startswith("/foto") or line.startswith("/photo"):
-        url = (
-            line.split(maxsplit=1)[1] if " " in line else f"https://picsum.photos/id/{counter}/640"
-        )
+        _, *given = line.split(maxsplit=2)  # "/foto URL its caption"
+        url = given[0] if given else f"https://picsum.photos/id/{counter}/640"
         form.update(
-            Body="",
+            Body=given[1] if len(given) > 1 else "",
             MessageType="image",
             NumMedia="1",
             MediaUrl0=url,
@@ -88,7 +87,8 @@ def chat(phone: str, name: str, server: str | None) -> None:
     e164 = to_e164(phone) or phone
     signed_url = settings.public_base_url + WEBHOOK_PATH
     server = server or settings.public_base_url
-    click.echo(f"Chatting as {name} ({e164}) with {server}. /lokasi LAT LON, /foto URL, /keluar.")
+    commands = "/lokasi LAT LON, /foto URL [caption], /keluar"
+    click.echo(f"Chatting as {name} ({e164}) with {server}. {commands}.")
     watcher = NotificationWatcher(current_app._get_current_object(), e164)
     watcher.start()
     for counter in itertools.count(1):

@@ -37,6 +37,21 @@ def test_chat_files_a_report_with_a_pin_and_a_photo(served):
     assert mine[0].latitude == -6.2088 and mine[0].kelurahan == "Menteng"
 
 
+def test_chat_files_a_report_in_three_messages_a_captioned_photo_a_pin_and_ya(served):
+    lines = [
+        "/foto https://example.org/lubang.jpg Jalan berlubang besar di depan sekolah",
+        "/lokasi -6.1754 106.8272 Monas",
+        "YA",
+        "/keluar",
+    ]
+    runner = served["app"].test_cli_runner()
+    result = runner.invoke(args=["chat", "--phone", "0812 5555 6666"], input="\n".join(lines))
+    assert result.exit_code == 0, result.output
+    assert "Kategori: Jalan rusak (dari cerita Anda)" in result.output
+    assert "Kelurahan: Gambir, Kec. Gambir, Jakarta Pusat (dari titik lokasi)" in result.output
+    assert "Nomor laporan: *CRM-" in result.output
+
+
 def test_chat_reports_an_unreachable_server(served):
     result = (
         served["app"]
