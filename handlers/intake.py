@@ -315,7 +315,11 @@ def _keep_description(turn: Turn, draft: DraftState, text: str) -> None:
 
 def _on_location(turn: Turn, draft: DraftState) -> None:
     """A pin, or a typed address; not a question ("gmn caranya kirim lokasi?") nor
-    "sebentar ya pak, saya cari dulu", which officers would get as the address."""
+    "sebentar ya pak, saya cari dulu", which officers would get as the address. A pin
+    whose kelurahan the polygons give is answered with it, unless the summary says it."""
+    if turn.message.location is not None and _photo_question_next(draft):
+        kelurahan = places.kelurahan_by_id(draft.data["kelurahan_id"])
+        turn.say("pin_placed", kelurahan=kelurahan)
     if turn.message.location is None:
         text = turn.message.text
         if not vocabulary.names_a_place(turn.message.command):
@@ -437,6 +441,15 @@ def _on_confirm(turn: Turn, draft: DraftState) -> None:
         _on_kelurahan(turn, draft)  # "Menteng": which one?
     else:
         turn.say("confirm_not_understood")
+
+
+def _photo_question_next(draft: DraftState) -> bool:
+    """The pin gave the kelurahan and the photo question, not the summary, comes next."""
+    return (
+        bool(draft.data.get("kelurahan_from_pin"))
+        and not draft.data.get("changing")
+        and not draft.data.get("photos")
+    )
 
 
 def _names_a_kelurahan_over_the_pins(turn: Turn, draft: DraftState) -> bool:

@@ -224,7 +224,8 @@ def test_location_pin_answers_the_location_question(whatsapp, store):
     whatsapp.send("5")
     whatsapp.send("Lampu jalan mati sudah tiga malam")
     reply = whatsapp.send(location=(-6.1862, 106.8341, "Jl. Kebon Sirih 22"))
-    assert "Di kelurahan mana" not in reply.text  # the pin says it
+    assert "Di kelurahan mana" not in reply.text  # the pin says it, and so does the reply
+    assert "Lokasi Anda kami simpan: Kel. Kebon Sirih, Kec. Menteng, Jakarta Pusat." in reply.text
     summary = whatsapp.send("LEWATI")
     assert "Kelurahan: Kebon Sirih, Kec. Menteng, Jakarta Pusat (dari titik lokasi)" in summary.text
     assert "Bila kelurahannya salah, ketik nama kelurahan yang benar" in summary.text
