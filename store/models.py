@@ -309,6 +309,19 @@ class Validation(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=20)
 
 
+class QueueShown(SQLModel, table=True):
+    """The reports a facilitator's latest ANTRIAN listed, in its order: `LIHAT 1`,
+    `VALIDASI 2`, `KEMBALIKAN 3 …` name them by position. One row per facilitator, apart
+    from `staff`, whose rows assignments lock (store/staff.py, choose_facilitator): an
+    ANTRIAN never waits on them, nor they on it."""
+
+    __tablename__ = "queue_shown"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    report_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    shown_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
 class Breach(SQLModel, table=True):
     """A missed time rule, recorded once: the unique key makes a second scan, or a
     second worker, find it already there."""

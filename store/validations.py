@@ -9,7 +9,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from store import sla, staff
-from store.models import Report, Staff, Validation
+from store.db import insert_for
+from store.models import QueueShown, Report, Staff, Validation
 from store.sql import AnySession, orm
 from store.staff import StaffRole
 
@@ -18,6 +19,7 @@ VALIDATED, RETURNED, MOVED_BY_ADMIN = "validated", "returned", "moved"
 
 @dataclass(frozen=True)
 class QueueItem:
+    report_id: int
     number: str
     category: str
     kelurahan: str
@@ -139,6 +141,7 @@ def queue_of(
     rows = orm(session).exec(query).all()
     items = [
         QueueItem(
+            report_id=report.id,
             number=report.number,
             category=report.category,
             kelurahan=report.kelurahan,
@@ -149,6 +152,45 @@ def queue_of(
         for validation, report in rows[:limit]
     ]
     return items, len(rows)
+
+
+def remember_queue_shown(
+    facilitator_id: int, report_ids: list[int], *, session: AnySession, now: datetime
+) -> None:
+    """Keep the reports an ANTRIAN just listed, in its order, as the facilitator's
+    positions (`LIHAT 1`), and when: in the database, since any web process may answer
+    her next message. Called in the transaction that answers the ANTRIAN."""
+    values = {"report_ids": report_ids, "shown_at": now}
+    statement = insert_for(orm(session), QueueShown).values(staff_id=facilitator_id, **values)
+    orm(session).exec(statement.on_conflict_do_update(index_elements=["staff_id"], set_=values))
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    """What a position in the facilitator's latest ANTRIAN names."""
+
+    number: str | None  # the report's number; None: no ANTRIAN yet, or out of its range
+    shown: int | None  # how many reports that ANTRIAN listed; None: she never asked for one
+    shown_at: datetime | None
+
+
+def report_at_position(facilitator_id: int, position: int, *, session: AnySession) -> QueuePosition:
+    """The report at `position` (1 is the first) of the facilitator's latest ANTRIAN,
+    hers only: another's ANTRIAN numbers other reports.
+
+    However long ago it was shown, the list is the one she saw: a position never names
+    a report she was not shown there, even when the queue has changed since (reports
+    validated, sent back, arrived or given to a colleague). Re-ordering under her
+    thumb would be the surprise; a report that has since left tindak_lanjut gets the
+    reply the same report typed by number gets, naming its stage."""
+    kept = orm(session).get(QueueShown, facilitator_id)
+    if kept is None:
+        return QueuePosition(None, None, None)
+    ids = list(kept.report_ids)
+    if not 1 <= position <= len(ids):
+        return QueuePosition(None, len(ids), kept.shown_at)
+    number = orm(session).exec(select(Report.number).where(Report.id == ids[position - 1])).first()
+    return QueuePosition(number, len(ids), kept.shown_at)
 
 
 @dataclass(frozen=True)
