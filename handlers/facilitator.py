@@ -1,11 +1,15 @@
 """A TA Fasilitator's whole job by WhatsApp: the queue, a report's details, validating
 a follow-up (which closes the report) or sending it back with a reason. Which command a
-message is, is read by handlers/understanding/facilitator_command.py."""
+message is, is read by handlers/understanding/facilitator_command.py.
+
+A report is named by its number or by its position in her latest ANTRIAN (`LIHAT 1`):
+the position is turned into that report's number first, and the command then does
+exactly what it does with the number, whose reply names the report."""
 
 from dataclasses import dataclass
 
 from handlers.turn import Turn
-from handlers.understanding.facilitator_command import verb_of
+from handlers.understanding.facilitator_command import split_leading_position, verb_of
 from store import contacts, numbers, photos, publication, reports, validations
 from store.stages import Role, Stage
 
@@ -19,6 +23,12 @@ def handle(turn: Turn) -> None:
         show_queue(turn)
         return
     number, remainder = numbers.split_leading_number(rest)
+    if number is None:
+        position, remainder = split_leading_position(rest)
+        if position is not None:
+            number = _at_position(turn, verb, position)
+            if number is None:
+                return
     if number is None:
         turn.say("fac_number_required", command=verb)
     elif not number.valid:
@@ -36,10 +46,34 @@ def show_menu(turn: Turn) -> None:
 
 
 def show_queue(turn: Turn) -> None:
+    """The queue, its first QUEUE_SHOWN numbered from 1; the numbering is kept, for
+    `LIHAT 1` and the like to name what she saw (store/validations.py)."""
     items, total = validations.queue_of(
         turn.facilitator.id, session=turn.session, limit=QUEUE_SHOWN
     )
+    validations.remember_queue_shown(
+        turn.facilitator.id,
+        [item.report_id for item in items],
+        session=turn.session,
+        now=turn.now,
+    )
     turn.say("fac_queue", items=items, total=total, now=turn.now)
+
+
+def _at_position(turn: Turn, verb: str, position: int) -> numbers.ParsedNumber | None:
+    """The number of the report at `position` of her latest ANTRIAN, or None, said why:
+    she has none yet, or it listed fewer."""
+    found = validations.report_at_position(turn.facilitator.id, position, session=turn.session)
+    if found.number is None:
+        turn.say(
+            "fac_no_such_position",
+            command=verb,
+            position=position,
+            shown=found.shown,
+            shown_at=found.shown_at,
+        )
+        return None
+    return numbers.parse_number(found.number)
 
 
 def _find(turn: Turn, number: numbers.ParsedNumber) -> reports.ReportView | None:

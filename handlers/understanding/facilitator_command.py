@@ -3,8 +3,11 @@
 `facilitator_commands` in words.id.toml and words.en.toml). handlers/facilitator.py
 carries the command out.
 
-A report number is read by store/numbers.py, a parser of text with no database
+A report is named by its number, or by its position in the facilitator's latest ANTRIAN
+(`LIHAT 1`): a number is read by store/numbers.py, a parser of text with no database
 (tests/test_import_rules.py allows it by name)."""
+
+import re
 
 from handlers import vocabulary
 from store import numbers
@@ -25,9 +28,32 @@ def is_command(command: str) -> bool:
 
 
 def names_a_report(command: str) -> bool:
-    """A command with a report number after it, or ANTRIAN alone: unmistakable, even in
-    the middle of a report the facilitator is filing themselves."""
+    """A command with a report number or a position after it, or ANTRIAN alone:
+    unmistakable, even in the middle of a report the facilitator is filing themselves.
+    LIHAT takes nothing after its position: "Lihat 2 lubang di depan sekolah" describes
+    a problem, "LIHAT 2" asks for a report."""
     verb, _, rest = command.partition(" ")
     if not rest:
         return verb_of(verb) == "ANTRIAN"
-    return numbers.split_leading_number(rest)[0] is not None
+    if numbers.split_leading_number(rest)[0] is not None:
+        return True
+    position, after = split_leading_position(rest)
+    return position is not None and (verb_of(verb) != "LIHAT" or not after)
+
+
+# One or two digits alone: a position in the ANTRIAN (which lists at most 20), never a
+# report number, which has nine or ten digits with its check digit ("1" is a position).
+_POSITION = re.compile(r"#?(\d{1,2})")
+_AROUND_A_POSITION = "?!.,:;()"
+
+
+def split_leading_position(text: str) -> tuple[int | None, str]:
+    """The position at the start of what follows the verb ("2 sesuai foto" → 2, "sesuai
+    foto"), and what follows it; (None, text) when it does not start with one. Read only
+    when no report number starts it ("26 000123 3" is a number typed with spaces). 0 is
+    a position too, out of every ANTRIAN's range, so that its reply says how to count."""
+    first, _, after = text.strip().partition(" ")
+    match = _POSITION.fullmatch(first.strip(_AROUND_A_POSITION))
+    if match is None:
+        return None, text
+    return int(match.group(1)), after.strip()
