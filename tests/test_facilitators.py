@@ -503,3 +503,153 @@ def test_a_facilitator_is_not_told_the_reporter_hears_when_they_paused_notificat
     reply = whatsapp.send(f"KEMBALIKAN {report.number} Foto kurang jelas", phone=DEWI)
 
     assert "dikembalikan kepada petugas" in reply.text and "kabari" not in reply.text
+
+
+# --- positions in the latest ANTRIAN -----------------------------------------------------
+
+
+def _stage(store, report) -> str:
+    return store(reports.find_report, parse_number(report.number).digits).stage
+
+
+def _three_in_her_queue(store, whatsapp):
+    """Three reports in Dewi's queue, oldest first, and the ANTRIAN that numbers them."""
+    queued = [_report_in_follow_up(store, wib(2026, 3, 10, 8 + hour)) for hour in range(3)]
+    with time_machine.travel(wib(2026, 3, 10, 12, 0), tick=False):
+        listed = whatsapp.send("ANTRIAN", phone=DEWI).text
+    first, second, third = (listed.index(f"{n}. {r.number}") for n, r in enumerate(queued, 1))
+    assert first < second < third
+    return queued
+
+
+def test_lihat_1_after_antrian_shows_the_first_report_of_the_queue(app, store, team, whatsapp):
+    first, second, _ = _three_in_her_queue(store, whatsapp)
+    shown = whatsapp.send("LIHAT 1", phone=DEWI).text
+    assert f"Laporan *{first.number}*" in shown and second.number not in shown
+    assert f"Laporan *{second.number}*" in whatsapp.send("tolong lihat 2 ya", phone=DEWI).text
+
+
+def test_validasi_2_validates_the_second_report_and_names_it(app, store, team, whatsapp):
+    first, second, third = _three_in_her_queue(store, whatsapp)
+    reply = whatsapp.send("VALIDASI 2 sesuai foto", phone=DEWI).text
+    assert f"Laporan {second.number} telah divalidasi dan ditutup" in reply, reply
+    assert [_stage(store, r) for r in (first, second, third)] == [
+        "tindak_lanjut",
+        "selesai",
+        "tindak_lanjut",
+    ]
+    history = store(reports.find_report, parse_number(second.number).digits).history
+    assert (history[-2].to_stage, history[-2].note) == ("validasi", "sesuai foto")
+
+
+def test_kembalikan_3_sends_the_third_report_back_with_its_reason(app, store, team, whatsapp):
+    first, second, third = _three_in_her_queue(store, whatsapp)
+    reply = whatsapp.send("KEMBALIKAN 3 Foto hasil kurang jelas", phone=DEWI).text
+    assert f"Laporan {third.number} dikembalikan kepada petugas" in reply, reply
+    assert "alasan: Foto hasil kurang jelas" in reply
+    assert [_stage(store, r) for r in (first, second, third)] == [
+        "tindak_lanjut",
+        "tindak_lanjut",
+        "proses",
+    ]
+    returned = store(reports.find_report, parse_number(third.number).digits).history[-1]
+    assert (returned.to_stage, returned.note) == ("proses", "Foto hasil kurang jelas")
+
+
+@pytest.mark.parametrize(
+    "message", ["LIHAT 1", "VALIDASI 1 sesuai foto", "KEMBALIKAN 1 Foto buram"]
+)
+def test_a_position_before_any_antrian_says_how_to_get_one_and_changes_nothing(
+    app, store, team, whatsapp, message
+):
+    report = _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    reply = whatsapp.send(message, phone=DEWI).text
+    assert "Anda belum membuka ANTRIAN" in reply and "Ketik ANTRIAN" in reply, reply
+    assert report.number not in reply
+    assert _stage(store, report) == "tindak_lanjut"
+    assert store(validations.open_validation_of, report.id).facilitator_name == "Dewi"
+
+
+@pytest.mark.parametrize("message", ["LIHAT 4", "VALIDASI 4", "KEMBALIKAN 0 Foto buram"])
+def test_a_position_out_of_the_antrians_range_says_so_and_changes_nothing(
+    app, store, team, whatsapp, message
+):
+    queued = _three_in_her_queue(store, whatsapp)
+    reply = whatsapp.send(message, phone=DEWI).text
+    position = message.split()[1]
+    assert "berisi nomor urut 1–3" in reply and f"tidak ada nomor urut {position}" in reply
+    assert "10 Mar 2026 pukul 12.00 WIB" in reply  # which ANTRIAN
+    assert [_stage(store, r) for r in queued] == ["tindak_lanjut"] * 3
+
+
+def test_an_empty_antrian_numbers_nothing(app, store, team, whatsapp):
+    assert "Tidak ada laporan" in whatsapp.send("ANTRIAN", phone=DEWI).text
+    _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))  # arrived after it
+    reply = whatsapp.send("LIHAT 1", phone=DEWI).text
+    assert "ANTRIAN terakhir Anda" in reply and "kosong" in reply
+
+
+def test_the_position_reply_is_in_english_for_who_chose_it(app, store, team, whatsapp):
+    _report_in_follow_up(store, wib(2026, 3, 10, 9, 0))
+    whatsapp.send("ENGLISH", phone=DEWI)
+    assert "You have not opened ANTRIAN yet" in whatsapp.send("view 1", phone=DEWI).text
+    whatsapp.send("queue", phone=DEWI)
+    assert "listed positions 1–1" in whatsapp.send("validate 2", phone=DEWI).text
+
+
+def test_a_report_number_still_names_the_report_after_an_antrian(app, store, team, whatsapp):
+    first, second, third = _three_in_her_queue(store, whatsapp)
+    reply = whatsapp.send(f"VALIDASI {third.number} sesuai foto", phone=DEWI).text
+    assert f"Laporan {third.number} telah divalidasi" in reply
+    spaced = parse_number(second.number).display.replace("CRM-", "").replace("-", " ")
+    assert f"Laporan *{second.number}*" in whatsapp.send(f"LIHAT {spaced}", phone=DEWI).text
+    assert _stage(store, first) == "tindak_lanjut"
+
+
+def test_another_facilitators_antrian_is_not_hers(app, store, team, whatsapp):
+    cli(app, "crm", "facilitator", "add", "--name", "Eko", "--phone", EKO)
+    dewis = _report_in_follow_up(store, wib(2026, 3, 10, 8))
+    ekos = _report_in_follow_up(store, wib(2026, 3, 10, 9))
+    assert ekos.number in whatsapp.send("ANTRIAN", phone=EKO).text
+    assert "Anda belum membuka ANTRIAN" in whatsapp.send("LIHAT 1", phone=DEWI).text
+    whatsapp.send("ANTRIAN", phone=DEWI)
+    assert f"Laporan *{dewis.number}*" in whatsapp.send("LIHAT 1", phone=DEWI).text
+    assert f"Laporan *{ekos.number}*" in whatsapp.send("LIHAT 1", phone=EKO).text
+
+
+def test_an_old_antrian_still_names_what_she_saw_there(app, store, team, whatsapp):
+    first, second, third = _three_in_her_queue(store, whatsapp)
+    later = wib(2026, 3, 12, 9, 0)  # two days on: one validated, a newer one arrived
+    store(
+        reports.officer_move,
+        parse_number(first.number).digits,
+        Stage.VALIDASI,
+        role=Role.FACILITATOR,
+        actor_id="facilitator:1",
+        note=None,
+        now=later,
+    )
+    _report_in_follow_up(store, later)
+    with time_machine.travel(later + timedelta(hours=1), tick=False):
+        assert f"Laporan *{second.number}*" in whatsapp.send("LIHAT 2", phone=DEWI).text
+        gone = whatsapp.send("VALIDASI 1", phone=DEWI).text
+        assert f"Laporan {first.number} sedang pada tahap Selesai" in gone, gone
+        # a new ANTRIAN numbers the queue as it is now
+        whatsapp.send("ANTRIAN", phone=DEWI)
+        assert f"Laporan *{third.number}*" in whatsapp.send("LIHAT 2", phone=DEWI).text
+
+
+def test_a_facilitator_filing_a_report_may_act_by_position_and_then_go_on(
+    app, store, team, whatsapp
+):
+    first, second, _ = _three_in_her_queue(store, whatsapp)
+    for text in ["LAPOR", "1"]:
+        whatsapp.send(text, phone=DEWI)
+
+    validated = whatsapp.send("VALIDASI 2", phone=DEWI).text
+    described = whatsapp.send("Lihat 2 lubang besar di depan kantor kelurahan", phone=DEWI).text
+
+    assert f"Laporan {second.number} telah divalidasi" in validated
+    assert "jelaskan masalahnya" in validated
+    assert "Di mana lokasinya" in described  # a description, not LIHAT 2
+    assert _stage(store, first) == "tindak_lanjut"

@@ -40,6 +40,7 @@ PHOTO = Media("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media
 PIN = Location(-6.1754, 106.8272)
 FIVE = {"score": 5}
 WHO = {"question": "who_handles"}
+FAC, ANSWER = Intent.FACILITATOR_COMMAND, Intent.ANSWER
 
 
 def reading_of(text: str, context=CITIZEN, *, media=(), location=None) -> Reading:
@@ -95,6 +96,13 @@ def reading_of(text: str, context=CITIZEN, *, media=(), location=None) -> Readin
         ("halo", CITIZEN, Intent.MENU, {}),
         ("halo", FACILITATOR, Intent.FACILITATOR_MENU, {}),
         ("ANTRIAN", FACILITATOR, Intent.FACILITATOR_COMMAND, {}),
+        ("LIHAT 1", FACILITATOR, Intent.FACILITATOR_COMMAND, {}),
+        # a position names a report during her own report too; LIHAT's only alone
+        ("LIHAT 1", replace(FACILITATOR, step="description"), Intent.FACILITATOR_COMMAND, {}),
+        ("validasi 2, sesuai foto", replace(FACILITATOR, step="location"), FAC, {}),
+        ("KEMBALIKAN 3 foto buram", replace(FACILITATOR, step="location"), FAC, {}),
+        ("Lihat 2 lubang di depan sekolah", replace(FACILITATOR, step="location"), ANSWER, {}),
+        ("LIHAT 1", CITIZEN, Intent.NOT_UNDERSTOOD, {}),  # no facilitator command
         ("ANTRIAN", CITIZEN, Intent.NOT_UNDERSTOOD, {}),
         ("kapan diperbaiki pak?", Context(has_reports=True), Intent.MY_REPORTS, {}),
         ("buka lagi CRM-26-000123-3 masih rusak", CITIZEN, Intent.REOPEN, {}),
@@ -259,3 +267,24 @@ def test_what_the_readme_says_a_citizen_can_send_reads_as_it_says(typed):
     context, intent = README_SAYS[typed]
     text = typed.replace("<number>", NUMBER).replace("<reason>", "masih rusak")
     assert reading_of(text, context).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("rest", "position", "after"),
+    [
+        ("1", 1, ""),
+        ("2 sesuai foto", 2, "sesuai foto"),
+        ("3, foto buram", 3, "foto buram"),
+        ("#12", 12, ""),
+        ("0", 0, ""),
+        ("99.", 99, ""),
+        ("100", None, "100"),
+        ("26 000123 3", 26, "000123 3"),  # a number with spaces: handle() reads numbers first
+        ("CRM-26-000123-3", None, "CRM-26-000123-3"),
+        ("dua", None, "dua"),
+    ],
+)
+def test_a_position_is_one_or_two_digits_right_after_the_verb(rest, position, after):
+    from handlers.understanding.facilitator_command import split_leading_position
+
+    assert split_leading_position(rest) == (position, after)
