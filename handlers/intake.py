@@ -542,7 +542,10 @@ def _change(turn: Turn, draft: DraftState, part: Step) -> None:
     new_value = _NEW_VALUE.search(turn.message.text)
     if new_value and part is not Step.PHOTOS:
         typed = replace(turn.message, body=new_value.group(1), media=(), location=None)
+        was, said = draft.data.get(_ANSWERED_AS[part]), len(turn.replies)
         _STEPS[part](replace(turn, message=typed), draft)  # the same replies and session
+        if draft.data.get(_ANSWERED_AS[part]) != was:  # taken: said before what follows
+            turn.say_at(said, "part_changed", part=part.value)
     else:
         prompt(turn, draft)
 

@@ -56,5 +56,9 @@ class Turn:
     def say(self, template: str, **context) -> None:
         self.replies.append(self.texts.say(template, **context))
 
+    def say_at(self, position: int, template: str, **context) -> None:
+        """A reply placed before those said since `position` (`len(replies)` then)."""
+        self.replies.insert(position, self.texts.say(template, **context))
+
     def switch_language(self, language: str) -> None:
         self.texts = Texts(language)

@@ -162,6 +162,7 @@ def test_what_is_said_before_the_name_is_not_the_name(whatsapp):
 def test_a_correction_that_names_no_part_is_read_by_its_value(whatsapp, store):
     whatsapp.send("Jalan di depan sekolah kami berlubang besar sekali, motor sering jatuh di situ")
     reply = whatsapp.send("eh salah, harusnya saluran air")  # at the place question
+    assert reply.messages[0] == "Baik, kategori sudah kami ubah."
     assert "Di mana lokasinya" in reply.text
     whatsapp.send("Jl. Kramat Raya No. 10")
     whatsapp.send("Kramat, Senen")
