@@ -10,6 +10,8 @@ from pathlib import Path
 from limits import parse_many
 
 from store.private_files import private_folder, private_opener
+from store.quiet_hours import DEFAULT as DEFAULT_QUIET_HOURS
+from store.quiet_hours import DEFAULT_WINDOW, MalformedWindow, SendingWindow
 
 TWILIO_DEFAULT_API = "https://api.twilio.com"
 DEVELOPMENT = "development"
@@ -40,6 +42,8 @@ class Settings:
     outbox_lease_seconds: float = 60.0
     outbox_batch_size: int = 50
     digest_times: tuple[time, ...] = (time(8, 0), time(14, 0))
+    # when staff are sent alerts, new work and digests (WIB); outside, they wait
+    quiet_hours: SendingWindow = DEFAULT_WINDOW
     messages_per_minute: int = 20
     spool_dir: Path = Path("instance/spool")
     reports_per_day: int = 10
@@ -84,6 +88,7 @@ class Settings:
             outbox_lease_seconds=_positive(environ, "OUTBOX_LEASE_SECONDS", 60.0),
             outbox_batch_size=int(_positive(environ, "OUTBOX_BATCH_SIZE", 50)),
             digest_times=_times(environ.get("DIGEST_TIMES", "08:00,14:00")),
+            quiet_hours=_quiet_hours(environ.get("QUIET_HOURS") or DEFAULT_QUIET_HOURS),
             messages_per_minute=int(_positive(environ, "MESSAGES_PER_MINUTE", 20)),
             spool_dir=Path(environ.get("SPOOL_DIR") or instance_path / "spool"),
             reports_per_day=int(_positive(environ, "REPORTS_PER_DAY", 10)),
@@ -184,6 +189,17 @@ def _times(raw: str) -> tuple[time, ...]:
     except ValueError:
         raise ConfigError(f"DIGEST_TIMES must look like 08:00,14:00, not {raw!r}") from None
     return tuple(times)
+
+
+def _quiet_hours(raw: str) -> SendingWindow:
+    """`QUIET_HOURS`: the WIB window staff may be messaged in, e.g. `06:00-21:00`."""
+    try:
+        return SendingWindow.parse(raw)
+    except MalformedWindow as problem:
+        raise ConfigError(
+            f"QUIET_HOURS must be the WIB window staff may be messaged in, like "
+            f"06:00-21:00 ({problem})"
+        ) from None
 
 
 def _content_sids(raw: str) -> dict[str, str]:

@@ -41,6 +41,7 @@ def sender_settings(settings: Settings) -> SenderSettings:
         batch_size=settings.outbox_batch_size,
         content_sids=settings.twilio_content_sids,
         twilio=_twilio_account(settings),
+        quiet_hours=settings.quiet_hours,
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.texts import WHATSAPP_BODY_LIMIT, Texts, split_for_whatsapp
+from store.outbox import NEW_WORK, STAFF_HELD
 from store.stages import Stage
 
 STAGE_CHANGED = "stage_changed"
@@ -20,6 +21,8 @@ STAGE_UPDATE = "stage_update"
 REPORT_CLOSED = "report_closed"
 STAFF_ALERT = "staff_alert"
 CONTENT_TEMPLATES = (
+    NEW_WORK,
+    STAFF_HELD,
     DELAYED_REPLY,
     STAGE_UPDATE,
     REPORT_CLOSED,
@@ -140,6 +143,55 @@ def _cutoff_list(payload: dict, texts: Texts) -> Rendered:
     return Rendered(body, CUTOFF_LIST, {"1": payload["month"], "2": str(len(payload["numbers"]))})
 
 
+def _new_work(payload: dict, texts: Texts) -> Rendered:
+    """A report entered the facilitator's queue."""
+    item = _new_work_item(payload)
+    body = texts.say("staff_new_work", **item)
+    variables = {
+        "1": item["number"],
+        "2": texts.category(item["category"]),
+        "3": item["kelurahan"],
+        "4": texts.wib(item["due_at"]),
+    }
+    return Rendered(body, NEW_WORK, variables)
+
+
+def _new_work_item(payload: dict) -> dict:
+    return {
+        **payload,
+        "due_at": datetime.fromisoformat(payload["due_at"]),
+        "daily_target_at": datetime.fromisoformat(payload["daily_target_at"]),
+    }
+
+
+def _staff_held(payload: dict, texts: Texts) -> Rendered:
+    """What waited for one staff phone through quiet hours, as one message: new work
+    and missed deadlines listed, anything else (digests) after them as it would read."""
+    new_work, alerts, others = [], [], []
+    for item in payload["items"]:
+        kind, inner = item["kind"], item["payload"]
+        if kind == NEW_WORK:
+            new_work.append(_new_work_item(inner))
+        elif kind == SLA_ALERT:
+            for alert in inner.get("alerts", [inner]):
+                alerts.append({**alert, "due_at": datetime.fromisoformat(alert["due_at"])})
+        else:
+            others.append(render(kind, inner, texts.language).body)
+    body = _shortened(
+        texts.say(
+            "staff_held",
+            new_work=new_work,
+            alerts=alerts,
+            others=others,
+            total=len(payload["items"]),
+            listed=LISTED,
+        ),
+        WHATSAPP_BODY_LIMIT,
+    )
+    first = (new_work or alerts or [{"number": "-"}])[0]["number"]
+    return Rendered(body, STAFF_HELD, {"1": str(len(payload["items"])), "2": first})
+
+
 def delayed_reply_payloads(replies: list[str]) -> list[dict]:
     """The answer to a message kept in the spool, as the payloads of as few DELAYED_REPLY
     notifications as hold it with the apology (an ANTRIAN of twenty is two messages
@@ -177,4 +229,6 @@ _RENDERERS: dict[str, Callable[[dict, Texts], Rendered]] = {
     FACILITATOR_DIGEST: _facilitator_digest,
     SUPERVISOR_DIGEST: _supervisor_digest,
     CUTOFF_LIST: _cutoff_list,
+    NEW_WORK: _new_work,
+    STAFF_HELD: _staff_held,
 }

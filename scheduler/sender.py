@@ -1,6 +1,12 @@
 """The outbox sender: claims due notifications, sends them at no more than the
 configured rate, and records what Twilio answered.
 
+Quiet hours live here, at the moment of sending, not in the rows: a staff notification
+(outbox.STAFF_KINDS) is written when its cause happens, whatever the hour, and the
+sender leaves it pending while the QUIET_HOURS window is shut; at the opening, what
+waits for one phone goes as one message. So whoever enqueues needs no setting, and a
+changed window applies to what already waits.
+
 WhatsApp only allows free-form messages within 24 hours of the citizen's last message;
 outside that window the approved Content template of the notification is sent instead,
 and a 63016 answer ("outside the window") switches to the template and resends once.
@@ -23,6 +29,7 @@ from store import outbox
 from store.clock import utcnow
 from store.db import new_session, unbounded
 from store.phones import mask_numbers
+from store.quiet_hours import DEFAULT_WINDOW, SendingWindow
 
 logger = logging.getLogger("crm.sender")
 
@@ -58,6 +65,8 @@ class SenderSettings:
     batch_size: int
     content_sids: Mapping[str, str]  # "<template>:<language>" → approved Content SID
     twilio: TwilioAccount | None  # None (no credentials): the console transport
+    # staff are messaged only inside it (QUIET_HOURS): outside, their notifications wait
+    quiet_hours: SendingWindow = DEFAULT_WINDOW
 
 
 def build_transport(twilio: TwilioAccount | None) -> ConsoleTransport | TwilioTransport:
@@ -98,14 +107,21 @@ class OutboxSender:
         self.slot_interval = timedelta(seconds=PACE_HEADROOM / settings.rate_per_second)
 
     def send_due(self) -> int:
-        """Claim one batch and send it; returns how many were claimed."""
+        """Claim one batch and send it; returns how many were claimed. Outside quiet
+        hours staff's notifications stay where they are; inside, what waits for one staff
+        phone is first made one message (outbox.bundle_waiting)."""
+        now = self.clock()
+        staff_may_hear = self.settings.quiet_hours.is_open(now)
         with new_session(self.engine) as db:
+            if staff_may_hear:
+                outbox.bundle_waiting(session=db, now=now)
             batch = outbox.claim_due(
                 worker=self.worker_id,
                 limit=self.settings.batch_size,
                 lease=self.lease,
                 session=db,
-                now=self.clock(),
+                now=now,
+                hold=frozenset() if staff_may_hear else outbox.STAFF_KINDS,
             )
             db.commit()
         lease_ends = self.clock() + self.lease * (1 - LEASE_MARGIN)

@@ -20,6 +20,24 @@ from store.models import Contact, DeliveryEvent, Notification, SendPace
 from store.sql import AnySession, orm
 
 PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
+BUNDLED = "bundled"  # sent inside a STAFF_HELD message, whose payload names it
+
+# What staff (facilitators, supervisors) are sent: held outside the quiet-hours window
+# (scheduler/sender.py), and what waited for one phone goes as one STAFF_HELD message.
+# Citizens' notices and replies are never held. Every staff kind is listed here:
+# `enqueue_to_phone` refuses one that is not.
+NEW_WORK = "new_work"
+STAFF_HELD = "staff_held"
+STAFF_KINDS = frozenset(
+    {
+        NEW_WORK,
+        "sla_alert",
+        "facilitator_digest",
+        "supervisor_digest",
+        "cutoff_list",
+        STAFF_HELD,
+    }
+)
 
 # Twilio's message statuses in the order they happen; callbacks never move one back.
 DELIVERY_RANK = {
@@ -112,15 +130,25 @@ def enqueue_to_phone(
     session: Session,
     now: datetime,
 ) -> int:
-    """A notification for staff, known by phone (facilitators, supervisors)."""
+    """A notification for staff, known by phone (facilitators, supervisors): one of
+    STAFF_KINDS, which quiet hours hold."""
+    if kind not in STAFF_KINDS:
+        raise ValueError(f"{kind!r} is not a staff notification (outbox.STAFF_KINDS)")
     contact = contacts.contact_for_phone(phone, name, session=session, now=now)
     return enqueue(contact.id, kind, payload, report_id=report_id, session=session, now=now)
 
 
 def claim_due(
-    *, worker: str, limit: int, lease: timedelta, session: Session, now: datetime
+    *,
+    worker: str,
+    limit: int,
+    lease: timedelta,
+    session: Session,
+    now: datetime,
+    hold: frozenset[str] = frozenset(),
 ) -> list[Outgoing]:
-    """Take up to `limit` due notifications for `worker` until `now + lease`."""
+    """Take up to `limit` due notifications for `worker` until `now + lease`, leaving
+    those of the kinds in `hold` (staff's, outside quiet hours) where they are."""
     earlier = aliased(Notification)
     due = (
         select(Notification.id)
@@ -128,17 +156,22 @@ def claim_due(
             Notification.state == PENDING,
             Notification.next_attempt_at <= now,
             (Notification.claimed_until.is_(None)) | (Notification.claimed_until < now),
-            # one at a time per recipient, in order: "Proses" never overtakes "Koordinasi"
+            # one at a time per recipient, in order: "Proses" never overtakes "Koordinasi";
+            # staff's and citizens' notices are two lines, so that a facilitator's alert
+            # held overnight never holds back the notice of the report she filed herself
             ~exists().where(
                 earlier.contact_id == Notification.contact_id,
                 earlier.state == PENDING,
                 earlier.id < Notification.id,
+                earlier.kind.in_(STAFF_KINDS) == Notification.kind.in_(STAFF_KINDS),
             ),
         )
         .order_by(Notification.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if hold:
+        due = due.where(Notification.kind.not_in(hold))
     claimed_ids = (
         session.exec(
             update(Notification)
@@ -175,6 +208,56 @@ def claim_due(
         )
         for note, contact in rows
     ]
+
+
+def bundle_waiting(*, session: Session, now: datetime) -> int:
+    """Make one STAFF_HELD message of what waits for one staff phone (what quiet hours
+    held; or a backlog), in one transaction: the new row lists the waiting ones, which
+    become BUNDLED, so each is sent once, inside it. Only rows never tried are taken: one
+    that was tried may have reached the phone already. Returns how many were made."""
+    waiting = session.exec(
+        select(Notification)
+        .where(
+            Notification.state == PENDING,
+            Notification.kind.in_(STAFF_KINDS),
+            Notification.attempts == 0,
+            Notification.claimed_until.is_(None),
+            Notification.next_attempt_at <= now,
+        )
+        .order_by(Notification.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    by_contact: dict[int, list[Notification]] = {}
+    for note in waiting:
+        by_contact.setdefault(note.contact_id, []).append(note)
+    made = 0
+    for contact_id, notes in by_contact.items():
+        if len(notes) < 2:
+            continue
+        items, ids = [], []
+        for note in notes:  # a bundle made before (and not sent yet) is opened up
+            if note.kind == STAFF_HELD:
+                items.extend(note.payload["items"])
+                ids.extend(note.payload["ids"])
+            else:
+                items.append({"kind": note.kind, "payload": dict(note.payload)})
+                ids.append(note.id)
+            note.state = BUNDLED
+            session.add(note)
+        report_ids = {note.report_id for note in notes}
+        session.add(
+            Notification(
+                contact_id=contact_id,
+                report_id=report_ids.pop() if len(report_ids) == 1 else None,
+                kind=STAFF_HELD,
+                payload={"items": items, "ids": ids},
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        made += 1
+    session.flush()
+    return made
 
 
 def _claimed_by(notification_id: int, worker: str, *, session: Session) -> Notification | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from store import sla, staff
+from store import outbox, sla, staff
 from store.db import insert_for
 from store.models import QueueShown, Report, Staff, Validation
 from store.sql import AnySession, orm
@@ -40,7 +40,8 @@ class OpenValidation:
 
 
 def open_validation(report_id: int, *, session: Session, now: datetime) -> int:
-    """Start the clock of a report entering tindak_lanjut and assign a facilitator."""
+    """Start the clock of a report entering tindak_lanjut, assign a facilitator and
+    tell her (in this same transaction)."""
     validation = Validation(
         report_id=report_id,
         facilitator_id=staff.choose_facilitator(session=session, now=now),
@@ -50,7 +51,34 @@ def open_validation(report_id: int, *, session: Session, now: datetime) -> int:
     )
     session.add(validation)
     session.flush()
+    announce(validation, session=session, now=now)
     return validation.id
+
+
+def announce(validation: Validation, *, session: Session, now: datetime) -> bool:
+    """Tell the facilitator a report entered her queue: its number, category, kelurahan
+    and deadlines (outbox.NEW_WORK; quiet hours hold it). False if it has nobody."""
+    person = staff.get_staff(validation.facilitator_id, session=session)
+    if person is None or not person.active:
+        return False
+    report = session.get(Report, validation.report_id)
+    payload = {
+        "number": report.number,
+        "category": report.category,
+        "kelurahan": report.kelurahan,
+        "due_at": validation.due_at.isoformat(),
+        "daily_target_at": validation.daily_target_at.isoformat(),
+    }
+    outbox.enqueue_to_phone(
+        person.phone,
+        person.name,
+        outbox.NEW_WORK,
+        payload,
+        report_id=report.id,
+        session=session,
+        now=now,
+    )
+    return True
 
 
 def reassign_orphans(*, session: Session, now: datetime) -> int:
@@ -70,6 +98,7 @@ def reassign_orphans(*, session: Session, now: datetime) -> int:
         validation.facilitator_id = chosen
         session.add(validation)
         session.flush()  # counted by the next choice
+        announce(validation, session=session, now=now)  # it entered her queue now
     return len(orphans)
 
 
