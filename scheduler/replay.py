@@ -31,7 +31,7 @@ from handlers.twilio_form import incoming_message, message_sid
 from scheduler.jobs import beat
 from scheduler.resources import WorkerResources
 from store.db import Conflict
-from store.spool import Spool
+from store.spool import Spool, received_at
 from store.sql import Transaction
 
 logger = logging.getLogger("crm.replay")
@@ -137,7 +137,7 @@ def replay(entry, spool: Spool, *, db: Transaction, resources: WorkerResources) 
             logger.error("spooled %s is stuck: apologising", sid)
             replayed = _apologise(sid, message, entry, spool, db=db)
         else:
-            replayed = _answer(sid, message, db=db, resources=resources)
+            replayed = _answer(sid, message, received_at(entry), db=db, resources=resources)
             if replayed is None:  # failed for another reason than the database
                 replayed = _apologise(sid, message, entry, spool, db=db)
     except DATABASE_ERRORS as error:
@@ -150,8 +150,11 @@ def replay(entry, spool: Spool, *, db: Transaction, resources: WorkerResources) 
     return replayed
 
 
-def _answer(sid: str, message, *, db: Transaction, resources: WorkerResources) -> Replayed | None:
-    """Answer for real; None (logged) if that failed for another reason than the database."""
+def _answer(
+    sid: str, message, arrived, *, db: Transaction, resources: WorkerResources
+) -> Replayed | None:
+    """Answer for real, as at `arrived`, when the message reached us (handlers/once.py);
+    None (logged) if that failed for another reason than the database."""
     try:
         once = answer_once(
             sid,
@@ -160,6 +163,7 @@ def _answer(sid: str, message, *, db: Transaction, resources: WorkerResources) -
             limits=_kept_limits(resources.reports_per_day),
             links=resources.media_links,
             deliver_later=True,
+            received_at=arrived,
         )
         return Replayed(Outcome.ANSWERED, once.wrote)
     except DATABASE_ERRORS:
@@ -180,7 +184,7 @@ def _apologise(sid: str, message, entry, spool: Spool, *, db: Transaction) -> Re
     """The webhook's apology; the entry set aside if that fails for another reason than
     the database."""
     try:
-        apologised = apologise_once(sid, message, db=db)
+        apologised = apologise_once(sid, message, db=db, received_at=received_at(entry))
         return Replayed(Outcome.APOLOGISED, apologised.wrote)
     except DATABASE_ERRORS:
         raise

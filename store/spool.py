@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -299,6 +300,19 @@ class Spool:
                 yield True
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def received_at(entry) -> datetime | None:
+    """When the entry's message reached us: its `received_at`, which the webhook writes
+    with every message it keeps (UTC, ISO 8601). None for an entry without one, or with
+    one that is no time (written by hand): the replay counts those at its own time, as
+    it counted every kept message before it counted them when they came."""
+    moment = entry.get("received_at") if isinstance(entry, dict) else None
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class UnknownEntries(LookupError):
