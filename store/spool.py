@@ -33,6 +33,7 @@ HELD = "held"  # a folder of spools, one per sender (Spool.held_for)
 BUSY = "busy-at"  # its time: when a message last met a busy database
 REPLAY_LOCK = "replay.lock"
 FAILURES = "failures.json"
+RETRIED_AT = "retried_at"  # in an entry an operator gave back to the replay
 
 
 class Spool:
@@ -269,7 +270,7 @@ class Spool:
             chosen = [kept[at] for at in sorted(positions)]
             if replay:
                 for entry in chosen:  # in the live file before it leaves set-aside.jsonl
-                    self.append(entry["entry"])
+                    self.append(_retried(entry["entry"]))
                     if entry.get("message_sid"):
                         self.forget_failures(entry["message_sid"])
             rest = [entry for at, entry in enumerate(kept) if at not in positions]
@@ -300,6 +301,18 @@ class Spool:
                 yield True
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _retried(entry):
+    """An entry given back by an operator, marked so: it still counts when it reached
+    us, but is no sign of an outage now (store/outages.py)."""
+    if not isinstance(entry, dict):
+        return entry
+    return {**entry, RETRIED_AT: datetime.now(UTC).isoformat()}
+
+
+def is_retried(entry) -> bool:
+    return isinstance(entry, dict) and RETRIED_AT in entry
 
 
 def received_at(entry) -> datetime | None:

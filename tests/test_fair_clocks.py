@@ -1,7 +1,8 @@
 """Fair clocks (issue 22, part 6): a message kept during an outage counts when it reached
 us, not when the worker's replay answers it, so the server's outage is not recorded as a
-facilitator's miss; what it queues is still sent at the replay. The database is broken
-for real (test_outage.Outage) and the clock moved, never slept."""
+facilitator's miss; what it queues is still sent at the replay. `crm sla` lists the
+outages, from the spool's evidence, beside the deadlines missed inside them. The
+database is broken for real (test_outage.Outage) and the clock moved, never slept."""
 
 from datetime import datetime, timedelta
 
@@ -14,10 +15,11 @@ from test_outage import Outage
 from bot import create_app
 from conftest import app_config, move_through, proof_for
 from scheduler import jobs, replay
-from store import breaches, contacts, outbox, places, reports
+from store import breaches, contacts, outages, outbox, places, reports
 from store.models import InboundMessage
 from store.numbers import parse_number
 from store.phones import sender_from
+from store.private_files import private_folder
 from store.spool import Spool
 from store.stages import Role, Stage
 
@@ -160,6 +162,55 @@ def _contact_id(store, phone):
     return store(contacts.touch_contact, sender_from(phone), None, now=wib(2026, 3, 10)).id
 
 
+def test_crm_sla_lists_an_outage_beside_the_misses_inside_it(
+    app, worker, outage, whatsapp, store, team
+):
+    inside = _in_follow_up(store, ENTERED)  # due 13 March 09:00 WIB
+    before = _in_follow_up(store, ENTERED - timedelta(hours=10))  # due 12 March 23:00
+    outage.start(app)
+    with time_machine.travel(wib(2026, 3, 13, 8, 0), tick=False):
+        assert KEPT in whatsapp.send("halo", phone=ALICE).text
+    with time_machine.travel(wib(2026, 3, 13, 10, 30), tick=False):
+        assert KEPT in whatsapp.send("STATUS", phone=ALICE).text
+    outage.end(app)
+    assert _at(wib(2026, 3, 13, 10, 45), replay.replay_spool, worker) == 2
+    with time_machine.travel(wib(2026, 3, 13, 12, 0), tick=False):
+        whatsapp.send(f"VALIDASI {inside.number}", phone=DEWI)  # late, after the outage
+        whatsapp.send(f"VALIDASI {before.number}", phone=DEWI)  # late, before it
+
+    output = cli(app, "crm", "sla", "--month", "2026-03")
+    lines = output[output.index("Gangguan 2026-03 (WIB)") :].splitlines()
+    assert lines[1] == "2026-03-13 08:00 – 2026-03-13 10:45  2 j 45 m"
+    assert lines[2].split() == [
+        inside.number,
+        "batas",
+        "72",
+        "jam",
+        "2026-03-13",
+        "09:00",
+        "Dewi",
+        "2026-03-13",
+        "12:00",
+    ]
+    assert before.number not in output[output.index("Gangguan") :]
+    assert "(no outages in this month)" in cli(app, "crm", "sla", "--month", "2026-04")
+
+
+def test_a_replay_cut_short_and_run_again_notes_one_outage(app, worker, outage, whatsapp, store):
+    outage.start(app)
+    with time_machine.travel(wib(2026, 3, 13, 8, 0), tick=False):
+        whatsapp.send("halo", phone=ALICE)
+    outage.end(app)
+    _at(wib(2026, 3, 13, 9, 0), replay.replay_spool, worker)
+    outage.start(app)
+    with time_machine.travel(wib(2026, 3, 13, 9, 2), tick=False):
+        whatsapp.send("halo lagi", phone=ALICE)
+    outage.end(app)
+    _at(wib(2026, 3, 13, 9, 5), replay.replay_spool, worker)
+    found = store(outages.outages_between, wib(2026, 3, 1), wib(2026, 4, 1))
+    assert found == [outages.OutageSpan(wib(2026, 3, 13, 8, 0), wib(2026, 3, 13, 9, 5))]
+
+
 @pytest.mark.parametrize("received_at", [None, "not a time", "2099-01-01T00:00:00+00:00"])
 def test_an_entry_without_a_usable_arrival_counts_at_the_replay(
     app, worker, whatsapp, store, tmp_path, received_at
@@ -178,6 +229,8 @@ def test_an_entry_without_a_usable_arrival_counts_at_the_replay(
 
     assert store(received) == replayed_at
     assert _contact_id(store, ALICE)  # answered: the citizen is known
+    # no arrival, no evidence of an outage
+    assert store(outages.outages_between, wib(2026, 1, 1), wib(2100, 1, 1)) == []
 
 
 def test_a_kept_validasi_never_goes_before_a_move_made_meanwhile(
@@ -208,3 +261,23 @@ def test_a_kept_validasi_never_goes_before_a_move_made_meanwhile(
     assert [entry.to_stage for entry in history[-2:]] == [Stage.VALIDASI, Stage.SELESAI]
     assert all(entry.at >= moved_at for entry in history[-4:])
     assert [entry.at for entry in history] == sorted(entry.at for entry in history)
+
+
+def test_a_message_an_operator_gives_back_counts_when_it_came_but_makes_no_outage(
+    app, worker, whatsapp, store, tmp_path
+):
+    came_at = wib(2026, 3, 13, 8, 0)
+    form = whatsapp.form("halo", phone=ALICE)
+    spool = Spool(tmp_path / "spool")
+    entry = {"form": form, "received_at": came_at.isoformat()}
+    private_folder(spool.directory)
+    spool.set_aside(entry, reason="refused", message_sid=form["MessageSid"])
+    with time_machine.travel(wib(2026, 3, 20, 9, 0), tick=False):  # a week later, fixed
+        spool.release_set_aside([form["MessageSid"]], replay=True)
+        assert replay.replay_spool(worker) == 1
+
+    def received(session):
+        return session.exec(select(InboundMessage.received_at)).one()
+
+    assert store(received) == came_at
+    assert store(outages.outages_between, wib(2026, 1, 1), wib(2027, 1, 1)) == []
