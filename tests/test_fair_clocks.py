@@ -16,7 +16,7 @@ from bot import create_app
 from conftest import app_config, move_through, proof_for
 from scheduler import jobs, replay
 from store import breaches, contacts, outages, outbox, places, reports
-from store.models import InboundMessage
+from store.models import InboundMessage, Rating
 from store.numbers import parse_number
 from store.phones import sender_from
 from store.private_files import private_folder
@@ -281,3 +281,32 @@ def test_a_message_an_operator_gives_back_counts_when_it_came_but_makes_no_outag
 
     assert store(received) == came_at
     assert store(outages.outages_between, wib(2026, 1, 1), wib(2027, 1, 1)) == []
+
+
+def test_a_kept_rating_is_never_before_the_closing_it_rates(
+    app, worker, outage, whatsapp, store, team
+):
+    """Closed by the API after the database came back, before the replay of the
+    citizen's rating kept meanwhile."""
+    report = _in_follow_up(store, ENTERED)
+    outage.start(app)
+    with time_machine.travel(ENTERED + timedelta(hours=70), tick=False):
+        assert KEPT in whatsapp.send("5", phone=CITIZEN).text
+    outage.end(app)
+    closed_at = ENTERED + timedelta(hours=71)
+    with time_machine.travel(closed_at, tick=False):
+        store(
+            reports.officer_move,
+            report.number,
+            Stage.VALIDASI,
+            role=Role.ADMIN,
+            actor_id="api",
+            note=None,
+            now=closed_at,
+        )
+    _at(ENTERED + timedelta(hours=75), replay.replay_spool, worker)
+
+    def rated(session):
+        return session.exec(select(Rating.score, Rating.rated_at)).all()
+
+    assert store(rated) == [(5, closed_at)]
