@@ -11,9 +11,20 @@ from flask.cli import AppGroup
 from bot import database
 from bot.media import ResultPhoto, keep_photos, result_photos
 from bot.webhooks import spool
-from store import numbers, offices, reports, sla, staff, stages, stats, tokens, validations
+from store import (
+    numbers,
+    offices,
+    outages,
+    reports,
+    sla,
+    staff,
+    stages,
+    stats,
+    tokens,
+    validations,
+)
 from store.categories import CATEGORIES
-from store.clock import utcnow
+from store.clock import to_wib, utcnow
 from store.db import read_session, unbounded
 from store.media import MediaUnavailable, UploadRefused
 from store.phones import mask, mask_numbers, to_e164
@@ -240,7 +251,8 @@ crm.add_command(_staff_commands(StaffRole.SUPERVISOR, "Biro Pemerintahan supervi
 @click.option("--month", required=True, help="YYYY-MM (WIB).")
 def sla_figures(month: str) -> None:
     """Validation SLA of a month, per facilitator: within 72 h, within the daily target,
-    median and 95th-percentile hours."""
+    median and 95th-percentile hours; then the month's outages, each with the
+    validation deadlines missed inside it."""
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
@@ -265,6 +277,45 @@ def sla_figures(month: str) -> None:
         )
     if not rows:
         click.echo("(no validations in this month)")
+    _outages(sla.start_of_day(first), sla.start_of_day(next_first), month)
+
+
+def _outages(start: datetime, end: datetime, month: str) -> None:
+    """The outages of the month (messages kept in the spool until the worker answered
+    them: store/outages.py), each with the validation deadlines missed inside it."""
+    db = database.session()
+    found = outages.outages_between(start, end, session=db)
+    click.echo("")
+    click.echo(f"Gangguan {month} (WIB)")
+    if not found:
+        click.echo("(no outages in this month)")
+    for outage in found:
+        click.echo(
+            f"{_wib(outage.started_at)} – {_wib(outage.ended_at)}  {_duration(outage.duration)}"
+        )
+        misses = validations.misses_between(
+            outage.started_at, outage.ended_at, session=db, now=utcnow()
+        )
+        for miss in misses:
+            done = _wib(miss.left_at) if miss.left_at else "still open"
+            click.echo(
+                f"  {miss.number}  {_RULES[miss.rule]} {_wib(miss.deadline)}"
+                f"  {miss.facilitator or '(unassigned)'}  {done}"
+            )
+        if not misses:
+            click.echo("  (no deadline missed inside)")
+
+
+_RULES = {"72h": "batas 72 jam", "daily": "target harian"}
+
+
+def _wib(moment: datetime) -> str:
+    return f"{to_wib(moment):%Y-%m-%d %H:%M}"
+
+
+def _duration(length: timedelta) -> str:
+    minutes = round(length.total_seconds() / 60)
+    return f"{minutes // 60} j {minutes % 60:02d} m"
 
 
 def _share(part: int, whole: int) -> str:

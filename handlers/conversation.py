@@ -47,9 +47,12 @@ def respond(
     now: datetime,
     limits: Limits = DEFAULT_LIMITS,
     links: MediaLinks | None = None,
+    sent_at: datetime | None = None,
 ) -> Outcome:
     """Answer one message; every change goes into `session`, committed by the caller.
-    `links` sign the links to photos that a facilitator's LIHAT shows (none without)."""
+    `links` sign the links to photos that a facilitator's LIHAT shows (none without).
+    `now` is when the message reached us; `sent_at`, when what it queues goes out, if
+    later (a message kept during an outage, replayed: Turn.sends_at)."""
     contact = contacts.touch_contact(message.sender, message.profile_name, session=session, now=now)
     turn = Turn(
         message=message,
@@ -59,6 +62,7 @@ def respond(
         texts=Texts(contact.language),
         limits=limits,
         links=links,
+        sent_at=sent_at,
     )
     _route(turn)
     return Outcome(contact_id=contact.id, replies=turn.replies, contact_noted_at=contact.noted_at)

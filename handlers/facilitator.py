@@ -103,7 +103,7 @@ def _view(turn: Turn, number: numbers.ParsedNumber) -> None:
         report=report,
         before=before,
         after=after,
-        links_expire_at=turn.now + turn.links.lifetime
+        links_expire_at=turn.sends_at + turn.links.lifetime
         if turn.links and (before or after)
         else None,
         follow_up_note=follow_ups[-1] if follow_ups else None,
@@ -113,7 +113,7 @@ def _view(turn: Turn, number: numbers.ParsedNumber) -> None:
 
 def _photo_line(turn: Turn, photo: reports.Photo) -> PhotoLine:
     if photo.stored_key and turn.links:
-        return PhotoLine(turn.links.link(photo.id, now=turn.now).url)
+        return PhotoLine(turn.links.link(photo.id, now=turn.sends_at).url)
     if photo.copy_state == photos.EXTERNAL and publication.is_public_media_url(photo.url):
         return PhotoLine(photo.url)  # a channel's own https link
     return PhotoLine(None, lost=photo.copy_state == photos.LOST)
@@ -140,6 +140,7 @@ def _validate(turn: Turn, number: numbers.ParsedNumber, *, note: str) -> None:
         note=note or None,
         session=turn.session,
         now=turn.now,
+        queued_at=turn.sends_at,
     )
     turn.say(
         "fac_validated",
@@ -173,6 +174,7 @@ def _send_back(turn: Turn, number: numbers.ParsedNumber, *, reason: str) -> None
         note=reason,
         session=turn.session,
         now=turn.now,
+        queued_at=turn.sends_at,
     )
     turn.say(
         "fac_returned",

@@ -463,7 +463,9 @@ def _names_a_kelurahan_over_the_pins(turn: Turn, draft: DraftState) -> bool:
 def _submit(turn: Turn, draft: DraftState) -> None:
     if _reached_daily_limit(turn):
         return
-    report = reports.create_report(_new_report(turn, draft), session=turn.session, now=turn.now)
+    report = reports.create_report(
+        _new_report(turn, draft), session=turn.session, now=turn.now, queued_at=turn.sends_at
+    )
     drafts.discard_draft(turn.contact.id, session=turn.session)
     draft.step = Step.SUBMITTED
     turn.say("report_created", report=report)

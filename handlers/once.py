@@ -1,6 +1,12 @@
 """A WhatsApp message's unit of work: answered once per MessageSid, its reply recorded
 with every change it caused, in one transaction; the webhook's and the spool replay's
-alike (the replay queues the reply as a notification, `deliver_later`)."""
+alike (the replay queues the reply as a notification, `deliver_later`).
+
+A message kept during an outage counts when it reached us (`received_at`, written in
+the spool by the webhook), not when the replay answers it: its record, the history
+entries and stage changes it makes, a validation's time and so its SLA judgement. What
+it queues (its reply, the reporter's notifications) is queued at the replay, to be sent
+then. A time from the spool later than now is taken as now (another host's clock)."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -37,41 +43,46 @@ def answer_once(
     limits: Limits,
     links: MediaLinks | None = None,
     deliver_later: bool = False,
+    received_at: datetime | None = None,
 ) -> Once:
     """The reply to `sid`: the stored one if Twilio delivers it again, else a new one,
     committed with everything it changed in one transaction. `deliver_later`: the
     citizen is no longer waiting on the request (a replay of the spool), so the reply
     goes out as a notification, in that same transaction. `links`: how a facilitator's
-    LIHAT links to photos."""
+    LIHAT links to photos. `received_at`: when a kept message reached us (default now).
+    """
 
-    def answer(db: Transaction, now: datetime) -> Answer:
-        outcome = respond(message, session=db, now=now, limits=limits, links=links)
+    def answer(db: Transaction, now: datetime, sent_at: datetime) -> Answer:
+        outcome = respond(message, session=db, now=now, limits=limits, links=links, sent_at=sent_at)
         replies = split_for_whatsapp(outcome.replies)
         return Answer(outcome.contact_id, replies, outcome.contact_noted_at)
 
-    return _once(sid, message, answer, db=db, deliver_later=deliver_later)
+    return _once(sid, message, answer, db=db, deliver_later=deliver_later, received_at=received_at)
 
 
-def apologise_once(sid: str, message: IncomingMessage, *, db: Transaction) -> Once:
+def apologise_once(
+    sid: str, message: IncomingMessage, *, db: Transaction, received_at: datetime | None = None
+) -> Once:
     """For a kept message that `answer_once` could not answer (for another reason than
     the database): send the apology the webhook would have answered, recorded as the
     reply to `sid`, so that the citizen told "kept" is not left waiting and a second
     replay finds the message answered."""
 
-    def apologise(db: Transaction, now: datetime) -> Answer:
+    def apologise(db: Transaction, now: datetime, sent_at: datetime) -> Answer:
         contact = contacts.touch_contact(message.sender, message.profile_name, session=db, now=now)
         return Answer(contact.id, [Texts(contact.language).say("system_error")])
 
-    return _once(sid, message, apologise, db=db, deliver_later=True)
+    return _once(sid, message, apologise, db=db, deliver_later=True, received_at=received_at)
 
 
 def _once(
     sid: str,
     message: IncomingMessage,
-    reply: Callable[[Transaction, datetime], Answer],
+    reply: Callable[[Transaction, datetime, datetime], Answer],
     *,
     db: Transaction,
     deliver_later: bool,
+    received_at: datetime | None = None,
 ) -> Once:
     """The stored reply to `sid`, or `reply`'s answer, recorded with the
     message, and queued as a notification when `deliver_later`, in one transaction.
@@ -93,13 +104,14 @@ def _once(
     (bench/RESULTS.md, 2026-12-04)."""
 
     def work() -> Once:
-        now = utcnow()
+        sent_at = utcnow()
+        now = arrival(received_at, sent_at)
         earlier = inbound.stored_reply(sid, session=db)
         if earlier is not None and not deliver_later:
             return Once(earlier, wrote=False)  # Twilio delivers it again: answer it again
         if earlier is not None:
-            return Once(earlier, wrote=_queue_stored_reply(sid, earlier, session=db, now=now))
-        contact_id, replies, noted_at = reply(db, now)
+            return Once(earlier, wrote=_queue_stored_reply(sid, earlier, session=db, now=sent_at))
+        contact_id, replies, noted_at = reply(db, now, sent_at)
         if db.read_only:
             db.commit()  # changes held by the ORM raise WriteNeeded here
             db.read_only = False
@@ -118,7 +130,7 @@ def _once(
             now=now,
         )
         if deliver_later:
-            _queue(contact_id, replies, session=db, now=now)
+            _queue(contact_id, replies, session=db, now=sent_at)
         return Once(replies, wrote=True)
 
     if db.one_writer_at_a_time and not deliver_later:
@@ -126,6 +138,11 @@ def _once(
         if answered is not None:
             return answered
     return commit_with_retries(db, work)
+
+
+def arrival(received_at: datetime | None, now: datetime) -> datetime:
+    """When a message counts: when it reached us, but never later than `now`."""
+    return now if received_at is None else min(received_at, now)
 
 
 def _reading_first(db: Transaction, work: Callable[[], Once]) -> Once | None:

@@ -37,6 +37,15 @@ class Turn:
     # A detail offered before, which this message did not answer: told in two messages
     # ("lubangnya ada tiga", "dalam sekali"), the next offer holds both.
     unanswered_offer: Offered | None = None
+    # When what this turn queues goes out: `now`, but for a message kept during an
+    # outage, whose `now` is when it reached us, the replay's time (handlers/once.py).
+    sent_at: datetime | None = None
+
+    @property
+    def sends_at(self) -> datetime:
+        """When replies, notifications and the links in them are sent: the time of the
+        outbox rows this turn queues, and from which links to photos expire."""
+        return self.sent_at or self.now
 
     @cached_property
     def facilitator(self) -> StaffInfo | None:

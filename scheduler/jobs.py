@@ -51,7 +51,12 @@ def purge_idempotency_keys(resources: WorkerResources) -> int:
 
 def scan_deadlines(resources: WorkerResources) -> int:
     """Record every newly missed time rule once; alert the facilitator and the
-    supervisors at once for validations. After a downtime, one scan catches up."""
+    supervisors at once for validations. After a downtime, one scan catches up, but
+    only once the spool is replayed: a VALIDASI kept during the outage counts when it
+    reached us (handlers/once.py), and is no miss however late it is replayed."""
+    if resources.spool.count_files_waiting():
+        logger.info("deadlines wait for the messages kept in the spool")
+        return 0
     now = utcnow()
     with new_session(resources.engine) as db:
         given = validations.reassign_orphans(session=db, now=now)  # first: alerts go to them

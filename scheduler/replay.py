@@ -30,8 +30,10 @@ from handlers.turn import Limits
 from handlers.twilio_form import incoming_message, message_sid
 from scheduler.jobs import beat
 from scheduler.resources import WorkerResources
+from store import outages
+from store.clock import utcnow
 from store.db import Conflict
-from store.spool import Spool
+from store.spool import Spool, is_retried, received_at
 from store.sql import Transaction
 
 logger = logging.getLogger("crm.replay")
@@ -65,17 +67,21 @@ def replay_spool(resources: WorkerResources) -> int:
     with spool.replay_turn() as mine, closing(Transaction(resources.engine)) as db:
         if not mine:
             return 0  # another worker is replaying
-        answered = _replay(spool, db, resources)
+        answered = _replay(spool, db, resources, notes_outages=True)
         for held in spool.held_spools():  # in this turn: no other worker touches them
-            answered += _replay(held, db, resources)
+            answered += _replay(held, db, resources, notes_outages=False)
             held.remove_if_done()
     if answered:
         logger.info("replayed %d spooled messages", answered)
     return answered
 
 
-def _replay(spool: Spool, db: Transaction, resources: WorkerResources) -> int:
-    run = _Run(spool, db, resources)
+def _replay(
+    spool: Spool, db: Transaction, resources: WorkerResources, *, notes_outages: bool
+) -> int:
+    """`notes_outages`: for the spool of everyone, whose messages were kept because the
+    database failed (a sender's own spool keeps them for a row of theirs locked)."""
+    run = _Run(spool, db, resources, notes_outages=notes_outages)
     for path in spool.pending():
         run.replay_file(spool.take(path, taker=f"{os.getpid()}"))
     if not spool.pending():
@@ -84,8 +90,11 @@ def _replay(spool: Spool, db: Transaction, resources: WorkerResources) -> int:
 
 
 class _Run:
-    def __init__(self, spool: Spool, db: Transaction, resources: WorkerResources):
+    def __init__(
+        self, spool: Spool, db: Transaction, resources: WorkerResources, *, notes_outages: bool
+    ):
         self.spool = spool
+        self.notes_outages = notes_outages
         self.db = db
         self.resources = resources
         self.answered = 0
@@ -94,6 +103,8 @@ class _Run:
 
     def replay_file(self, path: Path) -> None:
         """Replay the file's entries; delete it only if none of them waits."""
+        if self.notes_outages:
+            self.note_outage(path)
         complete = True
         for entry in self.spool.entries(path):
             phone = _phone_of(entry)
@@ -118,6 +129,29 @@ class _Run:
         if complete:
             self.spool.finish(path)
 
+    def note_outage(self, path: Path) -> None:
+        """Record the outage these messages were kept in, from the first one kept to
+        now, when the database answers the worker again (store/outages.py), before they
+        are answered: a replay cut short notes it again, harmlessly. A note the database
+        refuses while it takes writes (a release before its migration) is logged and
+        left: the messages must not wait for it."""
+        now = utcnow()
+        arrivals = [
+            arrived
+            for entry in self.spool.entries(path)
+            if not is_retried(entry) and (arrived := received_at(entry)) and arrived <= now
+        ]  # (a time to come is another host's clock: no evidence)
+        if not arrivals:
+            return
+        try:
+            outages.note_outage(min(arrivals), now, session=self.db)
+            self.db.commit()
+        except DATABASE_ERRORS:
+            self.db.rollback()
+            if not _database_takes_writes(self.resources):
+                raise  # an outage still: wait for the next run
+            logger.exception("could not note the outage of %s: going on", path.name)
+
 
 def replay(entry, spool: Spool, *, db: Transaction, resources: WorkerResources) -> Replayed:
     """Answer one kept message, or apologise for it, or set it aside. Raises a database
@@ -137,7 +171,7 @@ def replay(entry, spool: Spool, *, db: Transaction, resources: WorkerResources) 
             logger.error("spooled %s is stuck: apologising", sid)
             replayed = _apologise(sid, message, entry, spool, db=db)
         else:
-            replayed = _answer(sid, message, db=db, resources=resources)
+            replayed = _answer(sid, message, received_at(entry), db=db, resources=resources)
             if replayed is None:  # failed for another reason than the database
                 replayed = _apologise(sid, message, entry, spool, db=db)
     except DATABASE_ERRORS as error:
@@ -150,8 +184,11 @@ def replay(entry, spool: Spool, *, db: Transaction, resources: WorkerResources) 
     return replayed
 
 
-def _answer(sid: str, message, *, db: Transaction, resources: WorkerResources) -> Replayed | None:
-    """Answer for real; None (logged) if that failed for another reason than the database."""
+def _answer(
+    sid: str, message, arrived, *, db: Transaction, resources: WorkerResources
+) -> Replayed | None:
+    """Answer for real, as at `arrived`, when the message reached us (handlers/once.py);
+    None (logged) if that failed for another reason than the database."""
     try:
         once = answer_once(
             sid,
@@ -160,6 +197,7 @@ def _answer(sid: str, message, *, db: Transaction, resources: WorkerResources) -
             limits=_kept_limits(resources.reports_per_day),
             links=resources.media_links,
             deliver_later=True,
+            received_at=arrived,
         )
         return Replayed(Outcome.ANSWERED, once.wrote)
     except DATABASE_ERRORS:
@@ -180,7 +218,7 @@ def _apologise(sid: str, message, entry, spool: Spool, *, db: Transaction) -> Re
     """The webhook's apology; the entry set aside if that fails for another reason than
     the database."""
     try:
-        apologised = apologise_once(sid, message, db=db)
+        apologised = apologise_once(sid, message, db=db, received_at=received_at(entry))
         return Replayed(Outcome.APOLOGISED, apologised.wrote)
     except DATABASE_ERRORS:
         raise

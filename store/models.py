@@ -374,6 +374,16 @@ class WorkerHeartbeat(SQLModel, table=True):
     beat_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
+class Outage(SQLModel, table=True):
+    """A time the database failed the web processes: the webhook kept the messages that
+    came in the spool instead of answering them, from the first message kept until the
+    worker's replay answered them (store/outages.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_column=_utc(nullable=False))
+    ended_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
 class IdempotencyKey(SQLModel, table=True):
     """A report filed through the API or Open311 under a client's `Idempotency-Key`, so
     that a retry of the same request finds it instead of filing it again."""

@@ -16,17 +16,21 @@ def rate_report(
     report_id: int, contact_id: int, score: int, *, session: AnySession, now: datetime
 ) -> str:
     """Store the rating (the latest one counts) and stop waiting for one; returns the
-    report's number."""
+    report's number. Rated at `now`, or at the report's last change if that is later:
+    a rating kept during an outage counts when it reached us (handlers/once.py), but
+    never before the closing it rates."""
     session = orm(session)
     if score not in SCORES:
         raise ValueError(f"a rating is 1 to 5, not {score}")
+    report = session.get(Report, report_id)
+    now = max(now, report.stage_changed_at)
     rating = session.exec(select(Rating).where(Rating.report_id == report_id)).first()
     rating = rating or Rating(report_id=report_id, contact_id=contact_id, score=score, rated_at=now)
     rating.score = score
     rating.rated_at = now
     session.add(rating)
     contacts.clear_awaited_rating(contact_id, session=session)
-    return session.get(Report, report_id).number
+    return report.number
 
 
 def rating_of(report_id: int, *, session: Session) -> int | None:

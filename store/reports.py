@@ -189,7 +189,12 @@ def _insert_counter_if_missing(year: int, *, session: Session) -> None:
     session.exec(statement.on_conflict_do_nothing())
 
 
-def create_report(new: NewReport, *, session: AnySession, now: datetime) -> ReportView:
+def create_report(
+    new: NewReport, *, session: AnySession, now: datetime, queued_at: datetime | None = None
+) -> ReportView:
+    """A new report, created at `now`; the reporter's notification is queued at
+    `queued_at` (default `now`): later for a message kept during an outage, which counts
+    when it reached us but is answered at the replay (handlers/once.py)."""
     session = orm(session)
     if new.category not in CATEGORIES:
         raise ValueError(f"unknown category {new.category!r}")
@@ -238,7 +243,9 @@ def create_report(new: NewReport, *, session: AnySession, now: datetime) -> Repo
     )
     session.flush()
     if new.notify_reporter and reporter_contact_id is not None:
-        _notify_reporter(report, from_stage=None, note=None, session=session, now=now)
+        _notify_reporter(
+            report, from_stage=None, note=None, session=session, now=now, queued_at=queued_at
+        )
     return _view(report, session=session)
 
 
@@ -250,9 +257,11 @@ def _notify_reporter(
     session: Session,
     now: datetime,
     skpd: str | None = None,
+    queued_at: datetime | None = None,
 ) -> None:
     """The reporter's notification of the report's new stage (with a disposisi, the
-    SKPD's name), in this same transaction."""
+    SKPD's name), in this same transaction: it tells of the change at `now`, and is
+    queued at `queued_at` (default `now`), to be sent from then."""
     payload = {
         "number": report.number,
         "stage": report.stage,
@@ -268,7 +277,7 @@ def _notify_reporter(
         payload,
         report_id=report.id,
         session=session,
-        now=now,
+        now=max(now, queued_at or now),
     )
     if report.stage == Stage.SELESAI:
         contacts.await_rating(report.reporter_contact_id, report.id, session=session)
@@ -614,8 +623,13 @@ def move_report(
     scope: Scope = _CITYWIDE,
     skpd: str | int | None = None,
     result_photos: tuple[StoredPhoto, ...] = (),
+    queued_at: datetime | None = None,
 ) -> ReportView:
-    """Apply one move of the state machine and append it to the history. A move to
+    """Apply one move of the state machine and append it to the history, at `now`, or
+    at the report's last change if that is later: a message kept during an outage counts
+    when it reached us (handlers/once.py), but a move made meanwhile (by the API, say)
+    stays before it, and nothing is recorded before the report existed. The reporter's
+    notification is queued at `queued_at` (default: the move's time). A move to
     disposisi names its SKPD: `skpd` (name or id), else the one for the report's
     category and kota. A move to tindak_lanjut carries `result_photos`, already in the
     media store: the finished work, which the facilitator validates from.
@@ -631,6 +645,7 @@ def move_report(
     ).first()
     if report is None:
         raise UnknownReport(number)
+    now = max(now, report.stage_changed_at)
     from_stage = Stage(report.stage)
     stages.check_move(
         Move(
@@ -687,6 +702,7 @@ def move_report(
             skpd=disposed_to.name if disposed_to else None,
             session=session,
             now=now,
+            queued_at=queued_at,
         )
     return _view(report, session=session)
 
@@ -731,6 +747,7 @@ def officer_move(
     scope: Scope = _CITYWIDE,
     skpd: str | int | None = None,
     result_photos: tuple[StoredPhoto, ...] = (),
+    queued_at: datetime | None = None,
 ) -> ReportView:
     """A move an officer asks for (a facilitator's VALIDASI, the API, `crm move`):
     `move_report`, except that a validated follow-up closes its report, whoever
@@ -747,6 +764,7 @@ def officer_move(
         scope=scope,
         skpd=skpd,
         result_photos=result_photos,
+        queued_at=queued_at,
     )
     if to_stage is not Stage.VALIDASI:
         return view
@@ -758,6 +776,7 @@ def officer_move(
         note=None,
         session=session,
         now=now,
+        queued_at=queued_at,
     )
 
 

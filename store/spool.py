@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,6 +33,7 @@ HELD = "held"  # a folder of spools, one per sender (Spool.held_for)
 BUSY = "busy-at"  # its time: when a message last met a busy database
 REPLAY_LOCK = "replay.lock"
 FAILURES = "failures.json"
+RETRIED_AT = "retried_at"  # in an entry an operator gave back to the replay
 
 
 class Spool:
@@ -268,7 +270,7 @@ class Spool:
             chosen = [kept[at] for at in sorted(positions)]
             if replay:
                 for entry in chosen:  # in the live file before it leaves set-aside.jsonl
-                    self.append(entry["entry"])
+                    self.append(_retried(entry["entry"]))
                     if entry.get("message_sid"):
                         self.forget_failures(entry["message_sid"])
             rest = [entry for at, entry in enumerate(kept) if at not in positions]
@@ -299,6 +301,31 @@ class Spool:
                 yield True
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _retried(entry):
+    """An entry given back by an operator, marked so: it still counts when it reached
+    us, but is no sign of an outage now (store/outages.py)."""
+    if not isinstance(entry, dict):
+        return entry
+    return {**entry, RETRIED_AT: datetime.now(UTC).isoformat()}
+
+
+def is_retried(entry) -> bool:
+    return isinstance(entry, dict) and RETRIED_AT in entry
+
+
+def received_at(entry) -> datetime | None:
+    """When the entry's message reached us: its `received_at`, which the webhook writes
+    with every message it keeps (UTC, ISO 8601). None for an entry without one, or with
+    one that is no time (written by hand): the replay counts those at its own time, as
+    it counted every kept message before it counted them when they came."""
+    moment = entry.get("received_at") if isinstance(entry, dict) else None
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class UnknownEntries(LookupError):

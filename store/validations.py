@@ -5,7 +5,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from store import outbox, sla, staff
@@ -264,6 +264,48 @@ def _figures(name: str, validations: list[Validation]) -> SlaFigures:
         median_hours=statistics.median(hours) if hours else None,
         p95_hours=_percentile(hours, 95) if hours else None,
     )
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A validation deadline missed: the follow-up left tindak_lanjut after it
+    (`left_at`), or is still there past it (None)."""
+
+    number: str
+    facilitator: str | None
+    rule: str  # "72h" (3 × 24 hours) or "daily" (the daily target)
+    deadline: datetime
+    left_at: datetime | None
+
+
+MISSED_RULES = (("72h", Validation.due_at), ("daily", Validation.daily_target_at))
+
+
+def misses_between(
+    start: datetime, end: datetime, *, session: Session, now: datetime
+) -> list[Miss]:
+    """The validation deadlines in [start, end] that were missed, by deadline: those an
+    outage then may explain (store/outages.py)."""
+    misses = []
+    for rule, deadline in MISSED_RULES:
+        rows = session.exec(
+            select(Validation, Report.number, Staff.name)
+            .join(Report, Report.id == Validation.report_id)
+            .join(Staff, Staff.id == Validation.facilitator_id, isouter=True)
+            .where(
+                deadline >= start,
+                deadline <= end,
+                or_(
+                    Validation.left_at > deadline,
+                    and_(Validation.left_at.is_(None), deadline < now),
+                ),
+            )
+        ).all()
+        misses += [
+            Miss(number, name, rule, getattr(validation, deadline.key), validation.left_at)
+            for validation, number, name in rows
+        ]
+    return sorted(misses, key=lambda miss: (miss.deadline, miss.number, miss.rule))
 
 
 def _percentile(sorted_values: list[float], percent: float) -> float:
