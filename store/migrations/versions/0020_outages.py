@@ -2,8 +2,8 @@
 (the first message kept, the replay that answered them), which `crm sla` lists beside
 the deadlines missed inside them
 
-Revision ID: 0021
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 22:10:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import store.models
 
-revision = "0021"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
