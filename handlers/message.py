@@ -7,7 +7,7 @@ from functools import cached_property
 
 from handlers import vocabulary
 from handlers.understanding.words import in_known_forms
-from store.phones import Sender
+from store.phones import Sender, to_e164
 
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")  # zero-width spaces and joiners
 
@@ -83,6 +83,12 @@ class IncomingMessage:
         plain = [word.upper().strip(",.;:!?") for word in words]
         start, end = vocabulary.courtesy_bounds(plain, vocabulary.SIGN_OFFS)
         return " ".join(words[start:end]).rstrip(",.;:!? ")
+
+    @cached_property
+    def typed_a_phone(self) -> bool:
+        """The message, as a keyword, is a phone number ("0812 3456 7890"): digits that
+        are not a report number."""
+        return to_e164(self.answer) is not None
 
     @property
     def has_attachment(self) -> bool:

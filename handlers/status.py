@@ -3,7 +3,7 @@ asks is read by handlers/understanding/status_request.py."""
 
 from handlers.turn import Turn
 from handlers.understanding import status_request
-from store import reports
+from store import numbers, reports
 
 MY_REPORTS_LIMIT = 10
 
@@ -13,7 +13,9 @@ def show_status(turn: Turn, command: str) -> None:
     if not typed:
         ask_for_number(turn)
         return
-    parsed = status_request.number_after_status_word(command)
+    parsed = numbers.parse_number(typed, short_form=True) or numbers.find_number(
+        typed, with_prefix=True, short_form=True
+    )  # "cek status laporan CRM-26-000123-3"
     if parsed is None and status_request.names_own_reports(typed):
         my_reports(turn)  # "cek laporan", "status laporan saya"
         return

@@ -78,7 +78,7 @@ def _is_a_command(text: str) -> bool:
         | vocabulary.MY_REPORTS
         | vocabulary.RESUME_REPORT
     )
-    return command in always or status_request.named_number(command) is not None
+    return command in always or status_request.names_a_number(command)
 
 
 @settings(

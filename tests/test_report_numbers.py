@@ -5,7 +5,11 @@ import re
 from itertools import pairwise
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from handlers.understanding import report_numbers
+from store import numbers
 from store.numbers import damm_digit, format_number, parse_number
 
 NUMBER_FORMAT = re.compile(r"^CRM-\d{2}-\d{6,7}-\d$")
@@ -191,3 +195,47 @@ def test_typo_helpers_really_produce_every_typo():
     different_pairs = sum(1 for a, b in pairwise(digits) if a != b)
     assert len(set(adjacent_swaps(number))) == different_pairs
     assert "CRM-62-000001-" + number[-1] in set(adjacent_swaps(number))
+
+
+SHAPES = [
+    "CRM-26-000123-3",
+    "crm 26 000123 3",
+    "260001233",
+    "CRM-26-123-4",
+    "CRM 26 9 7",
+    "26 1000000 5",
+    "CRM-2026-000001-9",
+    "000001-9",
+    "cek CRM-26-000123-3 gimana?",
+    "(CRM-26-000011-3?)",
+    "*CRM-26-000011-3*,",
+    "0812 3456 7890",
+    "Jl. Kramat 10",
+    "CRM-26-000010-0 2 foto sesuai",
+    "lihat 2",
+    "",
+    "CRM",
+    "12345678901",
+]
+
+
+@given(
+    st.one_of(
+        st.sampled_from(SHAPES),
+        st.text(alphabet="CRMcrm0123456789 -./:#()*?,", max_size=40),
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_the_readers_shape_of_a_report_number_agrees_with_the_store(text, with_prefix, short):
+    """understanding/report_numbers.py says whether a number is named; store/numbers.py
+    which, with its check digit. They must see the same numbers."""
+    assert report_numbers.is_typed_number(text, short_form=short) is (
+        numbers.parse_number(text, short_form=short) is not None
+    )
+    assert report_numbers.starts_with_a_number(text, short_form=short) is (
+        numbers.split_leading_number(text, short_form=short)[0] is not None
+    )
+    assert report_numbers.names_a_number(text, with_prefix=with_prefix, short_form=short) is (
+        numbers.find_number(text, with_prefix=with_prefix, short_form=short) is not None
+    )

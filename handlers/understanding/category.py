@@ -34,7 +34,6 @@ from functools import cache
 from pathlib import Path
 
 from handlers.understanding.words import SUFFIX, words_of
-from store.categories import CATEGORIES
 
 WORDS_FILE = Path(__file__).with_name("categories.toml")
 THRESHOLD = 3  # the least score guessed: one weight-3 phrase, or 2 + 1
@@ -64,6 +63,7 @@ class _Phrase:
 
 @dataclass(frozen=True)
 class _Table:
+    order: tuple[str, ...]  # the categories as the data lists them (the citizens' list)
     single: dict[str, _Phrase]  # phrases of one word, by it
     longer: dict[tuple[str, str], tuple[_Phrase, ...]]  # by their first two words, longest first
     spellings: dict[str, str]
@@ -132,7 +132,7 @@ def guess_category(text: str) -> CategoryGuess | None:
     scores: dict[str, int] = defaultdict(int)
     for phrase, weight in weights.items():
         scores[phrase.category] += weight
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], CATEGORIES.index(item[0])))
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], table.order.index(item[0])))
     if not ranked or ranked[0][1] < THRESHOLD:
         return None
     best, score = ranked[0]
@@ -237,6 +237,7 @@ def _table() -> _Table:
                 else:
                     longer[words[:2]].append(phrase)
     return _Table(
+        order=tuple(data["categories"]),
         single=single,
         longer={
             first: tuple(sorted(phrases, key=lambda phrase: -len(phrase.words)))

@@ -10,7 +10,7 @@ A report is named by its number, or by its position in the facilitator's latest 
 import re
 
 from handlers import vocabulary
-from store import numbers
+from handlers.understanding import report_numbers
 
 # Each word a facilitator may type, to the command it means: "ANTREAN" is ANTRIAN.
 VERBS = {
@@ -35,7 +35,7 @@ def names_a_report(command: str) -> bool:
     verb, _, rest = command.partition(" ")
     if not rest:
         return verb_of(verb) == "ANTRIAN"
-    if numbers.split_leading_number(rest)[0] is not None:
+    if report_numbers.starts_with_a_number(rest):
         return True
     position, after = split_leading_position(rest)
     return position is not None and (verb_of(verb) != "LIHAT" or not after)

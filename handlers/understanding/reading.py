@@ -215,7 +215,7 @@ def _story(message: IncomingMessage, context: Context) -> Slots:
 def _another_problem(message: IncomingMessage, context: Context) -> Slots:
     """ "ada masalah lain, lampu jalan mati di gang 5"."""
     command = message.answer
-    if not vocabulary.says_another_problem(command) or requests.asks_about_earlier_reports(command):
+    if not vocabulary.says_another_problem(command) or requests.asks_about_earlier_reports(message):
         return None
     return {"told": _told(message)}
 
@@ -256,7 +256,7 @@ EVERYWHERE = (
 IN_A_REPORT = (
     Rule(Intent.RESUME_REPORT, _when(lambda m, c: m.answer in vocabulary.RESUME_REPORT)),
     Rule(Intent.MY_REPORTS, _when(_not_a_number(vocabulary.MY_REPORTS))),
-    Rule(Intent.STATUS, _when(lambda m, c: status_request.named_number(m.answer) is not None)),
+    Rule(Intent.STATUS, _when(lambda m, c: status_request.names_a_number(m.answer))),
     Rule(Intent.ASK_FOR_NUMBER, _when(_not_a_number(vocabulary.STATUS))),
     Rule(Intent.GUIDE, _when(_not_a_number(vocabulary.GUIDE))),
     Rule(
@@ -288,7 +288,7 @@ OUTSIDE_A_REPORT = (
         Intent.REPORT,
         lambda m, c: (
             {"told": None}
-            if requests.wishes_to_report(m.answer) and not requests.media_without_words(m)
+            if requests.wishes_to_report(m) and not requests.media_without_words(m)
             else None
         ),
     ),
@@ -302,9 +302,9 @@ REQUESTS = (
     Rule(Intent.MY_REPORTS, _when(lambda m, c: m.answer in vocabulary.MY_REPORTS)),
     Rule(Intent.GUIDE, _when(lambda m, c: m.answer in vocabulary.GUIDE)),
     Rule(Intent.THANKS, _when(_thanks)),  # not to a first "🙏": the menu says it
-    Rule(Intent.STATUS, _when(lambda m, c: status_request.looks_like_status_request(m.answer))),
+    Rule(Intent.STATUS, _when(lambda m, c: status_request.looks_like_status_request(m))),
     Rule(  # "saya sudah lapor 3 hari lalu", "laporan saya gimana?"
-        Intent.MY_REPORTS, _when(lambda m, c: requests.asks_about_earlier_reports(m.answer))
+        Intent.MY_REPORTS, _when(lambda m, c: requests.asks_about_earlier_reports(m))
     ),
     Rule(  # "what is the status of my report?" (a wish to report was read before)
         Intent.ASK_FOR_NUMBER,

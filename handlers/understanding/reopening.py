@@ -6,7 +6,7 @@ A report number is read by store/numbers.py, a parser of text with no database
 (tests/test_import_rules.py allows it by name)."""
 
 from handlers import vocabulary
-from store import numbers
+from handlers.understanding import report_numbers
 
 _QUESTION_WORDS = vocabulary.QUESTION_STARTS | vocabulary.ASKING | vocabulary.ASKING_WHEN
 
@@ -17,7 +17,7 @@ def is_command(command: str) -> bool:
     return verb in vocabulary.REOPEN or (
         verb in vocabulary.REOPEN_WITH_A_NUMBER
         and _QUESTION_WORDS.isdisjoint(command.split())
-        and numbers.find_number(command, with_prefix=True) is not None
+        and report_numbers.names_a_number(command, with_prefix=True)
     )
 
 

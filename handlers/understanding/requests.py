@@ -33,25 +33,27 @@ def asks_after_own_reports(
     return short_with(command, vocabulary.REPORT_NOUNS, asking, vocabulary.OWNERS)
 
 
-def asks_about_earlier_reports(command: str) -> bool:
+def asks_about_earlier_reports(message: IncomingMessage) -> bool:
+    command = message.answer
     return (
-        status_request.looks_like_status_request(command)
+        status_request.looks_like_status_request(message)
         or short_with(command, vocabulary.ABOUT_REPORTS, vocabulary.EARLIER_WORDS)
         or asks_after_own_reports(command)
     )
 
 
-def wishes_to_report(command: str) -> bool:
+def wishes_to_report(message: IncomingMessage) -> bool:
     """A wish to report ("saya mau lapor", "how do I report?"): short, with a report
     word, not about reports already made ("saya sudah lapor 3 hari lalu", "laporan saya
     gimana?"), and not a status request unless it says the wish too ("saya mau lapor,
     tolong cek …")."""
+    command = message.answer
     says_report = short_with(command, vocabulary.REPORT_WORDS) or short_with(
         command, *vocabulary.WISH_TO_REPORT
     )
     return (
         says_report
-        and not asks_about_earlier_reports(command)
+        and not asks_about_earlier_reports(message)
         and (
             not short_with(command, vocabulary.STATUS_WORDS)
             or short_with(command, vocabulary.REPORT_WORDS, vocabulary.WISHES)

@@ -3,14 +3,15 @@
 typed wrongly. Pure functions of a message's keyword form (`IncomingMessage.answer`);
 handlers/status.py looks the report up and answers.
 
-Report and phone numbers are read by store/numbers.py and store/phones.py, parsers of
-text with no database (tests/test_import_rules.py allows them by name)."""
+Whether a report number is named is read by its shape (report_numbers.py); which one,
+with its check digit, by handlers/status.py through store/numbers.py. Whether digits are
+a phone number the message says (`IncomingMessage.typed_a_phone`)."""
 
 import re
 
 from handlers import vocabulary
-from store import numbers
-from store.phones import to_e164
+from handlers.message import IncomingMessage
+from handlers.understanding import report_numbers
 
 MAX_WORDS_AFTER_A_STATUS_WORD = 3  # "cek status laporan saya"; "cek saluran … sejak …" tells
 
@@ -20,16 +21,17 @@ _STATUS_WORD = re.compile(
 )  # "STATUS CRM-…", "status: CRM-…", "cek status laporan CRM-…"; not "CEKLIS"
 
 
-def looks_like_status_request(command: str) -> bool:
+def looks_like_status_request(message: IncomingMessage) -> bool:
     """`STATUS …` or `CEK …` with a number, about one's reports or short; something shaped
     like a report number on its own; or a message that names one ("Laporan saya
     CRM-26-000123-3 belum ditangani"). Not "(mohon) cek saluran air yang mampet di
     depan rumah saya …", which asks for a look at the problem."""
+    command = message.answer
     return (
         (bool(_STATUS_WORD.match(command)) and _asks_a_status(after_status_word(command)))
-        or numbers.parse_number(command, short_form=True) is not None
-        or numbers.find_number(command, with_prefix=True, short_form=True) is not None
-        or _typed_as_a_number(command)
+        or report_numbers.is_typed_number(command, short_form=True)
+        or report_numbers.names_a_number(command, with_prefix=True, short_form=True)
+        or (_typed_as_a_number(command) and not message.typed_a_phone)
     )
 
 
@@ -44,11 +46,7 @@ MIN_DIGITS_TYPED = 6
 
 def _typed_as_a_number(command: str) -> bool:
     figures = sum(char.isdigit() or char == "O" for char in command)
-    return (
-        figures >= MIN_DIGITS_TYPED
-        and bool(_NUMBER_SHAPED.match(command))
-        and to_e164(command) is None
-    )
+    return figures >= MIN_DIGITS_TYPED and bool(_NUMBER_SHAPED.match(command))
 
 
 def _asks_a_status(typed: str) -> bool:
@@ -60,25 +58,19 @@ def _asks_a_status(typed: str) -> bool:
     )
 
 
-def named_number(command: str) -> numbers.ParsedNumber | None:
-    """The report number a message unmistakably asks about, for a report in progress to
+def names_a_number(command: str) -> bool:
+    """A report number the message unmistakably asks about, for a report in progress to
     answer and go on: one with its CRM prefix on its own, or one after a status word
     (right after it, or further on with its prefix). Digits alone may be typed
     coordinates (-6.208 106.845), and "Cek saluran air mampet, hubungi 0812345678" is a
     description."""
     if _STATUS_WORD.match(command):
-        return number_after_status_word(command)
-    if not command.startswith(numbers.PREFIX):
-        return None
-    return numbers.parse_number(command, short_form=True)
-
-
-def number_after_status_word(command: str) -> numbers.ParsedNumber | None:
-    """The report number after `STATUS`, `CEK` (right after it, or further on with its
-    prefix): "cek status laporan CRM-26-000123-3"."""
-    typed = after_status_word(command)
-    return numbers.parse_number(typed, short_form=True) or numbers.find_number(
-        typed, with_prefix=True, short_form=True
+        typed = after_status_word(command)
+        return report_numbers.is_typed_number(
+            typed, short_form=True
+        ) or report_numbers.names_a_number(typed, with_prefix=True, short_form=True)
+    return command.startswith(report_numbers.PREFIX) and report_numbers.is_typed_number(
+        command, short_form=True
     )
 
 

@@ -89,7 +89,7 @@ def tells_something(message: IncomingMessage, *, besides: frozenset[str] = froze
         and sum(char.isalnum() for char in message.text) >= MIN_DESCRIPTION_CHARS
         and not asks(message)
         and not _opens_with_thanks(words)
-        and not status_request.looks_like_status_request(message.answer)
+        and not status_request.looks_like_status_request(message)
     )
 
 
