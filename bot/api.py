@@ -27,7 +27,6 @@ from handlers.cleaning import printable_json
 from handlers.texts import Texts
 from store import media, numbers, offices, publication, reports, stages
 from store.clock import utcnow
-from store.photos import EXTERNAL
 from store.stages import Role, Stage
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -358,17 +357,9 @@ def _photo_json(photo: reports.Photo) -> dict:
         "id": photo.id,
         "kind": photo.kind,
         "added_later": photo.added_later,
-        "url": link.url if link else _channels_own_link(photo),
+        "url": link.url if link else publication.channels_own_link(photo),
         "expires_at": _iso(link.expires_at) if link else None,
     }
-
-
-def _channels_own_link(photo: reports.Photo) -> str | None:
-    """A channel's own https link, as it gave it; never a Twilio URL, which opens only
-    with the account's credentials (its photo has a link once the worker copied it)."""
-    if photo.copy_state != EXTERNAL or not publication.is_public_media_url(photo.url or ""):
-        return None
-    return photo.url
 
 
 def _returned_json(returned: reports.Returned | None) -> dict | None:

@@ -122,9 +122,7 @@ def _warn_of(turn: Turn, emergency: Emergency) -> None:
     (as every message is), and never taken as the answer to a report's question."""
     if not turn.contact.language_chosen and emergency.language != turn.texts.language:
         turn.switch_language(emergency.language)
-    draft = drafts.load_draft(turn.contact.id, session=turn.session)
-    if draft is not None and draft.is_expired(turn.now):
-        draft = None  # (discarded, and said so, by the next message)
+    draft, _ = _draft_of(turn)  # an expired one is discarded, and said so, by the next message
     turn.say("emergency", kinds=emergency.kinds, in_report=draft is not None)
     _then_ask(turn, draft)
 
@@ -160,14 +158,21 @@ def _messages_over_the_limit(turn: Turn) -> int:
     return recent - limit + 1
 
 
-def _live_draft(turn: Turn) -> tuple[DraftState | None, bool]:
+def _draft_of(turn: Turn) -> tuple[DraftState | None, bool]:
     """The report in progress, unless it was left for more than 24 hours; whether it was."""
     draft = drafts.load_draft(turn.contact.id, session=turn.session)
     if draft is not None and draft.is_expired(turn.now):
-        drafts.discard_draft(turn.contact.id, session=turn.session)
-        turn.say("draft_expired")
         return None, True
     return draft, False
+
+
+def _live_draft(turn: Turn) -> tuple[DraftState | None, bool]:
+    """The report in progress; one left for more than 24 hours is discarded, and said so."""
+    draft, expired = _draft_of(turn)
+    if expired:
+        drafts.discard_draft(turn.contact.id, session=turn.session)
+        turn.say("draft_expired")
+    return draft, expired
 
 
 def _then_ask(turn: Turn, draft: DraftState | None) -> None:

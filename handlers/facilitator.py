@@ -114,8 +114,8 @@ def _view(turn: Turn, number: numbers.ParsedNumber) -> None:
 def _photo_line(turn: Turn, photo: reports.Photo) -> PhotoLine:
     if photo.stored_key and turn.links:
         return PhotoLine(turn.links.link(photo.id, now=turn.sends_at).url)
-    if photo.copy_state == photos.EXTERNAL and publication.is_public_media_url(photo.url):
-        return PhotoLine(photo.url)  # a channel's own https link
+    if (own := publication.channels_own_link(photo)) is not None:
+        return PhotoLine(own)
     return PhotoLine(None, lost=photo.copy_state == photos.LOST)
 
 

@@ -170,8 +170,7 @@ def continue_draft(turn: Turn, draft: DraftState) -> None:
 
 def _photos_alone(turn: Turn) -> bool:
     """Photos with no pin and a caption that says nothing ("ini fotonya")."""
-    message = turn.message
-    return bool(message.media) and message.location is None and not story.says_something(message)
+    return requests.media_without_words(turn.message) and turn.message.location is None
 
 
 def _keep_attachments(turn: Turn, draft: DraftState) -> dict:

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.texts import WHATSAPP_BODY_LIMIT, Texts, split_for_whatsapp
-from store.outbox import NEW_WORK, STAFF_HELD
+from store.outbox import (
+    CUTOFF_LIST,
+    DELAYED_REPLY,
+    FACILITATOR_DIGEST,
+    NEW_WORK,
+    SLA_ALERT,
+    STAFF_HELD,
+    STAGE_CHANGED,
+    SUPERVISOR_DIGEST,
+)
 from store.stages import Stage
-
-STAGE_CHANGED = "stage_changed"
-SLA_ALERT = "sla_alert"
-FACILITATOR_DIGEST = "facilitator_digest"
-SUPERVISOR_DIGEST = "supervisor_digest"
-CUTOFF_LIST = "cutoff_list"
-DELAYED_REPLY = "delayed_reply"
 
 # The approved Content templates an operator configures (docs/notifications.md lists their texts).
 STAGE_UPDATE = "stage_update"

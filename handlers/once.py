@@ -14,13 +14,14 @@ from typing import NamedTuple
 
 from handlers.conversation import respond
 from handlers.message import IncomingMessage
-from handlers.notifications import DELAYED_REPLY, delayed_reply_payloads
+from handlers.notifications import delayed_reply_payloads
 from handlers.texts import Texts, split_for_whatsapp
 from handlers.turn import Limits
 from store import contacts, inbound, outbox
 from store.clock import utcnow
 from store.db import commit_with_retries
 from store.media_links import MediaLinks
+from store.outbox import DELAYED_REPLY
 from store.sql import Transaction, WriteNeeded
 
 

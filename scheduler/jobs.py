@@ -8,7 +8,6 @@ import os
 import socket
 from datetime import datetime, time
 
-from handlers.notifications import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
 from scheduler.photo_copies import copy_due_photos
 from scheduler.resources import WorkerResources
 from store import (
@@ -24,6 +23,7 @@ from store import (
 )
 from store.clock import JAKARTA, utcnow
 from store.db import new_session, unbounded
+from store.outbox import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
 from store.staff import StaffRole
 
 logger = logging.getLogger("crm.worker")

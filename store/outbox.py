@@ -26,17 +26,16 @@ BUNDLED = "bundled"  # sent inside a STAFF_HELD message, whose payload names it
 # (scheduler/sender.py), and what waited for one phone goes as one STAFF_HELD message.
 # Citizens' notices and replies are never held. Every staff kind is listed here:
 # `enqueue_to_phone` refuses one that is not.
+STAGE_CHANGED = "stage_changed"
+DELAYED_REPLY = "delayed_reply"
 NEW_WORK = "new_work"
+SLA_ALERT = "sla_alert"
+FACILITATOR_DIGEST = "facilitator_digest"
+SUPERVISOR_DIGEST = "supervisor_digest"
+CUTOFF_LIST = "cutoff_list"
 STAFF_HELD = "staff_held"
 STAFF_KINDS = frozenset(
-    {
-        NEW_WORK,
-        "sla_alert",
-        "facilitator_digest",
-        "supervisor_digest",
-        "cutoff_list",
-        STAFF_HELD,
-    }
+    {NEW_WORK, SLA_ALERT, FACILITATOR_DIGEST, SUPERVISOR_DIGEST, CUTOFF_LIST, STAFF_HELD}
 )
 
 # Twilio's message statuses in the order they happen; callbacks never move one back.

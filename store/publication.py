@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from store.phones import mask_numbers
-from store.reports import HistoryEntry, ReportView, StageUpdate
+from store.photos import EXTERNAL
+from store.reports import HistoryEntry, Photo, ReportView, StageUpdate
 from store.stages import Role
 
 # Three decimals of a degree: a grid of about 110 m by 110 m at Jakarta's latitude, enough
@@ -66,6 +67,14 @@ def latest_public_note(report: ReportView) -> str | None:
     read it: an older note would speak of another stage ("sudah ditambal" under a
     reopened report's Proses)."""
     return public_note(report.history[-1]) if report.history else None
+
+
+def channels_own_link(photo: Photo) -> str | None:
+    """A channel's own https link, as it gave it; never a Twilio URL, which opens only
+    with the account's credentials (its photo has a link once the worker copied it)."""
+    if photo.copy_state != EXTERNAL or not is_public_media_url(photo.url or ""):
+        return None
+    return photo.url
 
 
 def is_public_media_url(url: str) -> bool:

@@ -15,13 +15,11 @@ from store.db import insert_for
 from store.media import StoredPhoto
 from store.models import NumberCounter, Office, Report, ReportMedia, StageChange
 from store.offices import OfficeKind, Scope
+from store.outbox import STAGE_CHANGED
 from store.photos import EXTERNAL, PENDING
 from store.places import Kelurahan
 from store.sql import AnySession, orm, sql, utc
 from store.stages import Move, Role, Stage
-
-STAGE_CHANGED = "stage_changed"
-
 
 REPORT_PHOTO, RESULT_PHOTO = "report", "result"  # the problem, and the work that fixed it
 

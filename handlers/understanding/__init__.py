@@ -7,6 +7,6 @@ and words.toml (digits, emoji), one per language.
 One module per subject: emergencies (emergency.py), which come before everything else;
 the table of intents (reading.py) and what it reads: ratings, questions, short requests
 (requests.py), a status asked (status_request.py), reopening, a facilitator's commands
-(facilitator_command.py), a problem told (story.py), a category guessed from it. The
-handlers act on the reading; nothing here imports them, nor the store but its parsers of
-numbers and the categories' names (tests/test_import_rules.py)."""
+(facilitator_command.py), a problem told (story.py), a category guessed from it, a
+report number named (report_numbers.py, by its shape). The handlers act on the reading;
+nothing here imports them, nor the store (tests/test_import_rules.py)."""

@@ -4,8 +4,8 @@
 carries the command out.
 
 A report is named by its number, or by its position in the facilitator's latest ANTRIAN
-(`LIHAT 1`): a number is read by store/numbers.py, a parser of text with no database
-(tests/test_import_rules.py allows it by name)."""
+(`LIHAT 1`): whether a report number follows is read by its shape (report_numbers.py);
+which one, by the action through store/numbers.py."""
 
 import re
 

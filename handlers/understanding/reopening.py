@@ -2,8 +2,8 @@
 number and reason after its verb. Pure functions of the text; handlers/reopen.py
 reopens the report.
 
-A report number is read by store/numbers.py, a parser of text with no database
-(tests/test_import_rules.py allows it by name)."""
+Whether a report number is named is read by its shape (report_numbers.py); which one,
+by the action through store/numbers.py."""
 
 from handlers import vocabulary
 from handlers.understanding import report_numbers

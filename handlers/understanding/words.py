@@ -78,10 +78,6 @@ def _everyday(*, upper: bool = False) -> _Everyday:
     return _Everyday(words=words, endings=ends, anywhere=re.compile(anywhere))
 
 
-def phrase_of(text: str) -> tuple[str, ...]:
-    return words_of(text)
-
-
 @dataclass(frozen=True)
 class Found(Generic[Value]):
     start: int
@@ -95,7 +91,7 @@ class PhraseIndex(Generic[Value]):
     def __init__(self, phrases: Iterable[tuple[str, Value]]):
         self._by_first: dict[str, list[tuple[tuple[str, ...], Value]]] = defaultdict(list)
         for text, value in phrases:
-            phrase = phrase_of(text)
+            phrase = words_of(text)
             if phrase:
                 self._by_first[phrase[0]].append((phrase, value))
 
