@@ -105,16 +105,20 @@ class OutboxSender:
         self.sleep = sleep
         self.lease = settings.lease
         self.slot_interval = timedelta(seconds=PACE_HEADROOM / settings.rate_per_second)
+        self._bundled_for: datetime | None = None  # the window's opening bundled last
 
     def send_due(self) -> int:
-        """Claim one batch and send it; returns how many were claimed. Outside quiet
-        hours staff's notifications stay where they are; inside, what waits for one staff
-        phone is first made one message (outbox.bundle_waiting)."""
+        """Claim one batch and send it; returns how many were claimed. While the quiet
+        hours' window is closed staff's notifications stay where they are; once it opens,
+        what it held for one staff phone is first made one message (outbox.bundle_waiting),
+        once per opening (this sender's first pass in it, at the latest)."""
         now = self.clock()
-        staff_may_hear = self.settings.quiet_hours.is_open(now)
+        window = self.settings.quiet_hours
+        staff_may_hear = window.is_open(now)
+        opened_at = window.opened_at(now) if staff_may_hear else None
         with new_session(self.engine) as db:
-            if staff_may_hear:
-                outbox.bundle_waiting(session=db, now=now)
+            if opened_at is not None and opened_at != self._bundled_for:
+                outbox.bundle_waiting(session=db, now=now, held_since_before=opened_at)
             batch = outbox.claim_due(
                 worker=self.worker_id,
                 limit=self.settings.batch_size,
@@ -124,6 +128,7 @@ class OutboxSender:
                 hold=frozenset() if staff_may_hear else outbox.STAFF_KINDS,
             )
             db.commit()
+        self._bundled_for = opened_at or self._bundled_for
         lease_ends = self.clock() + self.lease * (1 - LEASE_MARGIN)
         for item in batch:
             if self.clock() >= lease_ends:

@@ -209,11 +209,12 @@ def claim_due(
     ]
 
 
-def bundle_waiting(*, session: Session, now: datetime) -> int:
-    """Make one STAFF_HELD message of what waits for one staff phone (what quiet hours
-    held; or a backlog), in one transaction: the new row lists the waiting ones, which
-    become BUNDLED, so each is sent once, inside it. Only rows never tried are taken: one
-    that was tried may have reached the phone already. Returns how many were made."""
+def bundle_waiting(*, session: Session, now: datetime, held_since_before: datetime) -> int:
+    """Make one STAFF_HELD message of what quiet hours held for one staff phone (written
+    before the window opened at `held_since_before`), in one transaction: the new row lists
+    them, and they become BUNDLED, so each is sent once, inside it. Only rows never tried
+    are taken: one that was tried may have reached the phone already. What was written
+    while the window was open goes as it is. Returns how many were made."""
     waiting = session.exec(
         select(Notification)
         .where(
@@ -222,6 +223,7 @@ def bundle_waiting(*, session: Session, now: datetime) -> int:
             Notification.attempts == 0,
             Notification.claimed_until.is_(None),
             Notification.next_attempt_at <= now,
+            Notification.created_at < held_since_before,
         )
         .order_by(Notification.id)
         .with_for_update(skip_locked=True)

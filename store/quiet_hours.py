@@ -5,7 +5,7 @@ next opening (scheduler/sender.py holds it)."""
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from store.clock import JAKARTA
 
@@ -48,6 +48,12 @@ class SendingWindow:
         if self.opens < self.closes:
             return self.opens <= local < self.closes
         return local >= self.opens or local < self.closes
+
+    def opened_at(self, moment: datetime) -> datetime:
+        """The window's latest opening at or before `moment` (aware, WIB)."""
+        local = moment.astimezone(JAKARTA)
+        today = datetime.combine(local.date(), self.opens, tzinfo=JAKARTA)
+        return today if today <= local else today - timedelta(days=1)
 
 
 DEFAULT_WINDOW = SendingWindow.parse(DEFAULT)

@@ -255,3 +255,21 @@ def test_a_report_waiting_for_a_facilitator_is_announced_to_the_first_one_regist
 
     (message,) = deliver(wib(2026, 3, 10, 9, 1) + timedelta(seconds=1))[DEWI]
     assert number in message.body and "antrean validasi" in message.body
+
+
+def test_what_arrives_while_the_window_is_open_goes_as_it_is_not_as_held(
+    api, team, whatsapp, deliver
+):
+    """Two reports reaching her queue at 10:00, sent on the worker's next pass: each its
+    own message, never the morning's "held during quiet hours" one."""
+    she_wrote(whatsapp, wib(2026, 3, 10, 8, 0))
+    assert deliver(wib(2026, 3, 10, 9, 0)) == {}  # the sender's first pass in the window
+    first = to_her_queue(api, wib(2026, 3, 10, 10, 0))
+    second = to_her_queue(api, wib(2026, 3, 10, 10, 0))
+
+    got = deliver(wib(2026, 3, 10, 10, 0))[DEWI]
+
+    assert [number in message.body for message in got for number in (first, second)].count(
+        True
+    ) == 2
+    assert len(got) == 2 and not any(message.body.startswith("🕕") for message in got)
