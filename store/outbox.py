@@ -21,6 +21,7 @@ from store.sql import AnySession, orm
 
 PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
 BUNDLED = "bundled"  # sent inside a STAFF_HELD message, whose payload names it
+WITHDRAWN = "withdrawn"  # no longer true before it could be sent (`withdraw_unsent`)
 
 # What staff (facilitators, supervisors) are sent: held outside the quiet-hours window
 # (scheduler/sender.py), and what waited for one phone goes as one STAFF_HELD message.
@@ -259,6 +260,28 @@ def bundle_waiting(*, session: Session, now: datetime, held_since_before: dateti
         made += 1
     session.flush()
     return made
+
+
+def withdraw_unsent(report_id: int, kind: str, *, session: Session) -> int:
+    """Withdraw the `kind` notices about a report that no worker has taken yet: what they
+    announce stopped being true before they could go (a new-work notice held overnight
+    for a report a colleague validated at 05:30). Kept, as WITHDRAWN, so the record is
+    complete; one being sent goes, as it was true when written. How many."""
+    unsent = session.exec(
+        select(Notification)
+        .where(
+            Notification.report_id == report_id,
+            Notification.kind == kind,
+            Notification.state == PENDING,
+            Notification.attempts == 0,
+            Notification.claimed_until.is_(None),
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    for note in unsent:
+        note.state = WITHDRAWN
+        session.add(note)
+    return len(unsent)
 
 
 def _claimed_by(notification_id: int, worker: str, *, session: Session) -> Notification | None:

@@ -95,6 +95,7 @@ def reassign_orphans(*, session: Session, now: datetime) -> int:
         chosen = staff.choose_facilitator(session=session, now=now)
         if chosen is None:  # nobody active: the supervisors' digest says so; who had it stays
             return given
+        outbox.withdraw_unsent(validation.report_id, outbox.NEW_WORK, session=session)
         validation.facilitator_id = chosen
         session.add(validation)
         session.flush()  # counted by the next choice
@@ -109,7 +110,9 @@ def without_active_facilitator():
 
 
 def close_validation(report_id: int, outcome: str, *, session: Session, now: datetime) -> None:
-    """Stop the clock: validated, returned to proses (a re-entry starts a new clock)."""
+    """Stop the clock: validated, returned to proses (a re-entry starts a new clock).
+    Its new-work notice, if quiet hours still hold it, is withdrawn: the work is done."""
+    outbox.withdraw_unsent(report_id, outbox.NEW_WORK, session=session)
     for validation in session.exec(
         select(Validation).where(Validation.report_id == report_id, Validation.left_at.is_(None))
     ).all():

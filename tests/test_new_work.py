@@ -273,3 +273,23 @@ def test_what_arrives_while_the_window_is_open_goes_as_it_is_not_as_held(
         True
     ) == 2
     assert len(got) == 2 and not any(message.body.startswith("🕕") for message in got)
+
+
+def test_a_notice_held_overnight_is_withdrawn_when_a_colleague_validated_before_six(
+    app, api, team, whatsapp, deliver, store
+):
+    she_wrote(whatsapp, wib(2026, 3, 10, 20, 30))
+    number = to_her_queue(api, wib(2026, 3, 10, 22, 0))
+    assert DEWI not in deliver(wib(2026, 3, 10, 22, 0))
+    rina = "+6281100000002"
+    result = app.test_cli_runner().invoke(
+        args=["crm", "facilitator", "add", "--name", "Rina", "--phone", rina]
+    )
+    assert result.exit_code == 0, result.output
+    with time_machine.travel(wib(2026, 3, 11, 5, 30), tick=False):
+        reply = whatsapp.send(f"VALIDASI {number} sesuai foto", phone=rina)
+    assert "divalidasi" in reply.text.lower()
+
+    assert DEWI not in deliver(wib(2026, 3, 11, 6, 0))  # nothing to tell her any more
+    held = [note for note in store(outbox.notifications) if note.kind == outbox.NEW_WORK]
+    assert [note.state for note in held] == [outbox.WITHDRAWN]
