@@ -111,6 +111,13 @@ def kelurahan_at(latitude: float, longitude: float) -> PinPlace:
     return PinPlace(Placement.NEAREST_WITHIN_300M, candidates, distance)
 
 
+def outlines() -> tuple[tuple[places.Kelurahan, shapely.Geometry], ...]:
+    """Each kelurahan with its polygon in metres east (x) and north (y) of Jakarta's
+    centre, as the look-ups use them: for drawing the map (bot/kelurahan_map.py)."""
+    areas = _areas()
+    return tuple(zip(areas.kelurahan, areas.polygons, strict=True))
+
+
 @dataclass(frozen=True)
 class _Areas:
     kelurahan: tuple[places.Kelurahan, ...]
