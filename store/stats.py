@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, case, cast, delete, func, literal_column
 from sqlmodel import Session, select
 
-from store.clock import JAKARTA
+from store import breakdowns
+from store.clock import JAKARTA, wib_period
 from store.db import insert_for, read_session
 from store.models import Report, StatsSnapshot, Validation
 from store.stages import Stage
@@ -65,14 +66,6 @@ class Summary:
         return round(statistics.fmean(rates), 2) if rates else None
 
 
-def _wib_period(column, by: str, dialect: str):
-    """The WIB year (or year-month) of a UTC timestamp column, as text."""
-    pattern = {"year": ("%Y", "YYYY"), "month": ("%Y-%m", "YYYY-MM")}[by]
-    if dialect == "postgresql":
-        return func.to_char(func.timezone("Asia/Jakarta", column), pattern[1])
-    return func.strftime(pattern[0], column, "+7 hours")
-
-
 def summarise(
     *, by: str, session: Session, start: datetime | None = None, end: datetime | None = None
 ) -> Summary:
@@ -80,7 +73,7 @@ def summarise(
     if by not in {"year", "month"}:
         raise ValueError("by is year or month")
     dialect = session.get_bind().dialect.name
-    period = _wib_period(Report.created_at, by, dialect)
+    period = wib_period(Report.created_at, by, dialect)
     resolved = Report.stage == Stage.SELESAI
     where = []
     if start is not None:
@@ -200,14 +193,21 @@ def as_dict(summary: Summary) -> dict:
 # a web request never reads the whole history (it took 0.3-1.7 s at 300,000 reports, in
 # the webhook's own workers), and a new window never adds a row.
 SNAPSHOTS = {"year": "year||", "month": "month||"}
+BREAKDOWNS = "breakdowns||"  # store/breakdowns.py's counts by category, place and channel
 
 
 def refresh_snapshots(*, session: Session, now: datetime) -> None:
-    """The worker's job: both snapshots anew, and no other row. The figures are read in a
-    read-only session; `session` only writes them, each in a short transaction."""
-    for by, key in SNAPSHOTS.items():
+    """The worker's job: the snapshots anew (per year, per month, the breakdowns), and no
+    other row. The figures are read in a read-only session; `session` only writes them,
+    each in a short transaction."""
+    computed = {
+        key: lambda reader, by=by: as_dict(summarise(by=by, session=reader))
+        for by, key in SNAPSHOTS.items()
+    }
+    computed[BREAKDOWNS] = lambda reader: breakdowns.compute(session=reader)
+    for key, compute in computed.items():
         with read_session(session.get_bind()) as reader:  # seconds of reading, no write lock
-            data = as_dict(summarise(by=by, session=reader))
+            data = compute(reader)
         statement = insert_for(session, StatsSnapshot).values(key=key, computed_at=now, data=data)
         session.exec(
             statement.on_conflict_do_update(
@@ -215,12 +215,21 @@ def refresh_snapshots(*, session: Session, now: datetime) -> None:
             )
         )
         session.commit()
-    session.exec(delete(StatsSnapshot).where(StatsSnapshot.key.not_in(SNAPSHOTS.values())))
+    session.exec(delete(StatsSnapshot).where(StatsSnapshot.key.not_in(computed)))
     session.commit()
 
 
 class NotReady(LookupError):
     """The worker has not computed the figures yet (a new deployment's first minutes)."""
+
+
+def breakdowns_of_snapshot(*, session: Session) -> tuple[dict, datetime]:
+    """The worker's counts by category, place and channel (store/breakdowns.py), and when
+    it computed them. NotReady when there is none yet."""
+    stored = session.get(StatsSnapshot, BREAKDOWNS)
+    if stored is None:
+        raise NotReady(BREAKDOWNS)
+    return stored.data, stored.computed_at
 
 
 def window_of_snapshot(

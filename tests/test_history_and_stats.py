@@ -791,7 +791,7 @@ def test_the_figures_are_the_workers_and_no_request_computes_them(app, client):
         assert fresh["computed_at"] == (start + timedelta(hours=1)).isoformat()
 
 
-def test_every_window_is_cut_from_two_snapshots_and_adds_no_row(app, client, store):
+def test_every_window_is_cut_from_the_snapshots_and_adds_no_row(app, client, store):
     with time_machine.travel(wib(2026, 3, 2, 9, 0), tick=False):
         file_report(app, wib(2025, 6, 1, 10, 0))
         file_report(app, wib(2026, 3, 1, 10, 0))
@@ -807,7 +807,7 @@ def test_every_window_is_cut_from_two_snapshots_and_adds_no_row(app, client, sto
     assert [p["period"] for p in only_2026["periods"]] == ["2026"]
     assert (only_2026["reports"], only_2026["weighted_rate"]) == (1, 0.0)
     assert [p["period"] for p in spring["periods"]] == ["2026-03"]
-    assert sorted(row.key for row in store(_snapshots)) == ["month||", "year||"]
+    assert sorted(row.key for row in store(_snapshots)) == ["breakdowns||", "month||", "year||"]
 
 
 def test_a_window_per_year_takes_whole_years(app, client):
@@ -818,13 +818,13 @@ def test_a_window_per_year_takes_whole_years(app, client):
     assert whole.status_code == 200
 
 
-def test_the_worker_keeps_no_snapshot_but_its_two(app, store):
+def test_the_worker_keeps_no_snapshot_but_its_own(app, store):
     def leftover(*, session):
         session.add(StatsSnapshot(key="year|2019-01-01|", computed_at=utcnow(), data={}))
 
     store(leftover)
     refresh_figures(app)
-    assert sorted(row.key for row in store(_snapshots)) == ["month||", "year||"]
+    assert sorted(row.key for row in store(_snapshots)) == ["breakdowns||", "month||", "year||"]
 
 
 def _snapshots(*, session):
