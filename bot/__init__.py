@@ -53,14 +53,14 @@ def _register_surfaces(app: Flask, surface: str) -> None:
     """The blueprints of `surface` (bot/config.py, SURFACES): `web` for Twilio and the
     officers, `public` for anyone (rate-limited per client), `all` for both in one
     process (tests, and a deployment too small to split)."""
-    from bot import api, dashboard, health, media, open311, ratelimit, webhooks
+    from bot import api, dashboard, health, media, open311, open_data, ratelimit, webhooks
 
     if surface in ("all", "web"):
         app.register_blueprint(webhooks.bp)
         app.register_blueprint(api.bp)
         app.register_blueprint(media.bp)
     if surface in ("all", "public"):
-        public = [dashboard.bp, open311.bp]
+        public = [dashboard.bp, open_data.bp, open311.bp]
         for blueprint in public:
             app.register_blueprint(blueprint)
         ratelimit.limit_public_reads(app, public)

@@ -34,6 +34,16 @@ class Count:
     def resolution_rate(self) -> float:
         return round(100 * self.resolved / self.reports, 2) if self.reports else 0.0
 
+    def figures(self) -> dict:
+        """Its counts as a table's columns (open data, the dashboard)."""
+        return {
+            "reports": self.reports,
+            "resolved": self.resolved,
+            "rejected": self.rejected,
+            "still_open": self.still_open,
+            "resolution_rate": self.resolution_rate,
+        }
+
 
 def compute(*, session: Session) -> dict[str, list[dict]]:
     """Every dimension's counts per year, as stored in the snapshot."""
@@ -73,6 +83,23 @@ def _columns(dimension: str):
 
 def _how_many(condition):
     return func.sum(cast(case((condition, 1), else_=0), Integer))
+
+
+def stored_counts(stored: dict[str, list[dict]], dimension: str) -> list[Count]:
+    """One dimension's counts, per year, as the snapshot holds them."""
+    return [Count(**row) for row in stored[dimension]]
+
+
+def per_year(stored: dict[str, list[dict]]) -> list[Count]:
+    """Each year's reports, resolved and rejected: a breakdown summed (every report has
+    exactly one category)."""
+    years: dict[str, list[int]] = {}
+    for row in stored["category"]:
+        sums = years.setdefault(row["year"], [0, 0, 0])
+        sums[0] += row["reports"]
+        sums[1] += row["resolved"]
+        sums[2] += row["rejected"]
+    return [Count(year, year, year, *sums) for year, sums in sorted(years.items())]
 
 
 def of_year(stored: dict[str, list[dict]], dimension: str, year: str | None) -> list[Count]:

@@ -1,0 +1,93 @@
+"""Open data: the dashboard's aggregates as CSV and JSON, `GET /data/<dataset>.<csv|json>`.
+Counts only, cut from the worker's snapshots (no request reads the history): nothing
+personal, no place finer than the kelurahan.
+
+Datasets: `years` (Table 1's form, with the rejected and the still open) and one per
+breakdown of store/breakdowns.py (`category`, `kota`, `kecamatan`, `kelurahan`,
+`channel`), each row one year. The licence is in the JSON, in a `Link: rel="license"`
+header of both, and on the dashboard beside the links; the CSV holds only its table, so
+that any spreadsheet opens it."""
+
+import csv
+import io
+from functools import cache
+
+from flask import Blueprint, Response, abort, jsonify
+
+from bot import database
+from bot.errors import api_error
+from store import breakdowns, places, stats
+
+bp = Blueprint("open_data", __name__)
+
+LICENCE = {
+    "name": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+    "attribution": "Cepat Respon Masyarakat (CRM) DKI Jakarta",
+}
+DATASETS = ("years", *breakdowns.DIMENSIONS)
+RETRY_AFTER_SECONDS = 60
+FIGURES = ["reports", "resolved", "rejected", "still_open", "resolution_rate"]
+
+
+@bp.get("/data/<dataset>.<extension>")
+def download(dataset: str, extension: str):
+    if dataset not in DATASETS or extension not in ("csv", "json"):
+        abort(404)
+    try:
+        columns, rows, computed_at = _table(dataset)
+    except stats.NotReady:
+        problem = api_error(503, "not_ready", "the figures are being computed; ask again soon")
+        problem.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return problem
+    if extension == "json":
+        response = jsonify(
+            dataset=dataset,
+            computed_at=computed_at.isoformat(),
+            licence=LICENCE,
+            columns=columns,
+            rows=rows,
+        )
+    else:
+        response = Response(_csv(columns, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="crm-{dataset}.{extension}"'
+    response.headers["Link"] = f'<{LICENCE["url"]}>; rel="license"'
+    return response
+
+
+def _table(dataset: str) -> tuple[list[str], list[dict], object]:
+    """The dataset's columns, its rows and when the worker computed them."""
+    stored, computed_at = stats.breakdowns_of_snapshot(session=database.reader())
+    if dataset == "years":
+        rows = [{"year": count.year, **count.figures()} for count in breakdowns.per_year(stored)]
+        return ["year", *FIGURES], rows, computed_at
+    name = _kelurahan_columns if dataset == "kelurahan" else lambda count: {dataset: count.name}
+    rows = [
+        {"year": count.year, **name(count), **count.figures()}
+        for count in breakdowns.stored_counts(stored, dataset)
+    ]
+    return list(rows[0]) if rows else ["year", dataset, *FIGURES], rows, computed_at
+
+
+def _kelurahan_columns(count: breakdowns.Count) -> dict:
+    """A kelurahan's id and name, and its kecamatan and kota: its name is not unique."""
+    kelurahan = _kelurahan_by_id().get(int(count.key))
+    return {
+        "kelurahan_id": int(count.key),
+        "kelurahan": count.name,
+        "kecamatan": kelurahan.kecamatan if kelurahan else None,
+        "kota": kelurahan.kota if kelurahan else None,
+    }
+
+
+@cache
+def _kelurahan_by_id() -> dict[int, places.Kelurahan]:
+    return {kelurahan.id: kelurahan for kelurahan in places.all_kelurahan()}
+
+
+def _csv(columns: list[str], rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
