@@ -478,12 +478,18 @@ class Period(Declared):
     period: str
     reports: int
     resolved: int
+    rejected: int
+    still_open: int
     resolution_rate: float
     mean_days: float | None
     median_days: float | None
     validations: int
     validations_within_72h: int
     validation_rate: float | None
+    validations_within_daily_target: int = Field(
+        description="Validated by 23:59 WIB of the day the follow-up came in"
+    )
+    daily_target_rate: float | None
 
 
 class Stats(Declared):

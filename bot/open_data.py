@@ -2,11 +2,11 @@
 Counts only, cut from the worker's snapshots (no request reads the history): nothing
 personal, no place finer than the kelurahan.
 
-Datasets: `years` (Table 1's form, with the rejected and the still open) and one per
-breakdown of store/breakdowns.py (`category`, `kota`, `kecamatan`, `kelurahan`,
-`channel`), each row one year. The licence is in the JSON, in a `Link: rel="license"`
-header of both, and on the dashboard beside the links; the CSV holds only its table, so
-that any spreadsheet opens it."""
+Datasets: `years` and `months` (Table 1's form, with the rejected, the still open, days
+to resolution and validations on time), and one per breakdown of store/breakdowns.py
+(`category`, `kota`, `kecamatan`, `kelurahan`, `channel`), each row one year. The
+licence is in the JSON, in a `Link: rel="license"` header of both, and on the dashboard
+beside the links; the CSV holds only its table, so that any spreadsheet opens it."""
 
 import csv
 import io
@@ -25,7 +25,8 @@ LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/",
     "attribution": "Cepat Respon Masyarakat (CRM) DKI Jakarta",
 }
-DATASETS = ("years", *breakdowns.DIMENSIONS)
+PERIODS = {"years": "year", "months": "month"}
+DATASETS = (*PERIODS, *breakdowns.DIMENSIONS)
 RETRY_AFTER_SECONDS = 60
 FIGURES = ["reports", "resolved", "rejected", "still_open", "resolution_rate"]
 
@@ -57,10 +58,12 @@ def download(dataset: str, extension: str):
 
 def _table(dataset: str) -> tuple[list[str], list[dict], object]:
     """The dataset's columns, its rows and when the worker computed them."""
+    if dataset in PERIODS:
+        figures, computed_at = stats.window_of_snapshot(
+            by=PERIODS[dataset], session=database.reader()
+        )
+        return list(stats.PERIOD_COLUMNS), figures["periods"], computed_at
     stored, computed_at = stats.breakdowns_of_snapshot(session=database.reader())
-    if dataset == "years":
-        rows = [{"year": count.year, **count.figures()} for count in breakdowns.per_year(stored)]
-        return ["year", *FIGURES], rows, computed_at
     name = _kelurahan_columns if dataset == "kelurahan" else lambda count: {dataset: count.name}
     rows = [
         {"year": count.year, **name(count), **count.figures()}

@@ -5,10 +5,10 @@ and the open data read that, never the history."""
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Integer, case, cast, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store.clock import wib_period
+from store.aggregates import how_many, wib_period
 from store.models import Report
 from store.stages import Stage
 
@@ -62,8 +62,8 @@ def _counts(dimension: str, *, session: Session) -> list[Count]:
             key,
             name,
             func.count(),
-            _how_many(Report.stage == Stage.SELESAI),
-            _how_many(Report.stage == Stage.DITOLAK),
+            how_many(Report.stage == Stage.SELESAI),
+            how_many(Report.stage == Stage.DITOLAK),
         )
         .group_by(year, key, name)
         .order_by(year, key)
@@ -81,25 +81,9 @@ def _columns(dimension: str):
     return column, column
 
 
-def _how_many(condition):
-    return func.sum(cast(case((condition, 1), else_=0), Integer))
-
-
 def stored_counts(stored: dict[str, list[dict]], dimension: str) -> list[Count]:
     """One dimension's counts, per year, as the snapshot holds them."""
     return [Count(**row) for row in stored[dimension]]
-
-
-def per_year(stored: dict[str, list[dict]]) -> list[Count]:
-    """Each year's reports, resolved and rejected: a breakdown summed (every report has
-    exactly one category)."""
-    years: dict[str, list[int]] = {}
-    for row in stored["category"]:
-        sums = years.setdefault(row["year"], [0, 0, 0])
-        sums[0] += row["reports"]
-        sums[1] += row["resolved"]
-        sums[2] += row["rejected"]
-    return [Count(year, year, year, *sums) for year, sums in sorted(years.items())]
 
 
 def of_year(stored: dict[str, list[dict]], dimension: str, year: str | None) -> list[Count]:

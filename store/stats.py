@@ -7,11 +7,12 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, case, cast, delete, func, literal_column
+from sqlalchemy import delete, func, literal_column
 from sqlmodel import Session, select
 
 from store import breakdowns
-from store.clock import JAKARTA, wib_period
+from store.aggregates import how_many, wib_period
+from store.clock import JAKARTA
 from store.db import insert_for, read_session
 from store.models import Report, StatsSnapshot, Validation
 from store.stages import Stage
@@ -25,10 +26,16 @@ class PeriodFigures:
     period: str  # "2023" or "2023-04"
     reports: int
     resolved: int
+    rejected: int
     mean_days: float | None
     median_days: float | None
     validations: int
     validations_within_72h: int
+    validations_within_daily_target: int
+
+    @property
+    def still_open(self) -> int:
+        return self.reports - self.resolved - self.rejected
 
     @property
     def resolution_rate(self) -> float:
@@ -36,9 +43,17 @@ class PeriodFigures:
 
     @property
     def validation_rate(self) -> float | None:
-        if not self.validations:
-            return None
-        return round(100 * self.validations_within_72h / self.validations, 2)
+        """Validations within 3 × 24 hours, %."""
+        return _share(self.validations_within_72h, self.validations)
+
+    @property
+    def daily_target_rate(self) -> float | None:
+        """Validations by the end of the day the follow-up came in (WIB), %."""
+        return _share(self.validations_within_daily_target, self.validations)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
 
 
 @dataclass(frozen=True)
@@ -74,14 +89,14 @@ def summarise(
         raise ValueError("by is year or month")
     dialect = session.get_bind().dialect.name
     period = wib_period(Report.created_at, by, dialect)
-    resolved = Report.stage == Stage.SELESAI
+    resolved, rejected = Report.stage == Stage.SELESAI, Report.stage == Stage.DITOLAK
     where = []
     if start is not None:
         where.append(Report.created_at >= start)
     if end is not None:
         where.append(Report.created_at < end)
     counts = session.exec(
-        select(period, func.count(), func.sum(cast(case((resolved, 1), else_=0), Integer)))
+        select(period, func.count(), how_many(resolved), how_many(rejected))
         .where(*where)
         .group_by(period)
         .order_by(period)
@@ -94,16 +109,18 @@ def summarise(
                 period=name,
                 reports=total,
                 resolved=done or 0,
+                rejected=refused or 0,
                 mean_days=round(statistics.fmean(durations[name]), 2)
                 if durations.get(name)
                 else None,
                 median_days=round(statistics.median(durations[name]), 2)
                 if durations.get(name)
                 else None,
-                validations=validations.get(name, (0, 0))[0],
-                validations_within_72h=validations.get(name, (0, 0))[1],
+                validations=validations.get(name, (0, 0, 0))[0],
+                validations_within_72h=validations.get(name, (0, 0, 0))[1],
+                validations_within_daily_target=validations.get(name, (0, 0, 0))[2],
             )
-            for name, total, done in counts
+            for name, total, done, refused in counts
         ]
     )
 
@@ -123,16 +140,21 @@ def _resolution_days(period, where, dialect: str, *, session: Session) -> dict[s
     return by_period
 
 
-def _validations(period, where, *, session: Session) -> dict[str, tuple[int, int]]:
-    """(validations, within 72 hours) per period of the reports' creation."""
-    on_time = cast(case((Validation.left_at <= Validation.due_at, 1), else_=0), Integer)
+def _validations(period, where, *, session: Session) -> dict[str, tuple[int, int, int]]:
+    """(validations, within 72 hours, within the daily target) per period of the reports'
+    creation."""
     rows = session.exec(
-        select(period, func.count(), func.sum(on_time))
+        select(
+            period,
+            func.count(),
+            how_many(Validation.left_at <= Validation.due_at),
+            how_many(Validation.left_at <= Validation.daily_target_at),
+        )
         .join(Validation, Validation.report_id == Report.id)
         .where(Validation.outcome == VALIDATED, *where)
         .group_by(period)
     ).all()
-    return {name: (total, within or 0) for name, total, within in rows}
+    return {name: (total, within or 0, daily or 0) for name, total, within, daily in rows}
 
 
 def period_window(start: str | None, end: str | None) -> dict[str, datetime | None]:
@@ -166,21 +188,28 @@ def _period_start(period: str, *, last: bool) -> datetime:
     return first.replace(year=year + 1)
 
 
+PERIOD_COLUMNS = (
+    "period",
+    "reports",
+    "resolved",
+    "rejected",
+    "still_open",
+    "resolution_rate",
+    "mean_days",
+    "median_days",
+    "validations",
+    "validations_within_72h",
+    "validation_rate",
+    "validations_within_daily_target",
+    "daily_target_rate",
+)
+"""A period's figures as the API, the dashboard and the open data give them."""
+
+
 def as_dict(summary: Summary) -> dict:
     return {
         "periods": [
-            {
-                "period": row.period,
-                "reports": row.reports,
-                "resolved": row.resolved,
-                "resolution_rate": row.resolution_rate,
-                "mean_days": row.mean_days,
-                "median_days": row.median_days,
-                "validations": row.validations,
-                "validations_within_72h": row.validations_within_72h,
-                "validation_rate": row.validation_rate,
-            }
-            for row in summary.periods
+            {name: getattr(row, name) for name in PERIOD_COLUMNS} for row in summary.periods
         ],
         "reports": summary.reports,
         "resolved": summary.resolved,
@@ -241,7 +270,7 @@ def window_of_snapshot(
     if by == "year" and not all(_starts_a_year(bound) for bound in (start, end)):
         raise ValueError("per year, a window takes whole years (YYYY); per month, any months")
     stored = session.get(StatsSnapshot, SNAPSHOTS[by])
-    if stored is None:
+    if stored is None or not _holds_every_figure(stored.data):
         raise NotReady(by)
     kept = [
         PeriodFigures(**{name: row[name] for name in _STORED_FIGURES})
@@ -252,6 +281,12 @@ def window_of_snapshot(
 
 
 _STORED_FIGURES = [name for name in PeriodFigures.__dataclass_fields__]
+
+
+def _holds_every_figure(data: dict) -> bool:
+    """False for a snapshot an older release computed, without a figure added since: the
+    worker replaces it when it starts, and meanwhile the figures are not ready."""
+    return all(name in row for row in data["periods"][:1] for name in _STORED_FIGURES)
 
 
 def _starts_a_year(bound: datetime | None) -> bool:

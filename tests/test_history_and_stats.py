@@ -203,10 +203,12 @@ def table_1_summary() -> Summary:
                 period=str(year),
                 reports=reports,
                 resolved=resolved,
+                rejected=0,
                 mean_days=None,
                 median_days=None,
                 validations=0,
                 validations_within_72h=0,
+                validations_within_daily_target=0,
             )
             for year, (reports, resolved) in history.TABLE_1.items()
         ]
@@ -829,3 +831,16 @@ def test_the_worker_keeps_no_snapshot_but_its_own(app, store):
 
 def _snapshots(*, session):
     return session.exec(select(StatsSnapshot)).all()
+
+
+def test_a_snapshot_of_an_older_release_is_not_ready_until_the_worker_replaces_it(
+    app, client, store
+):
+    def older(*, session):
+        period = {"period": "2026", "reports": 1, "resolved": 0}  # no `rejected` yet
+        session.add(StatsSnapshot(key="year||", computed_at=utcnow(), data={"periods": [period]}))
+
+    store(older)
+    assert client.get("/api/v1/stats").status_code == 503
+    refresh_figures(app)
+    assert client.get("/api/v1/stats").status_code == 200
