@@ -498,11 +498,20 @@ class Stats(Declared):
     periods: list[Period]
     reports: int
     resolved: int
+    rejected: int
+    still_open: int
     weighted_rate: float | None = Field(
         description="Resolved over all reports, %; null without reports"
     )
     mean_of_rates: float | None = Field(
         description="Mean of the periods' rates, %; null without reports"
+    )
+    mean_days: float | None = Field(
+        description="Mean days from filing to resolution, weighted by each period's resolved"
+    )
+    validation_rate: float | None = Field(description="Validations within 72 hours, %")
+    daily_target_rate: float | None = Field(
+        description="Validations by 23:59 WIB of the day the follow-up came in, %"
     )
 
 

@@ -1,23 +1,29 @@
-"""The public face of the store: `GET /dashboard` (HTML) and `GET /api/v1/stats` (JSON).
-Figures only, never anything personal."""
+"""The public face of the store: `GET /dashboard` (HTML, Indonesian or `?lang=en`),
+`GET /cek` (a report's stage and dates, as a stranger sees them by WhatsApp) and
+`GET /api/v1/stats` (JSON). Figures only, never anything personal; every figure comes
+from the worker's snapshots, so no request reads the history."""
 
-import math
-from urllib.parse import urlencode
+import tomllib
+from functools import cache
+from urllib.parse import quote, urlencode
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from spectree import Response
 
-from bot import database
+from bot import charts, database, kelurahan_map
 from bot.api_models import Error, Stats, StatsQuery
 from bot.api_spec import spec
 from bot.errors import api_error
-from store import stats
-from store.clock import to_wib
+from bot.open_data import DATASETS, LICENCE
+from handlers.texts import Texts
+from store import breakdowns, numbers, reports, stats
+from templates import TEMPLATES_DIR
 
 bp = Blueprint("dashboard", __name__)
 
 RETRY_AFTER_SECONDS = 60  # the worker computes the figures when it starts, then every 5 min
-CHART_WIDTH, CHART_HEIGHT = 640, 240
+LANGUAGES = ("id", "en")
+WHATSAPP_TEXT = "LAPOR"  # what the wa.me link fills in: the word that starts a report
 
 
 def _figures():
@@ -40,19 +46,6 @@ def _figures():
         problem.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return None, problem
     return (by, data, computed_at), None
-
-
-@bp.app_template_filter("angka")
-def indonesian_number(value: float, decimals: int = 0) -> str:
-    """Numbers as Indonesians write them: 953.623 and 93,10."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-@bp.app_template_filter("persen")
-def indonesian_percent(value: float | None) -> str:
-    """A percentage with two decimals (93,10%), or a dash where there is none."""
-    return "–" if value is None else f"{indonesian_number(value, 2)}%"
 
 
 @bp.get("/api/v1/stats")
@@ -83,19 +76,123 @@ def dashboard():
     if problem is not None:
         return problem
     by, data, computed_at = figures
+    try:
+        counts, _ = stats.breakdowns_of_snapshot(session=database.reader())
+    except stats.NotReady:
+        counts = {dimension: [] for dimension in breakdowns.DIMENSIONS}
+    words = Words(_language())
     window = {key: request.args[key] for key in ("from", "to") if request.args.get(key)}
+    periods = charts.with_missing_years(data["periods"]) if by == "year" else data["periods"]
+    years = sorted({period["period"][:4] for period in data["periods"]})
+    measure = request.args.get("peta", "reports")
+    if measure not in kelurahan_map.MEASURES:
+        measure = "reports"
     return render_template(
         "dashboard.html",
+        t=words.labels,
+        w=words,
         by=by,
         window=window,
-        links={
-            "year": "?" + urlencode({"by": "year", **_whole_years(window)}),
-            "month": "?" + urlencode({"by": "month", **window}),
-        },
+        links=_links(window, words.language, measure),
         data=data,
-        computed_at=to_wib(computed_at),
-        chart=_chart(data["periods"], by),
+        periods=periods,
+        computed_at=words.texts.wib(computed_at),
+        chart=charts.chart(periods, by, words.short_number),
+        breakdowns={
+            dimension: _breakdown(counts, dimension, years) for dimension in breakdowns.DIMENSIONS
+        },
+        years=_years_text(years, words),
+        map=_map(counts, years, measure),
+        measure=measure,
+        whatsapp=_whatsapp_link(),
+        datasets=DATASETS,
+        licence=LICENCE,
     )
+
+
+@bp.get("/cek")
+def look_up():
+    """A report's stage and dates by its number: what STATUS tells a stranger."""
+    words = Words(_language())
+    typed = request.args.get("nomor", "").strip()[:40]
+    parsed = numbers.parse_number(typed, short_form=True) if typed else None
+    report = None
+    if parsed is not None and parsed.valid:
+        found = reports.find_report(parsed.digits, session=database.reader())
+        report = reports.public_view(found) if found is not None else None
+    status = 200 if report is not None or not typed else 404 if parsed and parsed.valid else 400
+    return render_template(
+        "lookup.html",
+        t=words.labels,
+        w=words,
+        typed=typed,
+        parsed=parsed,
+        report=report,
+        links={"other_language": "?" + urlencode({"nomor": typed, "lang": words.other})},
+    ), status
+
+
+class Words:
+    """The page's words and numbers in one language: dashboard.<lang>.toml for the page,
+    the WhatsApp texts' labels for stages, categories and dates ("6 Des 2026")."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.other = next(other for other in LANGUAGES if other != language)
+        self.labels = _page_words(language)
+        self.texts = Texts(language)
+
+    def number(self, value: float | None, decimals: int = 0) -> str:
+        """953.623 and 93,10 in Indonesian; 953,623 and 93.10 in English; a dash for none."""
+        if value is None:
+            return "–"
+        text = f"{value:,.{decimals}f}"
+        if self.language == "id":
+            text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+        return text
+
+    def percent(self, value: float | None) -> str:
+        return "–" if value is None else f"{self.number(value, 2)}%"
+
+    def short_number(self, value: float) -> str:
+        """An axis' or a bar's count: 112 rb / 112k, 1,2 jt / 1.2M."""
+        for size, unit in ((1_000_000, "million_short"), (1_000, "thousand_short")):
+            if value >= size:
+                decimals = 1 if value < 10 * size and value % size else 0
+                return self.labels[unit].format(value=self.number(value / size, decimals))
+        return self.number(value)
+
+    def category(self, code: str) -> str:
+        try:
+            return self.texts.category(code)
+        except KeyError:
+            return code
+
+
+@cache
+def _page_words(language: str) -> dict:
+    with (TEMPLATES_DIR / "web" / f"dashboard.{language}.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+def _language() -> str:
+    wanted = request.args.get("lang", "id")
+    return wanted if wanted in LANGUAGES else "id"
+
+
+def _links(window: dict[str, str], language: str, measure: str) -> dict[str, str]:
+    here = {"lang": language} if language != "id" else {}
+    by = request.args.get("by", "year")
+    return {
+        "year": "?" + urlencode({"by": "year", **_whole_years(window), **here}),
+        "month": "?" + urlencode({"by": "month", **window, **here}),
+        "other_language": "?"
+        + urlencode({"by": by, **window, **({"lang": "en"} if language == "id" else {})}),
+        **{
+            f"map_{name}": "?" + urlencode({"by": by, **window, **here, "peta": name}) + "#peta"
+            for name in kelurahan_map.MEASURES
+        },
+    }
 
 
 def _whole_years(window: dict[str, str]) -> dict[str, str]:
@@ -104,89 +201,46 @@ def _whole_years(window: dict[str, str]) -> dict[str, str]:
     return {key: value[:4] for key, value in window.items()}
 
 
-def _chart(periods: list[dict], by: str = "year") -> dict:
-    """Bar heights (reports), line points (resolution and 72-hour validation rates) and
-    axis labels for an inline SVG, so the page needs no script."""
-    chart = {
-        "bars": [],
-        "labels": [],
-        "resolution": "",
-        "validation": "",
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-    }
-    if not periods:
-        return chart
-    most = max(period["reports"] for period in periods) or 1
-    step = CHART_WIDTH / len(periods)
-    bars, resolution, validation = [], [], []
-    for index, period in enumerate(periods):
-        x = index * step
-        height = CHART_HEIGHT * period["reports"] / most
-        bars.append(
-            {
-                "x": round(x + step * 0.15, 1),
-                "y": round(CHART_HEIGHT - height, 1),
-                "width": round(step * 0.7, 1),
-                "height": round(height, 1),
-                "label": period["period"],
-                "reports": period["reports"],
-            }
-        )
-        middle = round(x + step / 2, 1)
-        resolution.append(
-            f"{middle},{round(CHART_HEIGHT * (1 - period['resolution_rate'] / 100), 1)}"
-        )
-        if period["validation_rate"] is not None:
-            validation.append(
-                f"{middle},{round(CHART_HEIGHT * (1 - period['validation_rate'] / 100), 1)}"
-            )
-    chart.update(
-        bars=bars,
-        labels=_year_labels(periods, step) if by == "month" else _period_labels(periods, step),
-        resolution=" ".join(resolution),
-        validation=" ".join(validation),
+def _breakdown(counts: dict, dimension: str, years: list[str]) -> list[breakdowns.Count]:
+    """A breakdown over the years the page shows."""
+    wanted = set(years)
+    kept = {dimension: [row for row in counts[dimension] if row["year"] in wanted]}
+    return breakdowns.of_year(kept, dimension, None)
+
+
+def _years_text(years: list[str], words: Words) -> str:
+    if not years:
+        return ""
+    span = years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    return words.labels["breakdown_years"].format(years=span)
+
+
+def _map(counts: dict, years: list[str], measure: str) -> dict:
+    """The kelurahan map shaded by `measure`, with its legend's classes."""
+    by_id = {int(count.key): count for count in _breakdown(counts, "kelurahan", years)}
+    classes = kelurahan_map.shades(
+        [getattr(count, measure) for count in by_id.values() if count.reports]
     )
-    return chart
+    drawn = kelurahan_map.jakarta()
+    return {
+        "drawn": drawn,
+        "areas": [
+            {
+                "area": area,
+                "count": by_id.get(area.kelurahan.id),
+                "shade": kelurahan_map.shade_of(getattr(by_id[area.kelurahan.id], measure), classes)
+                if area.kelurahan.id in by_id and by_id[area.kelurahan.id].reports
+                else None,
+            }
+            for area in drawn.areas
+        ],
+        "classes": classes,
+    }
 
 
-# Room one axis label needs, in chart units: "2016" at the smallest phones' font size
-# (26 of the 640 units, see dashboard.html) is about 66 wide.
-_LABEL_UNITS = 72
-
-
-def _period_labels(periods: list[dict], step: float) -> list[dict]:
-    """Per year: each bar named, centred under it (every n-th when they would crowd),
-    kept inside the chart at both ends."""
-    every = math.ceil(_LABEL_UNITS / step)
-    half = _LABEL_UNITS / 2
-    return [
-        {
-            "x": round(min(max(index * step + step / 2, half), CHART_WIDTH - half), 1),
-            "anchor": "middle",
-            "text": period["period"],
-        }
-        for index, period in enumerate(periods)
-        if index % every == 0
-    ]
-
-
-def _year_labels(periods: list[dict], step: float) -> list[dict]:
-    """Per month: the year, starting under its January (or under the first month when the
-    data starts later in a year), never crowding the label before it nor running off the
-    right of the chart."""
-    labels: list[dict] = []
-    for index, period in enumerate(periods):
-        january = period["period"].endswith("-01")
-        if index and not january:
-            continue
-        start = min(index * step, CHART_WIDTH - _LABEL_UNITS)
-        if labels and start - labels[-1]["start"] < _LABEL_UNITS:
-            if labels[-1]["january"]:
-                continue
-            labels.pop()  # the data starts just before a January: name the January
-        labels.append({"start": start, "january": january, "text": period["period"][:4]})
-    return [
-        {"x": round(label["start"], 1), "anchor": "start", "text": label["text"]}
-        for label in labels
-    ]
+def _whatsapp_link() -> str | None:
+    """wa.me/<the service's number>?text=LAPOR, or None where no number is configured
+    (development on the console transport)."""
+    sender = current_app.config["SETTINGS"].twilio_whatsapp_from
+    digits = "".join(ch for ch in (sender or "") if ch.isdigit())
+    return f"https://wa.me/{digits}?text={quote(WHATSAPP_TEXT)}" if digits else None

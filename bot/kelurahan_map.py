@@ -97,3 +97,37 @@ def _ring(coordinates, to_units) -> str:
 
 def _cell(x: int, y: int) -> str:
     return f"M{x} {y}h{CELL}v{CELL}h-{CELL}Z"
+
+
+MEASURES = ("reports", "still_open", "resolution_rate")
+"""What the map can be shaded by (`?peta=`): each a figure of store/breakdowns.Count."""
+SHADES = 5
+
+
+@dataclass(frozen=True)
+class Shade:
+    """One class of the legend: kelurahan whose measure is in [low, high]."""
+
+    index: int
+    low: float
+    high: float
+
+
+def shades(values: list[float]) -> list[Shade]:
+    """Up to SHADES classes of `values` (the kelurahan with reports), each holding about
+    as many kelurahan: quantiles, so that a few large ones do not leave the rest one
+    colour."""
+    ordered = sorted(values)
+    if not ordered:
+        return []
+    count = len(ordered)
+    cuts = sorted({ordered[count * k // SHADES] for k in range(1, SHADES)} - {ordered[-1]})
+    lows, highs = [ordered[0], *cuts], [*cuts, ordered[-1]]
+    return [
+        Shade(index, low, high) for index, (low, high) in enumerate(zip(lows, highs, strict=True))
+    ]
+
+
+def shade_of(value: float, classes: list[Shade]) -> int:
+    """The class of `value`: the first whose upper bound holds it."""
+    return next((shade.index for shade in classes if value <= shade.high), classes[-1].index)

@@ -69,6 +69,32 @@ class Summary:
         return sum(period.resolved for period in self.periods)
 
     @property
+    def rejected(self) -> int:
+        return sum(period.rejected for period in self.periods)
+
+    @property
+    def still_open(self) -> int:
+        return self.reports - self.resolved - self.rejected
+
+    @property
+    def mean_days(self) -> float | None:
+        """Days to resolution over all periods: their means weighted by what each
+        resolved (a median cannot be made from the periods' medians: see the table)."""
+        weighted = [(p.mean_days, p.resolved) for p in self.periods if p.mean_days is not None]
+        resolved = sum(count for _, count in weighted)
+        return round(sum(d * n for d, n in weighted) / resolved, 2) if resolved else None
+
+    @property
+    def validation_rate(self) -> float | None:
+        validations = sum(p.validations for p in self.periods)
+        return _share(sum(p.validations_within_72h for p in self.periods), validations)
+
+    @property
+    def daily_target_rate(self) -> float | None:
+        validations = sum(p.validations for p in self.periods)
+        return _share(sum(p.validations_within_daily_target for p in self.periods), validations)
+
+    @property
     def weighted_rate(self) -> float | None:
         """Resolved over all reports of all periods; None without reports."""
         return round(100 * self.resolved / self.reports, 2) if self.reports else None
@@ -211,11 +237,22 @@ def as_dict(summary: Summary) -> dict:
         "periods": [
             {name: getattr(row, name) for name in PERIOD_COLUMNS} for row in summary.periods
         ],
-        "reports": summary.reports,
-        "resolved": summary.resolved,
-        "weighted_rate": summary.weighted_rate,
-        "mean_of_rates": summary.mean_of_rates,
+        **{name: getattr(summary, name) for name in SUMMARY_FIGURES},
     }
+
+
+SUMMARY_FIGURES = (
+    "reports",
+    "resolved",
+    "rejected",
+    "still_open",
+    "weighted_rate",
+    "mean_of_rates",
+    "mean_days",
+    "validation_rate",
+    "daily_target_rate",
+)
+"""The figures of a whole window, beside its periods'."""
 
 
 # The figures anyone may ask for are cut from these two, which only the worker computes:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from test_history_and_stats import stats_table
 
-from conftest import refresh_figures
+from conftest import BOT_NUMBER, refresh_figures, serving
 from store.clock import to_wib, utcnow
 from store.db import new_session
 from store.models import Report
@@ -57,7 +58,8 @@ def reporter_phones(app) -> set[str]:
 
 
 class _TableRows(HTMLParser):
-    """The text of each cell of each row of the page's `<tbody>` and `<tfoot>`."""
+    """The text of each cell of each row of the `<tbody>` and `<tfoot>` of the page's
+    first table (Table 1; the breakdowns follow it)."""
 
     def __init__(self):
         super().__init__()
@@ -65,8 +67,11 @@ class _TableRows(HTMLParser):
         self.foot: list[list[str]] = []
         self._section: list[list[str]] | None = None
         self._cell: list[str] | None = None
+        self._done = False
 
     def handle_starttag(self, tag, attrs):
+        if self._done:
+            return
         if tag == "tbody":
             self._section = self.body
         elif tag == "tfoot":
@@ -77,6 +82,8 @@ class _TableRows(HTMLParser):
             self._cell = []
 
     def handle_endtag(self, tag):
+        if tag == "table":
+            self._done = True
         if tag in {"tbody", "tfoot"}:
             self._section = None
         elif tag == "td" and self._cell is not None:
@@ -104,24 +111,30 @@ def comma(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-def expected_rows(figures: dict) -> list[list[str]]:
-    """The dashboard's rows for the API's figures, as the page formats them."""
+def two(value, suffix=""):
+    return "–" if value is None else f"{comma(value)}{suffix}"
 
-    def two(value, suffix=""):
-        return "–" if value is None else f"{comma(value)}{suffix}"
 
-    return [
+def expected_rows(figures: dict, *, missing: tuple[str, ...] = ()) -> list[list[str]]:
+    """The dashboard's rows for the API's figures, as the page formats them, with a row
+    saying "Data tidak ditemukan" for each year in `missing`."""
+    rows = [
         [
             period["period"],
             dotted(period["reports"]),
             dotted(period["resolved"]),
             f"{comma(period['resolution_rate'])}%",
+            dotted(period["rejected"]),
+            dotted(period["still_open"]),
             two(period["mean_days"]),
             two(period["median_days"]),
             two(period["validation_rate"], "%"),
+            two(period["daily_target_rate"], "%"),
         ]
         for period in figures["periods"]
     ]
+    rows += [[year, "Data tidak ditemukan"] for year in missing]
+    return sorted(rows, key=lambda row: row[0])
 
 
 # --- Through the test client ----------------------------------------------------------------
@@ -142,30 +155,31 @@ def test_dashboard_shows_the_yearly_table_of_the_figures(client, history_of_500)
     html = response.get_data(as_text=True)
     figures = client.get("/api/v1/stats?by=year").get_json()
     table = table_of(html)
+    this_year = to_wib(utcnow()).year  # the one named report, filed today
+    gap = tuple(str(year) for year in range(2024, this_year))
     assert [row[0] for row in table.body] == [
-        "2016",
-        "2017",
-        "2018",
-        "2019",
-        "2021",
-        "2022",
-        "2023",
-        str(to_wib(utcnow()).year),  # the one named report, filed today
+        *("2016", "2017", "2018", "2019", "2020", "2021", "2022", "2023"),
+        *gap,
+        str(this_year),
     ]
-    assert table.body == expected_rows(figures)
+    assert table.body == expected_rows(figures, missing=("2020", *gap))
     assert table.foot == [
         [
             "Jumlah",
             dotted(figures["reports"]),
             dotted(figures["resolved"]),
             f"{comma(figures['weighted_rate'])}%",
+            dotted(figures["rejected"]),
+            dotted(figures["still_open"]),
+            two(figures["mean_days"]),
             "",
-            "",
-            "",
+            two(figures["validation_rate"], "%"),
+            two(figures["daily_target_rate"], "%"),
         ]
     ]
     assert f"{comma(figures['mean_of_rates'])}%" in html
-    assert html.count("<rect ") == len(figures["periods"])  # one bar per year
+    assert html.count('class="bar"') == len(figures["periods"])  # one bar per year
+    assert html.count('class="gap"') == 1 + len(gap)  # 2020 hatched, as the paper prints it
     assert "<th>Tahun</th>" in html
 
 
@@ -207,7 +221,7 @@ def test_dashboard_of_a_window_says_so_and_keeps_it_when_switching(client, histo
 
     assert "(2021 s.d. 2022)" in html
     assert 'href="?by=month&amp;from=2021&amp;to=2022"' in html
-    assert [row[0] for row in table_of(html).body] == ["2021", "2022"]
+    assert [row[0] for row in table_of(html).body[:2]] == ["2021", "2022"]
 
 
 def test_a_month_windows_link_per_year_takes_the_years_it_touches(client, history_of_500):
@@ -303,9 +317,10 @@ def save_full_page(driver, name: str) -> Path:
 LAYOUT = """
 const width = window.innerWidth;
 const wrap = document.querySelector('.table-wrap');
+const wraps = [...document.querySelectorAll('.table-wrap')];
 const outside = [];
 for (const element of document.body.querySelectorAll('*')) {
-  if (wrap.contains(element) && element !== wrap) continue;
+  if (wraps.some(box => box.contains(element) && element !== box)) continue;
   const box = element.getBoundingClientRect();
   if (box.width && (box.left < -0.5 || box.right > width + 0.5)) {
     outside.push(element.tagName.toLowerCase() + '.' + element.className + ' ' +
@@ -334,11 +349,12 @@ return result;
 # Each axis label on screen: its font size in CSS pixels (the SVG is scaled from its
 # viewBox) and its horizontal extent.
 LABELS = """
-const svg = document.querySelector('figure svg');
+const svg = document.querySelector('svg.chart');
 const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
 return [...svg.querySelectorAll('text')].map(label => {
   const box = label.getBoundingClientRect();
   return {text: label.textContent, left: box.left, right: box.right,
+          kind: label.getAttribute('class'),
           px: parseFloat(getComputedStyle(label).fontSize) * scale,
           inside: box.left >= svg.getBoundingClientRect().left - 0.5 &&
                   box.right <= svg.getBoundingClientRect().right + 0.5};
@@ -353,11 +369,12 @@ def check_page(driver, periods: int) -> dict:
     from selenium.webdriver.common.by import By
 
     table = driver.find_element(By.CSS_SELECTOR, "main table")
-    chart = driver.find_element(By.CSS_SELECTOR, "figure svg")
+    chart = driver.find_element(By.CSS_SELECTOR, "svg.chart")
     assert table.is_displayed() and chart.is_displayed()
     assert driver.find_element(By.CSS_SELECTOR, ".cards").is_displayed()
-    assert len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == periods
-    assert len(chart.find_elements(By.CSS_SELECTOR, "rect")) == periods
+    rows = len(table.find_elements(By.CSS_SELECTOR, "tbody tr"))
+    assert rows == periods + len(chart.find_elements(By.CSS_SELECTOR, "rect.gap"))
+    assert len(chart.find_elements(By.CSS_SELECTOR, "rect.bar")) == periods
     assert chart.size["width"] >= 280 and chart.size["height"] >= 120, chart.size
 
     layout = driver.execute_script(LAYOUT)
@@ -372,7 +389,8 @@ def check_page(driver, periods: int) -> dict:
     for label in labels:
         assert label["px"] >= 11, f"chart label too small to read: {label}"
         assert label["inside"], f"chart label cut off: {label}"
-    for left, right in itertools.pairwise(labels):
+    under_the_bars = [label for label in labels if label["kind"] == "x"]
+    for left, right in itertools.pairwise(under_the_bars):
         assert left["right"] + 4 <= right["left"], f"chart labels overlap: {left} {right}"
     return layout
 
@@ -423,3 +441,68 @@ def test_dashboard_on_a_desktop_shows_table_and_chart(browser, served_history):
     show(browser, f"{base}/dashboard?by=month", DESKTOP, phone=False)
     save_full_page(browser, "dashboard-desktop-month.png")
     check_page(browser, periods=7 * 12)
+
+
+@pytest.fixture
+def served_with_number(database_url):
+    """The app behind a real server, with the service's WhatsApp number and a 3,000-report
+    history."""
+    with serving(database_url, TWILIO_WHATSAPP_FROM=BOT_NUMBER) as holder:
+        generate(holder["app"], 3000)
+        refresh_figures(holder["app"])
+        yield holder
+
+
+# The map on screen: its kelurahan drawn and shaded, and whether it fits the viewport.
+MAP = """
+const svg = document.querySelector('svg.map');
+const box = svg.getBoundingClientRect();
+const paths = [...svg.querySelectorAll('path')];
+return {
+  paths: paths.length,
+  shaded: paths.filter(path => /^s\\d$/.test(path.getAttribute('class'))).length,
+  visible: paths.filter(path => path.getBoundingClientRect().width > 0).length,
+  width: box.width, fits: box.left >= -0.5 && box.right <= window.innerWidth + 0.5,
+};
+"""
+
+
+@only_sqlite
+@pytest.mark.parametrize(("size", "phone"), [(PHONE, True), (DESKTOP, False)])
+def test_a_reader_checks_the_figures_sees_the_map_reports_and_looks_a_report_up(
+    browser, served_with_number, size, phone
+):
+    from selenium.webdriver.common.by import By
+
+    app, base = served_with_number["app"], served_with_number["base"]
+    show(browser, f"{base}/dashboard", size, phone=phone)
+    save_full_page(browser, f"dashboard-acts-{'phone' if phone else 'desktop'}.png")
+
+    printed = {row["period"]: row for row in stats_table(app).periods}  # `crm stats`
+    table_1 = browser.find_element(By.CSS_SELECTOR, "main table")
+    for row in table_1.find_elements(By.CSS_SELECTOR, "tbody tr"):
+        cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        if cells[1] == "Data tidak ditemukan":
+            assert cells[0] == "2020" and "2020" not in printed
+            continue
+        line = printed[cells[0]]
+        assert cells[1].replace(".", "") == line["reports"].replace(",", "")
+        assert cells[2].replace(".", "") == line["resolved"].replace(",", "")
+        assert cells[3] == line["rate"].replace(".", ",") + "%"
+
+    drawn = browser.execute_script(MAP)
+    assert drawn["paths"] == drawn["visible"] == 267, drawn
+    assert drawn["shaded"] > 200 and drawn["fits"] and drawn["width"] >= 300, drawn
+
+    link = browser.find_element(By.CSS_SELECTOR, "a.whatsapp")
+    assert link.is_displayed()
+    assert link.get_attribute("href") == "https://wa.me/14155238886?text=LAPOR"
+
+    with new_session(app.extensions["crm.engine"]) as db:
+        number = db.exec(select(Report.number).order_by(Report.id)).first()
+    box = browser.find_element(By.ID, "nomor")
+    box.send_keys(number)
+    box.submit()
+    page = browser.find_element(By.TAG_NAME, "main").text
+    assert browser.current_url.startswith(f"{base}/cek?nomor=")
+    assert number in page and "Tahap saat ini:" in page and "Riwayat" in page

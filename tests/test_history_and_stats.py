@@ -784,7 +784,7 @@ def test_the_figures_are_the_workers_and_no_request_computes_them(app, client):
         file_report(app, utcnow())  # the figures change; what is shown does not, yet
         clock.shift(timedelta(hours=1))
         assert client.get("/api/v1/stats").get_json() == first
-        assert "diperbarui 02-03-2026 pukul 09.00 WIB" in client.get("/dashboard").get_data(
+        assert "Diperbarui 2 Mar 2026 pukul 09.00 WIB" in client.get("/dashboard").get_data(
             as_text=True
         )
         refresh_figures(app)
