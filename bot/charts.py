@@ -42,8 +42,12 @@ def chart(periods: list[dict], by: str, short_number: Callable[[float], str]) ->
         return drawn
     top = nice_ceiling(max((p.get("reports", 0) for p in periods), default=0))
     step = WIDTH / len(periods)
-    drawn.ticks = [
-        {"y": _y(share), "count": short_number(top * share), "percent": f"{round(share * 100)}%"}
+    drawn.ticks = [  # no "0%" at the right: the last bar's value stands there
+        {
+            "y": _y(share),
+            "count": short_number(top * share),
+            "percent": f"{round(share * 100)}%" if share else None,
+        }
         for share in (0, 0.5, 1)
     ]
     runs: dict[str, list[list[tuple[float, float]]]] = {"resolution": [[]], "validation": [[]]}
