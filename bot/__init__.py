@@ -66,6 +66,7 @@ def _register_surfaces(app: Flask, surface: str) -> None:
         for blueprint in public:
             app.register_blueprint(blueprint)
         ratelimit.limit_public_reads(app, public)
+        dashboard.prepare()
     app.register_blueprint(health.bp)
 
 

@@ -36,7 +36,8 @@ class Chart:
 
 def chart(periods: list[dict], by: str, short_number: Callable[[float], str]) -> Chart:
     """`periods` as the stats give them, a period without data marked `missing`;
-    `short_number` writes an axis' or a bar's count in the page's language ("112 rb")."""
+    `short_number(value, places)` writes an axis' or a bar's count in the page's language
+    ("112,2 rb")."""
     drawn = Chart()
     if not periods:
         return drawn
@@ -45,7 +46,7 @@ def chart(periods: list[dict], by: str, short_number: Callable[[float], str]) ->
     drawn.ticks = [  # no "0%" at the right: the last bar's value stands there
         {
             "y": _y(share),
-            "count": short_number(top * share),
+            "count": short_number(top * share, 2),  # 12,5 rb, 1,25 jt: ticks are exact
             "percent": f"{round(share * 100)}%" if share else None,
         }
         for share in (0, 0.5, 1)
@@ -58,7 +59,8 @@ def chart(periods: list[dict], by: str, short_number: Callable[[float], str]) ->
             for points in runs.values():
                 points.append([])  # a line does not bridge a year without data
             continue
-        drawn.bars.append(_bar(period, left, step, top, short_number, len(periods)))
+        with_value = len(periods) <= VALUES_UP_TO
+        drawn.bars.append(_bar(period, left, step, top, short_number if with_value else None))
         middle = round(left + step / 2, 1)
         runs["resolution"][-1].append((middle, _y(period["resolution_rate"] / 100)))
         if period["validation_rate"] is not None:
@@ -81,7 +83,8 @@ def _y(share: float) -> float:
     return round(HEIGHT * (1 - share), 1)
 
 
-def _bar(period: dict, left: float, step: float, top: float, short_number, count: int) -> dict:
+def _bar(period: dict, left: float, step: float, top: float, short_number) -> dict:
+    """A period's bar; its value written on it by `short_number`, unless None."""
     height = HEIGHT * period["reports"] / top
     return {
         "x": round(left + step * 0.15, 1),
@@ -91,7 +94,7 @@ def _bar(period: dict, left: float, step: float, top: float, short_number, count
         "middle": round(left + step / 2, 1),
         "label": period["period"],
         "reports": period["reports"],
-        "value": short_number(period["reports"]) if count <= VALUES_UP_TO else None,
+        "value": short_number(period["reports"]) if short_number else None,
     }
 
 
@@ -118,7 +121,7 @@ def _year_labels(periods: list[dict], step: float) -> list[dict]:
     labels: list[dict] = []
     for index, period in enumerate(periods):
         january = period["period"].endswith("-01")
-        if index and not january:
+        if index and period["period"][:4] == periods[index - 1]["period"][:4]:
             continue
         start = min(index * step, WIDTH - LABEL_UNITS)
         if labels and start - labels[-1]["start"] < LABEL_UNITS:
@@ -132,13 +135,22 @@ def _year_labels(periods: list[dict], step: float) -> list[dict]:
     ]
 
 
-def with_missing_years(periods: list[dict]) -> list[dict]:
-    """Per year: the years between the first and the last that have no reports, as
-    `{"period": "2020", "missing": True}` in their place."""
+def with_missing_periods(periods: list[dict], by: str) -> list[dict]:
+    """The years (or months) between the first and the last that have no reports, as
+    `{"period": "2020", "missing": True}` in their place: the axis stays linear in time,
+    and the table says "Data tidak ditemukan" where the paper does."""
     if not periods:
         return []
-    have = {int(p["period"]): p for p in periods}
-    return [
-        have.get(year, {"period": str(year), "missing": True})
-        for year in range(min(have), max(have) + 1)
-    ]
+    have = {period["period"]: period for period in periods}
+    first, last = min(have), max(have)
+    if by == "year":
+        every = [str(year) for year in range(int(first), int(last) + 1)]
+    else:
+        months = range(_month_number(first), _month_number(last) + 1)
+        every = [f"{number // 12}-{number % 12 + 1:02d}" for number in months]
+    return [have.get(period, {"period": period, "missing": True}) for period in every]
+
+
+def _month_number(period: str) -> int:
+    year, month = period.split("-")
+    return int(year) * 12 + int(month) - 1

@@ -21,7 +21,6 @@ from templates import TEMPLATES_DIR
 
 bp = Blueprint("dashboard", __name__)
 
-RETRY_AFTER_SECONDS = 60  # the worker computes the figures when it starts, then every 5 min
 LANGUAGES = ("id", "en")
 WHATSAPP_TEXT = "LAPOR"  # what the wa.me link fills in: the word that starts a report
 
@@ -43,7 +42,7 @@ def _figures():
         problem = api_error(
             503, "not_ready", "the figures are being computed; ask again in a minute"
         )
-        problem.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        problem.headers["Retry-After"] = str(stats.NotReady.retry_after_seconds)
         return None, problem
     return (by, data, computed_at), None
 
@@ -70,6 +69,12 @@ def stats_json():
     return jsonify(by=by, computed_at=computed_at.isoformat(), **data)
 
 
+def prepare() -> None:
+    """Draw the map once per process as it starts (polygons, shapely: some 0.3 s), rather
+    than in the first reader's request."""
+    kelurahan_map.jakarta()
+
+
 @bp.get("/dashboard")
 def dashboard():
     figures, problem = _figures()
@@ -79,10 +84,10 @@ def dashboard():
     try:
         counts, _ = stats.breakdowns_of_snapshot(session=database.reader())
     except stats.NotReady:
-        counts = {dimension: [] for dimension in breakdowns.DIMENSIONS}
+        counts = None  # the page says they are being computed, not that there are none
     words = Words(_language())
     window = {key: request.args[key] for key in ("from", "to") if request.args.get(key)}
-    periods = charts.with_missing_years(data["periods"]) if by == "year" else data["periods"]
+    periods = charts.with_missing_periods(data["periods"], by)
     years = sorted({period["period"][:4] for period in data["periods"]})
     measure = request.args.get("peta", "reports")
     if measure not in kelurahan_map.MEASURES:
@@ -100,9 +105,11 @@ def dashboard():
         chart=charts.chart(periods, by, words.short_number),
         breakdowns={
             dimension: _breakdown(counts, dimension, years) for dimension in breakdowns.DIMENSIONS
-        },
-        years=_years_text(years, words),
-        map=_map(counts, years, measure),
+        }
+        if counts is not None
+        else None,
+        years=_years_text(years, words, whole_years_of_a_month_window=by == "month" and window),
+        map=_map(counts or {"kelurahan": []}, years, measure),
         measure=measure,
         whatsapp=_whatsapp_link(),
         datasets=DATASETS,
@@ -121,14 +128,17 @@ def look_up():
         found = reports.find_report(parsed.digits, session=database.reader())
         report = reports.public_view(found) if found is not None else None
     status = 200 if report is not None or not typed else 404 if parsed and parsed.valid else 400
+    # What is no report number is not written back: a link could put words on our page.
+    shown = typed if parsed is not None else ""
     return render_template(
         "lookup.html",
         t=words.labels,
         w=words,
         typed=typed,
+        shown=shown,
         parsed=parsed,
         report=report,
-        links={"other_language": "?" + urlencode({"nomor": typed, "lang": words.other})},
+        links={"other_language": "?" + urlencode({"nomor": shown, "lang": words.other})},
     ), status
 
 
@@ -154,13 +164,19 @@ class Words:
     def percent(self, value: float | None) -> str:
         return "–" if value is None else f"{self.number(value, 2)}%"
 
-    def short_number(self, value: float) -> str:
-        """An axis' or a bar's count: 112 rb / 112k, 1,2 jt / 1.2M."""
+    def short_number(self, value: float, places: int = 1) -> str:
+        """An axis' or a bar's count, to at most `places` decimals: 112,2 rb / 112.2k,
+        1,25 jt / 1.25M, 2,5."""
         for size, unit in ((1_000_000, "million_short"), (1_000, "thousand_short")):
-            if value >= size:
-                decimals = 1 if value < 10 * size and value % size else 0
-                return self.labels[unit].format(value=self.number(value / size, decimals))
-        return self.number(value)
+            if round(value / size, places) >= 1:
+                return self.labels[unit].format(value=self._trimmed(value / size, places))
+        return self._trimmed(value, places)
+
+    def _trimmed(self, value: float, places: int) -> str:
+        """`value` to `places` decimals, without trailing zeros: 5, 2,5, 1,25."""
+        shown = round(value, places)
+        decimals = next(d for d in range(places + 1) if round(shown, d) == shown)
+        return self.number(shown, decimals)
 
     def category(self, code: str) -> str:
         try:
@@ -181,13 +197,15 @@ def _language() -> str:
 
 
 def _links(window: dict[str, str], language: str, measure: str) -> dict[str, str]:
+    """The page's own links, each keeping what the others chose (window, language, map)."""
     here = {"lang": language} if language != "id" else {}
+    shaded = {"peta": measure} if measure != "reports" else {}
     by = request.args.get("by", "year")
     return {
-        "year": "?" + urlencode({"by": "year", **_whole_years(window), **here}),
-        "month": "?" + urlencode({"by": "month", **window, **here}),
+        "year": "?" + urlencode({"by": "year", **_whole_years(window), **here, **shaded}),
+        "month": "?" + urlencode({"by": "month", **window, **here, **shaded}),
         "other_language": "?"
-        + urlencode({"by": by, **window, **({"lang": "en"} if language == "id" else {})}),
+        + urlencode({"by": by, **window, **({"lang": "en"} if language == "id" else {}), **shaded}),
         **{
             f"map_{name}": "?" + urlencode({"by": by, **window, **here, "peta": name}) + "#peta"
             for name in kelurahan_map.MEASURES
@@ -208,11 +226,14 @@ def _breakdown(counts: dict, dimension: str, years: list[str]) -> list[breakdown
     return breakdowns.of_year(kept, dimension, None)
 
 
-def _years_text(years: list[str], words: Words) -> str:
+def _years_text(years: list[str], words: Words, *, whole_years_of_a_month_window: bool) -> str:
+    """Which reports the map and the breakdowns count: whole years, also for a window of
+    some months (the worker counts them per year), which is then said."""
     if not years:
         return ""
     span = years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    return words.labels["breakdown_years"].format(years=span)
+    text = words.labels["breakdown_years"].format(years=span)
+    return f"{text} {words.labels['whole_years']}" if whole_years_of_a_month_window else text
 
 
 def _map(counts: dict, years: list[str], measure: str) -> dict:

@@ -106,28 +106,31 @@ SHADES = 5
 
 @dataclass(frozen=True)
 class Shade:
-    """One class of the legend: kelurahan whose measure is in [low, high]."""
+    """One class of the legend: kelurahan whose measure is at most `high`, drawn in the
+    palette's colour `index` (0 lightest … SHADES - 1 darkest)."""
 
     index: int
-    low: float
     high: float
 
 
 def shades(values: list[float]) -> list[Shade]:
     """Up to SHADES classes of `values` (the kelurahan with reports), each holding about
     as many kelurahan: quantiles, so that a few large ones do not leave the rest one
-    colour."""
+    colour. Fewer classes (many equal values) spread over the whole palette."""
     ordered = sorted(values)
     if not ordered:
         return []
     count = len(ordered)
-    cuts = sorted({ordered[count * k // SHADES] for k in range(1, SHADES)} - {ordered[-1]})
-    lows, highs = [ordered[0], *cuts], [*cuts, ordered[-1]]
+    highs = sorted({ordered[count * k // SHADES] for k in range(1, SHADES)} - {ordered[-1]})
+    highs.append(ordered[-1])
+    if len(highs) == 1:
+        return [Shade(SHADES // 2, highs[0])]
     return [
-        Shade(index, low, high) for index, (low, high) in enumerate(zip(lows, highs, strict=True))
+        Shade(round(rank * (SHADES - 1) / (len(highs) - 1)), high)
+        for rank, high in enumerate(highs)
     ]
 
 
 def shade_of(value: float, classes: list[Shade]) -> int:
-    """The class of `value`: the first whose upper bound holds it."""
+    """The colour of `value`: that of the first class whose upper bound holds it."""
     return next((shade.index for shade in classes if value <= shade.high), classes[-1].index)

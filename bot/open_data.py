@@ -27,8 +27,8 @@ LICENCE = {
 }
 PERIODS = {"years": "year", "months": "month"}
 DATASETS = (*PERIODS, *breakdowns.DIMENSIONS)
-RETRY_AFTER_SECONDS = 60
 FIGURES = ["reports", "resolved", "rejected", "still_open", "resolution_rate"]
+PLACE_COLUMNS = {"kelurahan": ["kelurahan_id", "kelurahan", "kecamatan", "kota"]}
 
 
 @bp.get("/data/<dataset>.<extension>")
@@ -39,7 +39,7 @@ def download(dataset: str, extension: str):
         columns, rows, computed_at = _table(dataset)
     except stats.NotReady:
         problem = api_error(503, "not_ready", "the figures are being computed; ask again soon")
-        problem.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        problem.headers["Retry-After"] = str(stats.NotReady.retry_after_seconds)
         return problem
     if extension == "json":
         response = jsonify(
@@ -69,7 +69,7 @@ def _table(dataset: str) -> tuple[list[str], list[dict], object]:
         {"year": count.year, **name(count), **count.figures()}
         for count in breakdowns.stored_counts(stored, dataset)
     ]
-    return list(rows[0]) if rows else ["year", dataset, *FIGURES], rows, computed_at
+    return ["year", *PLACE_COLUMNS.get(dataset, [dataset]), *FIGURES], rows, computed_at
 
 
 def _kelurahan_columns(count: breakdowns.Count) -> dict:

@@ -288,6 +288,8 @@ def refresh_snapshots(*, session: Session, now: datetime) -> None:
 class NotReady(LookupError):
     """The worker has not computed the figures yet (a new deployment's first minutes)."""
 
+    retry_after_seconds = 60  # the worker computes them when it starts, then every 5 minutes
+
 
 def breakdowns_of_snapshot(*, session: Session) -> tuple[dict, datetime]:
     """The worker's counts by category, place and channel (store/breakdowns.py), and when

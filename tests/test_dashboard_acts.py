@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from test_history_and_stats import GAMBIR, crm
 
-from bot import create_app
+from bot import charts, create_app
+from bot.dashboard import Words
 from conftest import BOT_NUMBER, app_config, refresh_figures
 from store.clock import JAKARTA
 from store.db import new_session
@@ -78,8 +79,8 @@ def test_the_look_up_shows_stage_and_dates_and_nothing_of_the_reporter(client, f
     ("typed", "status", "says"),
     [
         ("CRM-26-000001-0", 400, "Nomor tidak valid"),  # a wrong check digit
-        ("CRM-26-000999-", 400, "bukan nomor laporan"),
-        ("'; DROP TABLE report; --", 400, "bukan nomor laporan"),
+        ("CRM-26-000999-", 400, "Itu bukan nomor laporan"),
+        ("'; DROP TABLE report; --", 400, "Itu bukan nomor laporan"),
         ("", 200, "Silakan ketik nomor laporan"),
     ],
 )
@@ -87,6 +88,12 @@ def test_a_mistyped_number_gets_a_friendly_answer(client, filed, typed, status, 
     response = client.get("/cek", query_string={"nomor": typed})
     assert response.status_code == status
     assert says in response.get_data(as_text=True)
+
+
+def test_words_that_are_no_number_are_not_written_back_on_the_page(client, filed):
+    typed = "Transfer Rp50rb ke 0812 dulu"
+    html = client.get("/cek", query_string={"nomor": typed}).get_data(as_text=True)
+    assert "Itu bukan nomor laporan" in html and "Transfer" not in html
 
 
 def test_a_number_nobody_has_is_not_found(client, filed):
@@ -144,3 +151,38 @@ def test_the_page_weighs_under_200_kb_on_a_history(app, client):
     refresh_figures(app)
     for query in ("", "?by=month", "?lang=en&peta=still_open"):
         assert len(client.get(f"/dashboard{query}").data) < 200_000, query
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "written"),
+    [
+        ("id", 12_500, "12,5 rb"),  # the middle of a 25,000 axis, not "12 rb"
+        ("id", 2.5, "2,5"),
+        ("id", 0.5, "0,5"),
+        ("id", 999_999, "1 jt"),  # not "1.000 rb"
+        ("id", 112_164, "112,2 rb"),
+        ("id", 5_000, "5 rb"),
+        ("en", 12_500, "12.5k"),
+        ("en", 1_250_000, "1.2M"),
+    ],
+)
+def test_bar_counts_are_written_short_to_a_decimal(language, value, written):
+    assert Words(language).short_number(value) == written
+
+
+@pytest.mark.parametrize(
+    ("top", "middle"), [(25_000, "12,5 rb"), (2_500_000, "1,25 jt"), (5, "2,5"), (1, "0,5")]
+)
+def test_the_axis_middle_tick_is_exact(top, middle):
+    drawn = charts.chart(
+        [{"period": "2023", "reports": top, "resolution_rate": 90.0, "validation_rate": None}],
+        "year",
+        Words("id").short_number,
+    )
+    assert [tick["count"] for tick in drawn.ticks][1] == middle
+
+
+def test_a_month_view_names_every_year_even_one_without_a_january():
+    periods = [{"period": p} for p in ("2019-03", "2019-04", "2021-05", "2022-02")]
+    labels = [label["text"] for label in charts._year_labels(periods, step=200)]
+    assert labels == ["2019", "2021", "2022"]

@@ -8,7 +8,7 @@ import io
 import pytest
 from test_history_and_stats import crm, stats_table
 
-from bot.open_data import LICENCE
+from bot.open_data import DATASETS, LICENCE
 from conftest import refresh_figures
 from store import breakdowns, places
 
@@ -97,3 +97,18 @@ def test_before_the_worker_computed_them_it_says_to_ask_again(client):
     response = client.get("/data/years.csv")
     assert response.status_code == 503 and 0 < int(response.headers["Retry-After"]) <= 60
     assert response.get_json()["error"]["code"] == "not_ready"
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_a_datasets_columns_are_the_same_with_or_without_reports(app, client, dataset):
+    refresh_figures(app)
+    empty = client.get(f"/data/{dataset}.json").get_json()
+    assert empty["rows"] == []
+    assert crm(app, "generate", "--reports", "50").exit_code == 0
+    refresh_figures(app)
+    full = client.get(f"/data/{dataset}.json").get_json()
+    assert full["columns"] == empty["columns"] and set(full["rows"][0]) == set(full["columns"])
+    assert (
+        next(csv.reader(io.StringIO(client.get(f"/data/{dataset}.csv").get_data(as_text=True))))
+        == full["columns"]
+    )
