@@ -24,6 +24,7 @@ class Context:
     rating_open: bool = False
     facilitator: bool = False
     staff: bool = False
+    office_member: bool = False
     report_closed_lately: bool = False
     report_just_filed: bool = False
     has_reports: bool = False
