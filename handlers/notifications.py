@@ -177,8 +177,7 @@ def _office_new_report(payload: dict, texts: Texts) -> Rendered:
     due_at = datetime.fromisoformat(payload["due_at"])
     body = texts.say(
         "staff_office_new_report",
-        **{**payload, "note": _shortened(payload.get("note"), NOTE_IN_BODY)},
-        due_at=due_at,
+        **{**payload, "note": _shortened(payload.get("note"), NOTE_IN_BODY), "due_at": due_at},
     )
     variables = {
         "1": payload["number"],
@@ -195,8 +194,7 @@ def _office_returned(payload: dict, texts: Texts) -> Rendered:
     reason = payload.get("reason")
     body = texts.say(
         "staff_office_returned",
-        **{**payload, "reason": _shortened(reason, NOTE_IN_BODY)},
-        due_at=due_at,
+        **{**payload, "reason": _shortened(reason, NOTE_IN_BODY), "due_at": due_at},
     )
     variables = {
         "1": payload["number"],
