@@ -14,6 +14,7 @@ import time_machine
 from bot import create_app
 from bot.worker import worker_resources
 from conftest import CONTENT_SIDS, RESULT_PNG, WhatsApp, outbox_sender, twilio_config
+from handlers.notifications import render
 from scheduler import jobs
 from store import reports
 from store.clock import JAKARTA
@@ -458,3 +459,62 @@ def test_each_office_is_sent_its_own_open_reports_at_the_monthly_cutoff(
     assert cutoff.body.startswith("Batas penyelesaian bulanan: 1 laporan bulan 2026-02")
     assert f"• {number}" in cutoff.body
     assert SENEN not in got and BINA_MARGA not in got
+
+
+# What the notices say, in both languages
+
+
+NOTICES = [
+    (
+        "office_new_report",
+        {
+            "number": "CRM-26-000001-9",
+            "category": "jalan_rusak",
+            "kelurahan": "Kramat",
+            "stage": "disposisi",
+            "note": "Jalan kota",
+            "due_at": "2026-03-17T03:00:00+00:00",
+        },
+    ),
+    (
+        "office_returned",
+        {
+            "number": "CRM-26-000001-9",
+            "category": "jalan_rusak",
+            "kelurahan": "Kramat",
+            "by": "citizen",
+            "reason": "Masih berlubang",
+            "due_at": "2026-03-17T03:00:00+00:00",
+        },
+    ),
+    (
+        "office_deadline",
+        {
+            "alerts": [
+                {
+                    "number": f"CRM-26-00000{n}-9",
+                    "breach": "kelurahan_18h",
+                    "due_at": "2026-03-11T01:00:00+00:00",
+                }
+                for n in range(2)
+            ]
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize(("kind", "payload"), NOTICES)
+def test_every_office_notice_reads_in_both_languages_with_its_template(kind, payload, language):
+    rendered = render(kind, payload, language)
+    assert "CRM-26-00000" in rendered.body and "{{" not in rendered.body
+    assert rendered.template in {"office_report", "office_returned", "staff_alert"}
+    assert all(value for value in rendered.variables.values())
+
+
+def test_a_bundle_of_office_notices_has_no_facilitators_footer():
+    items = [{"kind": kind, "payload": payload} for kind, payload in NOTICES]
+    body = render("staff_held", {"items": items, "ids": [1, 2, 3]}, "id").body
+    assert body.startswith("🕕 3 pemberitahuan")
+    assert "dibuka kembali oleh pelapor dengan alasan: Masih berlubang" in body
+    assert "daftar validasi" not in body
