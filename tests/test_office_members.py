@@ -13,7 +13,14 @@ import time_machine
 
 from bot import create_app
 from bot.worker import worker_resources
-from conftest import CONTENT_SIDS, RESULT_PNG, WhatsApp, outbox_sender, twilio_config
+from conftest import (
+    CONTENT_SIDS,
+    RESULT_PNG,
+    WhatsApp,
+    move_through,
+    outbox_sender,
+    twilio_config,
+)
 from handlers.notifications import render
 from scheduler import jobs
 from store import reports
@@ -373,6 +380,28 @@ def test_a_report_sent_back_by_the_facilitator_is_told_to_the_skpd_with_its_reas
     assert "Batas tindak lanjut 7 hari: 17 Mar 2026 pukul 13.00 WIB" in notice.body
     assert LURAH not in got  # disposed: the SKPD's to follow up
     assert stage_of(store, number) == "proses"
+
+
+def test_a_report_its_citizen_reopens_is_told_to_the_kelurahan_with_the_reason(
+    offices_staffed, chat, deliver, store
+):
+    number = chat.file(wib(2026, 3, 10, 10, 0))
+    deliver(wib(2026, 3, 10, 10, 0))
+    with time_machine.travel(wib(2026, 3, 11, 10, 0), tick=False):
+        move_through(store, number, "koordinasi", "proses", "tindak_lanjut", "validasi", "selesai")
+    deliver(wib(2026, 3, 11, 10, 0))
+
+    chat.send(wib(2026, 3, 12, 9, 0), f"BUKA {number} Lubangnya masih ada", CITIZEN)
+
+    got = deliver(wib(2026, 3, 12, 9, 0))
+    (notice,) = got[LURAH]  # never disposed: the kelurahan's to follow up again
+    assert notice.form["ContentSid"] == STAFF_SIDS["office_returned:id"]
+    assert json.loads(notice.form["ContentVariables"]) == {
+        "1": number,
+        "2": "Lubangnya masih ada",
+        "3": "19 Mar 2026 pukul 09.00 WIB",
+    }
+    assert BINA_MARGA not in got and stage_of(store, number) == "proses"
 
 
 def test_antrian_lists_the_offices_open_reports_and_positions_name_them(
