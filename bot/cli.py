@@ -13,6 +13,7 @@ from bot.media import ResultPhoto, keep_photos, result_photos
 from bot.webhooks import spool
 from store import (
     numbers,
+    office_members,
     offices,
     outages,
     reports,
@@ -145,6 +146,58 @@ def office_categories(name: str, added: tuple[str, ...], removed: tuple[str, ...
         raise click.ClickException(str(problem)) from None
     db.commit()
     click.echo(f"{office.name}: {', '.join(office.categories) or 'no category'}")
+
+
+member_group = AppGroup(
+    "member", help="A kelurahan's or an SKPD's staff: told of their office's reports by WhatsApp."
+)
+office_group.add_command(member_group)
+
+
+@member_group.command("add")
+@click.option(
+    "--office",
+    required=True,
+    help="A kelurahan by name, postal code or id, or an SKPD by name or id (crm office list).",
+)
+@click.option("--name", required=True)
+@click.option("--phone", required=True, help="WhatsApp number, any format.")
+def member_add(office: str, name: str, phone: str) -> None:
+    """Register a member of an office (a phone belongs to one office at a time)."""
+    e164 = to_e164(phone)
+    if e164 is None:
+        raise click.ClickException(f"{phone!r} is not a phone number")
+    db = database.session()
+    try:
+        member = office_members.add_member(office, name, e164, session=db, now=utcnow())
+    except (offices.OfficeProblem, staff.DuplicateStaff) as problem:
+        raise click.ClickException(str(problem)) from None
+    db.commit()
+    click.echo(f"member {member.id}: {member.name} ({member.phone}) of {member.office.name}")
+
+
+@member_group.command("list")
+@click.option("--office", help="Only this office's members.")
+def member_list(office: str | None) -> None:
+    """List active members: id, name, phone, office."""
+    try:
+        members = office_members.list_members(office, session=database.session())
+    except offices.OfficeProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    for member in members:
+        click.echo(f"{member.id}\t{member.name}\t{member.phone}\t{member.office.name}")
+
+
+@member_group.command("remove")
+@click.argument("id_or_phone")
+def member_remove(id_or_phone: str) -> None:
+    """Stop a member's messages and commands (by id or phone, any format)."""
+    db = database.session()
+    person = office_members.remove_member(to_e164(id_or_phone) or id_or_phone, session=db)
+    if person is None:
+        raise click.ClickException(f"no office member {id_or_phone!r}")
+    db.commit()
+    click.echo(f"member {person.id} ({person.name}) removed")
 
 
 @crm.command("move")

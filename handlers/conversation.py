@@ -10,6 +10,7 @@ from handlers import (
     facilitator,
     intake,
     menu,
+    office_member,
     questions,
     reopen,
     status,
@@ -210,6 +211,10 @@ class TurnContext:
     def facilitator(self) -> bool:
         return self._turn.facilitator is not None
 
+    @property
+    def office_member(self) -> bool:
+        return self._turn.office_member is not None
+
     @cached_property
     def staff(self) -> bool:
         return staff.is_active_staff(self._turn.contact.phone, session=self._turn.session)
@@ -280,6 +285,7 @@ ACTIONS: dict[Intent, Action] = {
     Intent.EMPTY: _say("empty_message"),
     Intent.FACILITATOR_COMMAND: _with_turn(facilitator.handle),
     Intent.FACILITATOR_MENU: _with_turn(facilitator.show_menu),
+    Intent.OFFICE_COMMAND: _with_turn(office_member.handle),
     Intent.REOPEN: _with_turn(reopen.handle),
     # back after hours, a bare "ya" must not send a summary unseen: the question follows
     Intent.MENU: lambda turn, draft, reading, context: menu.show_menu(turn, draft=draft),

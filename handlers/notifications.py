@@ -11,6 +11,9 @@ from store.outbox import (
     DELAYED_REPLY,
     FACILITATOR_DIGEST,
     NEW_WORK,
+    OFFICE_DEADLINE,
+    OFFICE_NEW_REPORT,
+    OFFICE_RETURNED,
     SLA_ALERT,
     STAFF_HELD,
     STAGE_CHANGED,
@@ -22,6 +25,7 @@ from store.stages import Stage
 STAGE_UPDATE = "stage_update"
 REPORT_CLOSED = "report_closed"
 STAFF_ALERT = "staff_alert"
+OFFICE_REPORT = "office_report"
 CONTENT_TEMPLATES = (
     NEW_WORK,
     STAFF_HELD,
@@ -32,6 +36,8 @@ CONTENT_TEMPLATES = (
     FACILITATOR_DIGEST,
     SUPERVISOR_DIGEST,
     CUTOFF_LIST,
+    OFFICE_REPORT,
+    OFFICE_RETURNED,
 )
 LISTED = 10  # numbers shown per list in a digest; the counts say how many in all
 NOTE_IN_BODY = 1000
@@ -166,6 +172,53 @@ def _new_work_item(payload: dict) -> dict:
     }
 
 
+def _office_new_report(payload: dict, texts: Texts) -> Rendered:
+    """A report new to an office member's office: filed in its area, or disposed to it."""
+    due_at = datetime.fromisoformat(payload["due_at"])
+    body = texts.say(
+        "staff_office_new_report",
+        **{**payload, "note": _shortened(payload.get("note"), NOTE_IN_BODY), "due_at": due_at},
+    )
+    variables = {
+        "1": payload["number"],
+        "2": texts.category(payload["category"]),
+        "3": payload["kelurahan"],
+        "4": texts.wib(due_at),
+    }
+    return Rendered(body, OFFICE_REPORT, variables)
+
+
+def _office_returned(payload: dict, texts: Texts) -> Rendered:
+    """A report sent back to an office member's office, and why."""
+    due_at = datetime.fromisoformat(payload["due_at"])
+    reason = payload.get("reason")
+    body = texts.say(
+        "staff_office_returned",
+        **{**payload, "reason": _shortened(reason, NOTE_IN_BODY), "due_at": due_at},
+    )
+    variables = {
+        "1": payload["number"],
+        "2": _shortened(" ".join((reason or "-").split()), NOTE_IN_TEMPLATE),
+        "3": texts.wib(due_at),
+    }
+    return Rendered(body, OFFICE_RETURNED, variables)
+
+
+def _office_deadline(payload: dict, texts: Texts) -> Rendered:
+    """An office's rules warned of or missed, as one scan found them; outside the
+    24-hour window, the staff alert's template carries the first."""
+    alerts = [
+        {**alert, "due_at": datetime.fromisoformat(alert["due_at"])} for alert in payload["alerts"]
+    ]
+    body = texts.say("staff_office_deadline", alerts=alerts, listed=LISTED)
+    first = alerts[0]
+    missed = texts.breach(first["breach"])
+    if len(alerts) > 1:
+        missed = texts.say("staff_sla_alerts_more", breach=first["breach"], more=len(alerts) - 1)
+    variables = {"1": first["number"], "2": missed, "3": texts.wib(first["due_at"])}
+    return Rendered(body, STAFF_ALERT, variables)
+
+
 def _staff_held(payload: dict, texts: Texts) -> Rendered:
     """What waited for one staff phone through quiet hours, as one message: new work
     and missed deadlines listed, anything else (digests) after them as it would read."""
@@ -233,4 +286,7 @@ _RENDERERS: dict[str, Callable[[dict, Texts], Rendered]] = {
     CUTOFF_LIST: _cutoff_list,
     NEW_WORK: _new_work,
     STAFF_HELD: _staff_held,
+    OFFICE_NEW_REPORT: _office_new_report,
+    OFFICE_RETURNED: _office_returned,
+    OFFICE_DEADLINE: _office_deadline,
 }

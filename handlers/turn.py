@@ -7,7 +7,7 @@ from functools import cached_property
 from handlers import vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
-from store import staff
+from store import office_members, staff
 from store.contacts import ContactInfo
 from store.media_links import MediaLinks
 from store.offers import Offered
@@ -52,6 +52,12 @@ class Turn:
         """The sender as an active TA Fasilitator, or None; looked up only for the
         messages whose answer depends on it."""
         return staff.active_facilitator_by_phone(self.contact.phone, session=self.session)
+
+    @cached_property
+    def office_member(self) -> office_members.Member | None:
+        """The sender as a kelurahan's or an SKPD's active staff member, or None; looked
+        up only for the messages that may be their command."""
+        return office_members.member_by_phone(self.contact.phone, session=self.session)
 
     @cached_property
     def greeted_with_salam(self) -> bool:

@@ -151,6 +151,11 @@ FACILITATOR_COMMANDS = {
     command: _words(f"facilitator_commands.{command.lower()}")
     for command in ("ANTRIAN", "LIHAT", "VALIDASI", "KEMBALIKAN")
 }
+# A kelurahan's or an SKPD's staff's commands, likewise.
+OFFICE_COMMANDS = {
+    command: _words(f"office_commands.{command.lower()}")
+    for command in ("TERIMA", "TOLAK", "TERUSKAN", "PROSES", "SELESAI", "ANTRIAN", "LIHAT")
+}
 
 # Words that show which language a sender writes in (see looks_english, clearly_written_in).
 _MARKS_AROUND_WORDS = "?!.,;:()\"'"

@@ -15,6 +15,7 @@ from store import (
     drafts,
     heartbeats,
     idempotency,
+    office_members,
     outbox,
     sla,
     staff,
@@ -51,7 +52,8 @@ def purge_idempotency_keys(resources: WorkerResources) -> int:
 
 def scan_deadlines(resources: WorkerResources) -> int:
     """Record every newly missed time rule once; alert the facilitator and the
-    supervisors at once for validations. After a downtime, one scan catches up, but
+    supervisors at once for validations, the office members for their offices' rules
+    (warned before the miss, told of it). After a downtime, one scan catches up, but
     only once the spool is replayed: a VALIDASI kept during the outage counts when it
     reached us (handlers/once.py), and is no miss however late it is replayed."""
     if resources.spool.count_files_waiting():
@@ -67,6 +69,7 @@ def scan_deadlines(resources: WorkerResources) -> int:
         )
         alerts = [breach for breach in found if breach.kind in IMMEDIATE_ALERTS]
         _alert(alerts, session=db, now=now)
+        office_members.alert_deadlines(found, session=db, now=now)
         db.commit()
     if given:
         logger.info("gave %d reports without an active facilitator to one", given)
@@ -124,7 +127,8 @@ def latest_digest_slot(now: datetime, times: tuple[time, ...]) -> datetime | Non
 
 def send_digests(resources: WorkerResources) -> int:
     """Digests to facilitators with work and to supervisors when something stands
-    breached; from the 1st to the 5th, the list of last month's open reports."""
+    breached; from the 1st to the 5th, the list of last month's open reports (each
+    office member, their office's)."""
     now = utcnow()
     slot = latest_digest_slot(now, resources.digest_times)
     if slot is None:
@@ -139,6 +143,7 @@ def send_digests(resources: WorkerResources) -> int:
             f"cutoff-list:{today:%Y-%m-%d}", session=db, now=now
         ):
             queued += _cutoff_lists(today, session=db, now=now)
+            queued += office_members.cutoff_lists(today, session=db, now=now)
         db.commit()
     return queued
 

@@ -4,17 +4,19 @@ and between workers), and the figures supervisors and facilitators are sent."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import exists, func
+from sqlalchemy import exists, func, text
 from sqlmodel import Session, select
 
 from store import sla, validations
 from store.clock import JAKARTA
 from store.db import insert_for
 from store.models import Breach, Report, ScheduledRun, Validation
+from store.offices import Scope
 from store.stages import CLOSED_STAGES, OPEN_STAGES, Stage
 
 DAILY_TARGET_MISSED = "daily_target_missed"
 VALIDATION_OVERDUE = "validation_overdue"
+KELURAHAN_WARNING = "kelurahan_18h"  # a warning to the kelurahan's members, as 6d is
 KELURAHAN_24H = "kelurahan_24h"
 FOLLOW_UP_6D = "follow_up_6d"
 FOLLOW_UP_7D = "follow_up_7d"
@@ -103,8 +105,9 @@ def record_validation_breaches(*, session: Session, now: datetime) -> list[NewBr
 
 
 def record_early_stage_breaches(*, session: Session, now: datetime) -> list[NewBreach]:
-    """Reports the kelurahan left in menunggu for 24 hours, and reports not followed up
-    (not in tindak_lanjut) 6 and 7 days after submission or after their last return."""
+    """Reports the kelurahan left in menunggu for 24 hours (18: a warning to its
+    members), and reports not followed up (not in tindak_lanjut) 6 and 7 days after
+    submission or after their last return."""
     return _record_since_submission(session=session, now=now) + _record_since_return(
         session=session, now=now
     )
@@ -113,6 +116,7 @@ def record_early_stage_breaches(*, session: Session, now: datetime) -> list[NewB
 def _record_since_submission(*, session: Session, now: datetime) -> list[NewBreach]:
     """Rules that count from submission, for reports never returned to proses."""
     rules = (
+        (KELURAHAN_WARNING, (Stage.MENUNGGU,), sla.KELURAHAN_WARNING),
         (KELURAHAN_24H, (Stage.MENUNGGU,), sla.KELURAHAN_LIMIT),
         (FOLLOW_UP_6D, EARLY_STAGES, sla.FOLLOW_UP_WARNING),
         (FOLLOW_UP_7D, EARLY_STAGES, sla.FOLLOW_UP_LIMIT),
@@ -175,10 +179,14 @@ def record_monthly_cutoff_breaches(*, session: Session, now: datetime) -> list[N
 
 
 def open_reports_of_previous_month(
-    today: date, *, session: Session, facilitator_id: int | None = None
+    today: date,
+    *,
+    session: Session,
+    facilitator_id: int | None = None,
+    scope: Scope | None = None,
 ) -> list[tuple[int, str]]:
     """(id, number) of reports created last month (WIB) not yet selesai or ditolak;
-    for a facilitator, only those waiting in their queue."""
+    for a facilitator, only those waiting in their queue; for an office, its own."""
     first, next_first = sla.previous_month(today)
     query = (
         select(Report.id, Report.number)
@@ -189,6 +197,9 @@ def open_reports_of_previous_month(
         )
         .order_by(Report.created_at, Report.id)
     )
+    if scope is not None:
+        condition, values = scope.condition()
+        query = query.where(text(condition).bindparams(**values))
     if facilitator_id is not None:
         query = query.join(Validation, Validation.report_id == Report.id).where(
             Validation.facilitator_id == facilitator_id, Validation.left_at.is_(None)

@@ -276,8 +276,8 @@ class SendPace(SQLModel, table=True):
 
 
 class Staff(SQLModel, table=True):
-    """Facilitators (TA Fasilitator) and supervisors (Biro Pemerintahan) who get work,
-    alerts and digests by WhatsApp."""
+    """Facilitators (TA Fasilitator), supervisors (Biro Pemerintahan) and the staff of
+    a kelurahan or SKPD (office members), who get work, alerts and digests by WhatsApp."""
 
     __table_args__ = (UniqueConstraint("role", "phone"),)
 
@@ -286,6 +286,8 @@ class Staff(SQLModel, table=True):
     name: str = Field(max_length=100)
     phone: str = Field(max_length=20, index=True)
     active: bool = True
+    # An office member's (role "office"): the kelurahan or SKPD whose reports they act on
+    office_id: int | None = Field(default=None, foreign_key="office.id", index=True)
     last_assigned_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     created_at: datetime = Field(sa_column=_utc(nullable=False))
 

@@ -23,8 +23,9 @@ PENDING, SENT, FAILED, SUPPRESSED = "pending", "sent", "failed", "suppressed"
 BUNDLED = "bundled"  # sent inside a STAFF_HELD message, whose payload names it
 WITHDRAWN = "withdrawn"  # no longer true before it could be sent (`withdraw_unsent`)
 
-# What staff (facilitators, supervisors) are sent: held outside the quiet-hours window
-# (scheduler/sender.py), and what waited for one phone goes as one STAFF_HELD message.
+# What staff (facilitators, supervisors, office members) are sent: held outside the
+# quiet-hours window (scheduler/sender.py), and what waited for one phone goes as one
+# STAFF_HELD message.
 # Citizens' notices and replies are never held. Every staff kind is listed here:
 # `enqueue_to_phone` refuses one that is not.
 STAGE_CHANGED = "stage_changed"
@@ -35,8 +36,23 @@ FACILITATOR_DIGEST = "facilitator_digest"
 SUPERVISOR_DIGEST = "supervisor_digest"
 CUTOFF_LIST = "cutoff_list"
 STAFF_HELD = "staff_held"
+# An office member's (store/office_members.py): a report new to their office, one sent
+# back to it, and its time rules warned of or missed (its cut-off list is CUTOFF_LIST).
+OFFICE_NEW_REPORT = "office_new_report"
+OFFICE_RETURNED = "office_returned"
+OFFICE_DEADLINE = "office_deadline"
 STAFF_KINDS = frozenset(
-    {NEW_WORK, SLA_ALERT, FACILITATOR_DIGEST, SUPERVISOR_DIGEST, CUTOFF_LIST, STAFF_HELD}
+    {
+        NEW_WORK,
+        SLA_ALERT,
+        FACILITATOR_DIGEST,
+        SUPERVISOR_DIGEST,
+        CUTOFF_LIST,
+        STAFF_HELD,
+        OFFICE_NEW_REPORT,
+        OFFICE_RETURNED,
+        OFFICE_DEADLINE,
+    }
 )
 
 # Twilio's message statuses in the order they happen; callbacks never move one back.

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, text, update
 from sqlmodel import Session, select
 
-from store import contacts, numbers, offices, outbox, stages, validations
+from store import contacts, numbers, office_members, offices, outbox, stages, validations
 from store.categories import CATEGORIES
 from store.clock import to_wib
 from store.db import insert_for
@@ -240,6 +240,7 @@ def create_report(
         )
     )
     session.flush()
+    office_members.tell_new_report(report, session=session, now=max(now, queued_at or now))
     if new.notify_reporter and reporter_contact_id is not None:
         _notify_reporter(
             report, from_stage=None, note=None, session=session, now=now, queued_at=queued_at
@@ -620,7 +621,7 @@ def move_report(
     now: datetime,
     scope: Scope = _CITYWIDE,
     skpd: str | int | None = None,
-    result_photos: tuple[StoredPhoto, ...] = (),
+    result_photos: tuple[StoredPhoto | Photo, ...] = (),
     queued_at: datetime | None = None,
 ) -> ReportView:
     """Apply one move of the state machine and append it to the history, at `now`, or
@@ -630,7 +631,9 @@ def move_report(
     notification is queued at `queued_at` (default: the move's time). A move to
     disposisi names its SKPD: `skpd` (name or id), else the one for the report's
     category and kota. A move to tindak_lanjut carries `result_photos`, already in the
-    media store: the finished work, which the facilitator validates from.
+    media store, or (a `Photo` at Twilio, sent by WhatsApp) for the worker to copy: the
+    finished work, which the facilitator validates from. The office members it concerns
+    are told: an SKPD of its disposisi, the handling office of a return to proses.
 
     Raises `UnknownReport` (also for a report outside `scope`), or `stages.MoveRefused`
     (and changes nothing).
@@ -684,13 +687,18 @@ def move_report(
     session.add(change)
     if result_photos:
         session.flush()  # the change's id, which the photos name
-        session.add_all(_result_photo(report.id, change.id, photo) for photo in result_photos)
+        session.add_all(
+            _result_photo(report.id, change.id, photo, now=now) for photo in result_photos
+        )
     report.stage = to_stage
     report.stage_changed_at = now
     _mark_return(report, from_stage, to_stage, note, now=now)
     session.add(report)
     session.flush()
     _keep_validation_clock(report.id, from_stage, to_stage, session=session, now=now)
+    _tell_office_members(
+        report, from_stage, to_stage, note, session=session, now=max(now, queued_at or now)
+    )
     if report.reporter_contact_id is not None and role is not Role.CITIZEN:
         # (the reporter's own move, a reopening, is answered by the reply to their BUKA)
         _notify_reporter(
@@ -705,7 +713,22 @@ def move_report(
     return _view(report, session=session)
 
 
-def _result_photo(report_id: int, stage_change_id: int, photo: StoredPhoto) -> ReportMedia:
+def _result_photo(
+    report_id: int, stage_change_id: int, photo: StoredPhoto | Photo, *, now: datetime
+) -> ReportMedia:
+    """A photo of the finished work: in the media store already (the API's, `crm
+    move`'s), or at Twilio (an office member's SELESAI), copied by the worker as a
+    citizen's photo is."""
+    if isinstance(photo, Photo):
+        return ReportMedia(
+            report_id=report_id,
+            kind=RESULT_PHOTO,
+            stage_change_id=stage_change_id,
+            url=photo.url,
+            content_type=photo.content_type,
+            copy_state=PENDING,
+            next_copy_at=now,
+        )
     return ReportMedia(
         report_id=report_id,
         kind=RESULT_PHOTO,
@@ -713,6 +736,21 @@ def _result_photo(report_id: int, stage_change_id: int, photo: StoredPhoto) -> R
         stored_key=photo.key,
         content_type=photo.content_type,
     )
+
+
+def _tell_office_members(
+    report: Report,
+    from_stage: Stage,
+    to_stage: Stage,
+    note: str | None,
+    *,
+    session: Session,
+    now: datetime,
+) -> None:
+    if to_stage is Stage.DISPOSISI:
+        office_members.tell_disposed(report, (note or "").strip() or None, session=session, now=now)
+    elif to_stage is Stage.PROSES and from_stage in RETURNED_BY:
+        office_members.tell_returned(report, session=session, now=now)
 
 
 def _skpd_of_disposisi(

@@ -10,6 +10,8 @@ from store.clock import JAKARTA
 VALIDATION_LIMIT = timedelta(hours=72)
 DAILY_CUTOFF = time(15, 30)
 KELURAHAN_LIMIT = timedelta(hours=24)
+# The kelurahan's members are warned 6 hours before their 24 (store/office_members.py).
+KELURAHAN_WARNING = timedelta(hours=18)
 FOLLOW_UP_WARNING = timedelta(days=6)
 FOLLOW_UP_LIMIT = timedelta(days=7)
 MONTHLY_CUTOFF_DAY = 5

@@ -1,5 +1,6 @@
-"""Facilitators and supervisors: who they are, and which facilitator gets the next
-follow-up to validate."""
+"""Facilitators, supervisors and office members: who they are, and which facilitator
+gets the next follow-up to validate. (Office members, a kelurahan's or an SKPD's staff,
+are store/office_members.py's.)"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from store.sql import AnySession, sql
 class StaffRole(StrEnum):
     FACILITATOR = "facilitator"
     SUPERVISOR = "supervisor"
+    OFFICE = "office"  # a kelurahan's or an SKPD's staff (store/office_members.py)
 
 
 @dataclass(frozen=True)
@@ -24,11 +26,17 @@ class StaffInfo:
     name: str
     phone: str
     active: bool
+    office_id: int | None = None  # an office member's office
 
 
 def _info(row: Staff) -> StaffInfo:
     return StaffInfo(
-        id=row.id, role=StaffRole(row.role), name=row.name, phone=row.phone, active=row.active
+        id=row.id,
+        role=StaffRole(row.role),
+        name=row.name,
+        phone=row.phone,
+        active=row.active,
+        office_id=row.office_id,
     )
 
 
@@ -37,14 +45,21 @@ class DuplicateStaff(ValueError):
 
 
 def add_staff(
-    role: StaffRole, name: str, phone: str, *, session: Session, now: datetime
+    role: StaffRole,
+    name: str,
+    phone: str,
+    *,
+    session: Session,
+    now: datetime,
+    office_id: int | None = None,
 ) -> StaffInfo:
-    """Register (or reactivate) a facilitator or supervisor by E.164 phone."""
+    """Register (or reactivate) a facilitator, supervisor or (with its `office_id`)
+    office member by E.164 phone."""
     row = session.exec(select(Staff).where(Staff.role == role, Staff.phone == phone)).first()
     if row is not None and row.active:
         raise DuplicateStaff(f"{phone} is already an active {role}")
     row = row or Staff(role=role, phone=phone, created_at=now, name=name)
-    row.name, row.active = name, True
+    row.name, row.active, row.office_id = name, True, office_id
     session.add(row)
     session.flush()
     return _info(row)
@@ -90,10 +105,14 @@ def active_facilitator_by_phone(phone: str | None, *, session: AnySession) -> St
 
 
 def is_active_staff(phone: str | None, *, session: AnySession) -> bool:
-    """Whether the phone is an active facilitator's or supervisor's."""
+    """Whether the phone is an active facilitator's or supervisor's (an office member
+    writes as a citizen, but for their commands)."""
     return phone is not None and bool(
         sql(session).value(
-            "SELECT EXISTS (SELECT 1 FROM staff WHERE phone = :phone AND active)", phone=phone
+            "SELECT EXISTS (SELECT 1 FROM staff WHERE phone = :phone AND active"
+            " AND role <> :office)",
+            phone=phone,
+            office=StaffRole.OFFICE.value,
         )
     )
 

@@ -410,13 +410,17 @@ def test_supervisor_digest_reports_early_stage_flags(worker, store, team):
     created = wib(2026, 3, 1, 9, 0)
     with time_machine.travel(created, tick=False):
         report = _new_report(store)
-    _run(worker, jobs.scan_deadlines, created + timedelta(hours=24))
+    _run(worker, jobs.scan_deadlines, created + timedelta(hours=18))
     assert store(breaches.count_breaches) == {}
+    _run(worker, jobs.scan_deadlines, created + timedelta(hours=24))
+    # the kelurahan's members are warned 6 hours before (tests/test_office_members.py)
+    assert store(breaches.count_breaches) == {"kelurahan_18h": 1}
     _run(worker, jobs.scan_deadlines, created + timedelta(hours=24, seconds=1))
-    assert store(breaches.count_breaches) == {"kelurahan_24h": 1}
+    assert store(breaches.count_breaches) == {"kelurahan_18h": 1, "kelurahan_24h": 1}
     _run(worker, jobs.scan_deadlines, created + timedelta(days=7, seconds=1))
     _run(worker, jobs.scan_deadlines, created + timedelta(days=7, minutes=1))
     assert store(breaches.count_breaches) == {
+        "kelurahan_18h": 1,
         "kelurahan_24h": 1,
         "follow_up_6d": 1,
         "follow_up_7d": 1,

@@ -24,6 +24,7 @@ class Context:
     rating_open: bool = False
     facilitator: bool = False
     staff: bool = False
+    office_member: bool = False
     report_closed_lately: bool = False
     report_just_filed: bool = False
     has_reports: bool = False
@@ -288,3 +289,28 @@ def test_a_position_is_one_or_two_digits_right_after_the_verb(rest, position, af
     from handlers.understanding.facilitator_command import split_leading_position
 
     assert split_leading_position(rest) == (position, after)
+
+
+MEMBER = Context(office_member=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "intent"),
+    [
+        ("TERIMA CRM-26-000123-3", MEMBER, Intent.OFFICE_COMMAND),
+        ("tolak CRM-26-000123-3 bukan wilayah kami", MEMBER, Intent.OFFICE_COMMAND),
+        ("Teruskan 2 Suku Dinas Bina Marga Jakarta Pusat", MEMBER, Intent.OFFICE_COMMAND),
+        ("selesai 1", MEMBER, Intent.OFFICE_COMMAND),
+        ("ANTRIAN", MEMBER, Intent.OFFICE_COMMAND),
+        ("accept CRM-26-000123-3", MEMBER, Intent.OFFICE_COMMAND),
+        # a citizen's "terima kasih", and a member's own report: as anyone's
+        ("terima kasih", CITIZEN, Intent.THANKS),
+        ("TERIMA CRM-26-000123-3", CITIZEN, Intent.STATUS),  # a number: its status
+        ("selesai", replace(MEMBER, step="photos"), Intent.ANSWER),
+        ("SELESAI 1", replace(MEMBER, step="photos"), Intent.OFFICE_COMMAND),
+        # a facilitator's ANTRIAN stays hers
+        ("ANTRIAN", replace(FACILITATOR, office_member=True), Intent.FACILITATOR_COMMAND),
+    ],
+)
+def test_an_office_members_commands_are_theirs_only(text, context, intent):
+    assert reading_of(text, context).intent is intent

@@ -1,6 +1,6 @@
 """What a message means: one ordered table of intents, read top to bottom, the first that
 fits wins. Its input is the message and an explicit context (the question awaiting an
-answer, a rating awaited, staff or citizen, a report just filed…); its output a
+answer, a rating awaited, staff, office member or citizen, a report just filed…); its output a
 `Reading`, an intent and its slots. No store, no Flask: the handlers act on the reading.
 
 The order is the design. Emergencies are read before this table, before any limit
@@ -23,6 +23,7 @@ from handlers import vocabulary
 from handlers.message import IncomingMessage
 from handlers.understanding import (
     facilitator_command,
+    office_command,
     reopening,
     requests,
     status_request,
@@ -45,6 +46,7 @@ class Intent(StrEnum):
     EMPTY = "empty"
     FACILITATOR_COMMAND = "facilitator_command"
     FACILITATOR_MENU = "facilitator_menu"
+    OFFICE_COMMAND = "office_command"  # a kelurahan's or an SKPD's staff member's
     REOPEN = "reopen"
     MENU = "menu"
     RESUME_REPORT = "resume_report"
@@ -71,6 +73,7 @@ ASK_AGAIN_AFTER = frozenset(
         Intent.SET_NOTIFICATIONS,
         Intent.EMPTY,
         Intent.FACILITATOR_COMMAND,
+        Intent.OFFICE_COMMAND,
         Intent.MENU,
         Intent.MY_REPORTS,
         Intent.STATUS,
@@ -108,6 +111,11 @@ class Context(Protocol):
 
     @property
     def staff(self) -> bool: ...
+
+    @property
+    def office_member(self) -> bool:
+        """The sender is a kelurahan's or an SKPD's staff member: their commands are
+        theirs, everything else is read as a citizen's."""
 
     @property
     def report_closed_lately(self) -> bool:
@@ -189,6 +197,16 @@ def _facilitator_command(message: IncomingMessage, context: Context) -> bool:
     )
 
 
+def _office_command(message: IncomingMessage, context: Context) -> bool:
+    """As a facilitator's command (`_facilitator_command`), for an office member."""
+    command = message.answer
+    return (
+        office_command.is_command(command)
+        and (context.step is None or office_command.names_a_report(command))
+        and context.office_member
+    )
+
+
 def _not_a_number(words: set[str]) -> Callable[[IncomingMessage, Context], bool]:
     """A word of a request, not a digit alone: "3" answers the report's question."""
     return lambda message, context: message.answer in words and not message.answer.isdecimal()
@@ -245,6 +263,7 @@ EVERYWHERE = (
     Rule(Intent.CANCEL, _when(lambda m, c: m.answer in vocabulary.CANCEL)),
     Rule(Intent.EMPTY, _when(lambda m, c: m.is_empty)),
     Rule(Intent.FACILITATOR_COMMAND, _when(_facilitator_command)),
+    Rule(Intent.OFFICE_COMMAND, _when(_office_command)),
     Rule(
         Intent.FACILITATOR_MENU,
         _when(lambda m, c: c.step is None and requests.asks_for_the_menu(m) and c.facilitator),

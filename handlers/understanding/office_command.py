@@ -1,0 +1,35 @@
+"""Whether a message is a kelurahan's or an SKPD's staff member's command, and which:
+`TERIMA`, `TOLAK`, `TERUSKAN`, `PROSES`, `SELESAI`, `ANTRIAN` or `LIHAT`, typed in either
+language (the words are `office_commands` in words.id.toml and words.en.toml).
+handlers/office_member.py carries the command out.
+
+A report is named by its number or by its position in the member's latest ANTRIAN, read
+as a facilitator's are (facilitator_command.py)."""
+
+from handlers import vocabulary
+from handlers.understanding import report_numbers
+from handlers.understanding.facilitator_command import split_leading_position
+
+VERBS = {word: command for command, words in vocabulary.OFFICE_COMMANDS.items() for word in words}
+
+
+def verb_of(command: str) -> str | None:
+    """The command a message starts with: `Terima CRM-…`, `tolak: CRM-… bukan wilayah`."""
+    return VERBS.get(command.split(" ", 1)[0].strip("?!.,:;"))
+
+
+def is_command(command: str) -> bool:
+    return verb_of(command) is not None
+
+
+def names_a_report(command: str) -> bool:
+    """A command with a report number or a position after it, or ANTRIAN alone: taken
+    as the member's even in the middle of a report they file as a citizen ("selesai" alone
+    there ends their photos). LIHAT takes nothing after its position."""
+    verb, _, rest = command.partition(" ")
+    if not rest:
+        return verb_of(verb) == "ANTRIAN"
+    if report_numbers.starts_with_a_number(rest):
+        return True
+    position, after = split_leading_position(rest)
+    return position is not None and (verb_of(verb) != "LIHAT" or not after)

@@ -1,0 +1,289 @@
+"""Office members: a kelurahan's or an SKPD's staff on WhatsApp (DESIGN.md, Offices). They
+are `staff` rows of role "office" bound to one office, whose reports they are told of
+(new in their area or disposed to them, sent back, late, open at the monthly cut-off)
+and act on (handlers/office_member.py), with that office's Scope, as its API token does.
+Every notice is a staff kind of store/outbox.py: quiet hours hold it."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from store import breaches, offices, outbox, sla, staff
+from store.models import Office, Report, Staff
+from store.offices import OfficeInfo, OfficeKind, OfficeProblem, Scope
+from store.sql import AnySession, sql, utc
+from store.staff import StaffRole
+from store.stages import Stage
+
+# Breaches an office member is warned of or told of, and whose rule each is: the 24 hours
+# are the kelurahan's; the 7 days, of whoever handles the report (an SKPD once disposed).
+KELURAHAN_RULES = {breaches.KELURAHAN_WARNING, breaches.KELURAHAN_24H}
+FOLLOW_UP_RULES = {breaches.FOLLOW_UP_6D, breaches.FOLLOW_UP_7D}
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    name: str
+    phone: str
+    office: OfficeInfo
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of_office(self.office)
+
+
+def member_office(wanted: str, *, session: Session) -> OfficeInfo:
+    """The kelurahan or SKPD named `wanted`: an SKPD by its name or id, else a kelurahan
+    as offices.find_office finds one (typos, postal code). Raises `OfficeProblem`."""
+    try:
+        return offices.find_office(wanted, OfficeKind.SKPD, session=session)
+    except OfficeProblem:
+        pass
+    try:
+        return offices.find_office(wanted, OfficeKind.KELURAHAN, session=session)
+    except OfficeProblem as problem:
+        raise OfficeProblem(
+            f"{problem} (nor is it an SKPD's name: see `flask --app bot crm office list`)",
+            candidates=problem.candidates,
+        ) from None
+
+
+def add_member(office: str, name: str, phone: str, *, session: Session, now: datetime) -> Member:
+    """Register (or reactivate, perhaps for another office) a member by E.164 phone.
+    Raises `OfficeProblem` or `staff.DuplicateStaff` (one office per phone)."""
+    found = member_office(office, session=session)
+    person = staff.add_staff(
+        StaffRole.OFFICE, name, phone, session=session, now=now, office_id=found.id
+    )
+    return Member(person.id, person.name, person.phone, found)
+
+
+def remove_member(id_or_phone: str, *, session: Session) -> staff.StaffInfo | None:
+    return staff.deactivate_staff(StaffRole.OFFICE, id_or_phone, session=session)
+
+
+def list_members(office: str | None = None, *, session: Session) -> list[Member]:
+    """Active members, of one office if named, by office then name."""
+    query = (
+        select(Staff, Office)
+        .join(Office, Office.id == Staff.office_id)
+        .where(Staff.role == StaffRole.OFFICE, Staff.active)
+        .order_by(Office.name, Staff.name)
+    )
+    if office is not None:
+        query = query.where(Office.id == member_office(office, session=session).id)
+    return [
+        Member(row.id, row.name, row.phone, _office_info(place))
+        for row, place in session.exec(query).all()
+    ]
+
+
+def _office_info(row: Office) -> OfficeInfo:
+    return OfficeInfo(row.id, OfficeKind(row.kind), row.name, row.kota, row.kelurahan_id)
+
+
+def member_by_phone(phone: str | None, *, session: AnySession) -> Member | None:
+    """The sender as an active office member, or None. Asked for the messages that may
+    be a member's command, so plain SQL."""
+    if not phone:
+        return None
+    found = sql(session).row(
+        "SELECT staff.id, staff.name, office.id, office.kind, office.name, office.kota,"
+        " office.kelurahan_id FROM staff JOIN office ON office.id = staff.office_id"
+        " WHERE staff.role = :role AND staff.phone = :phone AND staff.active",
+        role=StaffRole.OFFICE.value,
+        phone=phone,
+    )
+    if found is None:
+        return None
+    member_id, name, office_id, kind, office_name, kota, kelurahan_id = found
+    office = OfficeInfo(office_id, OfficeKind(kind), office_name, kota, kelurahan_id)
+    return Member(member_id, name, phone, office)
+
+
+def _members_of(office_id: int, *, session: Session) -> list[tuple[str, str]]:
+    """(phone, name) of the office's active members. Plain SQL: every filing asks."""
+    return sql(session).rows(
+        "SELECT phone, name FROM staff WHERE role = :role AND active AND office_id = :office"
+        " ORDER BY id",
+        role=StaffRole.OFFICE.value,
+        office=office_id,
+    )
+
+
+def _tell(
+    office_id: int | None,
+    kind: str,
+    payload: dict,
+    *,
+    report_id: int | None,
+    session: Session,
+    now: datetime,
+) -> int:
+    """The notice to every active member of the office; how many."""
+    members = [] if office_id is None else _members_of(office_id, session=session)
+    for phone, name in members:
+        outbox.enqueue_to_phone(
+            phone, name, kind, payload, report_id=report_id, session=session, now=now
+        )
+    return len(members)
+
+
+def _kelurahan_office_id(report: Report, *, session: Session) -> int:
+    return sql(session).value(
+        "SELECT id FROM office WHERE kelurahan_id = :kelurahan", kelurahan=report.kelurahan_id
+    )
+
+
+def _handling_office_id(report: Report, *, session: Session) -> int:
+    """Who must follow the report up: the SKPD it was disposed to, else its kelurahan."""
+    if report.skpd_office_id is not None:
+        return report.skpd_office_id
+    return _kelurahan_office_id(report, session=session)
+
+
+def _about(report: Report) -> dict:
+    return {"number": report.number, "category": report.category, "kelurahan": report.kelurahan}
+
+
+def tell_new_report(report: Report, *, session: Session, now: datetime) -> int:
+    """A report filed in a kelurahan: its members are told, with their 24 hours."""
+    payload = _about(report) | {
+        "stage": report.stage,
+        "due_at": (report.created_at + sla.KELURAHAN_LIMIT).isoformat(),
+    }
+    office_id = _kelurahan_office_id(report, session=session)
+    return _tell(
+        office_id, outbox.OFFICE_NEW_REPORT, payload, report_id=report.id, session=session, now=now
+    )
+
+
+def tell_disposed(report: Report, note: str | None, *, session: Session, now: datetime) -> int:
+    """A disposisi named an SKPD: its members are told, with the follow-up's 7 days."""
+    started = report.returned_at or report.created_at
+    payload = _about(report) | {
+        "stage": report.stage,
+        "note": note,
+        "due_at": (started + sla.FOLLOW_UP_LIMIT).isoformat(),
+    }
+    return _tell(
+        report.skpd_office_id,
+        outbox.OFFICE_NEW_REPORT,
+        payload,
+        report_id=report.id,
+        session=session,
+        now=now,
+    )
+
+
+def tell_returned(report: Report, *, session: Session, now: datetime) -> int:
+    """A report back in proses (a facilitator sent its follow-up back, or its citizen
+    reopened it): whoever handles it is told why, with the 7 days that count again."""
+    payload = _about(report) | {
+        "by": report.returned_by,
+        "reason": report.return_reason,
+        "due_at": (report.returned_at + sla.FOLLOW_UP_LIMIT).isoformat(),
+    }
+    return _tell(
+        _handling_office_id(report, session=session),
+        outbox.OFFICE_RETURNED,
+        payload,
+        report_id=report.id,
+        session=session,
+        now=now,
+    )
+
+
+def alert_deadlines(found: list[breaches.NewBreach], *, session: Session, now: datetime) -> int:
+    """What one deadline scan found of the offices' rules, one message per office (its
+    members each get it): a warning before the rule is missed, and the miss. How many
+    offices were told."""
+    alerts_of: dict[int, list[tuple[int, dict]]] = {}
+    for breach in found:
+        if breach.kind not in KELURAHAN_RULES | FOLLOW_UP_RULES:
+            continue
+        report = session.get(Report, breach.report_id)
+        if breach.kind in KELURAHAN_RULES:
+            office_id = _kelurahan_office_id(report, session=session)
+            due_at = report.created_at + sla.KELURAHAN_LIMIT
+        else:
+            office_id = _handling_office_id(report, session=session)
+            due_at = (report.returned_at or report.created_at) + sla.FOLLOW_UP_LIMIT
+        alert = {"number": breach.number, "breach": breach.kind, "due_at": due_at.isoformat()}
+        alerts_of.setdefault(office_id, []).append((report.id, alert))
+    told = 0
+    for office_id, alerts in alerts_of.items():
+        report_ids = {report_id for report_id, _ in alerts}
+        told += bool(
+            _tell(
+                office_id,
+                outbox.OFFICE_DEADLINE,
+                {"alerts": [alert for _, alert in alerts]},
+                report_id=report_ids.pop() if len(report_ids) == 1 else None,
+                session=session,
+                now=now,
+            )
+        )
+    return told
+
+
+def cutoff_lists(today: date, *, session: Session, now: datetime) -> int:
+    """From the 1st to the 5th, each office with members gets its own reports of last
+    month still open (outbox.CUTOFF_LIST, as supervisors and facilitators do)."""
+    month = sla.previous_month(today)[0].strftime("%Y-%m")
+    office_ids = session.exec(
+        select(Staff.office_id)
+        .where(Staff.role == StaffRole.OFFICE, Staff.active)
+        .distinct()
+        .order_by(Staff.office_id)
+    ).all()
+    sent = 0
+    for office_id in office_ids:
+        office = offices.office_by_id(office_id, session=session)
+        numbers = [
+            number
+            for _, number in breaches.open_reports_of_previous_month(
+                today, session=session, scope=Scope.of_office(office)
+            )
+        ]
+        if numbers:
+            payload = {"month": month, "numbers": numbers}
+            sent += _tell(
+                office_id, outbox.CUTOFF_LIST, payload, report_id=None, session=session, now=now
+            )
+    return sent
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    id: int
+    number: str
+    category: str
+    kelurahan: str
+    stage: Stage
+    created_at: datetime
+    returned: bool  # back in proses after a return
+
+
+def open_reports(scope: Scope, *, limit: int, session: AnySession) -> tuple[list[OpenReport], int]:
+    """The office's reports still before tindak_lanjut, oldest first (the first `limit`),
+    and how many there are: what its ANTRIAN lists."""
+    condition, values = scope.condition()
+    stages = {f"stage_{index}": stage.value for index, stage in enumerate(breaches.EARLY_STAGES)}
+    where = f"{condition} AND report.stage IN ({', '.join(f':{name}' for name in stages)})"
+    q = sql(session)
+    total = q.value(f"SELECT count(*) FROM report WHERE {where}", **values, **stages)
+    rows = q.rows(
+        "SELECT id, number, category, kelurahan, stage, created_at, returned_at IS NOT NULL"
+        f" FROM report WHERE {where} ORDER BY created_at, id LIMIT :limit",
+        **values,
+        **stages,
+        limit=limit,
+    )
+    found = [
+        OpenReport(row[0], row[1], row[2], row[3], Stage(row[4]), utc(row[5]), bool(row[6]))
+        for row in rows
+    ]
+    return found, total
