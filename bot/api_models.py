@@ -484,6 +484,8 @@ class Period(Declared):
     validations: int
     validations_within_72h: int
     validation_rate: float | None
+    ratings: int = Field(description="The period's reports rated 1-5 by their reporters")
+    rating_mean: float | None = Field(description="Their mean score; null without ratings")
 
 
 class Stats(Declared):
@@ -497,6 +499,12 @@ class Stats(Declared):
     )
     mean_of_rates: float | None = Field(
         description="Mean of the periods' rates, %; null without reports"
+    )
+    ratings: int = Field(description="Ratings of all the periods' reports")
+    rating_mean: float | None = Field(description="Their mean score; null without ratings")
+    generated_reports: int = Field(
+        description="How many of the store's reports are sample data made by `crm generate`,"
+        " not citizens' (0: none)"
     )
 
 

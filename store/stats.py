@@ -1,6 +1,7 @@
 """CRM's figures in the form of the paper's Table 1: reports and resolutions per year
-(or month), with days to resolution and the share of validations within 72 hours.
-Periods are WIB; percentages are computed from the counts."""
+(or month), with days to resolution, the share of validations within 72 hours and the
+citizens' ratings (count and mean, never a word of theirs). Periods are WIB; percentages
+are computed from the counts."""
 
 import re
 import statistics
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, case, cast, delete, func, literal_column
 from sqlmodel import Session, select
 
+from store import history, ratings
 from store.clock import JAKARTA
 from store.db import insert_for, read_session
 from store.models import Report, StatsSnapshot, Validation
@@ -28,6 +30,8 @@ class PeriodFigures:
     median_days: float | None
     validations: int
     validations_within_72h: int
+    ratings: int = 0  # of the period's reports, rated 1-5 by their reporters
+    rating_mean: float | None = None
 
     @property
     def resolution_rate(self) -> float:
@@ -51,6 +55,18 @@ class Summary:
     @property
     def resolved(self) -> int:
         return sum(period.resolved for period in self.periods)
+
+    @property
+    def ratings(self) -> int:
+        return sum(period.ratings for period in self.periods)
+
+    @property
+    def rating_mean(self) -> float | None:
+        """The mean score of all ratings of all periods; None without ratings."""
+        if not self.ratings:
+            return None
+        total = sum(p.rating_mean * p.ratings for p in self.periods if p.ratings)
+        return round(total / self.ratings, 2)
 
     @property
     def weighted_rate(self) -> float | None:
@@ -95,6 +111,7 @@ def summarise(
     ).all()
     durations = _resolution_days(period, where, dialect, session=session)
     validations = _validations(period, where, session=session)
+    rated = ratings.ratings_per_period(period, where, session=session)
     return Summary(
         [
             PeriodFigures(
@@ -109,6 +126,8 @@ def summarise(
                 else None,
                 validations=validations.get(name, (0, 0))[0],
                 validations_within_72h=validations.get(name, (0, 0))[1],
+                ratings=rated.get(name, (0, None))[0],
+                rating_mean=rated.get(name, (0, None))[1],
             )
             for name, total, done in counts
         ]
@@ -186,6 +205,8 @@ def as_dict(summary: Summary) -> dict:
                 "validations": row.validations,
                 "validations_within_72h": row.validations_within_72h,
                 "validation_rate": row.validation_rate,
+                "ratings": row.ratings,
+                "rating_mean": row.rating_mean,
             }
             for row in summary.periods
         ],
@@ -193,6 +214,8 @@ def as_dict(summary: Summary) -> dict:
         "resolved": summary.resolved,
         "weighted_rate": summary.weighted_rate,
         "mean_of_rates": summary.mean_of_rates,
+        "ratings": summary.ratings,
+        "rating_mean": summary.rating_mean,
     }
 
 
@@ -205,9 +228,11 @@ SNAPSHOTS = {"year": "year||", "month": "month||"}
 def refresh_snapshots(*, session: Session, now: datetime) -> None:
     """The worker's job: both snapshots anew, and no other row. The figures are read in a
     read-only session; `session` only writes them, each in a short transaction."""
+    with read_session(session.get_bind()) as reader:
+        generated = history.count_generated(session=reader)
     for by, key in SNAPSHOTS.items():
         with read_session(session.get_bind()) as reader:  # seconds of reading, no write lock
-            data = as_dict(summarise(by=by, session=reader))
+            data = as_dict(summarise(by=by, session=reader)) | {"generated_reports": generated}
         statement = insert_for(session, StatsSnapshot).values(key=key, computed_at=now, data=data)
         session.exec(
             statement.on_conflict_do_update(
@@ -227,7 +252,8 @@ def window_of_snapshot(
     *, by: str, session: Session, start: datetime | None = None, end: datetime | None = None
 ) -> tuple[dict, datetime]:
     """The figures of the periods in [start, end), cut from the worker's snapshot, and when
-    it computed them. Per year, a window takes whole years: a year's median cannot be
+    it computed them, with how many of the store's reports `crm generate` made (0: all
+    are citizens'). Per year, a window takes whole years: a year's median cannot be
     made from some of its months. NotReady when there is no snapshot yet."""
     if by == "year" and not all(_starts_a_year(bound) for bound in (start, end)):
         raise ValueError("per year, a window takes whole years (YYYY); per month, any months")
@@ -235,11 +261,12 @@ def window_of_snapshot(
     if stored is None:
         raise NotReady(by)
     kept = [
-        PeriodFigures(**{name: row[name] for name in _STORED_FIGURES})
+        PeriodFigures(**{name: row[name] for name in _STORED_FIGURES if name in row})
         for row in stored.data["periods"]
         if _within(row["period"], start, end)
     ]
-    return as_dict(Summary(kept)), stored.computed_at
+    generated = stored.data.get("generated_reports", 0)
+    return as_dict(Summary(kept)) | {"generated_reports": generated}, stored.computed_at
 
 
 _STORED_FIGURES = [name for name in PeriodFigures.__dataclass_fields__]

@@ -119,9 +119,17 @@ def expected_rows(figures: dict) -> list[list[str]]:
             two(period["mean_days"]),
             two(period["median_days"]),
             two(period["validation_rate"], "%"),
+            rating(period),
         ]
         for period in figures["periods"]
     ]
+
+
+def rating(figures: dict) -> str:
+    """The mean of the citizens' ratings and how many there were: 4,20 (12)."""
+    if not figures["ratings"]:
+        return "–"
+    return f"{comma(figures['rating_mean'])} ({dotted(figures['ratings'])})"
 
 
 # --- Through the test client ----------------------------------------------------------------
@@ -162,6 +170,7 @@ def test_dashboard_shows_the_yearly_table_of_the_figures(client, history_of_500)
             "",
             "",
             "",
+            rating(figures),
         ]
     ]
     assert f"{comma(figures['mean_of_rates'])}%" in html
