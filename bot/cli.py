@@ -15,6 +15,7 @@ from store import (
     numbers,
     offices,
     outages,
+    ratings,
     reports,
     sla,
     staff,
@@ -251,8 +252,9 @@ crm.add_command(_staff_commands(StaffRole.SUPERVISOR, "Biro Pemerintahan supervi
 @click.option("--month", required=True, help="YYYY-MM (WIB).")
 def sla_figures(month: str) -> None:
     """Validation SLA of a month, per facilitator: within 72 h, within the daily target,
-    median and 95th-percentile hours; then the month's outages, each with the
-    validation deadlines missed inside it."""
+    median and 95th-percentile hours; then the citizens' ratings given in the month, per
+    facilitator and per office, with their latest comments; then the month's outages,
+    each with the validation deadlines missed inside it."""
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
@@ -277,7 +279,28 @@ def sla_figures(month: str) -> None:
         )
     if not rows:
         click.echo("(no validations in this month)")
+    _ratings(sla.start_of_day(first), sla.start_of_day(next_first), month)
     _outages(sla.start_of_day(first), sla.start_of_day(next_first), month)
+
+
+def _ratings(start: datetime, end: datetime, month: str) -> None:
+    """The ratings given in the month (1-5), per facilitator who validated the report and
+    per office that handled it, each with its latest comments: the words the citizen sent
+    with the score, on one line, without their name or phone number."""
+    summary = ratings.ratings_between(start, end, session=database.session())
+    click.echo("")
+    click.echo(f"Penilaian warga {month}")
+    if summary.everyone is None:
+        click.echo("(no ratings in this month)")
+        return
+    for head, rows in (("Fasilitator", summary.facilitators), ("Kantor", summary.offices)):
+        click.echo(f"{head:<40}{'Penilaian':>10}{'Rata-rata':>10}")
+        for row in [*rows, summary.everyone]:
+            name = f"Kel. {row.name}" if row.kind == "kelurahan" else row.name
+            click.echo(f"{name:<40}{row.ratings:>10}{row.mean:>10.2f}")
+            if row is not summary.everyone:
+                for comment in row.comments:
+                    click.echo(f"  {comment.number}  {comment.score}/5  {comment.text}")
 
 
 def _outages(start: datetime, end: datetime, month: str) -> None:

@@ -83,6 +83,8 @@ class RatingFigures:
     ratings: int
     mean: float
     comments: tuple[Comment, ...]  # the latest first, at most COMMENTS_KEPT
+    staff_id: int | None = None  # a facilitator's
+    kind: str | None = None  # an office's: kelurahan or skpd (store/offices.py, OfficeKind)
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,8 @@ class RatingsSummary:
     offices: list[RatingFigures]
     everyone: RatingFigures | None
 
-    def of_facilitator(self, name: str) -> RatingFigures | None:
-        return next((row for row in self.facilitators if row.name == name), None)
+    def of_facilitator(self, staff_id: int) -> RatingFigures | None:
+        return next((row for row in self.facilitators if row.staff_id == staff_id), None)
 
 
 def ratings_between(start: datetime, end: datetime, *, session: Session) -> RatingsSummary:
@@ -140,20 +142,24 @@ def ratings_between(start: datetime, end: datetime, *, session: Session) -> Rati
         .order_by(Rating.rated_at.desc(), Rating.id.desc())
     ).all()
     names = _staff_names({row[3] for row in rows if row[3] is not None}, session=session)
-    by_facilitator: dict[str, list[tuple[int, Comment | None]]] = {}
-    by_office: dict[str, list[tuple[int, Comment | None]]] = {}
+    by_facilitator: dict[int | None, list[tuple[int, Comment | None]]] = {}
+    by_office: dict[tuple[str, str], list[tuple[int, Comment | None]]] = {}
     everyone: list[tuple[int, Comment | None]] = []
     for score, rated_at, number, staff_id, kelurahan, skpd, body, *people in rows:
         text = comment_of(body, people)
         rated = (score, Comment(number, score, rated_at, text) if text else None)
-        by_facilitator.setdefault(names.get(staff_id, UNASSIGNED), []).append(rated)
-        for office in (f"Kel. {kelurahan}" if kelurahan else None, skpd):
-            if office:
+        by_facilitator.setdefault(staff_id if staff_id in names else None, []).append(rated)
+        for office in (("kelurahan", kelurahan), ("skpd", skpd)):
+            if office[1]:
                 by_office.setdefault(office, []).append(rated)
         everyone.append(rated)
+    facilitators = [
+        _figures(names.get(staff_id, UNASSIGNED), got, staff_id=staff_id)
+        for staff_id, got in by_facilitator.items()
+    ]
     return RatingsSummary(
-        facilitators=[_figures(name, got) for name, got in sorted(by_facilitator.items())],
-        offices=[_figures(name, got) for name, got in sorted(by_office.items())],
+        facilitators=sorted(facilitators, key=lambda row: (row.name, row.staff_id or 0)),
+        offices=[_figures(name, got, kind=kind) for (kind, name), got in sorted(by_office.items())],
         everyone=_figures("ALL", everyone) if everyone else None,
     )
 
@@ -164,13 +170,21 @@ def _staff_names(ids: set[int], *, session: Session) -> dict[int, str]:
     return dict(session.exec(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
 
 
-def _figures(name: str, rated: list[tuple[int, Comment | None]]) -> RatingFigures:
+def _figures(
+    name: str,
+    rated: list[tuple[int, Comment | None]],
+    *,
+    staff_id: int | None = None,
+    kind: str | None = None,
+) -> RatingFigures:
     comments = tuple(comment for _, comment in rated if comment is not None)
     return RatingFigures(
         name=name,
         ratings=len(rated),
         mean=round(sum(score for score, _ in rated) / len(rated), 2),
         comments=comments[:COMMENTS_KEPT],
+        staff_id=staff_id,
+        kind=kind,
     )
 
 
