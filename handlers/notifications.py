@@ -11,6 +11,7 @@ from store.outbox import (
     DELAYED_REPLY,
     FACILITATOR_DIGEST,
     NEW_WORK,
+    RATINGS_SUMMARY,
     SLA_ALERT,
     STAFF_HELD,
     STAGE_CHANGED,
@@ -32,6 +33,7 @@ CONTENT_TEMPLATES = (
     FACILITATOR_DIGEST,
     SUPERVISOR_DIGEST,
     CUTOFF_LIST,
+    RATINGS_SUMMARY,
 )
 LISTED = 10  # numbers shown per list in a digest; the counts say how many in all
 NOTE_IN_BODY = 1000
@@ -145,6 +147,16 @@ def _cutoff_list(payload: dict, texts: Texts) -> Rendered:
     return Rendered(body, CUTOFF_LIST, {"1": payload["month"], "2": str(len(payload["numbers"]))})
 
 
+def _ratings_summary(payload: dict, texts: Texts) -> Rendered:
+    """Last month's ratings: a supervisor's per facilitator and per office, a facilitator's
+    her own; both with the latest comments."""
+    body = _shortened(
+        texts.say("staff_ratings_summary", listed=LISTED, **payload), WHATSAPP_BODY_LIMIT
+    )
+    variables = {"1": payload["month"], "2": str(payload["ratings"]), "3": f"{payload['mean']:.2f}"}
+    return Rendered(body, RATINGS_SUMMARY, variables)
+
+
 def _new_work(payload: dict, texts: Texts) -> Rendered:
     """A report entered the facilitator's queue."""
     item = _new_work_item(payload)
@@ -231,6 +243,7 @@ _RENDERERS: dict[str, Callable[[dict, Texts], Rendered]] = {
     FACILITATOR_DIGEST: _facilitator_digest,
     SUPERVISOR_DIGEST: _supervisor_digest,
     CUTOFF_LIST: _cutoff_list,
+    RATINGS_SUMMARY: _ratings_summary,
     NEW_WORK: _new_work,
     STAFF_HELD: _staff_held,
 }

@@ -33,9 +33,18 @@ SLA_ALERT = "sla_alert"
 FACILITATOR_DIGEST = "facilitator_digest"
 SUPERVISOR_DIGEST = "supervisor_digest"
 CUTOFF_LIST = "cutoff_list"
+RATINGS_SUMMARY = "ratings_summary"
 STAFF_HELD = "staff_held"
 STAFF_KINDS = frozenset(
-    {NEW_WORK, SLA_ALERT, FACILITATOR_DIGEST, SUPERVISOR_DIGEST, CUTOFF_LIST, STAFF_HELD}
+    {
+        NEW_WORK,
+        SLA_ALERT,
+        FACILITATOR_DIGEST,
+        SUPERVISOR_DIGEST,
+        CUTOFF_LIST,
+        RATINGS_SUMMARY,
+        STAFF_HELD,
+    }
 )
 
 # Twilio's message statuses in the order they happen; callbacks never move one back.
