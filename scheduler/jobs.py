@@ -246,8 +246,8 @@ def _ratings_summaries(today, *, session, now: datetime) -> int:
     whole = {
         **_rated(summary.everyone),
         "month": month,
-        "facilitators": [_rated(row, comments=False) for row in summary.facilitators],
-        "offices": [_rated(row, comments=False) for row in summary.offices],
+        "facilitators": [_rated(row, comments=False) for row in _most_rated(summary.facilitators)],
+        "offices": [_rated(row, comments=False) for row in _most_rated(summary.offices)],
     }
     sent = 0
     for person in staff.list_staff(StaffRole.SUPERVISOR, session=session, active_only=True):
@@ -258,6 +258,11 @@ def _ratings_summaries(today, *, session, now: datetime) -> int:
             payload = {**_rated(own), "month": month, "everyone_mean": summary.everyone.mean}
             sent += _enqueue_staff(person, RATINGS_SUMMARY, payload, session=session, now=now)
     return sent
+
+
+def _most_rated(rows: list[ratings.RatingFigures]) -> list[ratings.RatingFigures]:
+    """The most rated first: a message lists only the first few of 267 kelurahan."""
+    return sorted(rows, key=lambda row: -row.ratings)
 
 
 def _rated(row: ratings.RatingFigures, *, comments: bool = True) -> dict:
