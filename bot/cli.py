@@ -392,6 +392,10 @@ def generate_history(
         f"{made.validations:,} validations, {made.contacts:,} contacts "
         f"in {time.monotonic() - started:.1f} s"
     )
+    click.echo(
+        f"validations: {timings.next_day:.0%} the next day, {timings.late:.0%} after 3x24 h "
+        "(store/history.py, Timings, gives the sources)"
+    )
 
 
 @crm.command("stats")
