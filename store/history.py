@@ -76,9 +76,10 @@ OCCASIONAL_REPORTERS = 195_000
 HISTORY_START = datetime(2016, 1, 1)  # naive UTC, as the stories' moments (see _stamper)
 GENERATED_BY = "crm generate"  # the actor of every generated stage change
 FIRST_LOOK = timedelta(minutes=10)  # the quickest validation drawn: an ASSUMPTION
-# How long before the drawn closing a follow-up enters tindak_lanjut; its validation is
-# then drawn from there (`_validated`), so a closing moves by hours at most. ASSUMPTION.
-VALIDATION_ROUGHLY = timedelta(hours=6)
+# The mean time from submission to proses as _story draws it, and the hour after: 3 hours
+# to koordinasi, 60 % × 12.5 hours of disposisi, 12.5 hours to proses, 1 hour. The rest
+# of a year's mean days is drawn after it, so that the generated mean is the parameter's.
+BEFORE_FOLLOW_UP = timedelta(hours=3 + 0.6 * 12.5 + 12.5 + 1)
 
 
 @dataclass(frozen=True)
@@ -503,11 +504,12 @@ def _story(teller: _Teller, report_id, number, created, fate, year, kel, reporte
         steps.append((previous, Stage.PROSES, handler, stamp(at)))
         if fate is Stage.SELESAI:
             timings = teller.cast.timings
-            total = rng.gammavariate(2.0, timings.mean_resolution_days[year] / 2) * 86_400
-            closing = created + timedelta(seconds=total)
-            entered = max(at + timedelta(hours=1), closing - VALIDATION_ROUGHLY)
+            # the rest of the mean days, after the stages to proses and its first hour
+            rest = timings.mean_resolution_days[year] * 86_400 - BEFORE_FOLLOW_UP.total_seconds()
+            earliest = at + timedelta(hours=1)
+            closing = earliest + timedelta(seconds=rng.gammavariate(2.0, rest / 2))
+            entered, done = _validation(earliest, closing, rng, timings)
             target = _naive_utc(sla.daily_target(entered.replace(tzinfo=UTC)))
-            done = _validated(rng, entered, target, timings)
             entered_at, done_at = stamp(entered), stamp(done)
             steps.append((Stage.PROSES, Stage.TINDAK_LANJUT, Role.SKPD, entered_at))
             notes[Stage.TINDAK_LANJUT] = "Sudah ditindaklanjuti petugas"
@@ -563,17 +565,48 @@ def _story(teller: _Teller, report_id, number, created, fate, year, kel, reporte
     return _Report(row, changes, validations)
 
 
-def _validated(rng: random.Random, entered: datetime, target: datetime, timings: Timings):
-    """When a follow-up that entered tindak_lanjut at `entered` (daily target `target`) is
-    validated: within the daily target, the next day (still within 3 × 24 hours) or late,
-    in the shares of `timings`, uniformly within each."""
-    due = entered + sla.VALIDATION_LIMIT
-    draw = rng.random()
+def _validation(
+    earliest: datetime, closing: datetime, rng: random.Random, timings: Timings
+) -> tuple[datetime, datetime]:
+    """When a follow-up enters tindak_lanjut and is validated (which closes the report):
+    at the drawn `closing`, so that the mean days to resolution stay the drawn ones, having
+    entered so long before that the validation is within the daily target, the next day
+    (after its target, within 3 × 24 hours) or late, in the shares of `timings`. A story
+    too quick for that (it would enter before `earliest`) enters at `earliest` and is
+    validated after, in the same share."""
+    draw, position = rng.random(), rng.random()
+    cutoff = _cutoffs(closing)
     if draw < timings.late:
-        return due + timedelta(hours=rng.uniform(0.1, 78))
+        entered = closing - sla.VALIDATION_LIMIT - timedelta(hours=0.1 + 77.9 * position)
+    elif draw < timings.late + timings.next_day:  # its target: the end of the day before
+        entered = cutoff(-1) - timedelta(days=position)
+    else:  # after 15:30 the day before: its target is the end of the closing's day, or later
+        entered = closing - FIRST_LOOK - (closing - FIRST_LOOK - cutoff(-1)) * position
+    if entered >= earliest:
+        return entered, closing
+    target = _naive_utc(sla.daily_target(earliest.replace(tzinfo=UTC)))
+    return earliest, _validated_after(earliest, target, draw, position, timings)
+
+
+def _cutoffs(moment: datetime) -> Callable[[int], datetime]:
+    """15:30 WIB of the day `days` after `moment`'s (WIB), as naive UTC."""
+    day = moment.replace(tzinfo=UTC).astimezone(JAKARTA).date()
+    return lambda days: _naive_utc(
+        datetime.combine(day + timedelta(days=days), sla.DAILY_CUTOFF, tzinfo=JAKARTA)
+    )
+
+
+def _validated_after(
+    entered: datetime, target: datetime, draw: float, position: float, timings: Timings
+) -> datetime:
+    """When a follow-up that entered at `entered` (daily target `target`) is validated,
+    in the share of `timings` that `draw` falls in, `position` placing it within it."""
+    due = entered + sla.VALIDATION_LIMIT
+    if draw < timings.late:
+        return due + timedelta(hours=0.1 + 77.9 * position)
     if draw < timings.late + timings.next_day:
-        return target + (min(target + timedelta(days=1), due) - target) * rng.uniform(0.01, 1)
-    return entered + FIRST_LOOK + (target - entered - FIRST_LOOK) * rng.random()
+        return target + (min(target + timedelta(days=1), due) - target) * max(position, 0.01)
+    return entered + FIRST_LOOK + (target - entered - FIRST_LOOK) * position
 
 
 def count_generated(*, session) -> int:
