@@ -19,6 +19,7 @@ RATING_WINDOW = timedelta(days=7)  # after Selesai, a rating sent later is still
 COMMENTS_KEPT = 3  # the latest comments shown per facilitator and per office
 COMMENT_LONGEST = 100  # characters of a comment shown, on one line
 COMMENT_FEWEST_WORDS = 3  # "5", "nilai 4", "bintang lima": a score, no comment
+NAME_SHORTEST = 3  # a word of the reporter's name left out of their comment: not "Bu"
 UNASSIGNED = "(unassigned)"
 
 
@@ -195,9 +196,9 @@ def comment_of(body: str | None, names: list[str | None]) -> str | None:
     text = " ".join((body or "").split())
     if len(text.split()) < COMMENT_FEWEST_WORDS:
         return None
-    for name in names:
-        if name and len(name.strip()) >= 3:
-            text = re.sub(re.escape(name.strip()), "…", text, flags=re.IGNORECASE)
+    for word in {word for name in names if name for word in name.split()}:
+        if len(word) >= NAME_SHORTEST:  # "Siti" of "Siti Aminah", as a word of its own
+            text = re.sub(rf"\b{re.escape(word)}\b", "…", text, flags=re.IGNORECASE)
     text = mask_numbers(text)
     return text if len(text) <= COMMENT_LONGEST else text[: COMMENT_LONGEST - 1].rstrip() + "…"
 
