@@ -490,6 +490,8 @@ class Period(Declared):
         description="Validated by 23:59 WIB of the day the follow-up came in"
     )
     daily_target_rate: float | None
+    ratings: int = Field(description="The period's reports rated 1-5 by their reporters")
+    rating_mean: float | None = Field(description="Their mean score; null without ratings")
 
 
 class Stats(Declared):
@@ -512,6 +514,12 @@ class Stats(Declared):
     validation_rate: float | None = Field(description="Validations within 72 hours, %")
     daily_target_rate: float | None = Field(
         description="Validations by 23:59 WIB of the day the follow-up came in, %"
+    )
+    ratings: int = Field(description="Ratings of all the periods' reports")
+    rating_mean: float | None = Field(description="Their mean score; null without ratings")
+    generated_reports: int = Field(
+        description="How many of the store's reports are sample data made by `crm generate`,"
+        " not citizens' (0: none)"
     )
 
 

@@ -16,6 +16,7 @@ from store import (
     office_members,
     offices,
     outages,
+    ratings,
     reports,
     sla,
     staff,
@@ -304,8 +305,9 @@ crm.add_command(_staff_commands(StaffRole.SUPERVISOR, "Biro Pemerintahan supervi
 @click.option("--month", required=True, help="YYYY-MM (WIB).")
 def sla_figures(month: str) -> None:
     """Validation SLA of a month, per facilitator: within 72 h, within the daily target,
-    median and 95th-percentile hours; then the month's outages, each with the
-    validation deadlines missed inside it."""
+    median and 95th-percentile hours; then the citizens' ratings given in the month, per
+    facilitator and per office, with their latest comments; then the month's outages,
+    each with the validation deadlines missed inside it."""
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
@@ -330,7 +332,28 @@ def sla_figures(month: str) -> None:
         )
     if not rows:
         click.echo("(no validations in this month)")
+    _ratings(sla.start_of_day(first), sla.start_of_day(next_first), month)
     _outages(sla.start_of_day(first), sla.start_of_day(next_first), month)
+
+
+def _ratings(start: datetime, end: datetime, month: str) -> None:
+    """The ratings given in the month (1-5), per facilitator who validated the report and
+    per office that handled it, each with its latest comments: the words the citizen sent
+    with the score, on one line, without their name or phone number."""
+    summary = ratings.ratings_between(start, end, session=database.session())
+    click.echo("")
+    click.echo(f"Penilaian warga {month}")
+    if summary.everyone is None:
+        click.echo("(no ratings in this month)")
+        return
+    for head, rows in (("Fasilitator", summary.facilitators), ("Kantor", summary.offices)):
+        click.echo(f"{head:<40}{'Penilaian':>10}{'Rata-rata':>10}")
+        for row in [*rows, summary.everyone]:
+            name = f"Kel. {row.name}" if row.kind == "kelurahan" else row.name
+            click.echo(f"{name:<40}{row.ratings:>10}{row.mean:>10.2f}")
+            if row is not summary.everyone:
+                for comment in row.comments:
+                    click.echo(f"  {comment.number}  {comment.score}/5  {comment.text}")
 
 
 def _outages(start: datetime, end: datetime, month: str) -> None:
@@ -379,21 +402,52 @@ def _share(part: int, whole: int) -> str:
 @click.option("--table1", "table1", is_flag=True, help="The paper's Table 1: 953,623 reports.")
 @click.option("--reports", "total", type=click.IntRange(min=1), help="Table 1 scaled to N.")
 @click.option("--seed", default=2023, show_default=True)
-def generate_history(table1: bool, total: int | None, seed: int) -> None:
-    """Fill an empty store with a synthetic CRM history (deterministic)."""
+@click.option(
+    "--next-day-share",
+    type=click.FloatRange(0, 1),
+    help="Validations after the daily target, within 3×24 h (default 0.03: an assumption; "
+    "store/history.py, Timings, says why).",
+)
+@click.option(
+    "--late-share",
+    type=click.FloatRange(0, 1),
+    help="Validations after 3×24 h (default 0: the paper reports validation within the rules).",
+)
+def generate_history(
+    table1: bool,
+    total: int | None,
+    seed: int,
+    next_day_share: float | None,
+    late_share: float | None,
+) -> None:
+    """Fill an empty store with a synthetic CRM history (deterministic), its timings the
+    paper's where it gives them (store/history.py, Timings). The dashboard says its
+    figures come from this sample data."""
     if table1 == (total is not None):
         raise click.UsageError("give either --table1 or --reports N")
     from store import history
+
+    chosen = {"next_day": next_day_share, "late": late_share}
+    try:
+        timings = history.Timings(
+            **{name: share for name, share in chosen.items() if share is not None}
+        )
+    except ValueError as problem:
+        raise click.BadParameter(str(problem)) from None
 
     if reports.count_reports(session=database.session()):
         raise click.ClickException("the store already holds reports; use an empty database")
     database.session().close()
     started = time.monotonic()
-    made = history.generate(database.engine(), seed=seed, total=total)
+    made = history.generate(database.engine(), seed=seed, total=total, timings=timings)
     click.echo(
         f"{made.reports:,} reports, {made.stage_changes:,} stage changes, "
         f"{made.validations:,} validations, {made.contacts:,} contacts "
         f"in {time.monotonic() - started:.1f} s"
+    )
+    click.echo(
+        f"validations: {timings.next_day:.0%} the next day, {timings.late:.0%} after 3x24 h "
+        "(store/history.py, Timings, gives the sources)"
     )
 
 

@@ -14,6 +14,7 @@ from store.outbox import (
     OFFICE_DEADLINE,
     OFFICE_NEW_REPORT,
     OFFICE_RETURNED,
+    RATINGS_SUMMARY,
     SLA_ALERT,
     STAFF_HELD,
     STAGE_CHANGED,
@@ -38,6 +39,7 @@ CONTENT_TEMPLATES = (
     CUTOFF_LIST,
     OFFICE_REPORT,
     OFFICE_RETURNED,
+    RATINGS_SUMMARY,
 )
 LISTED = 10  # numbers shown per list in a digest; the counts say how many in all
 NOTE_IN_BODY = 1000
@@ -149,6 +151,16 @@ def _supervisor_digest(payload: dict, texts: Texts) -> Rendered:
 def _cutoff_list(payload: dict, texts: Texts) -> Rendered:
     body = texts.say("staff_cutoff_list", listed=LISTED, **payload)
     return Rendered(body, CUTOFF_LIST, {"1": payload["month"], "2": str(len(payload["numbers"]))})
+
+
+def _ratings_summary(payload: dict, texts: Texts) -> Rendered:
+    """Last month's ratings: a supervisor's per facilitator and per office, a facilitator's
+    her own; both with the latest comments."""
+    body = _shortened(
+        texts.say("staff_ratings_summary", listed=LISTED, **payload), WHATSAPP_BODY_LIMIT
+    )
+    variables = {"1": payload["month"], "2": str(payload["ratings"]), "3": f"{payload['mean']:.2f}"}
+    return Rendered(body, RATINGS_SUMMARY, variables)
 
 
 def _new_work(payload: dict, texts: Texts) -> Rendered:
@@ -284,6 +296,7 @@ _RENDERERS: dict[str, Callable[[dict, Texts], Rendered]] = {
     FACILITATOR_DIGEST: _facilitator_digest,
     SUPERVISOR_DIGEST: _supervisor_digest,
     CUTOFF_LIST: _cutoff_list,
+    RATINGS_SUMMARY: _ratings_summary,
     NEW_WORK: _new_work,
     STAFF_HELD: _staff_held,
     OFFICE_NEW_REPORT: _office_new_report,

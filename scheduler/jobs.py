@@ -17,6 +17,7 @@ from store import (
     idempotency,
     office_members,
     outbox,
+    ratings,
     sla,
     staff,
     stats,
@@ -24,7 +25,13 @@ from store import (
 )
 from store.clock import JAKARTA, utcnow
 from store.db import new_session, unbounded
-from store.outbox import CUTOFF_LIST, FACILITATOR_DIGEST, SLA_ALERT, SUPERVISOR_DIGEST
+from store.outbox import (
+    CUTOFF_LIST,
+    FACILITATOR_DIGEST,
+    RATINGS_SUMMARY,
+    SLA_ALERT,
+    SUPERVISOR_DIGEST,
+)
 from store.staff import StaffRole
 
 logger = logging.getLogger("crm.worker")
@@ -128,7 +135,8 @@ def latest_digest_slot(now: datetime, times: tuple[time, ...]) -> datetime | Non
 def send_digests(resources: WorkerResources) -> int:
     """Digests to facilitators with work and to supervisors when something stands
     breached; from the 1st to the 5th, the list of last month's open reports (each
-    office member, their office's)."""
+    office member, their office's), and once (the first digest of the month, or the next
+    if the worker was down) last month's ratings."""
     now = utcnow()
     slot = latest_digest_slot(now, resources.digest_times)
     if slot is None:
@@ -144,6 +152,11 @@ def send_digests(resources: WorkerResources) -> int:
         ):
             queued += _cutoff_lists(today, session=db, now=now)
             queued += office_members.cutoff_lists(today, session=db, now=now)
+        last_month = sla.previous_month(today)[0]
+        if sla.in_cutoff_reminder_days(today) and breaches.claim_run(
+            f"ratings:{last_month:%Y-%m}", session=db, now=now
+        ):
+            queued += _ratings_summaries(today, session=db, now=now)
         db.commit()
     return queued
 
@@ -220,6 +233,56 @@ def _cutoff_lists(today, *, session, now: datetime) -> int:
             )
             sent += 1
     return sent
+
+
+def _ratings_summaries(today, *, session, now: datetime) -> int:
+    """Last month's ratings, once: every supervisor gets them per facilitator and per
+    office with the latest comments; each facilitator rated, her own beside everyone's.
+    Their own message rather than a line of the cut-off list, which goes only while
+    reports stay open, or of a digest, which goes only when something stands breached."""
+    first, next_first = sla.previous_month(today)
+    summary = ratings.ratings_between(
+        sla.start_of_day(first), sla.start_of_day(next_first), session=session
+    )
+    if summary.everyone is None:
+        return 0
+    month = f"{first:%Y-%m}"
+    whole = {
+        **_rated(summary.everyone),
+        "month": month,
+        "facilitators": [_rated(row, comments=False) for row in _most_rated(summary.facilitators)],
+        "offices": [_rated(row, comments=False) for row in _most_rated(summary.offices)],
+    }
+    sent = 0
+    for person in staff.list_staff(StaffRole.SUPERVISOR, session=session, active_only=True):
+        sent += _enqueue_staff(person, RATINGS_SUMMARY, whole, session=session, now=now)
+    for person in staff.list_staff(StaffRole.FACILITATOR, session=session, active_only=True):
+        own = summary.of_facilitator(person.id)
+        if own is not None:
+            payload = {**_rated(own), "month": month, "everyone_mean": summary.everyone.mean}
+            sent += _enqueue_staff(person, RATINGS_SUMMARY, payload, session=session, now=now)
+    return sent
+
+
+def _most_rated(rows: list[ratings.RatingFigures]) -> list[ratings.RatingFigures]:
+    """The most rated first: a message lists only the first few of 267 kelurahan."""
+    return sorted(rows, key=lambda row: -row.ratings)
+
+
+def _rated(row: ratings.RatingFigures, *, comments: bool = True) -> dict:
+    figures = {"name": row.name, "kind": row.kind, "ratings": row.ratings, "mean": row.mean}
+    if comments:
+        figures["comments"] = [
+            {"number": said.number, "score": said.score, "text": said.text} for said in row.comments
+        ]
+    return figures
+
+
+def _enqueue_staff(person, kind: str, payload: dict, *, session, now: datetime) -> int:
+    outbox.enqueue_to_phone(
+        person.phone, person.name, kind, payload, report_id=None, session=session, now=now
+    )
+    return 1
 
 
 def copy_photos(resources: WorkerResources) -> int:

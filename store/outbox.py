@@ -35,6 +35,7 @@ SLA_ALERT = "sla_alert"
 FACILITATOR_DIGEST = "facilitator_digest"
 SUPERVISOR_DIGEST = "supervisor_digest"
 CUTOFF_LIST = "cutoff_list"
+RATINGS_SUMMARY = "ratings_summary"
 STAFF_HELD = "staff_held"
 # An office member's (store/office_members.py): a report new to their office, one sent
 # back to it, and its time rules warned of or missed (its cut-off list is CUTOFF_LIST).
@@ -52,6 +53,7 @@ STAFF_KINDS = frozenset(
         OFFICE_NEW_REPORT,
         OFFICE_RETURNED,
         OFFICE_DEADLINE,
+        RATINGS_SUMMARY,
     }
 )
 

@@ -1,6 +1,7 @@
 """CRM's figures in the form of the paper's Table 1: reports and resolutions per year
-(or month), with days to resolution and the share of validations within 72 hours.
-Periods are WIB; percentages are computed from the counts."""
+(or month), with days to resolution, the share of validations within 72 hours and the
+citizens' ratings (count and mean, never a word of theirs). Periods are WIB; percentages
+are computed from the counts."""
 
 import re
 import statistics
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, literal_column
 from sqlmodel import Session, select
 
-from store import breakdowns
+from store import breakdowns, history, ratings
 from store.aggregates import how_many, wib_period
 from store.clock import JAKARTA
 from store.db import insert_for, read_session
@@ -32,6 +33,8 @@ class PeriodFigures:
     validations: int
     validations_within_72h: int
     validations_within_daily_target: int
+    ratings: int  # of the period's reports, rated 1-5 by their reporters
+    rating_mean: float | None
 
     @property
     def still_open(self) -> int:
@@ -95,6 +98,18 @@ class Summary:
         return _share(sum(p.validations_within_daily_target for p in self.periods), validations)
 
     @property
+    def ratings(self) -> int:
+        return sum(period.ratings for period in self.periods)
+
+    @property
+    def rating_mean(self) -> float | None:
+        """The mean score of all ratings of all periods; None without ratings."""
+        if not self.ratings:
+            return None
+        total = sum(p.rating_mean * p.ratings for p in self.periods if p.ratings)
+        return round(total / self.ratings, 2)
+
+    @property
     def weighted_rate(self) -> float | None:
         """Resolved over all reports of all periods; None without reports."""
         return round(100 * self.resolved / self.reports, 2) if self.reports else None
@@ -129,6 +144,7 @@ def summarise(
     ).all()
     durations = _resolution_days(period, where, dialect, session=session)
     validations = _validations(period, where, session=session)
+    rated = ratings.ratings_per_period(period, where, session=session)
     return Summary(
         [
             PeriodFigures(
@@ -145,6 +161,8 @@ def summarise(
                 validations=validations.get(name, (0, 0, 0))[0],
                 validations_within_72h=validations.get(name, (0, 0, 0))[1],
                 validations_within_daily_target=validations.get(name, (0, 0, 0))[2],
+                ratings=rated.get(name, (0, None))[0],
+                rating_mean=rated.get(name, (0, None))[1],
             )
             for name, total, done, refused in counts
         ]
@@ -228,6 +246,8 @@ PERIOD_COLUMNS = (
     "validation_rate",
     "validations_within_daily_target",
     "daily_target_rate",
+    "ratings",
+    "rating_mean",
 )
 """A period's figures as the API, the dashboard and the open data give them."""
 
@@ -251,6 +271,8 @@ SUMMARY_FIGURES = (
     "mean_days",
     "validation_rate",
     "daily_target_rate",
+    "ratings",
+    "rating_mean",
 )
 """The figures of a whole window, beside its periods'."""
 
@@ -265,9 +287,13 @@ BREAKDOWNS = "breakdowns||"  # store/breakdowns.py's counts by category, place a
 def refresh_snapshots(*, session: Session, now: datetime) -> None:
     """The worker's job: the snapshots anew (per year, per month, the breakdowns), and no
     other row. The figures are read in a read-only session; `session` only writes them,
-    each in a short transaction."""
+    each in a short transaction. The figures say how many reports `crm generate` made."""
+    with read_session(session.get_bind()) as reader:
+        generated = history.count_generated(session=reader)
     computed = {
-        key: lambda reader, by=by: as_dict(summarise(by=by, session=reader))
+        key: lambda reader, by=by: (
+            as_dict(summarise(by=by, session=reader)) | {"generated_reports": generated}
+        )
         for by, key in SNAPSHOTS.items()
     }
     computed[BREAKDOWNS] = lambda reader: breakdowns.compute(session=reader)
@@ -304,7 +330,8 @@ def window_of_snapshot(
     *, by: str, session: Session, start: datetime | None = None, end: datetime | None = None
 ) -> tuple[dict, datetime]:
     """The figures of the periods in [start, end), cut from the worker's snapshot, and when
-    it computed them. Per year, a window takes whole years: a year's median cannot be
+    it computed them, with how many of the store's reports `crm generate` made (0: all
+    are citizens'). Per year, a window takes whole years: a year's median cannot be
     made from some of its months. NotReady when there is no snapshot yet."""
     if by == "year" and not all(_starts_a_year(bound) for bound in (start, end)):
         raise ValueError("per year, a window takes whole years (YYYY); per month, any months")
@@ -316,7 +343,8 @@ def window_of_snapshot(
         for row in stored.data["periods"]
         if _within(row["period"], start, end)
     ]
-    return as_dict(Summary(kept)), stored.computed_at
+    generated = stored.data["generated_reports"]
+    return as_dict(Summary(kept)) | {"generated_reports": generated}, stored.computed_at
 
 
 _STORED_FIGURES = [name for name in PeriodFigures.__dataclass_fields__]
@@ -325,7 +353,9 @@ _STORED_FIGURES = [name for name in PeriodFigures.__dataclass_fields__]
 def _holds_every_figure(data: dict) -> bool:
     """False for a snapshot an older release computed, without a figure added since: the
     worker replaces it when it starts, and meanwhile the figures are not ready."""
-    return all(name in row for row in data["periods"][:1] for name in _STORED_FIGURES)
+    return "generated_reports" in data and all(
+        name in row for row in data["periods"][:1] for name in _STORED_FIGURES
+    )
 
 
 def _starts_a_year(bound: datetime | None) -> bool:

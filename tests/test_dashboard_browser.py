@@ -130,11 +130,19 @@ def expected_rows(figures: dict, *, missing: tuple[str, ...] = ()) -> list[list[
             two(period["median_days"]),
             two(period["validation_rate"], "%"),
             two(period["daily_target_rate"], "%"),
+            rating(period),
         ]
         for period in figures["periods"]
     ]
     rows += [[year, "Data tidak ditemukan"] for year in missing]
     return sorted(rows, key=lambda row: row[0])
+
+
+def rating(figures: dict) -> str:
+    """The mean of the citizens' ratings and how many there were: 4,20 (12)."""
+    if not figures["ratings"]:
+        return "–"
+    return f"{comma(figures['rating_mean'])} ({dotted(figures['ratings'])})"
 
 
 # --- Through the test client ----------------------------------------------------------------
@@ -175,6 +183,7 @@ def test_dashboard_shows_the_yearly_table_of_the_figures(client, history_of_500)
             "",
             two(figures["validation_rate"], "%"),
             two(figures["daily_target_rate"], "%"),
+            rating(figures),
         ]
     ]
     assert f"{comma(figures['mean_of_rates'])}%" in html
