@@ -13,6 +13,7 @@ from handlers import (
     questions,
     reopen,
     status,
+    supervisor,
     vocabulary,
 )
 from handlers.message import IncomingMessage
@@ -210,6 +211,10 @@ class TurnContext:
     def facilitator(self) -> bool:
         return self._turn.facilitator is not None
 
+    @property
+    def supervisor(self) -> bool:
+        return self._turn.supervisor is not None
+
     @cached_property
     def staff(self) -> bool:
         return staff.is_active_staff(self._turn.contact.phone, session=self._turn.session)
@@ -280,6 +285,8 @@ ACTIONS: dict[Intent, Action] = {
     Intent.EMPTY: _say("empty_message"),
     Intent.FACILITATOR_COMMAND: _with_turn(facilitator.handle),
     Intent.FACILITATOR_MENU: _with_turn(facilitator.show_menu),
+    Intent.SUPERVISOR_COMMAND: _with_turn(supervisor.handle),
+    Intent.SUPERVISOR_MENU: _with_turn(supervisor.show_menu),
     Intent.REOPEN: _with_turn(reopen.handle),
     # back after hours, a bare "ya" must not send a summary unseen: the question follows
     Intent.MENU: lambda turn, draft, reading, context: menu.show_menu(turn, draft=draft),

@@ -34,9 +34,23 @@ FACILITATOR_DIGEST = "facilitator_digest"
 SUPERVISOR_DIGEST = "supervisor_digest"
 CUTOFF_LIST = "cutoff_list"
 STAFF_HELD = "staff_held"
+STAFF_QUESTION = "staff_question"  # a facilitator's TANYA, to each supervisor
+STAFF_ANSWER = "staff_answer"  # a supervisor's JAWAB, to the facilitator who asked
 STAFF_KINDS = frozenset(
-    {NEW_WORK, SLA_ALERT, FACILITATOR_DIGEST, SUPERVISOR_DIGEST, CUTOFF_LIST, STAFF_HELD}
+    {
+        NEW_WORK,
+        SLA_ALERT,
+        FACILITATOR_DIGEST,
+        SUPERVISOR_DIGEST,
+        CUTOFF_LIST,
+        STAFF_HELD,
+        STAFF_QUESTION,
+        STAFF_ANSWER,
+    }
 )
+# A photo of a report that a facilitator's LIHAT sends her, one per message (WhatsApp
+# carries one media each): the answer to her message, so never held.
+PHOTO = "photo"
 
 # Twilio's message statuses in the order they happen; callbacks never move one back.
 DELIVERY_RANK = {
@@ -126,7 +140,7 @@ def enqueue_to_phone(
     payload: dict,
     *,
     report_id: int | None,
-    session: Session,
+    session: AnySession,
     now: datetime,
 ) -> int:
     """A notification for staff, known by phone (facilitators, supervisors): one of

@@ -35,6 +35,8 @@ class Photo:
     stage_change_id: int | None = None  # a result's: the move to tindak_lanjut it came with
     copy_state: str | None = None  # see ReportMedia.copy_state
     at_twilio: bool = False  # received by WhatsApp: the worker copies it from Twilio
+    # A result's: where it was taken (latitude, longitude), when the officer said
+    place: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -621,6 +623,7 @@ def move_report(
     scope: Scope = _CITYWIDE,
     skpd: str | int | None = None,
     result_photos: tuple[StoredPhoto, ...] = (),
+    result_place: tuple[float, float] | None = None,
     queued_at: datetime | None = None,
 ) -> ReportView:
     """Apply one move of the state machine and append it to the history, at `now`, or
@@ -630,7 +633,8 @@ def move_report(
     notification is queued at `queued_at` (default: the move's time). A move to
     disposisi names its SKPD: `skpd` (name or id), else the one for the report's
     category and kota. A move to tindak_lanjut carries `result_photos`, already in the
-    media store: the finished work, which the facilitator validates from.
+    media store: the finished work, which the facilitator validates from, and where
+    they were taken (`result_place`, latitude and longitude) if the officer said.
 
     Raises `UnknownReport` (also for a report outside `scope`), or `stages.MoveRefused`
     (and changes nothing).
@@ -684,7 +688,9 @@ def move_report(
     session.add(change)
     if result_photos:
         session.flush()  # the change's id, which the photos name
-        session.add_all(_result_photo(report.id, change.id, photo) for photo in result_photos)
+        session.add_all(
+            _result_photo(report.id, change.id, photo, result_place) for photo in result_photos
+        )
     report.stage = to_stage
     report.stage_changed_at = now
     _mark_return(report, from_stage, to_stage, note, now=now)
@@ -705,13 +711,21 @@ def move_report(
     return _view(report, session=session)
 
 
-def _result_photo(report_id: int, stage_change_id: int, photo: StoredPhoto) -> ReportMedia:
+def _result_photo(
+    report_id: int,
+    stage_change_id: int,
+    photo: StoredPhoto,
+    place: tuple[float, float] | None,
+) -> ReportMedia:
+    latitude, longitude = place or (None, None)
     return ReportMedia(
         report_id=report_id,
         kind=RESULT_PHOTO,
         stage_change_id=stage_change_id,
         stored_key=photo.key,
         content_type=photo.content_type,
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
@@ -745,6 +759,7 @@ def officer_move(
     scope: Scope = _CITYWIDE,
     skpd: str | int | None = None,
     result_photos: tuple[StoredPhoto, ...] = (),
+    result_place: tuple[float, float] | None = None,
     queued_at: datetime | None = None,
 ) -> ReportView:
     """A move an officer asks for (a facilitator's VALIDASI, the API, `crm move`):
@@ -762,6 +777,7 @@ def officer_move(
         scope=scope,
         skpd=skpd,
         result_photos=result_photos,
+        result_place=result_place,
         queued_at=queued_at,
     )
     if to_stage is not Stage.VALIDASI:
@@ -883,9 +899,12 @@ def _histories_and_photos(
         stored_key,
         stage_change_id,
         copy_state,
+        latitude,
+        longitude,
     ) in q.rows(
         "SELECT report_id, id, kind, url, content_type, added_later, stored_key,"
-        f" stage_change_id, copy_state FROM report_media WHERE {among}"
+        " stage_change_id, copy_state, latitude, longitude"
+        f" FROM report_media WHERE {among}"
         " ORDER BY report_id, id",
         **ids,
     ):
@@ -899,6 +918,7 @@ def _histories_and_photos(
                 stored_key=stored_key,
                 stage_change_id=stage_change_id,
                 copy_state=copy_state,
+                place=None if latitude is None else (latitude, longitude),
             )
         )
     return (
