@@ -143,8 +143,7 @@ def _photo_lines(
     through signed links Twilio fetches (store/media_links.py), each captioned with
     which it is. A channel's own link stays a link: it is not ours to send."""
     lines = [_photo_line(turn, photo) for photo in shown]
-    sendable = [index for index, photo in enumerate(shown) if photo.stored_key and turn.links]
-    sent = sendable[:PHOTOS_SENT]
+    sent = [index for index, line in enumerate(lines) if line.signed][:PHOTOS_SENT]
     for position, index in enumerate(sent, start=1):
         payload = {
             "number": report.number,

@@ -199,12 +199,6 @@ def test_a_photo_not_yet_copied_is_described_and_not_sent(
     assert "Foto hasil" in images[0].body
 
 
-def test_the_place_of_the_photos_is_declared_in_the_openapi_document(client):
-    spec = client.get("/api/v1/openapi.json").get_json()
-    schemas = json.dumps(spec)
-    assert "Where the photos of the finished work were taken" in schemas
-
-
 def test_a_place_without_photos_or_half_a_place_is_refused(api, whatsapp, fake_twilio, app):
     number = citizen_files(whatsapp, fake_twilio, app)
     kramat = {"Authorization": f"Bearer {make_token(api.store, 'kelurahan', name='kramat')}"}
