@@ -267,6 +267,7 @@ def transition(number: str):
             scope=token.scope,
             skpd=move.skpd,
             result_photos=tuple(photo for photo, _ in photos),
+            result_place=move.place if isinstance(move, TransitionForm) else None,
         )
     except reports.UnknownReport:
         db.rollback()

@@ -327,6 +327,29 @@ class TransitionForm(Transition):
         "bytes), each at most MEDIA_MAX_BYTES; a move to tindak_lanjut needs at least one, "
         "another move none",
     )
+    latitude: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = Field(
+        None,
+        description="Where the photos of the finished work were taken (WGS84 degrees), with "
+        "longitude: the facilitator is shown its distance from the report's pin",
+        examples=[-6.1862],
+    )
+    longitude: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = Field(
+        None, description="With latitude", examples=[106.8639]
+    )
+
+    @model_validator(mode="after")
+    def _place_only_with_photos(self):
+        if (self.latitude is None) != (self.longitude is None):
+            raise refusal("invalid_field", "latitude and longitude must be given together")
+        if self.latitude is not None and not self.photo:
+            raise refusal(
+                "invalid_field", "latitude and longitude go only with photos", field="latitude"
+            )
+        return self
+
+    @property
+    def place(self) -> tuple[float, float] | None:
+        return None if self.latitude is None else (self.latitude, self.longitude)
 
 
 def _empty_means_absent(query: Any) -> Any:

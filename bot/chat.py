@@ -6,7 +6,8 @@ Lines starting with `/` are special: `/lokasi LAT LON [label]` sends a location 
 `/foto URL [caption]` a photo, `/keluar` quits. Anything else is sent as the message body.
 
 Notifications the worker sent to this phone through the console transport (stage
-changes made by officers) are shown as they arrive.
+changes made by officers, the photos a facilitator's LIHAT sends, with their link) are
+shown as they arrive.
 """
 
 import itertools
@@ -139,6 +140,7 @@ class NotificationWatcher:
             for item in outbox.sent_to(
                 self.sender_key, after_id=self._last_id, session=database.session()
             ):
-                text = render(item.kind, item.payload, item.language).body
-                click.echo(click.style(f"[notifikasi] {text}", fg="yellow") + "\n")
+                rendered = render(item.kind, item.payload, item.language)
+                photo = f"\n[foto] {rendered.media_url}" if rendered.media_url else ""
+                click.echo(click.style(f"[notifikasi] {rendered.body}{photo}", fg="yellow") + "\n")
                 self._last_id = item.id

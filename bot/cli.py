@@ -12,6 +12,7 @@ from bot import database
 from bot.media import ResultPhoto, keep_photos, result_photos
 from bot.webhooks import spool
 from store import (
+    criteria,
     numbers,
     office_members,
     offices,
@@ -213,13 +214,23 @@ def member_remove(id_or_phone: str) -> None:
     help="A photo of the finished work, JPEG or PNG (a move to tindak_lanjut needs one; "
     "repeat for more).",
 )
-def move(number: str, stage: str, note: str | None, photo_files: tuple[Path, ...]) -> None:
+@click.option("--latitude", type=click.FloatRange(-90, 90), help="Where the photos were taken.")
+@click.option("--longitude", type=click.FloatRange(-180, 180), help="With --latitude.")
+def move(
+    number: str,
+    stage: str,
+    note: str | None,
+    photo_files: tuple[Path, ...],
+    latitude: float | None,
+    longitude: float | None,
+) -> None:
     """Move a report to STAGE as an admin; the reporter is notified. A move to validasi
     closes the report, as a facilitator's validation does."""
     parsed = numbers.parse_number(number)
     if parsed is None or not parsed.valid:
         raise click.ClickException(f"{number!r} is not a valid report number")
     photos = _result_photos(photo_files, Stage(stage))
+    place = _place_of_photos(latitude, longitude, photos)
     db = database.session()
     try:
         view = reports.officer_move(
@@ -231,6 +242,7 @@ def move(number: str, stage: str, note: str | None, photo_files: tuple[Path, ...
             session=db,
             now=utcnow(),
             result_photos=tuple(photo for photo, _ in photos),
+            result_place=place,
         )
         keep_photos(photos)
     except reports.UnknownReport:
@@ -258,6 +270,18 @@ def _result_photos(files: tuple[Path, ...], stage: Stage) -> list[ResultPhoto]:
         return result_photos([_head(file, most + 1) for file in files])
     except UploadRefused as refusal:
         raise click.ClickException(f"{refusal}") from None
+
+
+def _place_of_photos(
+    latitude: float | None, longitude: float | None, photos: list[ResultPhoto]
+) -> tuple[float, float] | None:
+    if latitude is None and longitude is None:
+        return None
+    if latitude is None or longitude is None:
+        raise click.ClickException("--latitude and --longitude go together")
+    if not photos:
+        raise click.ClickException("--latitude and --longitude go only with --photo")
+    return latitude, longitude
 
 
 def _staff_commands(role: StaffRole, description: str) -> AppGroup:
@@ -299,6 +323,41 @@ def _staff_commands(role: StaffRole, description: str) -> AppGroup:
 
 crm.add_command(_staff_commands(StaffRole.FACILITATOR, "TA Fasilitator"))
 crm.add_command(_staff_commands(StaffRole.SUPERVISOR, "Biro Pemerintahan supervisors"))
+
+criteria_group = AppGroup(
+    "criteria", help="What a valid follow-up of each category shows (facilitators' LIHAT)."
+)
+crm.add_command(criteria_group)
+
+
+@criteria_group.command("list")
+def criteria_list() -> None:
+    for found in criteria.all_criteria(session=database.session()):
+        click.echo(f"{found.category}\t{_criteria_origin(found)}\t{found.text}")
+
+
+@criteria_group.command("show")
+@click.argument("category", type=click.Choice(CATEGORIES))
+def criteria_show(category: str) -> None:
+    found = criteria.criteria_of(category, session=database.session())
+    click.echo(f"{found.category} ({_criteria_origin(found)})\n{found.text}")
+
+
+@criteria_group.command("set")
+@click.argument("category", type=click.Choice(CATEGORIES))
+@click.option("--text", required=True, help="What a valid follow-up shows, in Indonesian.")
+def criteria_set(category: str, text: str) -> None:
+    db = database.session()
+    try:
+        found = criteria.set_criteria(category, text, session=db, now=utcnow())
+    except ValueError as problem:
+        raise click.ClickException(str(problem)) from None
+    db.commit()
+    click.echo(f"{found.category}: {found.text}")
+
+
+def _criteria_origin(found: criteria.Criteria) -> str:
+    return "default" if found.set_at is None else f"set {found.set_at:%Y-%m-%d %H:%M} UTC"
 
 
 @crm.command("sla")

@@ -14,6 +14,7 @@ from handlers import (
     questions,
     reopen,
     status,
+    supervisor,
     vocabulary,
 )
 from handlers.message import IncomingMessage
@@ -215,6 +216,10 @@ class TurnContext:
     def office_member(self) -> bool:
         return self._turn.office_member is not None
 
+    @property
+    def supervisor(self) -> bool:
+        return self._turn.supervisor is not None
+
     @cached_property
     def staff(self) -> bool:
         return staff.is_active_staff(self._turn.contact.phone, session=self._turn.session)
@@ -286,6 +291,8 @@ ACTIONS: dict[Intent, Action] = {
     Intent.FACILITATOR_COMMAND: _with_turn(facilitator.handle),
     Intent.FACILITATOR_MENU: _with_turn(facilitator.show_menu),
     Intent.OFFICE_COMMAND: _with_turn(office_member.handle),
+    Intent.SUPERVISOR_COMMAND: _with_turn(supervisor.handle),
+    Intent.SUPERVISOR_MENU: _with_turn(supervisor.show_menu),
     Intent.REOPEN: _with_turn(reopen.handle),
     # back after hours, a bare "ya" must not send a summary unseen: the question follows
     Intent.MENU: lambda turn, draft, reading, context: menu.show_menu(turn, draft=draft),

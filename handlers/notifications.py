@@ -14,9 +14,12 @@ from store.outbox import (
     OFFICE_DEADLINE,
     OFFICE_NEW_REPORT,
     OFFICE_RETURNED,
+    PHOTO,
     RATINGS_SUMMARY,
     SLA_ALERT,
+    STAFF_ANSWER,
     STAFF_HELD,
+    STAFF_QUESTION,
     STAGE_CHANGED,
     SUPERVISOR_DIGEST,
 )
@@ -40,6 +43,8 @@ CONTENT_TEMPLATES = (
     OFFICE_REPORT,
     OFFICE_RETURNED,
     RATINGS_SUMMARY,
+    STAFF_QUESTION,
+    STAFF_ANSWER,
 )
 LISTED = 10  # numbers shown per list in a digest; the counts say how many in all
 NOTE_IN_BODY = 1000
@@ -52,6 +57,7 @@ class Rendered:
     body: str
     template: str  # which approved Content template carries the same news
     variables: dict[str, str]
+    media_url: str | None = None  # a photo sent with the body (PHOTO)
 
 
 def render(kind: str, payload: dict, language: str) -> Rendered:
@@ -289,6 +295,35 @@ def _delayed_reply(payload: dict, texts: Texts) -> Rendered:
     return Rendered(body, DELAYED_REPLY, {"1": _shortened(first, NOTE_IN_TEMPLATE)})
 
 
+def _photo(payload: dict, texts: Texts) -> Rendered:
+    """A photo a facilitator's LIHAT sends her, its caption saying which. No template
+    carries it: it answers her message, inside the 24-hour window that message opened."""
+    body = texts.say("fac_photo", **payload)
+    return Rendered(body, PHOTO, {}, media_url=payload["url"])
+
+
+def _staff_question(payload: dict, texts: Texts) -> Rendered:
+    """A facilitator's TANYA, to a supervisor."""
+    body = texts.say("staff_question", **payload)
+    variables = {
+        "1": payload["number"],
+        "2": payload["facilitator"],
+        "3": _shortened(" ".join(payload["question"].split()), NOTE_IN_TEMPLATE),
+    }
+    return Rendered(_shortened(body, WHATSAPP_BODY_LIMIT), STAFF_QUESTION, variables)
+
+
+def _staff_answer(payload: dict, texts: Texts) -> Rendered:
+    """A supervisor's JAWAB, to the facilitator who asked."""
+    body = texts.say("staff_answer", **payload)
+    variables = {
+        "1": payload["number"],
+        "2": payload["supervisor"],
+        "3": _shortened(" ".join(payload["answer"].split()), NOTE_IN_TEMPLATE),
+    }
+    return Rendered(_shortened(body, WHATSAPP_BODY_LIMIT), STAFF_ANSWER, variables)
+
+
 _RENDERERS: dict[str, Callable[[dict, Texts], Rendered]] = {
     DELAYED_REPLY: _delayed_reply,
     STAGE_CHANGED: _stage_changed,
@@ -302,4 +337,7 @@ _RENDERERS: dict[str, Callable[[dict, Texts], Rendered]] = {
     OFFICE_NEW_REPORT: _office_new_report,
     OFFICE_RETURNED: _office_returned,
     OFFICE_DEADLINE: _office_deadline,
+    PHOTO: _photo,
+    STAFF_QUESTION: _staff_question,
+    STAFF_ANSWER: _staff_answer,
 }

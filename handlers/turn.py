@@ -60,6 +60,12 @@ class Turn:
         return office_members.member_by_phone(self.contact.phone, session=self.session)
 
     @cached_property
+    def supervisor(self) -> StaffInfo | None:
+        """The sender as an active supervisor (Biro Pemerintahan), or None; looked up
+        as the facilitator is, only when the answer depends on it."""
+        return staff.active_supervisor_by_phone(self.contact.phone, session=self.session)
+
+    @cached_property
     def greeted_with_salam(self) -> bool:
         return vocabulary.says_salam(self.message.command)
 

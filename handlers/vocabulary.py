@@ -149,13 +149,15 @@ REOPEN_BEFORE_THE_NUMBER = _words("reopen_before_the_number") | COURTESIES
 # A TA Fasilitator's commands, each with the words that may be typed for it.
 FACILITATOR_COMMANDS = {
     command: _words(f"facilitator_commands.{command.lower()}")
-    for command in ("ANTRIAN", "LIHAT", "VALIDASI", "KEMBALIKAN")
+    for command in ("ANTRIAN", "LIHAT", "VALIDASI", "KEMBALIKAN", "TANYA")
 }
 # A kelurahan's or an SKPD's staff's commands, likewise.
 OFFICE_COMMANDS = {
     command: _words(f"office_commands.{command.lower()}")
     for command in ("TERIMA", "TOLAK", "TERUSKAN", "PROSES", "SELESAI", "ANTRIAN", "LIHAT")
 }
+# A supervisor's (Biro Pemerintahan): JAWAB, the answer to a facilitator's TANYA.
+SUPERVISOR_COMMANDS = {"JAWAB": _words("supervisor_commands.jawab")}
 
 # Words that show which language a sender writes in (see looks_english, clearly_written_in).
 _MARKS_AROUND_WORDS = "?!.,;:()\"'"

@@ -213,7 +213,9 @@ class OutboxSender:
                 about=about,
             )
         else:
-            message = Message(to=item.to, body=rendered.body, about=about)
+            message = Message(
+                to=item.to, body=rendered.body, media_url=rendered.media_url, about=about
+            )
         return self.transport.send(message)
 
     def _wait_for_slot(self) -> None:

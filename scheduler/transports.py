@@ -22,6 +22,7 @@ class Message:
     body: str | None = None
     content_sid: str | None = None
     content_variables: str | None = None  # JSON text, as Twilio takes it
+    media_url: str | None = None  # a photo Twilio fetches and sends with the body
     about: str = "a message"  # what it is, for logs: nothing of whom it is for, nor its text
 
 
@@ -46,7 +47,11 @@ class ConsoleTransport:
             logger.info("WhatsApp to %s: %s, template %s", to, message.about, message.content_sid)
         else:
             logger.info(
-                "WhatsApp to %s: %s, %d characters", to, message.about, len(message.body or "")
+                "WhatsApp to %s: %s, %d characters%s",
+                to,
+                message.about,
+                len(message.body or ""),
+                ", with a photo" if message.media_url else "",
             )
         return f"CONSOLE{secrets.token_hex(14)}"
 
@@ -84,6 +89,8 @@ class TwilioTransport:
             )
         else:
             fields["body"] = message.body
+        if message.media_url:
+            fields["media_url"] = [message.media_url]
         try:
             return self._client.messages.create(**fields).sid
         except TwilioRestException as problem:

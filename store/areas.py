@@ -74,6 +74,18 @@ class PinPlace:
     distance_m: float | None
 
 
+def metres_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance between two (latitude, longitude) in WGS84 degrees:
+    a report's pin and where the photo of its finished work was taken, which may be
+    anywhere (haversine, not this module's projection, which is for Jakarta alone)."""
+    (lat1, lon1), (lat2, lon2) = ((math.radians(x), math.radians(y)) for x, y in (a, b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * _EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
 def kelurahan_at(latitude: float, longitude: float) -> PinPlace:
     """The kelurahan of a pin in WGS84 degrees (a WhatsApp location's Latitude and
     Longitude). ValueError for a latitude or longitude that is no place on Earth."""

@@ -157,6 +157,10 @@ class ReportMedia(SQLModel, table=True):
     copy_state: str | None = Field(default=None, max_length=10)
     copy_attempts: int = 0
     next_copy_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    # Where a photo of the finished work was taken, as the officer moving it said: the
+    # facilitator's LIHAT shows its distance from the report's pin.
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class StageChange(SQLModel, table=True):
@@ -309,6 +313,34 @@ class Validation(SQLModel, table=True):
     daily_target_at: datetime = Field(sa_column=_utc(nullable=False))
     left_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     outcome: str | None = Field(default=None, max_length=20)
+
+
+class ValidationCriteria(SQLModel, table=True):
+    """What a valid follow-up of a category shows, as an admin set it (`crm criteria set`);
+    a category without a row has the default of store/data/validation_criteria.toml."""
+
+    __tablename__ = "validation_criteria"
+
+    category: str = Field(max_length=32, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class StaffQuestion(SQLModel, table=True):
+    """A facilitator's TANYA about a report, to the supervisors, and the JAWAB of one of
+    them: the report's staff history, never shown to its citizen."""
+
+    __tablename__ = "staff_question"
+    __table_args__ = (Index("ix_staff_question_report_asked", "report_id", "asked_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id")
+    asked_by: int = Field(foreign_key="staff.id")
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    asked_at: datetime = Field(sa_column=_utc(nullable=False))
+    answered_by: int | None = Field(default=None, foreign_key="staff.id")
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
 
 class QueueShown(SQLModel, table=True):

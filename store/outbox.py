@@ -42,6 +42,8 @@ STAFF_HELD = "staff_held"
 OFFICE_NEW_REPORT = "office_new_report"
 OFFICE_RETURNED = "office_returned"
 OFFICE_DEADLINE = "office_deadline"
+STAFF_QUESTION = "staff_question"  # a facilitator's TANYA, to each supervisor
+STAFF_ANSWER = "staff_answer"  # a supervisor's JAWAB, to the facilitator who asked
 STAFF_KINDS = frozenset(
     {
         NEW_WORK,
@@ -54,8 +56,13 @@ STAFF_KINDS = frozenset(
         OFFICE_RETURNED,
         OFFICE_DEADLINE,
         RATINGS_SUMMARY,
+        STAFF_QUESTION,
+        STAFF_ANSWER,
     }
 )
+# A photo of a report that a facilitator's LIHAT sends her, one per message (WhatsApp
+# carries one media each): the answer to her message, so never held.
+PHOTO = "photo"
 
 # Twilio's message statuses in the order they happen; callbacks never move one back.
 DELIVERY_RANK = {
@@ -145,7 +152,7 @@ def enqueue_to_phone(
     payload: dict,
     *,
     report_id: int | None,
-    session: Session,
+    session: AnySession,
     now: datetime,
 ) -> int:
     """A notification for staff, known by phone (facilitators, supervisors): one of

@@ -35,6 +35,8 @@ class Photo:
     stage_change_id: int | None = None  # a result's: the move to tindak_lanjut it came with
     copy_state: str | None = None  # see ReportMedia.copy_state
     at_twilio: bool = False  # received by WhatsApp: the worker copies it from Twilio
+    # A result's: where it was taken (latitude, longitude), when the officer said
+    place: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -622,6 +624,7 @@ def move_report(
     scope: Scope = _CITYWIDE,
     skpd: str | int | None = None,
     result_photos: tuple[StoredPhoto | Photo, ...] = (),
+    result_place: tuple[float, float] | None = None,
     queued_at: datetime | None = None,
 ) -> ReportView:
     """Apply one move of the state machine and append it to the history, at `now`, or
@@ -632,8 +635,9 @@ def move_report(
     disposisi names its SKPD: `skpd` (name or id), else the one for the report's
     category and kota. A move to tindak_lanjut carries `result_photos`, already in the
     media store, or (a `Photo` at Twilio, sent by WhatsApp) for the worker to copy: the
-    finished work, which the facilitator validates from. The office members it concerns
-    are told: an SKPD of its disposisi, the handling office of a return to proses.
+    finished work, which the facilitator validates from, and where they were taken
+    (`result_place`, latitude and longitude) if the officer said. The office members it
+    concerns are told: an SKPD of its disposisi, the handling office of a return to proses.
 
     Raises `UnknownReport` (also for a report outside `scope`), or `stages.MoveRefused`
     (and changes nothing).
@@ -688,7 +692,8 @@ def move_report(
     if result_photos:
         session.flush()  # the change's id, which the photos name
         session.add_all(
-            _result_photo(report.id, change.id, photo, now=now) for photo in result_photos
+            _result_photo(report.id, change.id, photo, result_place, now=now)
+            for photo in result_photos
         )
     report.stage = to_stage
     report.stage_changed_at = now
@@ -714,11 +719,17 @@ def move_report(
 
 
 def _result_photo(
-    report_id: int, stage_change_id: int, photo: StoredPhoto | Photo, *, now: datetime
+    report_id: int,
+    stage_change_id: int,
+    photo: StoredPhoto | Photo,
+    place: tuple[float, float] | None,
+    *,
+    now: datetime,
 ) -> ReportMedia:
     """A photo of the finished work: in the media store already (the API's, `crm
     move`'s), or at Twilio (an office member's SELESAI), copied by the worker as a
-    citizen's photo is."""
+    citizen's photo is; where it was taken if the officer said."""
+    latitude, longitude = place or (None, None)
     if isinstance(photo, Photo):
         return ReportMedia(
             report_id=report_id,
@@ -728,6 +739,8 @@ def _result_photo(
             content_type=photo.content_type,
             copy_state=PENDING,
             next_copy_at=now,
+            latitude=latitude,
+            longitude=longitude,
         )
     return ReportMedia(
         report_id=report_id,
@@ -735,6 +748,8 @@ def _result_photo(
         stage_change_id=stage_change_id,
         stored_key=photo.key,
         content_type=photo.content_type,
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
@@ -783,6 +798,7 @@ def officer_move(
     scope: Scope = _CITYWIDE,
     skpd: str | int | None = None,
     result_photos: tuple[StoredPhoto, ...] = (),
+    result_place: tuple[float, float] | None = None,
     queued_at: datetime | None = None,
 ) -> ReportView:
     """A move an officer asks for (a facilitator's VALIDASI, the API, `crm move`):
@@ -800,6 +816,7 @@ def officer_move(
         scope=scope,
         skpd=skpd,
         result_photos=result_photos,
+        result_place=result_place,
         queued_at=queued_at,
     )
     if to_stage is not Stage.VALIDASI:
@@ -921,9 +938,12 @@ def _histories_and_photos(
         stored_key,
         stage_change_id,
         copy_state,
+        latitude,
+        longitude,
     ) in q.rows(
         "SELECT report_id, id, kind, url, content_type, added_later, stored_key,"
-        f" stage_change_id, copy_state FROM report_media WHERE {among}"
+        " stage_change_id, copy_state, latitude, longitude"
+        f" FROM report_media WHERE {among}"
         " ORDER BY report_id, id",
         **ids,
     ):
@@ -937,6 +957,7 @@ def _histories_and_photos(
                 stored_key=stored_key,
                 stage_change_id=stage_change_id,
                 copy_state=copy_state,
+                place=None if latitude is None else (latitude, longitude),
             )
         )
     return (

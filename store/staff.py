@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from store.models import Staff, Validation
-from store.sql import AnySession, sql
+from store.sql import AnySession, orm, sql
 
 
 class StaffRole(StrEnum):
@@ -77,7 +77,10 @@ def deactivate_staff(role: StaffRole, id_or_phone: str, *, session: Session) -> 
     return _info(row)
 
 
-def list_staff(role: StaffRole, *, session: Session, active_only: bool = False) -> list[StaffInfo]:
+def list_staff(
+    role: StaffRole, *, session: AnySession, active_only: bool = False
+) -> list[StaffInfo]:
+    session = orm(session)
     query = select(Staff).where(Staff.role == role).order_by(Staff.id)
     if active_only:
         query = query.where(Staff.active)
@@ -90,18 +93,28 @@ def get_staff(staff_id: int | None, *, session: Session) -> StaffInfo | None:
 
 
 def active_facilitator_by_phone(phone: str | None, *, session: AnySession) -> StaffInfo | None:
-    """Asked for every message (is the sender a facilitator?), so plain SQL."""
+    """Asked for every message that may be a facilitator's command, so plain SQL."""
+    return _active_by_phone(StaffRole.FACILITATOR, phone, session=session)
+
+
+def active_supervisor_by_phone(phone: str | None, *, session: AnySession) -> StaffInfo | None:
+    return _active_by_phone(StaffRole.SUPERVISOR, phone, session=session)
+
+
+def _active_by_phone(
+    role: StaffRole, phone: str | None, *, session: AnySession
+) -> StaffInfo | None:
     if not phone:
         return None
     found = sql(session).row(
         "SELECT id, name FROM staff WHERE role = :role AND phone = :phone AND active",
-        role=StaffRole.FACILITATOR.value,
+        role=role.value,
         phone=phone,
     )
     if found is None:
         return None
     staff_id, name = found
-    return StaffInfo(id=staff_id, role=StaffRole.FACILITATOR, name=name, phone=phone, active=True)
+    return StaffInfo(id=staff_id, role=role, name=name, phone=phone, active=True)
 
 
 def is_active_staff(phone: str | None, *, session: AnySession) -> bool:

@@ -14,9 +14,11 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 import boto3
 import pytest
+import time_machine
 from fake_twilio import FakeTwilio
 from moto.server import ThreadedMotoServer
 from sqlalchemy import make_url, text
@@ -453,3 +455,34 @@ class WhatsApp:
 @pytest.fixture
 def whatsapp(client):
     return WhatsApp(client)
+
+
+# A TA Fasilitator and a supervisor of the Biro Pemerintahan, registered by `team`.
+DEWI, SUPERVISOR = "+6281100000001", "+6281199999999"
+
+
+@pytest.fixture
+def team(app):
+    for role, name, phone in (("facilitator", "Dewi", DEWI), ("supervisor", "Pak Sup", SUPERVISOR)):
+        result = app.test_cli_runner().invoke(
+            args=["crm", role, "add", "--name", name, "--phone", phone]
+        )
+        assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def deliver(app, fake_twilio):
+    """`deliver(at)`: the worker's sender drains the outbox at that moment; what the
+    test server received then, per phone."""
+    sender = outbox_sender(app, worker_id="test-worker")
+
+    def run(at: datetime) -> dict[str, list]:
+        before = len(fake_twilio.received)
+        with time_machine.travel(at, tick=False):
+            sender.drain()
+        got: dict[str, list] = {}
+        for message in fake_twilio.received[before:]:
+            got.setdefault(message.form["To"].removeprefix("whatsapp:"), []).append(message)
+        return got
+
+    return run

@@ -13,13 +13,12 @@ from test_api import REPORTER, Api
 
 from bot import create_app
 from bot.config import ConfigError
-from conftest import CONTENT_SIDS, app_config, outbox_sender, twilio_config
+from conftest import CONTENT_SIDS, DEWI, SUPERVISOR, app_config, outbox_sender, twilio_config
 from handlers.notifications import render
 from scheduler import jobs
 from store import outbox
 from store.clock import JAKARTA
 
-DEWI, SUPERVISOR = "+6281100000001", "+6281199999999"
 CITIZEN = "+6281234567890"  # the REPORTER of the API's reports
 STAFF_SIDS = {
     "new_work:id": "HX" + "e" * 32,
@@ -43,33 +42,6 @@ def app(database_url, fake_twilio):
 @pytest.fixture
 def api(client, store):
     return Api(client, store)
-
-
-@pytest.fixture
-def team(app):
-    for role, name, phone in (("facilitator", "Dewi", DEWI), ("supervisor", "Pak Sup", SUPERVISOR)):
-        result = app.test_cli_runner().invoke(
-            args=["crm", role, "add", "--name", name, "--phone", phone]
-        )
-        assert result.exit_code == 0, result.output
-
-
-@pytest.fixture
-def deliver(app, fake_twilio):
-    """`deliver(at)`: the worker's sender drains the outbox at that moment; what the
-    test server received then, per phone."""
-    sender = outbox_sender(app, worker_id="test-worker")
-
-    def run(at: datetime) -> dict[str, list]:
-        before = len(fake_twilio.received)
-        with time_machine.travel(at, tick=False):
-            sender.drain()
-        got: dict[str, list] = {}
-        for message in fake_twilio.received[before:]:
-            got.setdefault(message.form["To"].removeprefix("whatsapp:"), []).append(message)
-        return got
-
-    return run
 
 
 def to_her_queue(api: Api, at: datetime, *, kelurahan="Kramat") -> str:

@@ -71,9 +71,10 @@ def test_an_office_members_day(app, offices_staffed, chat, deliver, store, fake_
     assert json.loads(new_work.form["ContentVariables"])["1"] == number
 
     seen = chat.send(wib(2026, 3, 10, 13, 30), f"LIHAT {number}", DEWI)
-    assert "Foto hasil pekerjaan:" in seen.text
-    assert re.search(re.escape(PUBLIC_BASE_URL) + r"/media/\d+\?expires=", seen.text)
+    assert "Foto hasil pekerjaan: 1 foto, 1 dikirim sebagai gambar" in seen.text
     assert "Lubang sudah ditambal" in seen.text
+    (image,) = [sent for sent in deliver(wib(2026, 3, 10, 13, 31))[DEWI] if "MediaUrl" in sent.form]
+    assert re.match(re.escape(PUBLIC_BASE_URL) + r"/media/\d+\?expires=", image.form["MediaUrl"])
     validated = chat.send(wib(2026, 3, 10, 13, 35), f"VALIDASI {number} sesuai foto", DEWI)
     assert validated.text.startswith(f"Laporan {number}")
 

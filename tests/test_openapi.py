@@ -181,9 +181,12 @@ def test_a_move_is_documented_as_json_and_as_a_multipart_form_with_photos(docume
         document,
         request_schema(document, "/reports/{number}/transitions", "multipart/form-data")["$ref"],
     )
-    assert {"to", "note", "skpd", "photo"} == set(form["properties"])
+    assert {"to", "note", "skpd", "photo", "latitude", "longitude"} == set(form["properties"])
     assert form["properties"]["photo"]["type"] == "array"
     assert form["properties"]["photo"]["items"] == {"type": "string", "format": "binary"}
+    # where the photos were taken, for the facilitator's distance from the pin
+    latitude = form["properties"]["latitude"]["anyOf"][0]
+    assert (latitude["type"], latitude["minimum"], latitude["maximum"]) == ("number", -90, 90)
 
 
 # --- The document against real responses ------------------------------------------------

@@ -3,7 +3,6 @@ media store (a folder, and a bucket on the local S3-compatible server), so that 
 outlive Twilio; on SQLite and PostgreSQL."""
 
 import logging
-import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,6 +11,7 @@ import pytest
 import requests
 import time_machine
 from sqlmodel import select
+from test_api import Outbox
 from test_proof_of_work import opened
 
 from bot import create_app
@@ -30,7 +30,7 @@ from conftest import (
 )
 from scheduler import jobs
 from scheduler.photo_copies import RETRY_DELAYS, TwilioMedia
-from store import photos, reports
+from store import outbox, photos, reports
 from store.clock import utcnow
 from store.db import new_session
 from store.media import key_of
@@ -313,11 +313,13 @@ def test_lihat_opens_the_citizens_photo_and_the_kelurahans_after_twilio_deleted_
         )
         assert moved.status_code == 200, moved.get_json()
 
-    text = citizen.send(f"LIHAT {number}", phone=facilitator).text
+    watch = Outbox(store_of(media_app))
 
-    before = re.findall(r"Foto laporan:\n• (\S+)", text)
-    after = re.findall(r"Foto hasil pekerjaan:\n• (\S+)", text)
-    assert [opened(client, url).data for url in before + after] == [JPEG, RESULT_PNG]
+    citizen.send(f"LIHAT {number}", phone=facilitator)
+
+    sent = [note.payload for note in watch.new() if note.kind == outbox.PHOTO]
+    assert [photo["which"] for photo in sent] == ["before", "after"]
+    assert [opened(client, photo["url"]).data for photo in sent] == [JPEG, RESULT_PNG]
 
 
 @pytest.mark.parametrize("media_config", ["folder"], indirect=True)

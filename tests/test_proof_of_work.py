@@ -16,7 +16,7 @@ from bot import create_app
 from bot.config import ConfigError
 from bot.media import open_store
 from conftest import RESULT_PNG, app_config, make_token, move_form, move_through, png
-from store import reports
+from store import outbox, reports
 from store.clock import utcnow
 from store.media import key_of
 from store.places import match_kelurahan
@@ -247,12 +247,15 @@ def test_lihat_gives_the_facilitator_the_photos_before_and_after_and_they_open(
     after = png(10, 120, 10)
     assert follow_up(api, number, after).status_code == 200
 
+    watch = Outbox(store)
+
     text = whatsapp.send(f"LIHAT {number}", phone=FACILITATOR).text
 
-    assert "Foto laporan:\n• " + before in text
-    links = re.findall(r"Foto hasil pekerjaan:\n• (\S+)", text)
-    assert len(links) == 1 and opened(client, links[0]).data == after
-    assert "Tautan foto berlaku sampai" in text
+    assert "Foto laporan: 1 foto:\n• " + before in text  # a channel's own link stays a link
+    assert "Foto hasil pekerjaan: 1 foto, 1 dikirim sebagai gambar setelah pesan ini." in text
+    (sent,) = [note for note in watch.new() if note.kind == outbox.PHOTO]
+    assert opened(client, sent.payload["url"]).data == after
+    assert "Tautan foto berlaku sampai" not in text  # no link of ours in the text
     assert "Siti" not in text
 
 

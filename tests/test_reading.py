@@ -23,6 +23,7 @@ class Context:
     rating_awaited: bool = False
     rating_open: bool = False
     facilitator: bool = False
+    supervisor: bool = False
     staff: bool = False
     office_member: bool = False
     report_closed_lately: bool = False
@@ -36,12 +37,14 @@ AT_THE_SUMMARY = Context(step="confirm")
 AFTER_SELESAI = Context(rating_awaited=True, rating_open=True)
 DAYS_AFTER_SELESAI = Context(rating_open=True)
 FACILITATOR = Context(facilitator=True, staff=True)
+SUPERVISOR = Context(supervisor=True, staff=True)
 NEWCOMER = Context(first_contact=True)
 PHOTO = Media("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", "image/jpeg")
 PIN = Location(-6.1754, 106.8272)
 FIVE = {"score": 5}
 WHO = {"question": "who_handles"}
-FAC, ANSWER = Intent.FACILITATOR_COMMAND, Intent.ANSWER
+HOW_LONG = {"question": "how_long"}
+FAC, SUP, ANSWER = Intent.FACILITATOR_COMMAND, Intent.SUPERVISOR_COMMAND, Intent.ANSWER
 
 
 def reading_of(text: str, context=CITIZEN, *, media=(), location=None) -> Reading:
@@ -113,6 +116,45 @@ def test_a_message_in_its_context_reads_as(text, context, intent, slots):
     assert reading_of(text, context) == Reading(intent, slots)
 
 
+# TANYA is a facilitator's, JAWAB a supervisor's; from anyone else they read as they
+# always did: a citizen's "tanya …" is a question, a status request or a report's answer.
+@pytest.mark.parametrize(
+    ("text", "context", "intent", "slots"),
+    [
+        ("TANYA 1 apakah foto ini cukup?", FACILITATOR, FAC, {}),
+        ("tanya CRM-26-000123-3 foto dari sisi lain cukup?", FACILITATOR, FAC, {}),
+        ("TANYA 2 siapa yang menangani ini?", FACILITATOR, FAC, {}),  # not the service's FAQ
+        ("TANYA", FACILITATOR, FAC, {}),  # told what it needs
+        ("TANYA 1 apakah cukup?", replace(FACILITATOR, step="location"), FAC, {}),
+        ("JAWAB CRM-26-000123-3 cukup, silakan validasi", SUPERVISOR, SUP, {}),
+        ("jawab", SUPERVISOR, SUP, {}),
+        ("halo", SUPERVISOR, Intent.SUPERVISOR_MENU, {}),
+        ("asdfgh", SUPERVISOR, Intent.SUPERVISOR_MENU, {}),
+        ("JAWAB CRM-26-000123-3 cukup", FACILITATOR, Intent.STATUS, {}),  # not hers
+        ("TANYA 1 apakah foto ini cukup?", SUPERVISOR, Intent.SUPERVISOR_MENU, {}),
+        # citizens, as before
+        ("TANYA 1 apakah foto ini cukup?", CITIZEN, Intent.NOT_UNDERSTOOD, {}),
+        ("TANYA 1 apakah foto ini cukup?", Context(has_reports=True), Intent.MY_REPORTS, {}),
+        ("tanya CRM-26-000123-3 kapan selesai", CITIZEN, Intent.STATUS, {}),
+        ("saya mau tanya", CITIZEN, Intent.NOT_UNDERSTOOD, {}),
+        ("Tanya 2 siapa yang menangani ini", CITIZEN, Intent.QUESTION, WHO),
+        ("TANYA 1 berapa lama biasanya diproses?", IN_A_REPORT, Intent.QUESTION, HOW_LONG),
+        ("TANYA 1 apakah foto ini cukup?", IN_A_REPORT, ANSWER, {}),
+        ("JAWAB CRM-26-000123-3 cukup", CITIZEN, Intent.STATUS, {}),
+        ("jawab 1 ok", CITIZEN, Intent.NOT_UNDERSTOOD, {}),
+        ("JAWAB CRM-26-000123-3 cukup", IN_A_REPORT, ANSWER, {}),
+    ],
+)
+def test_tanya_and_jawab_are_staff_commands_only_from_staff(text, context, intent, slots):
+    assert reading_of(text, context) == Reading(intent, slots)
+
+
+def test_a_citizens_tanya_asks_the_store_whether_she_is_a_facilitator_and_nothing_else():
+    context = CountingContext(step="location")
+    reading = read(IncomingMessage(SENDER, "TANYA 1 apakah cukup?"), context)
+    assert (reading.intent, context.asked) == (ANSWER, ["facilitator"])
+
+
 STORY = (
     "Selamat siang pak, jalan di depan rumah saya berlubang besar sekali sudah dua minggu "
     "dan sudah ada motor yang jatuh, mohon segera diperbaiki"
@@ -172,7 +214,13 @@ class CountingContext:
         self.asked: list[str] = []
 
     def __getattr__(self, name):
-        if name in {"facilitator", "staff", "report_closed_lately", "report_just_filed"}:
+        if name in {
+            "facilitator",
+            "supervisor",
+            "staff",
+            "report_closed_lately",
+            "report_just_filed",
+        }:
             self.asked.append(name)
         if name in {"has_reports", "rating_open"}:
             self.asked.append(name)

@@ -1,7 +1,7 @@
 """Whether a message is a TA Fasilitator's command, and which: `ANTRIAN`, `LIHAT`,
-`VALIDASI` or `KEMBALIKAN`, typed with a typo or two or in English (the words are
-`facilitator_commands` in words.id.toml and words.en.toml). handlers/facilitator.py
-carries the command out.
+`VALIDASI`, `KEMBALIKAN` or `TANYA` (her question to the supervisors), typed with a
+typo or two or in English (the words are `facilitator_commands` in words.id.toml and
+words.en.toml). handlers/facilitator.py carries the command out.
 
 A report is named by its number, or by its position in the facilitator's latest ANTRIAN
 (`LIHAT 1`): whether a report number follows is read by its shape (report_numbers.py);

@@ -28,6 +28,7 @@ from handlers.understanding import (
     requests,
     status_request,
     story,
+    supervisor_command,
 )
 from handlers.understanding.questions import question_in
 from handlers.understanding.rating import named_score_in, rating_in
@@ -47,6 +48,8 @@ class Intent(StrEnum):
     FACILITATOR_COMMAND = "facilitator_command"
     FACILITATOR_MENU = "facilitator_menu"
     OFFICE_COMMAND = "office_command"  # a kelurahan's or an SKPD's staff member's
+    SUPERVISOR_COMMAND = "supervisor_command"
+    SUPERVISOR_MENU = "supervisor_menu"
     REOPEN = "reopen"
     MENU = "menu"
     RESUME_REPORT = "resume_report"
@@ -74,6 +77,7 @@ ASK_AGAIN_AFTER = frozenset(
         Intent.EMPTY,
         Intent.FACILITATOR_COMMAND,
         Intent.OFFICE_COMMAND,
+        Intent.SUPERVISOR_COMMAND,
         Intent.MENU,
         Intent.MY_REPORTS,
         Intent.STATUS,
@@ -108,6 +112,9 @@ class Context(Protocol):
 
     @property
     def facilitator(self) -> bool: ...
+
+    @property
+    def supervisor(self) -> bool: ...
 
     @property
     def staff(self) -> bool: ...
@@ -188,7 +195,8 @@ def _notifications(message: IncomingMessage, context: Context) -> Slots:
 
 def _facilitator_command(message: IncomingMessage, context: Context) -> bool:
     """Also during their own report, when it names a report ("Lihat, jalan …" is none);
-    the context's facilitator last: it is a look-up."""
+    the context's facilitator last: it is a look-up. Read before the questions the
+    service answers: her "TANYA 2 siapa yang menangani ini?" is for the supervisors."""
     command = message.answer
     return (
         facilitator_command.is_command(command)
@@ -204,6 +212,17 @@ def _office_command(message: IncomingMessage, context: Context) -> bool:
         office_command.is_command(command)
         and (context.step is None or office_command.names_a_report(command))
         and context.office_member
+    )
+
+
+def _supervisor_command(message: IncomingMessage, context: Context) -> bool:
+    """As a facilitator's: the words first, the look-up last; a citizen's "jawab …" is
+    read as it always was."""
+    command = message.answer
+    return (
+        supervisor_command.is_command(command)
+        and (context.step is None or supervisor_command.names_a_report(command))
+        and context.supervisor
     )
 
 
@@ -257,16 +276,21 @@ EVERYWHERE = (
             )
         ),
     ),
+    Rule(Intent.FACILITATOR_COMMAND, _when(_facilitator_command)),
+    Rule(Intent.SUPERVISOR_COMMAND, _when(_supervisor_command)),
+    Rule(Intent.OFFICE_COMMAND, _when(_office_command)),
     Rule(Intent.QUESTION, _question),
     Rule(Intent.CHOOSE_LANGUAGE, _language),
     Rule(Intent.SET_NOTIFICATIONS, _notifications),
     Rule(Intent.CANCEL, _when(lambda m, c: m.answer in vocabulary.CANCEL)),
     Rule(Intent.EMPTY, _when(lambda m, c: m.is_empty)),
-    Rule(Intent.FACILITATOR_COMMAND, _when(_facilitator_command)),
-    Rule(Intent.OFFICE_COMMAND, _when(_office_command)),
     Rule(
         Intent.FACILITATOR_MENU,
         _when(lambda m, c: c.step is None and requests.asks_for_the_menu(m) and c.facilitator),
+    ),
+    Rule(
+        Intent.SUPERVISOR_MENU,
+        _when(lambda m, c: c.step is None and requests.asks_for_the_menu(m) and c.supervisor),
     ),
     Rule(Intent.REOPEN, _when(lambda m, c: c.step is None and reopening.is_command(m.answer))),
     Rule(Intent.MENU, _when(lambda m, c: requests.asks_for_the_menu(m))),
@@ -334,6 +358,7 @@ REQUESTS = (
         _when(lambda m, c: requests.acknowledges(m.answer) and not _told_what_to_do(c)),
     ),
     Rule(Intent.FACILITATOR_MENU, _when(lambda m, c: c.facilitator)),
+    Rule(Intent.SUPERVISOR_MENU, _when(lambda m, c: c.supervisor)),
     Rule(  # "lubangnya ada tiga", just after filing
         Intent.OFFER_DETAIL,
         _when(lambda m, c: requests.tells_a_detail(m) and c.report_just_filed),

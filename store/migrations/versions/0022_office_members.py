@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-# NOTE for the merge: written beside 0021 (another branch); runs after 0020 until then.
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
