@@ -9,8 +9,9 @@ exactly what it does with the number, whose reply names the report."""
 
 from dataclasses import dataclass
 
+from handlers import staff_reports
 from handlers.turn import Turn
-from handlers.understanding.facilitator_command import split_leading_position, verb_of
+from handlers.understanding.facilitator_command import verb_of
 from store import (
     areas,
     contacts,
@@ -37,18 +38,12 @@ def handle(turn: Turn) -> None:
     if verb == "ANTRIAN":
         show_queue(turn)
         return
-    number, remainder = numbers.split_leading_number(rest)
+    number, remainder = staff_reports.named_report(
+        turn, verb, rest, staff_id=turn.facilitator.id, texts="fac"
+    )
     if number is None:
-        position, remainder = split_leading_position(rest)
-        if position is not None:
-            number = _at_position(turn, verb, position)
-            if number is None:
-                return
-    if number is None:
-        turn.say("fac_number_required", command=verb)
-    elif not number.valid:
-        turn.say("fac_invalid_number", typed=number.display)
-    elif verb == "LIHAT":
+        return
+    if verb == "LIHAT":
         _view(turn, number)
     elif verb == "VALIDASI":
         _validate(turn, number, note=remainder)
@@ -75,22 +70,6 @@ def show_queue(turn: Turn) -> None:
         now=turn.now,
     )
     turn.say("fac_queue", items=items, total=total, now=turn.now)
-
-
-def _at_position(turn: Turn, verb: str, position: int) -> numbers.ParsedNumber | None:
-    """The number of the report at `position` of her latest ANTRIAN, or None, said why:
-    she has none yet, or it listed fewer."""
-    found = validations.report_at_position(turn.facilitator.id, position, session=turn.session)
-    if found.number is None:
-        turn.say(
-            "fac_no_such_position",
-            command=verb,
-            position=position,
-            shown=found.shown,
-            shown_at=found.shown_at,
-        )
-        return None
-    return numbers.parse_number(found.number)
 
 
 def _find(turn: Turn, number: numbers.ParsedNumber) -> reports.ReportView | None:

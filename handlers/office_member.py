@@ -9,8 +9,8 @@ command a message is, is read by handlers/understanding/office_command.py.
 A report outside their office gets the answer an unknown number gets: numbers cannot be
 probed. A report is named by its number or its position in their latest ANTRIAN."""
 
+from handlers import staff_reports
 from handlers.turn import Turn
-from handlers.understanding.facilitator_command import split_leading_position
 from handlers.understanding.office_command import verb_of
 from store import contacts, numbers, office_members, reports, stages, validations
 from store.offices import OfficeKind
@@ -33,18 +33,12 @@ def handle(turn: Turn) -> None:
     if verb == "ANTRIAN":
         show_queue(turn)
         return
-    number, remainder = numbers.split_leading_number(rest)
+    number, remainder = staff_reports.named_report(
+        turn, verb, rest, staff_id=turn.office_member.id, texts="office"
+    )
     if number is None:
-        position, remainder = split_leading_position(rest)
-        if position is not None:
-            number = _at_position(turn, verb, position)
-            if number is None:
-                return
-    if number is None:
-        turn.say("office_number_required", command=verb)
-    elif not number.valid:
-        turn.say("office_invalid_number", typed=number.display)
-    elif verb == "LIHAT":
+        return
+    if verb == "LIHAT":
         _view(turn, number)
     else:
         _move(turn, verb, number, remainder.strip())
@@ -61,20 +55,6 @@ def show_queue(turn: Turn) -> None:
         member.id, [item.id for item in items], session=turn.session, now=turn.now
     )
     turn.say("office_queue", office=member.office.name, items=items, total=total)
-
-
-def _at_position(turn: Turn, verb: str, position: int) -> numbers.ParsedNumber | None:
-    found = validations.report_at_position(turn.office_member.id, position, session=turn.session)
-    if found.number is None:
-        turn.say(
-            "fac_no_such_position",
-            command=verb,
-            position=position,
-            shown=found.shown,
-            shown_at=found.shown_at,
-        )
-        return None
-    return numbers.parse_number(found.number)
 
 
 def _find(turn: Turn, number: numbers.ParsedNumber) -> reports.ReportView | None:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store.aggregates import how_many, wib_period
+from store.aggregates import Outcomes, how_many, wib_period
 from store.models import Report
 from store.stages import Stage
 
@@ -18,21 +18,13 @@ which the map draws, with its name beside it."""
 
 
 @dataclass(frozen=True)
-class Count:
+class Count(Outcomes):
     year: str
     key: str  # a category, kota, kecamatan or channel; a kelurahan's id, as text
     name: str  # what a reader sees: the kelurahan's name; the key itself otherwise
     reports: int
     resolved: int
     rejected: int
-
-    @property
-    def still_open(self) -> int:
-        return self.reports - self.resolved - self.rejected
-
-    @property
-    def resolution_rate(self) -> float:
-        return round(100 * self.resolved / self.reports, 2) if self.reports else 0.0
 
     def figures(self) -> dict:
         """Its counts as a table's columns (open data, the dashboard)."""

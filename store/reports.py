@@ -731,25 +731,17 @@ def _result_photo(
     citizen's photo is; where it was taken if the officer said."""
     latitude, longitude = place or (None, None)
     if isinstance(photo, Photo):
-        return ReportMedia(
-            report_id=report_id,
-            kind=RESULT_PHOTO,
-            stage_change_id=stage_change_id,
-            url=photo.url,
-            content_type=photo.content_type,
-            copy_state=PENDING,
-            next_copy_at=now,
-            latitude=latitude,
-            longitude=longitude,
-        )
+        kept = {"url": photo.url, "copy_state": PENDING, "next_copy_at": now}
+    else:
+        kept = {"stored_key": photo.key}
     return ReportMedia(
         report_id=report_id,
         kind=RESULT_PHOTO,
         stage_change_id=stage_change_id,
-        stored_key=photo.key,
         content_type=photo.content_type,
         latitude=latitude,
         longitude=longitude,
+        **kept,
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, literal_column
 from sqlmodel import Session, select
 
 from store import breakdowns, history, ratings
-from store.aggregates import how_many, wib_period
+from store.aggregates import Outcomes, how_many, wib_period
 from store.clock import JAKARTA
 from store.db import insert_for, read_session
 from store.models import Report, StatsSnapshot, Validation
@@ -23,7 +23,7 @@ SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True)
-class PeriodFigures:
+class PeriodFigures(Outcomes):
     period: str  # "2023" or "2023-04"
     reports: int
     resolved: int
@@ -35,14 +35,6 @@ class PeriodFigures:
     validations_within_daily_target: int
     ratings: int  # of the period's reports, rated 1-5 by their reporters
     rating_mean: float | None
-
-    @property
-    def still_open(self) -> int:
-        return self.reports - self.resolved - self.rejected
-
-    @property
-    def resolution_rate(self) -> float:
-        return round(100 * self.resolved / self.reports, 2) if self.reports else 0.0
 
     @property
     def validation_rate(self) -> float | None:
@@ -60,7 +52,7 @@ def _share(part: int, whole: int) -> float | None:
 
 
 @dataclass(frozen=True)
-class Summary:
+class Summary(Outcomes):
     periods: list[PeriodFigures]
 
     @property
@@ -74,10 +66,6 @@ class Summary:
     @property
     def rejected(self) -> int:
         return sum(period.rejected for period in self.periods)
-
-    @property
-    def still_open(self) -> int:
-        return self.reports - self.resolved - self.rejected
 
     @property
     def mean_days(self) -> float | None:

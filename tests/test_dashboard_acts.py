@@ -4,24 +4,16 @@ it in English, and see every kelurahan on the map, shaded by the measure asked f
 Through the test client; tests/test_dashboard_browser.py drives a real browser."""
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from test_history_and_stats import GAMBIR, crm
+from test_history_and_stats import crm, file_report, wib
 
 from bot import charts, create_app
 from bot.dashboard import Words
 from conftest import BOT_NUMBER, app_config, refresh_figures
-from store.clock import JAKARTA
-from store.db import new_session
-from store.reports import NewReport, create_report
 
 REPORTER = {"reporter_name": "Siti Aminah", "reporter_phone": "+6281234567890"}
-
-
-def wib(*args) -> datetime:
-    return datetime(*args, tzinfo=JAKARTA).astimezone(UTC)
 
 
 @pytest.fixture
@@ -34,16 +26,7 @@ def app(database_url):
 @pytest.fixture
 def filed(app) -> str:
     """One report with a named reporter, filed on 6 Dec 2026 at 09:15 WIB."""
-    new = NewReport(
-        category="jalan_rusak",
-        description="Jalan berlubang di depan sekolah",
-        kelurahan=GAMBIR,
-        channel="jaki",
-        **REPORTER,
-    )
-    with new_session(app.extensions["crm.engine"]) as db:
-        number = create_report(new, session=db, now=wib(2026, 12, 6, 9, 15)).number
-        db.commit()
+    number = file_report(app, wib(2026, 12, 6, 9, 15), **REPORTER)
     with time_machine.travel(wib(2026, 12, 6, 9, 20), tick=False):
         refresh_figures(app)
     return number

@@ -19,7 +19,6 @@ from test_office_members import (
     STAFF_SIDS,
     app,  # noqa: F401 (fixtures)
     chat,  # noqa: F401
-    deliver,  # noqa: F401
     digits,
     offices_staffed,  # noqa: F401
     wib,

@@ -18,7 +18,6 @@ from conftest import (
     RESULT_PNG,
     WhatsApp,
     move_through,
-    outbox_sender,
     twilio_config,
 )
 from handlers.notifications import render
@@ -78,24 +77,6 @@ def offices_staffed(app):
     add_member(app, SKPD, "Pak Bina", BINA_MARGA)
     result = cli(app, "facilitator", "add", "--name", "Dewi", "--phone", DEWI)
     assert result.exit_code == 0, result.output
-
-
-@pytest.fixture
-def deliver(app, fake_twilio):
-    """`deliver(at)`: the worker's sender drains the outbox at that moment; what the test
-    server received then, per phone."""
-    sender = outbox_sender(app, worker_id="test-worker")
-
-    def run(at: datetime) -> dict[str, list]:
-        before = len(fake_twilio.received)
-        with time_machine.travel(at, tick=False):
-            sender.drain()
-        got: dict[str, list] = {}
-        for message in fake_twilio.received[before:]:
-            got.setdefault(message.form["To"].removeprefix("whatsapp:"), []).append(message)
-        return got
-
-    return run
 
 
 class Chat:

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 
 from bot import create_app
-from conftest import CONTENT_SIDS, move_through, outbox_sender, refresh_figures, twilio_config
+from conftest import CONTENT_SIDS, move_through, refresh_figures, twilio_config
 from scheduler import jobs
 from store import outbox, ratings
 from store.clock import JAKARTA
@@ -99,24 +99,6 @@ def test_a_comment_is_one_short_line_without_the_reporters_name_or_phone():
     assert ratings.comment_of("nilai 4", ["Siti"]) is None
     kept = ratings.comment_of("Aminah bu, eh maaf: mantap pak, semua bagus", ["Siti Aminah", "Ani"])
     assert kept == "… bu, eh maaf: mantap pak, semua bagus"  # "Ani" is no part of "mantap"
-
-
-@pytest.fixture
-def deliver(app, fake_twilio):
-    """`deliver(at)`: the worker's sender drains the outbox at that moment; what the
-    test server received then, per phone."""
-    sender = outbox_sender(app, worker_id="test-worker")
-
-    def run(at: datetime) -> dict[str, list]:
-        before = len(fake_twilio.received)
-        with time_machine.travel(at, tick=False):
-            sender.drain()
-        got: dict[str, list] = {}
-        for message in fake_twilio.received[before:]:
-            got.setdefault(message.form["To"].removeprefix("whatsapp:"), []).append(message)
-        return got
-
-    return run
 
 
 def test_the_first_digest_of_april_sends_marchs_ratings_once(

@@ -8,6 +8,7 @@ A report is named by its number, or by its position in the facilitator's latest 
 which one, by the action through store/numbers.py."""
 
 import re
+from collections.abc import Callable
 
 from handlers import vocabulary
 from handlers.understanding import report_numbers
@@ -27,18 +28,18 @@ def is_command(command: str) -> bool:
     return verb_of(command) is not None
 
 
-def names_a_report(command: str) -> bool:
-    """A command with a report number or a position after it, or ANTRIAN alone:
-    unmistakable, even in the middle of a report the facilitator is filing themselves.
-    LIHAT takes nothing after its position: "Lihat 2 lubang di depan sekolah" describes
-    a problem, "LIHAT 2" asks for a report."""
+def names_a_report(command: str, commands: Callable[[str], str | None] = verb_of) -> bool:
+    """A command (read by `commands`, a facilitator's by default) with a report number
+    or a position after it, or ANTRIAN alone: unmistakable, even in the middle of a report
+    the staff member is filing themselves. LIHAT takes nothing after its position: "Lihat
+    2 lubang di depan sekolah" describes a problem, "LIHAT 2" asks for a report."""
     verb, _, rest = command.partition(" ")
     if not rest:
-        return verb_of(verb) == "ANTRIAN"
+        return commands(verb) == "ANTRIAN"
     if report_numbers.starts_with_a_number(rest):
         return True
     position, after = split_leading_position(rest)
-    return position is not None and (verb_of(verb) != "LIHAT" or not after)
+    return position is not None and (commands(verb) != "LIHAT" or not after)
 
 
 # One or two digits alone: a position in the ANTRIAN (which lists at most 20), never a

@@ -7,8 +7,7 @@ A report is named by its number or by its position in the member's latest ANTRIA
 as a facilitator's are (facilitator_command.py)."""
 
 from handlers import vocabulary
-from handlers.understanding import report_numbers
-from handlers.understanding.facilitator_command import split_leading_position
+from handlers.understanding import facilitator_command
 
 VERBS = {word: command for command, words in vocabulary.OFFICE_COMMANDS.items() for word in words}
 
@@ -23,13 +22,7 @@ def is_command(command: str) -> bool:
 
 
 def names_a_report(command: str) -> bool:
-    """A command with a report number or a position after it, or ANTRIAN alone: taken
-    as the member's even in the middle of a report they file as a citizen ("selesai" alone
-    there ends their photos). LIHAT takes nothing after its position."""
-    verb, _, rest = command.partition(" ")
-    if not rest:
-        return verb_of(verb) == "ANTRIAN"
-    if report_numbers.starts_with_a_number(rest):
-        return True
-    position, after = split_leading_position(rest)
-    return position is not None and (verb_of(verb) != "LIHAT" or not after)
+    """As a facilitator's command (facilitator_command.names_a_report): taken as the
+    member's even in the middle of a report they file as a citizen ("selesai" alone there
+    ends their photos)."""
+    return facilitator_command.names_a_report(command, verb_of)
