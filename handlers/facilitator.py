@@ -34,7 +34,8 @@ PHOTOS_SENT = 3
 
 def handle(turn: Turn) -> None:
     verb = verb_of(turn.message.answer)  # "tolong lihat …", "Pak, lihat …"
-    _, _, rest = turn.message.plain_text.partition(" ")
+    asked = turn.message.plain_sentence if verb == "TANYA" else turn.message.plain_text
+    _, _, rest = asked.partition(" ")
     if verb == "ANTRIAN":
         show_queue(turn)
         return

@@ -79,10 +79,16 @@ class IncomingMessage:
     def plain_text(self) -> str:
         """The text as typed, without the courtesies around it: what a facilitator's note
         or reason says ("tolong validasi CRM-… sudah dicek ya pak" notes "sudah dicek")."""
+        return self.plain_sentence.rstrip(",.;:!? ")
+
+    @cached_property
+    def plain_sentence(self) -> str:
+        """`plain_text` with the mark that ends it: a question asked or answered keeps its
+        "?" ("TANYA 1 apakah sudah cukup?")."""
         words = self.text.split()
         plain = [word.upper().strip(",.;:!?") for word in words]
         start, end = vocabulary.courtesy_bounds(plain, vocabulary.SIGN_OFFS)
-        return " ".join(words[start:end]).rstrip(",.;:!? ")
+        return " ".join(words[start:end])
 
     @cached_property
     def typed_a_phone(self) -> bool:

@@ -8,7 +8,7 @@ from store import numbers, reports, staff_questions
 
 
 def handle(turn: Turn) -> None:
-    _, _, rest = turn.message.plain_text.partition(" ")
+    _, _, rest = turn.message.plain_sentence.partition(" ")  # an answer keeps its marks
     number, answer = numbers.split_leading_number(rest)
     if number is None or not number.valid:
         turn.say("sup_number_required", typed=number.display if number else None)

@@ -99,8 +99,8 @@ def test_tanya_reaches_the_supervisor_and_jawab_comes_back_to_her(whatsapp, deli
 
     (question,) = deliver(wib(2026, 3, 10, 9, 5))[SUPERVISOR]
     assert f"Pertanyaan dari TA Fasilitator Dewi tentang laporan *{number}*" in question.body
-    # as a note or a reason is, without the marks that end it ("?" too)
-    assert "“Foto diambil siang hari, apakah cukup”" in question.body
+    # as asked, its "?" too
+    assert "“Foto diambil siang hari, apakah cukup?”" in question.body
     assert f"Balas: JAWAB {number} <jawaban Anda>" in question.body
 
     answer = said(whatsapp, f"JAWAB {number} Cukup bila nomor tiang terlihat.", SUPERVISOR)
@@ -109,12 +109,12 @@ def test_tanya_reaches_the_supervisor_and_jawab_comes_back_to_her(whatsapp, deli
 
     (answered,) = deliver(wib(2026, 3, 10, 9, 6))[DEWI]
     assert f"Jawaban Pak Sup (Biro Pemerintahan) tentang laporan *{number}*" in answered.body
-    assert "“Cukup bila nomor tiang terlihat”" in answered.body
+    assert "“Cukup bila nomor tiang terlihat.”" in answered.body
 
     view = said(whatsapp, f"LIHAT {number}", DEWI, minute=7)
     assert "Tanya-jawab dengan Biro Pemerintahan:" in view
-    assert "Dewi: Foto diambil siang hari, apakah cukup" in view
-    assert "↳ Pak Sup (10 Mar 2026 pukul 09.05 WIB): Cukup bila nomor tiang terlihat\n" in view
+    assert "Dewi: Foto diambil siang hari, apakah cukup?" in view
+    assert "↳ Pak Sup (10 Mar 2026 pukul 09.05 WIB): Cukup bila nomor tiang terlihat.\n" in view
 
 
 def test_the_questions_stay_out_of_the_citizens_history(api, whatsapp, in_her_queue):
@@ -155,7 +155,7 @@ def test_a_question_at_night_waits_for_the_morning(whatsapp, deliver, in_her_que
     # he has not written in 24 hours: the approved template carries it
     assert morning.form["ContentSid"] == QA_SIDS["staff_question:id"]
     variables = json.loads(morning.form["ContentVariables"])
-    assert variables == {"1": in_her_queue, "2": "Dewi", "3": "Apakah cukup"}
+    assert variables == {"1": in_her_queue, "2": "Dewi", "3": "Apakah cukup?"}
 
 
 @pytest.mark.parametrize(
