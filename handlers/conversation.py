@@ -225,10 +225,12 @@ class TurnContext:
         return staff.is_active_staff(self._turn.contact.phone, session=self._turn.session)
 
     @cached_property
-    def report_closed_lately(self) -> bool:
+    def recent_report_categories(self) -> frozenset[str]:
         turn = self._turn
         since = turn.now - ABOUT_THE_LAST_REPORT
-        return reports.has_recent_report(turn.contact.id, closed_since=since, session=turn.session)
+        return reports.recent_report_categories(
+            turn.contact.id, closed_since=since, session=turn.session
+        )
 
     @cached_property
     def just_filed(self) -> reports.ReportView | None:

@@ -583,20 +583,21 @@ def count_reports_of_contact(contact_id: int, *, session: AnySession) -> int:
     )
 
 
-def has_recent_report(contact_id: int, *, closed_since: datetime, session: AnySession) -> bool:
-    """Whether one of the contact's reports is on its way, or was closed (selesai, ditolak)
+def recent_report_categories(
+    contact_id: int, *, closed_since: datetime, session: AnySession
+) -> frozenset[str]:
+    """The categories of the contact's reports on their way, or closed (selesai, ditolak)
     since `closed_since`: what a message of theirs is likeliest to be about."""
     closed = {f"closed_{index}": stage.value for index, stage in enumerate(stages.CLOSED_STAGES)}
-    return bool(
-        sql(session).value(
-            "SELECT EXISTS (SELECT 1 FROM report WHERE reporter_contact_id = :contact_id AND"
-            f" (stage NOT IN ({', '.join(f':{name}' for name in closed)})"
-            " OR stage_changed_at >= :closed_since))",
-            contact_id=contact_id,
-            closed_since=closed_since,
-            **closed,
-        )
+    rows = sql(session).rows(
+        "SELECT DISTINCT category FROM report WHERE reporter_contact_id = :contact_id AND"
+        f" (stage NOT IN ({', '.join(f':{name}' for name in closed)})"
+        " OR stage_changed_at >= :closed_since)",
+        contact_id=contact_id,
+        closed_since=closed_since,
+        **closed,
     )
+    return frozenset(category for (category,) in rows)
 
 
 def count_reports_of_contact_since(contact_id: int, since: datetime, *, session: AnySession) -> int:

@@ -318,3 +318,24 @@ def test_a_wish_to_report_that_names_the_kind_asks_the_story_not_the_category(
     whatsapp.send("Jl. Kramat Raya No. 10")
     whatsapp.send("Kramat, Senen")
     assert summary_line in whatsapp.send("LEWATI").text
+
+
+def test_a_new_kind_of_problem_told_after_a_rated_report_starts_a_new_one(whatsapp, store):
+    number = whatsapp.file_report()  # a road (jalan_rusak), closed and rated
+    _walk_to_selesai(store, number)
+    whatsapp.send("5 mantap pak")
+    reply = whatsapp.send(
+        "lampu jalan di depan pasar mati sudah seminggu, gelap sekali kalau malam"
+    )
+    assert "Di mana lokasinya?" in reply.text
+    whatsapp.send(location=MONAS)
+    summary = whatsapp.send("LEWATI")
+    assert "Kategori: Penerangan jalan (dari cerita Anda)" in summary.text
+
+
+def test_the_same_kind_told_again_after_a_report_is_not_taken_for_a_new_one(whatsapp, store):
+    number = whatsapp.file_report()  # a road
+    _walk_to_selesai(store, number)
+    whatsapp.send("5")
+    reply = whatsapp.send("jalan di depan sekolah berlubang lagi pak, motor jatuh tadi pagi")
+    assert "Di mana lokasinya?" not in reply.text  # about the road: no second report begun

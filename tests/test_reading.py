@@ -26,7 +26,7 @@ class Context:
     supervisor: bool = False
     staff: bool = False
     office_member: bool = False
-    report_closed_lately: bool = False
+    recent_report_categories: frozenset[str] = frozenset()
     report_just_filed: bool = False
     has_reports: bool = False
 
@@ -166,11 +166,20 @@ STORY = (
     [
         (CITIZEN, Intent.REPORT),
         (Context(staff=True), Intent.NOT_UNDERSTOOD),  # staff write notes, not reports
-        (Context(report_closed_lately=True), Intent.NOT_UNDERSTOOD),  # about that one
+        # a road of theirs in play: about that one
+        (Context(recent_report_categories=frozenset({"jalan_rusak"})), Intent.NOT_UNDERSTOOD),
+        # a lamp or rubbish in play: the road is a new report
+        (Context(recent_report_categories=frozenset({"penerangan_jalan"})), Intent.REPORT),
     ],
 )
-def test_a_long_story_starts_a_report_only_from_a_citizen_with_nothing_just_closed(context, intent):
+def test_a_long_story_starts_a_report_unless_about_a_report_of_theirs_in_play(context, intent):
     assert reading_of(STORY, context).intent is intent
+
+
+def test_a_story_no_kind_is_read_in_is_about_the_report_in_play():
+    vague = "tolong segera ditangani pak, sudah lama sekali dan warga sangat terganggu"
+    in_play = Context(recent_report_categories=frozenset({"sampah"}))
+    assert reading_of(vague, in_play).intent is Intent.NOT_UNDERSTOOD
 
 
 def test_a_story_told_up_front_is_the_reports_description():
@@ -218,7 +227,7 @@ class CountingContext:
             "facilitator",
             "supervisor",
             "staff",
-            "report_closed_lately",
+            "recent_report_categories",
             "report_just_filed",
         }:
             self.asked.append(name)

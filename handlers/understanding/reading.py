@@ -22,6 +22,7 @@ from typing import Protocol
 from handlers import vocabulary
 from handlers.message import IncomingMessage
 from handlers.understanding import (
+    category,
     facilitator_command,
     office_command,
     reopening,
@@ -125,8 +126,9 @@ class Context(Protocol):
         theirs, everything else is read as a citizen's."""
 
     @property
-    def report_closed_lately(self) -> bool:
-        """A report of theirs closed within the week they may reopen it."""
+    def recent_report_categories(self) -> frozenset[str]:
+        """The categories of their reports still on their way or closed within the week
+        they may reopen them: what a long message of theirs may be about. Empty: none."""
 
     @property
     def report_just_filed(self) -> bool:
@@ -242,10 +244,15 @@ def _report_with_attachment(message: IncomingMessage, context: Context) -> Slots
 
 
 def _story(message: IncomingMessage, context: Context) -> Slots:
-    """A long message that tells a problem, from a citizen, not staff, with no report
-    just closed (a long reply would be about that one)."""
-    if not requests.tells_at_length(message) or context.staff or context.report_closed_lately:
+    """A long message that tells a problem, from a citizen, not staff. With a report of
+    theirs in play, only a problem of another kind: "masih berlubang pak, motor jatuh
+    lagi" is about the road they reported, "lampu di depan pasar mati" is a new report."""
+    if not requests.tells_at_length(message) or context.staff:
         return None
+    if recent := context.recent_report_categories:
+        guess = category.guess_category(message.text)
+        if guess is None or guess.category in recent:
+            return None
     return {"told": message.text}
 
 
