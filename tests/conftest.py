@@ -194,6 +194,15 @@ def twilio_config(database_url: str, fake: FakeTwilio, **overrides: str) -> dict
     return app_config(database_url, **{**settings, **overrides})
 
 
+def app_with_twilio(database_url: str, fake: FakeTwilio, *templates: dict, **overrides: str):
+    """For a test module's `app` fixture (`yield from`): the app on the fake Twilio server,
+    with the approved templates of CONTENT_SIDS and `templates` (a module's own kinds)."""
+    sids = json.dumps({k: v for table in (CONTENT_SIDS, *templates) for k, v in table.items()})
+    app = create_app(twilio_config(database_url, fake, TWILIO_CONTENT_SIDS=sids, **overrides))
+    yield app
+    app.extensions["crm.engine"].dispose()
+
+
 S3_REGION = "us-east-1"
 S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test-key-id", "AWS_SECRET_ACCESS_KEY": "test-secret"}
 

@@ -10,10 +10,9 @@ import pytest
 import time_machine
 from sqlmodel import select
 from test_facilitators import CITIZEN, DEWI, cli, wib
-from test_outage import Outage
+from test_outage import app, outage  # noqa: F401 (the database broken for real)
 
-from bot import create_app
-from conftest import app_config, move_through, proof_for
+from conftest import move_through, proof_for
 from scheduler import jobs, replay
 from store import breaches, contacts, outages, outbox, places, reports
 from store.models import InboundMessage, Rating
@@ -26,20 +25,6 @@ from store.stages import Role, Stage
 ENTERED = wib(2026, 3, 10, 9, 0)  # the follow-up enters tindak_lanjut: due 72 h later
 KEPT = "tersimpan"  # in the "message kept" text
 ALICE, BUDI = "+6281200000001", "+6281200000002"
-
-
-@pytest.fixture
-def outage(database_url, tmp_path):
-    return Outage(database_url, tmp_path)
-
-
-@pytest.fixture
-def app(outage, tmp_path):
-    app = create_app(app_config(outage.app_url(), SPOOL_DIR=str(tmp_path / "spool")))
-    yield app
-    app.extensions["crm.engine"].dispose()
-    if outage.proxy:
-        outage.proxy.down()
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from test_api import Api
 from test_new_work import STAFF_SIDS, wib
 from test_proof_in_hand import CITIZEN, citizen_files, kelurahan_follows_up
 
-from bot import create_app
-from conftest import CONTENT_SIDS, DEWI, SUPERVISOR, twilio_config
+from conftest import DEWI, SUPERVISOR, app_with_twilio
 from store.categories import CATEGORIES
 from store.criteria import defaults
 
@@ -24,14 +23,8 @@ MORNING = wib(2026, 3, 10, 9, 0)
 
 @pytest.fixture
 def app(database_url, fake_twilio, tmp_path):
-    sids = json.dumps(CONTENT_SIDS | STAFF_SIDS | QA_SIDS)
-    app = create_app(
-        twilio_config(
-            database_url, fake_twilio, TWILIO_CONTENT_SIDS=sids, MEDIA_DIR=str(tmp_path / "media")
-        )
-    )
-    yield app
-    app.extensions["crm.engine"].dispose()
+    media = str(tmp_path / "media")
+    yield from app_with_twilio(database_url, fake_twilio, STAFF_SIDS, QA_SIDS, MEDIA_DIR=media)
 
 
 @pytest.fixture

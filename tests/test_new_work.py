@@ -13,7 +13,14 @@ from test_api import REPORTER, Api
 
 from bot import create_app
 from bot.config import ConfigError
-from conftest import CONTENT_SIDS, DEWI, SUPERVISOR, app_config, outbox_sender, twilio_config
+from conftest import (
+    DEWI,
+    SUPERVISOR,
+    app_config,
+    app_with_twilio,
+    outbox_sender,
+    twilio_config,
+)
 from handlers.notifications import render
 from scheduler import jobs
 from store import outbox
@@ -33,10 +40,7 @@ def wib(*args) -> datetime:
 
 @pytest.fixture
 def app(database_url, fake_twilio):
-    sids = json.dumps(CONTENT_SIDS | STAFF_SIDS)
-    app = create_app(twilio_config(database_url, fake_twilio, TWILIO_CONTENT_SIDS=sids))
-    yield app
-    app.extensions["crm.engine"].dispose()
+    yield from app_with_twilio(database_url, fake_twilio, STAFF_SIDS)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from scheduler import jobs
 from store import reports
 
 
-def test_an_office_members_day(app, offices_staffed, chat, deliver, store, fake_twilio):  # noqa: F811
+def test_an_office_members_day(app, offices_staffed, chat, deliver, store, fake_twilio):
     number = chat.file(wib(2026, 3, 10, 5, 30))  # a citizen, before dawn
     assert LURAH not in deliver(wib(2026, 3, 10, 5, 30))  # quiet hours hold hers
 

@@ -11,14 +11,12 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from bot import create_app
 from bot.worker import worker_resources
 from conftest import (
-    CONTENT_SIDS,
     RESULT_PNG,
     WhatsApp,
+    app_with_twilio,
     move_through,
-    twilio_config,
 )
 from handlers.notifications import render
 from scheduler import jobs
@@ -50,13 +48,8 @@ def wib(*args) -> datetime:
 
 @pytest.fixture
 def app(database_url, fake_twilio, tmp_path):
-    sids = json.dumps(CONTENT_SIDS | STAFF_SIDS)
-    settings = twilio_config(
-        database_url, fake_twilio, TWILIO_CONTENT_SIDS=sids, MEDIA_DIR=str(tmp_path / "media")
-    )
-    app = create_app(settings)
-    yield app
-    app.extensions["crm.engine"].dispose()
+    media = str(tmp_path / "media")
+    yield from app_with_twilio(database_url, fake_twilio, STAFF_SIDS, MEDIA_DIR=media)
 
 
 def cli(app, *args: str):

@@ -5,7 +5,6 @@ report's pin the work was photographed when the officer said where. Reports are 
 through the webhook and moved through the API; what was sent is read from the
 Twilio-compatible test server."""
 
-import json
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -14,18 +13,16 @@ import time_machine
 from test_api import Api
 from test_new_work import STAFF_SIDS, wib
 
-from bot import create_app
 from bot.worker import worker_resources
 from conftest import (
-    CONTENT_SIDS,
     DEWI,
     PUBLIC_BASE_URL,
     RESULT_PNG,
     WhatsApp,
+    app_with_twilio,
     make_token,
     move_form,
     png,
-    twilio_config,
 )
 from handlers.facilitator import PHOTOS_SENT
 from scheduler import jobs
@@ -38,14 +35,8 @@ WORK_PHOTOGRAPHED_AT = (-6.1857, 106.8463)  # 40 m from the pin
 
 @pytest.fixture
 def app(database_url, fake_twilio, tmp_path):
-    sids = json.dumps(CONTENT_SIDS | STAFF_SIDS)
-    app = create_app(
-        twilio_config(
-            database_url, fake_twilio, TWILIO_CONTENT_SIDS=sids, MEDIA_DIR=str(tmp_path / "media")
-        )
-    )
-    yield app
-    app.extensions["crm.engine"].dispose()
+    media = str(tmp_path / "media")
+    yield from app_with_twilio(database_url, fake_twilio, STAFF_SIDS, MEDIA_DIR=media)
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from bot import create_app
-from conftest import CONTENT_SIDS, move_through, refresh_figures, twilio_config
+from conftest import app_with_twilio, move_through, refresh_figures
 from scheduler import jobs
 from store import outbox, ratings
 from store.clock import JAKARTA
@@ -29,10 +28,7 @@ def wib(*args) -> datetime:
 
 @pytest.fixture
 def app(database_url, fake_twilio):
-    sids = json.dumps(CONTENT_SIDS | STAFF_SIDS)
-    app = create_app(twilio_config(database_url, fake_twilio, TWILIO_CONTENT_SIDS=sids))
-    yield app
-    app.extensions["crm.engine"].dispose()
+    yield from app_with_twilio(database_url, fake_twilio, STAFF_SIDS)
 
 
 def cli(app, *args: str) -> str:
