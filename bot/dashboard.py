@@ -92,25 +92,27 @@ def dashboard():
     measure = request.args.get("peta", "reports")
     if measure not in kelurahan_map.MEASURES:
         measure = "reports"
+    shown = (
+        {dimension: _breakdown(counts, dimension, years) for dimension in breakdowns.DIMENSIONS}
+        if counts is not None
+        else None
+    )
     return render_template(
         "dashboard.html",
         t=words.labels,
         w=words,
         by=by,
         window=window,
-        links=_links(window, words.language, measure),
+        links=_links(by, window, words, measure),
         data=data,
         periods=periods,
         computed_at=words.texts.wib(computed_at),
         chart=charts.chart(periods, by, words.short_number),
-        breakdowns={
-            dimension: _breakdown(counts, dimension, years) for dimension in breakdowns.DIMENSIONS
-        }
-        if counts is not None
-        else None,
+        breakdowns=shown,
         years=_years_text(years, words, whole_years_of_a_month_window=by == "month" and window),
-        map=_map(counts or {"kelurahan": []}, years, measure),
+        map=_map(shown["kelurahan"] if shown else [], measure),
         measure=measure,
+        measures=kelurahan_map.MEASURES,
         whatsapp=_whatsapp_link(),
         datasets=DATASETS,
         licence=LICENCE,
@@ -196,16 +198,15 @@ def _language() -> str:
     return wanted if wanted in LANGUAGES else "id"
 
 
-def _links(window: dict[str, str], language: str, measure: str) -> dict[str, str]:
+def _links(by: str, window: dict[str, str], words: Words, measure: str) -> dict[str, str]:
     """The page's own links, each keeping what the others chose (window, language, map)."""
-    here = {"lang": language} if language != "id" else {}
+    here = {"lang": words.language} if words.language != "id" else {}
+    there = {"lang": words.other} if words.other != "id" else {}
     shaded = {"peta": measure} if measure != "reports" else {}
-    by = request.args.get("by", "year")
     return {
         "year": "?" + urlencode({"by": "year", **_whole_years(window), **here, **shaded}),
         "month": "?" + urlencode({"by": "month", **window, **here, **shaded}),
-        "other_language": "?"
-        + urlencode({"by": by, **window, **({"lang": "en"} if language == "id" else {}), **shaded}),
+        "other_language": "?" + urlencode({"by": by, **window, **there, **shaded}),
         **{
             f"map_{name}": "?" + urlencode({"by": by, **window, **here, "peta": name}) + "#peta"
             for name in kelurahan_map.MEASURES
@@ -236,12 +237,10 @@ def _years_text(years: list[str], words: Words, *, whole_years_of_a_month_window
     return f"{text} {words.labels['whole_years']}" if whole_years_of_a_month_window else text
 
 
-def _map(counts: dict, years: list[str], measure: str) -> dict:
+def _map(kelurahan: list[breakdowns.Count], measure: str) -> dict:
     """The kelurahan map shaded by `measure`, with its legend's classes."""
-    by_id = {int(count.key): count for count in _breakdown(counts, "kelurahan", years)}
-    classes = kelurahan_map.shades(
-        [getattr(count, measure) for count in by_id.values() if count.reports]
-    )
+    by_id = {int(count.key): count for count in kelurahan if count.reports}
+    classes = kelurahan_map.shades([getattr(count, measure) for count in by_id.values()])
     drawn = kelurahan_map.jakarta()
     return {
         "drawn": drawn,
@@ -250,7 +249,7 @@ def _map(counts: dict, years: list[str], measure: str) -> dict:
                 "area": area,
                 "count": by_id.get(area.kelurahan.id),
                 "shade": kelurahan_map.shade_of(getattr(by_id[area.kelurahan.id], measure), classes)
-                if area.kelurahan.id in by_id and by_id[area.kelurahan.id].reports
+                if area.kelurahan.id in by_id
                 else None,
             }
             for area in drawn.areas

@@ -10,7 +10,6 @@ beside the links; the CSV holds only its table, so that any spreadsheet opens it
 
 import csv
 import io
-from functools import cache
 
 from flask import Blueprint, Response, abort, jsonify
 
@@ -74,18 +73,13 @@ def _table(dataset: str) -> tuple[list[str], list[dict], object]:
 
 def _kelurahan_columns(count: breakdowns.Count) -> dict:
     """A kelurahan's id and name, and its kecamatan and kota: its name is not unique."""
-    kelurahan = _kelurahan_by_id().get(int(count.key))
+    kelurahan = places.kelurahan_by_id(int(count.key))
     return {
         "kelurahan_id": int(count.key),
         "kelurahan": count.name,
         "kecamatan": kelurahan.kecamatan if kelurahan else None,
         "kota": kelurahan.kota if kelurahan else None,
     }
-
-
-@cache
-def _kelurahan_by_id() -> dict[int, places.Kelurahan]:
-    return {kelurahan.id: kelurahan for kelurahan in places.all_kelurahan()}
 
 
 def _csv(columns: list[str], rows: list[dict]) -> str:

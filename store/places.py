@@ -86,7 +86,12 @@ def names_a_city(typed: str) -> bool:
 
 
 def kelurahan_by_id(kelurahan_id: int) -> Kelurahan | None:
-    return next((kel for kel in all_kelurahan() if kel.id == kelurahan_id), None)
+    return _by_id().get(kelurahan_id)
+
+
+@cache
+def _by_id() -> dict[int, Kelurahan]:
+    return {kel.id: kel for kel in all_kelurahan()}
 
 
 def match_kelurahan(typed: str) -> Match:

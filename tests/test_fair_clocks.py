@@ -27,12 +27,6 @@ KEPT = "tersimpan"  # in the "message kept" text
 ALICE, BUDI = "+6281200000001", "+6281200000002"
 
 
-@pytest.fixture
-def team(app):
-    cli(app, "crm", "facilitator", "add", "--name", "Dewi", "--phone", "0811-0000-0001")
-    cli(app, "crm", "supervisor", "add", "--name", "Pak Sup", "--phone", "0811 9999 9999")
-
-
 def _in_follow_up(store, at):
     """A report filed by CITIZEN at `at`, in tindak_lanjut from then."""
     with time_machine.travel(at, tick=False):

@@ -17,7 +17,7 @@ from store.categories import CATEGORIES
 from store.criteria import defaults
 
 RINA = "+6281100000002"  # a second facilitator
-QA_SIDS = {"staff_question:id": "HX" + "a" * 32, "staff_answer:id": "HX" + "b" * 32}
+QA_SIDS = {"staff_question:id": "HX" + "1" * 32, "staff_answer:id": "HX" + "2" * 32}
 MORNING = wib(2026, 3, 10, 9, 0)
 
 

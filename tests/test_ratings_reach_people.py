@@ -11,12 +11,11 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from conftest import app_with_twilio, move_through, refresh_figures
+from conftest import DEWI, SUPERVISOR, app_with_twilio, move_through, refresh_figures
 from scheduler import jobs
 from store import outbox, ratings
 from store.clock import JAKARTA
 
-DEWI, SUPERVISOR = "+6281100000001", "+6281199999999"
 SITI, BUDI = "+6281234567890", "+6281234567891"
 STAFF_SIDS = {"ratings_summary:id": "HX" + "7" * 32}
 PRAISE = "Mantap pak, lubang sudah ditambal rapi sekali. Bintang 5"
@@ -35,12 +34,6 @@ def cli(app, *args: str) -> str:
     result = app.test_cli_runner().invoke(args=list(args))
     assert result.exit_code == 0, result.output
     return result.output
-
-
-@pytest.fixture
-def team(app):
-    cli(app, "crm", "facilitator", "add", "--name", "Dewi", "--phone", DEWI)
-    cli(app, "crm", "supervisor", "add", "--name", "Pak Sup", "--phone", SUPERVISOR)
 
 
 def validated_and_rated(whatsapp, store, phone: str, day: int, rating: str, *route: str) -> str:
