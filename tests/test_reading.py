@@ -362,6 +362,7 @@ MEMBER = Context(office_member=True)
         ("accept CRM-26-000123-3", MEMBER, Intent.OFFICE_COMMAND),
         # a citizen's "terima kasih", and a member's own report: as anyone's
         ("terima kasih", CITIZEN, Intent.THANKS),
+        ("terima kasih ya pak", MEMBER, Intent.THANKS),  # thanks, not TERIMA
         ("TERIMA CRM-26-000123-3", CITIZEN, Intent.STATUS),  # a number: its status
         ("selesai", replace(MEMBER, step="photos"), Intent.ANSWER),
         ("SELESAI 1", replace(MEMBER, step="photos"), Intent.OFFICE_COMMAND),

@@ -13,8 +13,12 @@ VERBS = {word: command for command, words in vocabulary.OFFICE_COMMANDS.items() 
 
 
 def verb_of(command: str) -> str | None:
-    """The command a message starts with: `Terima CRM-…`, `tolak: CRM-… bukan wilayah`."""
-    return VERBS.get(command.split(" ", 1)[0].strip("?!.,:;"))
+    """The command a message starts with: `Terima CRM-…`, `tolak: CRM-… bukan wilayah`;
+    none in thanks ("terima kasih" is no TERIMA)."""
+    first, second, *_ = (*command.split(" ", 2), "")
+    if (first, second) in vocabulary.COURTESY_PAIRS:
+        return None
+    return VERBS.get(first.strip("?!.,:;"))
 
 
 def is_command(command: str) -> bool:
