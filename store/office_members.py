@@ -103,18 +103,39 @@ def member_by_phone(phone: str | None, *, session: AnySession) -> Member | None:
     return Member(member_id, name, phone, office)
 
 
+_MEMBERS = (
+    "SELECT staff.phone, staff.name FROM staff JOIN office ON office.id = staff.office_id"
+    " WHERE staff.role = :role AND staff.active AND {office} = :key ORDER BY staff.id"
+)
+
+
 def _members_of(office_id: int, *, session: Session) -> list[tuple[str, str]]:
-    """(phone, name) of the office's active members. Plain SQL: every filing asks."""
+    """(phone, name) of the office's active members."""
     return sql(session).rows(
-        "SELECT phone, name FROM staff WHERE role = :role AND active AND office_id = :office"
-        " ORDER BY id",
-        role=StaffRole.OFFICE.value,
-        office=office_id,
+        _MEMBERS.format(office="office.id"), role=StaffRole.OFFICE.value, key=office_id
     )
 
 
+def _members_in(kelurahan_id: int, *, session: Session) -> list[tuple[str, str]]:
+    """(phone, name) of the active members of a kelurahan's office: one statement, as
+    every filing asks."""
+    return sql(session).rows(
+        _MEMBERS.format(office="office.kelurahan_id"),
+        role=StaffRole.OFFICE.value,
+        key=kelurahan_id,
+    )
+
+
+def _handlers_of(report: Report, *, session: Session) -> list[tuple[str, str]]:
+    """The members of who must follow the report up: the SKPD it was disposed to, else
+    its kelurahan."""
+    if report.skpd_office_id is not None:
+        return _members_of(report.skpd_office_id, session=session)
+    return _members_in(report.kelurahan_id, session=session)
+
+
 def _tell(
-    office_id: int | None,
+    members: list[tuple[str, str]],
     kind: str,
     payload: dict,
     *,
@@ -122,26 +143,12 @@ def _tell(
     session: Session,
     now: datetime,
 ) -> int:
-    """The notice to every active member of the office; how many."""
-    members = [] if office_id is None else _members_of(office_id, session=session)
+    """The notice to each of `members`; how many."""
     for phone, name in members:
         outbox.enqueue_to_phone(
             phone, name, kind, payload, report_id=report_id, session=session, now=now
         )
     return len(members)
-
-
-def _kelurahan_office_id(report: Report, *, session: Session) -> int:
-    return sql(session).value(
-        "SELECT id FROM office WHERE kelurahan_id = :kelurahan", kelurahan=report.kelurahan_id
-    )
-
-
-def _handling_office_id(report: Report, *, session: Session) -> int:
-    """Who must follow the report up: the SKPD it was disposed to, else its kelurahan."""
-    if report.skpd_office_id is not None:
-        return report.skpd_office_id
-    return _kelurahan_office_id(report, session=session)
 
 
 def _about(report: Report) -> dict:
@@ -152,24 +159,23 @@ def tell_new_report(report: Report, *, session: Session, now: datetime) -> int:
     """A report filed in a kelurahan: its members are told, with their 24 hours."""
     payload = _about(report) | {
         "stage": report.stage,
-        "due_at": (report.created_at + sla.KELURAHAN_LIMIT).isoformat(),
+        "due_at": sla.kelurahan_deadline(report.created_at).isoformat(),
     }
-    office_id = _kelurahan_office_id(report, session=session)
+    members = _members_in(report.kelurahan_id, session=session)
     return _tell(
-        office_id, outbox.OFFICE_NEW_REPORT, payload, report_id=report.id, session=session, now=now
+        members, outbox.OFFICE_NEW_REPORT, payload, report_id=report.id, session=session, now=now
     )
 
 
 def tell_disposed(report: Report, note: str | None, *, session: Session, now: datetime) -> int:
     """A disposisi named an SKPD: its members are told, with the follow-up's 7 days."""
-    started = report.returned_at or report.created_at
     payload = _about(report) | {
         "stage": report.stage,
         "note": note,
-        "due_at": (started + sla.FOLLOW_UP_LIMIT).isoformat(),
+        "due_at": sla.follow_up_deadline(report.created_at, report.returned_at).isoformat(),
     }
     return _tell(
-        report.skpd_office_id,
+        _members_of(report.skpd_office_id, session=session),
         outbox.OFFICE_NEW_REPORT,
         payload,
         report_id=report.id,
@@ -184,10 +190,10 @@ def tell_returned(report: Report, *, session: Session, now: datetime) -> int:
     payload = _about(report) | {
         "by": report.returned_by,
         "reason": report.return_reason,
-        "due_at": (report.returned_at + sla.FOLLOW_UP_LIMIT).isoformat(),
+        "due_at": sla.follow_up_deadline(report.created_at, report.returned_at).isoformat(),
     }
     return _tell(
-        _handling_office_id(report, session=session),
+        _handlers_of(report, session=session),
         outbox.OFFICE_RETURNED,
         payload,
         report_id=report.id,
@@ -205,12 +211,13 @@ def alert_deadlines(found: list[breaches.NewBreach], *, session: Session, now: d
         if breach.kind not in KELURAHAN_RULES | FOLLOW_UP_RULES:
             continue
         report = session.get(Report, breach.report_id)
+        kelurahan = offices.office_of_kelurahan(report.kelurahan_id, session=session).id
         if breach.kind in KELURAHAN_RULES:
-            office_id = _kelurahan_office_id(report, session=session)
-            due_at = report.created_at + sla.KELURAHAN_LIMIT
+            office_id = kelurahan
+            due_at = sla.kelurahan_deadline(report.created_at)
         else:
-            office_id = _handling_office_id(report, session=session)
-            due_at = (report.returned_at or report.created_at) + sla.FOLLOW_UP_LIMIT
+            office_id = report.skpd_office_id or kelurahan
+            due_at = sla.follow_up_deadline(report.created_at, report.returned_at)
         alert = {"number": breach.number, "breach": breach.kind, "due_at": due_at.isoformat()}
         alerts_of.setdefault(office_id, []).append((report.id, alert))
     told = 0
@@ -218,7 +225,7 @@ def alert_deadlines(found: list[breaches.NewBreach], *, session: Session, now: d
         report_ids = {report_id for report_id, _ in alerts}
         told += bool(
             _tell(
-                office_id,
+                _members_of(office_id, session=session),
                 outbox.OFFICE_DEADLINE,
                 {"alerts": [alert for _, alert in alerts]},
                 report_id=report_ids.pop() if len(report_ids) == 1 else None,
@@ -250,8 +257,9 @@ def cutoff_lists(today: date, *, session: Session, now: datetime) -> int:
         ]
         if numbers:
             payload = {"month": month, "numbers": numbers}
+            members = _members_of(office_id, session=session)
             sent += _tell(
-                office_id, outbox.CUTOFF_LIST, payload, report_id=None, session=session, now=now
+                members, outbox.CUTOFF_LIST, payload, report_id=None, session=session, now=now
             )
     return sent
 

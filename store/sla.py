@@ -36,6 +36,17 @@ def daily_target(entered: datetime) -> datetime:
     return end_of_day(day)
 
 
+def kelurahan_deadline(filed_at: datetime) -> datetime:
+    """When the kelurahan must have taken a report in (its 24 hours)."""
+    return filed_at + KELURAHAN_LIMIT
+
+
+def follow_up_deadline(filed_at: datetime, returned_at: datetime | None = None) -> datetime:
+    """When a report must be followed up: 7 days from its filing, or from its last return
+    to proses."""
+    return (returned_at or filed_at) + FOLLOW_UP_LIMIT
+
+
 def previous_month(today: date) -> tuple[date, date]:
     """First day of the previous month and first day of this month."""
     this_month = today.replace(day=1)
