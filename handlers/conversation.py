@@ -22,7 +22,7 @@ from handlers.texts import Texts
 from handlers.turn import Limits, Turn
 from handlers.understanding.emergency import Emergency, emergency_in
 from handlers.understanding.reading import ASK_AGAIN_AFTER, Intent, Reading, read
-from store import contacts, drafts, inbound, ratings, reports, staff
+from store import contacts, drafts, inbound, ratings, reports
 from store.drafts import DraftState
 from store.media_links import MediaLinks
 from store.sql import AnySession
@@ -220,9 +220,9 @@ class TurnContext:
     def supervisor(self) -> bool:
         return self._turn.supervisor is not None
 
-    @cached_property
+    @property
     def staff(self) -> bool:
-        return staff.is_active_staff(self._turn.contact.phone, session=self._turn.session)
+        return self._turn.staff_roles.staff
 
     @cached_property
     def recent_report_categories(self) -> frozenset[str]:

@@ -7,7 +7,7 @@ from functools import cached_property
 from handlers import vocabulary
 from handlers.message import IncomingMessage
 from handlers.texts import Texts
-from store import office_members, staff
+from store import staff
 from store.contacts import ContactInfo
 from store.media_links import MediaLinks
 from store.offers import Offered
@@ -48,22 +48,25 @@ class Turn:
         return self.sent_at or self.now
 
     @cached_property
+    def staff_roles(self) -> staff.Roles:
+        """What the sender is among the staff; looked up only for the messages whose
+        answer depends on it, once for every role."""
+        return staff.roles_by_phone(self.contact.phone, session=self.session)
+
+    @property
     def facilitator(self) -> StaffInfo | None:
-        """The sender as an active TA Fasilitator, or None; looked up only for the
-        messages whose answer depends on it."""
-        return staff.active_facilitator_by_phone(self.contact.phone, session=self.session)
+        """The sender as an active TA Fasilitator, or None."""
+        return self.staff_roles.facilitator
 
-    @cached_property
-    def office_member(self) -> office_members.Member | None:
-        """The sender as a kelurahan's or an SKPD's active staff member, or None; looked
-        up only for the messages that may be their command."""
-        return office_members.member_by_phone(self.contact.phone, session=self.session)
+    @property
+    def office_member(self) -> staff.Member | None:
+        """The sender as a kelurahan's or an SKPD's active staff member, or None."""
+        return self.staff_roles.member
 
-    @cached_property
+    @property
     def supervisor(self) -> StaffInfo | None:
-        """The sender as an active supervisor (Biro Pemerintahan), or None; looked up
-        as the facilitator is, only when the answer depends on it."""
-        return staff.active_supervisor_by_phone(self.contact.phone, session=self.session)
+        """The sender as an active supervisor (Biro Pemerintahan), or None."""
+        return self.staff_roles.supervisor
 
     @cached_property
     def greeted_with_salam(self) -> bool:

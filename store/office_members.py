@@ -13,25 +13,13 @@ from store import breaches, offices, outbox, sla, staff
 from store.models import Office, Report, Staff
 from store.offices import OfficeInfo, OfficeKind, OfficeProblem, Scope
 from store.sql import AnySession, sql, utc
-from store.staff import StaffRole
+from store.staff import Member, StaffRole
 from store.stages import Stage
 
 # Breaches an office member is warned of or told of, and whose rule each is: the 24 hours
 # are the kelurahan's; the 7 days, of whoever handles the report (an SKPD once disposed).
 KELURAHAN_RULES = {breaches.KELURAHAN_WARNING, breaches.KELURAHAN_24H}
 FOLLOW_UP_RULES = {breaches.FOLLOW_UP_6D, breaches.FOLLOW_UP_7D}
-
-
-@dataclass(frozen=True)
-class Member:
-    id: int
-    name: str
-    phone: str
-    office: OfficeInfo
-
-    @property
-    def scope(self) -> Scope:
-        return Scope.of_office(self.office)
 
 
 def member_office(wanted: str, *, session: Session) -> OfficeInfo:
@@ -82,25 +70,6 @@ def list_members(office: str | None = None, *, session: Session) -> list[Member]
 
 def _office_info(row: Office) -> OfficeInfo:
     return OfficeInfo(row.id, OfficeKind(row.kind), row.name, row.kota, row.kelurahan_id)
-
-
-def member_by_phone(phone: str | None, *, session: AnySession) -> Member | None:
-    """The sender as an active office member, or None. Asked for the messages that may
-    be a member's command, so plain SQL."""
-    if not phone:
-        return None
-    found = sql(session).row(
-        "SELECT staff.id, staff.name, office.id, office.kind, office.name, office.kota,"
-        " office.kelurahan_id FROM staff JOIN office ON office.id = staff.office_id"
-        " WHERE staff.role = :role AND staff.phone = :phone AND staff.active",
-        role=StaffRole.OFFICE.value,
-        phone=phone,
-    )
-    if found is None:
-        return None
-    member_id, name, office_id, kind, office_name, kota, kelurahan_id = found
-    office = OfficeInfo(office_id, OfficeKind(kind), office_name, kota, kelurahan_id)
-    return Member(member_id, name, phone, office)
 
 
 _MEMBERS = (

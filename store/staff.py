@@ -1,6 +1,6 @@
-"""Facilitators, supervisors and office members: who they are, and which facilitator
-gets the next follow-up to validate. (Office members, a kelurahan's or an SKPD's staff,
-are store/office_members.py's.)"""
+"""Facilitators, supervisors and office members: who they are (one look-up of a phone
+for every role), and which facilitator gets the next follow-up to validate. What office
+members are told and act on is store/office_members.py's."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from store.models import Staff, Validation
+from store.offices import OfficeInfo, OfficeKind, Scope
 from store.sql import AnySession, orm, sql
 
 
@@ -92,41 +93,60 @@ def get_staff(staff_id: int | None, *, session: Session) -> StaffInfo | None:
     return None if row is None else _info(row)
 
 
-def active_facilitator_by_phone(phone: str | None, *, session: AnySession) -> StaffInfo | None:
-    """Asked for every message that may be a facilitator's command, so plain SQL."""
-    return _active_by_phone(StaffRole.FACILITATOR, phone, session=session)
+@dataclass(frozen=True)
+class Member:
+    """An office member: a kelurahan's or an SKPD's staff, acting with its office's Scope."""
+
+    id: int
+    name: str
+    phone: str
+    office: OfficeInfo
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of_office(self.office)
 
 
-def active_supervisor_by_phone(phone: str | None, *, session: AnySession) -> StaffInfo | None:
-    return _active_by_phone(StaffRole.SUPERVISOR, phone, session=session)
+@dataclass(frozen=True)
+class Roles:
+    """What a phone is among the active staff; a citizen is none of it. A person may be a
+    facilitator and a supervisor, and an office member beside either."""
+
+    facilitator: StaffInfo | None = None
+    supervisor: StaffInfo | None = None
+    member: Member | None = None
+
+    @property
+    def staff(self) -> bool:
+        """A facilitator or a supervisor (an office member writes as a citizen, but for
+        their commands)."""
+        return self.facilitator is not None or self.supervisor is not None
 
 
-def _active_by_phone(
-    role: StaffRole, phone: str | None, *, session: AnySession
-) -> StaffInfo | None:
+def roles_by_phone(phone: str | None, *, session: AnySession) -> Roles:
+    """Asked once for the messages whose reading depends on who sends them: one plain
+    statement for every role."""
     if not phone:
-        return None
-    found = sql(session).row(
-        "SELECT id, name FROM staff WHERE role = :role AND phone = :phone AND active",
-        role=role.value,
+        return Roles()
+    rows = sql(session).rows(
+        "SELECT staff.id, staff.role, staff.name, office.id, office.kind, office.name,"
+        " office.kota, office.kelurahan_id FROM staff"
+        " LEFT JOIN office ON office.id = staff.office_id"
+        " WHERE staff.phone = :phone AND staff.active",
         phone=phone,
     )
-    if found is None:
-        return None
-    staff_id, name = found
-    return StaffInfo(id=staff_id, role=role, name=name, phone=phone, active=True)
-
-
-def is_active_staff(phone: str | None, *, session: AnySession) -> bool:
-    """Whether the phone is an active facilitator's or supervisor's (an office member
-    writes as a citizen, but for their commands)."""
-    return phone is not None and bool(
-        sql(session).value(
-            "SELECT EXISTS (SELECT 1 FROM staff WHERE phone = :phone AND active"
-            " AND role <> :office)",
-            phone=phone,
-            office=StaffRole.OFFICE.value,
-        )
+    found: dict[StaffRole, StaffInfo | Member] = {}
+    for staff_id, role, name, office_id, kind, office_name, kota, kelurahan_id in rows:
+        role = StaffRole(role)
+        if role is StaffRole.OFFICE:
+            office = OfficeInfo(office_id, OfficeKind(kind), office_name, kota, kelurahan_id)
+            found[role] = Member(staff_id, name, phone, office)
+        else:
+            found[role] = StaffInfo(id=staff_id, role=role, name=name, phone=phone, active=True)
+    return Roles(
+        facilitator=found.get(StaffRole.FACILITATOR),
+        supervisor=found.get(StaffRole.SUPERVISOR),
+        member=found.get(StaffRole.OFFICE),
     )
 
 
