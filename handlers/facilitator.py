@@ -14,7 +14,6 @@ from handlers.turn import Turn
 from handlers.understanding.facilitator_command import verb_of
 from store import (
     areas,
-    contacts,
     criteria,
     numbers,
     outbox,
@@ -26,7 +25,6 @@ from store import (
 )
 from store.stages import Role, Stage
 
-QUEUE_SHOWN = 20
 # Photos LIHAT sends as WhatsApp media, of the report and of its finished work each;
 # more are listed as links. WhatsApp carries one media per message.
 PHOTOS_SENT = 3
@@ -59,10 +57,10 @@ def show_menu(turn: Turn) -> None:
 
 
 def show_queue(turn: Turn) -> None:
-    """The queue, its first QUEUE_SHOWN numbered from 1; the numbering is kept, for
+    """The queue, its first staff_reports.QUEUE_SHOWN numbered from 1; the numbering is kept, for
     `LIHAT 1` and the like to name what she saw (store/validations.py)."""
     items, total = validations.queue_of(
-        turn.facilitator.id, session=turn.session, limit=QUEUE_SHOWN
+        turn.facilitator.id, session=turn.session, limit=staff_reports.QUEUE_SHOWN
     )
     validations.remember_queue_shown(
         turn.facilitator.id,
@@ -202,16 +200,8 @@ def _validate(turn: Turn, number: numbers.ParsedNumber, *, note: str) -> None:
     turn.say(
         "fac_validated",
         number=report.number,
-        reporter_told=_reporter_told(turn, report),
+        reporter_told=staff_reports.reporter_told(turn, report),
         taken_from=taken_from,
-    )
-
-
-def _reporter_told(turn: Turn, report: reports.ReportView) -> bool:
-    """Whether the reporter gets the news: not when the report came from a channel
-    without a phone, nor on a phone that paused notifications (BERHENTI)."""
-    return report.reporter_contact_id is not None and not contacts.notifications_paused(
-        report.reporter_contact_id, session=turn.session
     )
 
 
@@ -237,6 +227,6 @@ def _send_back(turn: Turn, number: numbers.ParsedNumber, *, reason: str) -> None
         "fac_returned",
         number=report.number,
         reason=reason,
-        reporter_told=_reporter_told(turn, report),
+        reporter_told=staff_reports.reporter_told(turn, report),
         taken_from=taken_from,
     )

@@ -12,11 +12,10 @@ probed. A report is named by its number or its position in their latest ANTRIAN.
 from handlers import staff_reports
 from handlers.turn import Turn
 from handlers.understanding.office_command import verb_of
-from store import contacts, numbers, office_members, reports, stages, validations
+from store import numbers, office_members, reports, stages, validations
 from store.offices import OfficeKind
 from store.stages import Role, Stage
 
-QUEUE_SHOWN = 20
 # TERIMA is the first step of each office's part of the paper's path.
 ACCEPTED = {OfficeKind.KELURAHAN: Stage.KOORDINASI, OfficeKind.SKPD: Stage.PROSES}
 MOVES = {
@@ -49,7 +48,7 @@ def show_queue(turn: Turn) -> None:
     numbering is kept, for `TERIMA 1` and the like (store/validations.py)."""
     member = turn.office_member
     items, total = office_members.open_reports(
-        member.scope, limit=QUEUE_SHOWN, session=turn.session
+        member.scope, limit=staff_reports.QUEUE_SHOWN, session=turn.session
     )
     validations.remember_queue_shown(
         member.id, [item.id for item in items], session=turn.session, now=turn.now
@@ -115,8 +114,7 @@ def _move(turn: Turn, verb: str, number: numbers.ParsedNumber, remainder: str) -
         stage=view.stage,
         skpd=view.skpd if to_stage is Stage.DISPOSISI else None,
         photos=len(photos) if to_stage is Stage.TINDAK_LANJUT else 0,
-        reporter_told=view.reporter_contact_id is not None
-        and not contacts.notifications_paused(view.reporter_contact_id, session=turn.session),
+        reporter_told=staff_reports.reporter_told(turn, view),
     )
 
 

@@ -1,11 +1,13 @@
-"""Which report a staff member's command names (`LIHAT CRM-26-000123-3`, `TERIMA 2`): its
-number, or its position in their latest ANTRIAN (store/validations.py keeps what it
-listed), said back when it names none. Shared by the facilitators' and the office
-members' commands."""
+"""What the facilitators' and the office members' commands share: which report a command
+names (`LIHAT CRM-26-000123-3`, `TERIMA 2`: its number, or its position in their latest
+ANTRIAN, which store/validations.py keeps), said back when it names none; how long an
+ANTRIAN is; whether the reporter hears of a move."""
 
 from handlers.turn import Turn
 from handlers.understanding.facilitator_command import split_leading_position
-from store import numbers, validations
+from store import contacts, numbers, reports, validations
+
+QUEUE_SHOWN = 20  # an ANTRIAN's numbered items (positions are one or two digits)
 
 
 def named_report(
@@ -44,3 +46,11 @@ def _at_position(
         )
         return None
     return numbers.parse_number(found.number)
+
+
+def reporter_told(turn: Turn, report: reports.ReportView) -> bool:
+    """Whether the reporter gets the news: not when the report came from a channel
+    without a phone, nor on a phone that paused notifications (BERHENTI)."""
+    return report.reporter_contact_id is not None and not contacts.notifications_paused(
+        report.reporter_contact_id, session=turn.session
+    )

@@ -253,15 +253,27 @@ def _ratings_summaries(today, *, session, now: datetime) -> int:
         "facilitators": [_rated(row, comments=False) for row in _most_rated(summary.facilitators)],
         "offices": [_rated(row, comments=False) for row in _most_rated(summary.offices)],
     }
-    sent = 0
-    for person in staff.list_staff(StaffRole.SUPERVISOR, session=session, active_only=True):
-        sent += _enqueue_staff(person, RATINGS_SUMMARY, whole, session=session, now=now)
+    told = [
+        (person, whole)
+        for person in staff.list_staff(StaffRole.SUPERVISOR, session=session, active_only=True)
+    ]
     for person in staff.list_staff(StaffRole.FACILITATOR, session=session, active_only=True):
         own = summary.of_facilitator(person.id)
         if own is not None:
-            payload = {**_rated(own), "month": month, "everyone_mean": summary.everyone.mean}
-            sent += _enqueue_staff(person, RATINGS_SUMMARY, payload, session=session, now=now)
-    return sent
+            told.append(
+                (person, {**_rated(own), "month": month, "everyone_mean": summary.everyone.mean})
+            )
+    for person, payload in told:
+        outbox.enqueue_to_phone(
+            person.phone,
+            person.name,
+            RATINGS_SUMMARY,
+            payload,
+            report_id=None,
+            session=session,
+            now=now,
+        )
+    return len(told)
 
 
 def _most_rated(rows: list[ratings.RatingFigures]) -> list[ratings.RatingFigures]:
@@ -276,13 +288,6 @@ def _rated(row: ratings.RatingFigures, *, comments: bool = True) -> dict:
             {"number": said.number, "score": said.score, "text": said.text} for said in row.comments
         ]
     return figures
-
-
-def _enqueue_staff(person, kind: str, payload: dict, *, session, now: datetime) -> int:
-    outbox.enqueue_to_phone(
-        person.phone, person.name, kind, payload, report_id=None, session=session, now=now
-    )
-    return 1
 
 
 def copy_photos(resources: WorkerResources) -> int:
