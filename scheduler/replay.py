@@ -103,10 +103,11 @@ class _Run:
 
     def replay_file(self, path: Path) -> None:
         """Replay the file's entries; delete it only if none of them waits."""
+        entries = list(self.spool.entries(path))  # read once: the outage and the answers
         if self.notes_outages:
-            self.note_outage(path)
+            self.note_outage(entries)
         complete = True
-        for entry in self.spool.entries(path):
+        for entry in entries:
             phone = _phone_of(entry)
             if phone in self.waiting_phones:
                 complete = False
@@ -129,7 +130,7 @@ class _Run:
         if complete:
             self.spool.finish(path)
 
-    def note_outage(self, path: Path) -> None:
+    def note_outage(self, entries: list[dict]) -> None:
         """Record the outage these messages were kept in, from the first one kept to
         now, when the database answers the worker again (store/outages.py), before they
         are answered: a replay cut short notes it again, harmlessly. A note the database
@@ -138,7 +139,7 @@ class _Run:
         now = utcnow()
         arrivals = [
             arrived
-            for entry in self.spool.entries(path)
+            for entry in entries
             if not is_retried(entry) and (arrived := received_at(entry)) and arrived <= now
         ]  # (a time to come is another host's clock: no evidence)
         if not arrivals:
@@ -150,7 +151,7 @@ class _Run:
             self.db.rollback()
             if not _database_takes_writes(self.resources):
                 raise  # an outage still: wait for the next run
-            logger.exception("could not note the outage of %s: going on", path.name)
+            logger.exception("could not note the outage of %d messages: going on", len(entries))
 
 
 def replay(entry, spool: Spool, *, db: Transaction, resources: WorkerResources) -> Replayed:
