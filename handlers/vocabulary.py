@@ -159,6 +159,26 @@ OFFICE_COMMANDS = {
 # A supervisor's (Biro Pemerintahan): JAWAB, the answer to a facilitator's TANYA.
 SUPERVISOR_COMMANDS = {"JAWAB": _words("supervisor_commands.jawab")}
 
+
+class StaffCommands:
+    """One role's commands: each word they may type to the command it means ("ANTREAN"
+    is ANTRIAN), and which a message starts with."""
+
+    def __init__(self, commands: dict[str, frozenset[str]]):
+        self.verbs = {word: command for command, words in commands.items() for word in words}
+
+    def verb_of(self, command: str) -> str | None:
+        """The command a message starts with (`Lihat: CRM-…`, `validate CRM-…`); none in
+        thanks ("terima kasih" is no TERIMA)."""
+        first, second, *_ = (*command.split(" ", 2), "")
+        if (first, second) in COURTESY_PAIRS:
+            return None
+        return self.verbs.get(first.strip("?!.,:;"))
+
+    def is_command(self, command: str) -> bool:
+        return self.verb_of(command) is not None
+
+
 # Words that show which language a sender writes in (see looks_english, clearly_written_in).
 _MARKS_AROUND_WORDS = "?!.,;:()\"'"
 ENGLISH_MARKERS = _words("english_markers")

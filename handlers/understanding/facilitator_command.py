@@ -13,19 +13,9 @@ from collections.abc import Callable
 from handlers import vocabulary
 from handlers.understanding import report_numbers
 
-# Each word a facilitator may type, to the command it means: "ANTREAN" is ANTRIAN.
-VERBS = {
-    word: command for command, words in vocabulary.FACILITATOR_COMMANDS.items() for word in words
-}
-
-
-def verb_of(command: str) -> str | None:
-    """The command a message starts with: `Antrian?`, `Lihat: CRM-…`, `validate CRM-…`."""
-    return VERBS.get(command.split(" ", 1)[0].strip("?!.,:;"))
-
-
-def is_command(command: str) -> bool:
-    return verb_of(command) is not None
+_COMMANDS = vocabulary.StaffCommands(vocabulary.FACILITATOR_COMMANDS)
+verb_of = _COMMANDS.verb_of
+is_command = _COMMANDS.is_command
 
 
 def names_a_report(command: str, commands: Callable[[str], str | None] = verb_of) -> bool:

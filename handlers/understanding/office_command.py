@@ -9,20 +9,9 @@ as a facilitator's are (facilitator_command.py)."""
 from handlers import vocabulary
 from handlers.understanding import facilitator_command
 
-VERBS = {word: command for command, words in vocabulary.OFFICE_COMMANDS.items() for word in words}
-
-
-def verb_of(command: str) -> str | None:
-    """The command a message starts with: `Terima CRM-…`, `tolak: CRM-… bukan wilayah`;
-    none in thanks ("terima kasih" is no TERIMA)."""
-    first, second, *_ = (*command.split(" ", 2), "")
-    if (first, second) in vocabulary.COURTESY_PAIRS:
-        return None
-    return VERBS.get(first.strip("?!.,:;"))
-
-
-def is_command(command: str) -> bool:
-    return verb_of(command) is not None
+_COMMANDS = vocabulary.StaffCommands(vocabulary.OFFICE_COMMANDS)
+verb_of = _COMMANDS.verb_of
+is_command = _COMMANDS.is_command
 
 
 def names_a_report(command: str) -> bool:

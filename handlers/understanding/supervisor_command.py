@@ -6,18 +6,9 @@ carries it out. A supervisor keeps no ANTRIAN, so a report is named by its numbe
 from handlers import vocabulary
 from handlers.understanding import report_numbers
 
-VERBS = {
-    word: command for command, words in vocabulary.SUPERVISOR_COMMANDS.items() for word in words
-}
-
-
-def verb_of(command: str) -> str | None:
-    """The command a message starts with: `JAWAB CRM-…`, `Jawaban: CRM-…`."""
-    return VERBS.get(command.split(" ", 1)[0].strip("?!.,:;"))
-
-
-def is_command(command: str) -> bool:
-    return verb_of(command) is not None
+_COMMANDS = vocabulary.StaffCommands(vocabulary.SUPERVISOR_COMMANDS)
+verb_of = _COMMANDS.verb_of
+is_command = _COMMANDS.is_command
 
 
 def names_a_report(command: str) -> bool:
