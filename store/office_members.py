@@ -63,13 +63,9 @@ def list_members(office: str | None = None, *, session: Session) -> list[Member]
     if office is not None:
         query = query.where(Office.id == member_office(office, session=session).id)
     return [
-        Member(row.id, row.name, row.phone, _office_info(place))
+        Member(row.id, row.name, row.phone, offices.office_info(place))
         for row, place in session.exec(query).all()
     ]
-
-
-def _office_info(row: Office) -> OfficeInfo:
-    return OfficeInfo(row.id, OfficeKind(row.kind), row.name, row.kota, row.kelurahan_id)
 
 
 _MEMBERS = (

@@ -114,7 +114,8 @@ def kotas() -> tuple[str, ...]:
     return tuple(sorted({kel.kota for kel in places.all_kelurahan()}))
 
 
-def _info(row: Office, categories: tuple[str, ...] = ()) -> OfficeInfo:
+def office_info(row: Office, categories: tuple[str, ...] = ()) -> OfficeInfo:
+    """An office row as the plain value callers get (its categories, an SKPD's, given)."""
     return OfficeInfo(
         id=row.id,
         kind=OfficeKind(row.kind),
@@ -143,14 +144,14 @@ def list_offices(kind: OfficeKind | None = None, *, session: Session) -> list[Of
         query = query.where(Office.kind == kind)
     rows = session.exec(query).all()
     categories = _categories_of([row.id for row in rows], session=session)
-    return [_info(row, categories.get(row.id, ())) for row in rows]
+    return [office_info(row, categories.get(row.id, ())) for row in rows]
 
 
 def office_by_id(office_id: int, *, session: Session) -> OfficeInfo | None:
     row = session.get(Office, office_id)
     if row is None:
         return None
-    return _info(row, _categories_of([row.id], session=session).get(row.id, ()))
+    return office_info(row, _categories_of([row.id], session=session).get(row.id, ()))
 
 
 def find_office(wanted: str | int, kind: OfficeKind, *, session: Session) -> OfficeInfo:
@@ -192,7 +193,7 @@ def _kelurahan_office(typed: str, *, session: Session) -> OfficeInfo:
 
 def office_of_kelurahan(kelurahan_id: int, *, session: Session) -> OfficeInfo:
     row = session.exec(select(Office).where(Office.kelurahan_id == kelurahan_id)).one()
-    return _info(row)
+    return office_info(row)
 
 
 def add_office(
